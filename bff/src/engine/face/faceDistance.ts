@@ -1,0 +1,10 @@
+/** Euclidean distance between two face descriptors: 0 is identical; lower is more alike. */
+export function faceDistance(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new RangeError('descriptors differ in length');
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}

@@ -1,0 +1,79 @@
+import type { EmblemSideRead, PortraitSideRead } from '@shared';
+
+/** One row of text as the OCR engine returns it: boxes on one midline, left to right. */
+export interface OcrLine {
+  text: string;
+  /** Mean character confidence, 0..1. */
+  confidence: number;
+  /** Top-left and bottom-right corners in image pixels. */
+  box: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/** Marks printed on specimen cards; never part of a field. */
+const SPECIMEN_TOKENS = /样本|SPEC[A-Z]*|MEN\b/gi;
+
+/**
+ * OCR output carries spaces between boxes and look-alike characters; fields on the card have neither.
+ * The multiplication sign and lower-case x are read for the check character X.
+ */
+function clean(text: string): string {
+  return text.replace(SPECIMEN_TOKENS, '').replace(/\s+/g, '').replace(/[×xＸ]/g, 'X');
+}
+
+function cleanRows(lines: readonly OcrLine[]): string[] {
+  return [...lines]
+    .sort((a, b) => a.box.y0 - b.box.y0)
+    .map((line) => clean(line.text))
+    .filter((text) => text.length > 0);
+}
+
+const LABELS = /^(姓名|性别|民族|出生|住址|公民身份号码)/;
+
+/**
+ * Reads the portrait side (人像面) from its OCR rows. Labels anchor the fields; the address runs from
+ * the 住址 row to the row before 公民身份号码, as the card wraps it over up to three lines.
+ */
+export function parsePortraitSide(lines: readonly OcrLine[]): PortraitSideRead {
+  const rows = cleanRows(lines);
+  const read: PortraitSideRead = {};
+
+  for (const [index, row] of rows.entries()) {
+    const name = /^姓名(.+)$/.exec(row);
+    if (name?.[1]) read.name = name[1];
+
+    const sex = /性别([男女])/.exec(row);
+    if (sex?.[1] === '男' || sex?.[1] === '女') read.sex = sex[1];
+    const ethnicity = /民族(.+)$/.exec(row);
+    if (ethnicity?.[1]) read.ethnicity = ethnicity[1];
+
+    const birth = /出生(\d{4})年(\d{1,2})月(\d{1,2})日/.exec(row);
+    if (birth) read.birthDate = `${birth[1]}-${birth[2]?.padStart(2, '0')}-${birth[3]?.padStart(2, '0')}`;
+
+    const address = /^住址(.*)$/.exec(row);
+    if (address) {
+      const parts = [address[1] ?? ''];
+      for (const next of rows.slice(index + 1)) {
+        if (LABELS.test(next) || /\d{17}[\dX]/.test(next)) break;
+        parts.push(next);
+      }
+      const joined = parts.join('');
+      if (joined) read.address = joined;
+    }
+
+    const number = /(?:公民身份号码)?(\d{17}[\dX])/.exec(row);
+    if (number?.[1] && !birth) read.idNumber = number[1];
+  }
+  return read;
+}
+
+/** Reads the emblem side (国徽面): 签发机关 and 有效期限. */
+export function parseEmblemSide(lines: readonly OcrLine[]): EmblemSideRead {
+  const read: EmblemSideRead = {};
+  for (const row of cleanRows(lines)) {
+    const authority = /^签发机关(.+)$/.exec(row);
+    if (authority?.[1]) read.issuingAuthority = authority[1];
+    const validity = /有效期限(\d{4}\.\d{2}\.\d{2})[-–—一~](\d{4}\.\d{2}\.\d{2}|长期)/.exec(row);
+    if (validity) read.validity = `${validity[1]}-${validity[2]}`;
+  }
+  return read;
+}

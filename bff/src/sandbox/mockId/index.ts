@@ -1,0 +1,90 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { type CalendarDate } from '@shared';
+import { type FaceBox, detectFaces } from '../../engine/face/faceModels.js';
+import { MAX_INPUT_PIXELS } from '../../engine/image.js';
+import { type CaptureEffects, applyEffects } from './effects.js';
+import { assertChineseFont } from './fonts.js';
+import { type IdentityOptions, type MockIdentity, generateIdentity } from './identity.js';
+import { cropIdPhoto, photographCard, renderEmblemCard, renderHandheld, renderPortraitCard } from './render.js';
+
+export type { CaptureEffects } from './effects.js';
+export type { IdentityOptions, MockIdentity } from './identity.js';
+
+export const MOCK_IMAGE_KINDS = ['portrait', 'emblem', 'handheld'] as const;
+export type MockImageKind = (typeof MOCK_IMAGE_KINDS)[number];
+
+export interface MockCardOptions extends Omit<IdentityOptions, 'seed' | 'today'> {
+  /** Photo of the person who holds the card in the hand-held photo (and, by default, on the card). */
+  face: Buffer;
+  /** Photo of another person to print on the card instead: a card that is not the holder's. */
+  cardFace?: Buffer;
+  seed?: string;
+  today?: CalendarDate;
+  effects?: CaptureEffects;
+  /** Which images the effects apply to; all three by default. */
+  effectsOn?: readonly MockImageKind[];
+}
+
+export interface MockCard {
+  identity: MockIdentity;
+  /** JPEG photographs of each side on a desk, and of the holder with the card. */
+  images: Record<MockImageKind, Buffer>;
+}
+
+/** Photos are brought to this long side first, so tiny crops and huge photos give similar outputs. */
+const SOURCE_SIDE = 1280;
+
+async function prepareSource(photo: Buffer, role: string): Promise<{ image: Buffer; face: FaceBox }> {
+  const image = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
+    .rotate()
+    .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+  const { faces } = await detectFaces(image);
+  const face = faces[0];
+  if (!face) throw new Error(`no face found in the ${role} photo`);
+  return { image, face: face.box };
+}
+
+/** Generates a specimen card (both sides), a hand-held photo and the identity printed on it. */
+export async function generateMockCard(options: MockCardOptions): Promise<MockCard> {
+  await assertChineseFont();
+  const identity = generateIdentity({ ...options, seed: options.seed ?? 'specimen' });
+  const holder = await prepareSource(options.face, 'face');
+  const printed = options.cardFace ? await prepareSource(options.cardFace, 'card face') : holder;
+
+  const portraitCard = await renderPortraitCard(identity.portrait, await cropIdPhoto(printed.image, printed.face));
+  const emblemCard = await renderEmblemCard(identity.emblem);
+  const images: Record<MockImageKind, Buffer> = {
+    portrait: await photographCard(portraitCard),
+    emblem: await photographCard(emblemCard),
+    handheld: await renderHandheld(holder.image, holder.face, portraitCard),
+  };
+  if (options.effects) {
+    for (const kind of options.effectsOn ?? MOCK_IMAGE_KINDS) images[kind] = await applyEffects(images[kind], options.effects);
+  }
+  return { identity, images };
+}
+
+export const MOCK_FILE_NAMES: Record<MockImageKind, string> = {
+  portrait: 'portrait-side.jpg',
+  emblem: 'emblem-side.jpg',
+  handheld: 'handheld.jpg',
+};
+
+/** Writes the three images and identity.json (every printed field, plus what the rules must say). */
+export async function writeMockCard(card: MockCard, outDir: string, meta: Record<string, unknown> = {}): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const kind of Object.keys(MOCK_FILE_NAMES) as MockImageKind[]) {
+    const file = path.join(outDir, MOCK_FILE_NAMES[kind]);
+    await writeFile(file, card.images[kind]);
+    written.push(file);
+  }
+  const json = path.join(outDir, 'identity.json');
+  await writeFile(json, `${JSON.stringify({ specimen: true, ...card.identity, ...meta }, null, 2)}\n`);
+  written.push(json);
+  return written;
+}

@@ -1,0 +1,29 @@
+/**
+ * Stable reason codes. The server returns them, the SPA turns them into guidance, tests assert them.
+ * Never rename one: storefronts and reviewers key on these strings.
+ */
+export const ID_NUMBER_REASONS = [
+  'id_format',
+  'id_checksum',
+  'id_birth_date_invalid',
+  'id_birth_date_future',
+  'id_region_unknown',
+] as const;
+export type IdNumberReason = (typeof ID_NUMBER_REASONS)[number];
+
+export const VALIDITY_REASONS = [
+  'validity_format',
+  'validity_dates_invalid',
+  'validity_not_yet_valid',
+  'validity_expired',
+  'validity_length_mismatch',
+] as const;
+export type ValidityReason = (typeof VALIDITY_REASONS)[number];
+
+export const MSISDN_REASONS = ['msisdn_format', 'msisdn_not_mvno'] as const;
+export type MsisdnReason = (typeof MSISDN_REASONS)[number];
+
+export const ICCID_REASONS = ['iccid_format', 'iccid_prefix', 'iccid_checksum'] as const;
+export type IccidReason = (typeof ICCID_REASONS)[number];
+
+export type Validation<T, R extends string> = { ok: true; value: T } | { ok: false; reasons: R[] };
