@@ -10,7 +10,7 @@ export default async function runVisionTask(task: VisionTask): Promise<VisionTas
   const image = Buffer.from(task.image.buffer, task.image.byteOffset, task.image.byteLength);
   switch (task.kind) {
     case 'text':
-      return { kind: 'text', lines: await readTextLines(image) };
+      return { kind: 'text', lines: await readTextLines(image, task.maxSide) };
     case 'faces':
       return { kind: 'faces', detection: await detectFaces(image, task.minConfidence) };
   }

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection } from './face/faceModels.js';
-import { type OcrLine, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
+import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
 import type { VisionTask, VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
@@ -24,6 +24,9 @@ export interface VisionEngineOptions {
   /** Tasks allowed to wait for a thread; beyond that a call fails at once instead of queueing. */
   maxQueue: number;
 }
+
+/** Long sides tried in turn until every field of a side is read; the first is the usual one. */
+const OCR_SCALES = [1280, 1536, 1024, 800] as const;
 
 export class VisionEngineBusyError extends Error {
   constructor() {
@@ -48,21 +51,32 @@ export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): 
     return pool.run(task);
   }
 
-  async function readText(image: Buffer): Promise<OcrLine[]> {
-    const result = await run({ kind: 'text', image });
+  async function readText(image: Buffer, maxSide?: number): Promise<OcrLine[]> {
+    const result = await run({ kind: 'text', image, ...(maxSide ? { maxSide } : {}) });
     if (result.kind !== 'text') throw new Error(`expected text, got ${result.kind}`);
     return result.lines;
   }
 
+  /**
+   * Reads at the usual scale first; while a field is missing, reads again at the next scale and fills
+   * in only what is still missing. An isolated character (壮 of 民族) is misread at some scales and
+   * right at others, and a misread never passes the field's own rule, so a wrong value is not merged.
+   */
+  async function readSide<T extends object>(image: Buffer, parse: (lines: OcrLine[]) => T, fieldCount: number): Promise<CardSideReading<T>> {
+    let fields = {} as T;
+    const lines: OcrLine[] = [];
+    for (const scale of OCR_SCALES) {
+      const pass = await readText(image, scale);
+      fields = { ...parse(pass), ...fields };
+      lines.push(...pass);
+      if (Object.keys(fields).length >= fieldCount) break;
+    }
+    return { fields, lines };
+  }
+
   return {
-    async readPortraitSide(image) {
-      const lines = await readText(image);
-      return { fields: parsePortraitSide(lines), lines };
-    },
-    async readEmblemSide(image) {
-      const lines = await readText(image);
-      return { fields: parseEmblemSide(lines), lines };
-    },
+    readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT),
+    readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT),
     async detectFaces(image, minConfidence) {
       const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }) });
       if (result.kind !== 'faces') throw new Error(`expected faces, got ${result.kind}`);

@@ -1,4 +1,4 @@
-import type { EmblemSideRead, PortraitSideRead } from '@shared';
+import { ETHNIC_GROUPS, type EmblemSideRead, type PortraitSideRead } from '@shared';
 
 /** One row of text as the OCR engine returns it: boxes on one midline, left to right. */
 export interface OcrLine {
@@ -27,6 +27,11 @@ function cleanRows(lines: readonly OcrLine[]): string[] {
     .filter((text) => text.length > 0);
 }
 
+const ETHNIC_NAMES: ReadonlySet<string> = new Set(ETHNIC_GROUPS);
+
+export const PORTRAIT_FIELD_COUNT = 6;
+export const EMBLEM_FIELD_COUNT = 2;
+
 const LABELS = /^(姓名|性别|民族|出生|住址|公民身份号码)/;
 
 /**
@@ -43,8 +48,9 @@ export function parsePortraitSide(lines: readonly OcrLine[]): PortraitSideRead {
 
     const sex = /性别([男女])/.exec(row);
     if (sex?.[1] === '男' || sex?.[1] === '女') read.sex = sex[1];
-    const ethnicity = /民族(.+)$/.exec(row);
-    if (ethnicity?.[1]) read.ethnicity = ethnicity[1];
+    // A closed list: anything else is a misread, not a value.
+    const ethnicity = /民族(.+)$/.exec(row)?.[1];
+    if (ethnicity && ETHNIC_NAMES.has(ethnicity)) read.ethnicity = ethnicity;
 
     const birth = /出生(\d{4})年(\d{1,2})月(\d{1,2})日/.exec(row);
     if (birth) read.birthDate = `${birth[1]}-${birth[2]?.padStart(2, '0')}-${birth[3]?.padStart(2, '0')}`;

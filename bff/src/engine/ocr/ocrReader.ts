@@ -4,10 +4,10 @@ import { MAX_INPUT_PIXELS } from '../image.js';
 import type { OcrLine } from './cardText.js';
 
 /**
- * Width the image is scaled to before text detection. PP-OCRv4's detector works on the full image,
- * so its time grows with the pixel count; card text stays legible well below this.
+ * Long side the image is scaled to before text detection. PP-OCRv4's detector works on the whole
+ * image, so its time grows with the pixel count; card text stays legible well below this.
  */
-const OCR_MAX_SIDE = 1280;
+export const OCR_DEFAULT_SIDE = 1280;
 
 let engine: Promise<Ocr> | undefined;
 
@@ -17,11 +17,11 @@ export function loadOcr(): Promise<Ocr> {
   return engine;
 }
 
-export async function readTextLines(image: Buffer): Promise<OcrLine[]> {
+export async function readTextLines(image: Buffer, maxSide = OCR_DEFAULT_SIDE): Promise<OcrLine[]> {
   const ocr = await loadOcr();
   const prepared = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
-    .resize({ width: OCR_MAX_SIDE, height: OCR_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
+    .resize({ width: maxSide, height: maxSide, fit: 'inside' })
     .png()
     .toBuffer();
   // The library types its input as a path; it hands it to sharp, which takes a buffer as well.

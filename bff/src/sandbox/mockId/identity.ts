@@ -80,7 +80,9 @@ function randomName(rng: Rng, sex: 'male' | 'female'): string {
 function issuingAuthorityFor(regionCode: string): string {
   const region = lookupRegion(regionCode);
   if (!region) return '公安局';
-  const { city, county } = region;
+  // Districts of the four municipalities have no prefecture between them and the province-level city.
+  const city = region.city || region.province;
+  const { county } = region;
   if (county.endsWith('区') && city) return `${city}公安局${county.slice(0, -1)}分局`;
   return `${county}公安局`;
 }

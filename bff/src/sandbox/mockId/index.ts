@@ -37,15 +37,36 @@ export interface MockCard {
 const SOURCE_SIDE = 1280;
 
 async function prepareSource(photo: Buffer, role: string): Promise<{ image: Buffer; face: FaceBox }> {
-  const image = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
+  let image = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
     .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
     .jpeg({ quality: 95 })
     .toBuffer();
-  const { faces } = await detectFaces(image);
-  const face = faces[0];
+  let face = (await detectFaces(image)).faces[0];
+  const { width = 0 } = await sharp(image).metadata();
+  if (!face || face.box.width > width * 0.4) {
+    // A tight face crop: the detector needs context around a face, and the hand-held photo needs room
+    // for the card. Put the photo in front of a blurred, wider copy of itself.
+    image = await placeOnBackdrop(image);
+    face = (await detectFaces(image)).faces[0];
+  }
   if (!face) throw new Error(`no face found in the ${role} photo`);
   return { image, face: face.box };
+}
+
+async function placeOnBackdrop(image: Buffer): Promise<Buffer> {
+  const inner = Math.round(SOURCE_SIDE * 0.4);
+  const portrait = await sharp(image).resize({ width: inner, height: inner, fit: 'inside' }).toBuffer({ resolveWithObject: true });
+  const canvas = { width: SOURCE_SIDE, height: Math.round(SOURCE_SIDE * 1.2) };
+  const backdrop = await sharp(image)
+    .resize(canvas.width, canvas.height, { fit: 'cover' })
+    .blur(40)
+    .modulate({ brightness: 0.8 })
+    .toBuffer();
+  return sharp(backdrop)
+    .composite([{ input: portrait.data, left: Math.round((canvas.width - portrait.info.width) / 2), top: Math.round(canvas.height * 0.12) }])
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /** Generates a specimen card (both sides), a hand-held photo and the identity printed on it. */

@@ -35,7 +35,8 @@ export async function cropIdPhoto(source: Buffer, face: FaceBox): Promise<Buffer
     width: Math.min(srcW, right) - Math.max(0, left),
     height: Math.min(srcH, bottom) - Math.max(0, top),
   };
-  return sharp(upright.data)
+  // sharp extends after resizing whatever the call order, so framing and scaling are two passes.
+  const framed = await sharp(upright.data)
     .extract(inside)
     .extend({
       left: inside.left - left,
@@ -44,9 +45,9 @@ export async function cropIdPhoto(source: Buffer, face: FaceBox): Promise<Buffer
       bottom: Math.max(0, bottom - srcH),
       extendWith: 'copy',
     })
-    .resize(PHOTO_PX.width, PHOTO_PX.height, { fit: 'cover' })
     .png()
     .toBuffer();
+  return sharp(framed).resize(PHOTO_PX.width, PHOTO_PX.height, { fit: 'cover' }).png().toBuffer();
 }
 
 function roundedMask(width: number, height: number, radius: number): Buffer {

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  config: Config;
+  version: string;
+  log: (level: 'error' | 'info', message: string) => void;
+}
+
+export function createApp({ config, version, log }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version));
+  app.use('/api', (req) => {
+    throw new AppError('not_found', `no such endpoint: ${req.method} ${req.path}`, 404);
+  });
+
+  // The SPA: built files, and index.html for every client-side route.
+  const index = path.join(config.webDist, 'index.html');
+  app.use(express.static(config.webDist, { index: false, maxAge: '1h' }));
+  app.get('/{*path}', (_req, res, next) => {
+    if (!existsSync(index)) {
+      next(new AppError('not_found', 'the web app is not built: run `npm run build`', 404));
+      return;
+    }
+    res.sendFile(index, { maxAge: 0 });
+  });
+
+  const handleError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (error instanceof AppError) {
+      res.status(error.status).json(error.toBody());
+      return;
+    }
+    // body-parser errors carry a 4xx status of their own (malformed JSON, too large).
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json(new AppError('bad_request', (error as Error).message, status).toBody());
+      return;
+    }
+    log('error', `unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    res.status(500).json(new AppError('internal', 'internal error', 500).toBody());
+  };
+  app.use(handleError);
+  return app;
+}

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type CalendarDate } from '@shared';
+import { MOCK_IMAGE_KINDS, type MockCardOptions, type MockImageKind, generateMockCard, writeMockCard } from '../sandbox/mockId/index.js';
+
+const USAGE = `Usage: npm run mock-id -- --face <photo> --out <dir> [options]
+
+Writes portrait-side.jpg, emblem-side.jpg, handheld.jpg and identity.json: a specimen resident ID
+card (marked 样本 / SPECIMEN) for the person in <photo>, and that person holding it.
+
+Identity
+  --seed <text>          same seed, same card (default: specimen)
+  --name <name>          print this name
+  --id-number <number>   print this number (birth date, sex and region follow from it)
+  --sex male|female
+  --invalid-checksum     a number whose check character is wrong
+  --expired              validity ended before today
+  --long-term            valid for life (长期); the holder was 46+ at issue
+  --today <YYYY-MM-DD>   the date the card is judged on (default: today in China)
+  --card-face <photo>    print another person's photo on the card
+
+Capture faults (applied to all three images unless --effects-on says otherwise)
+  --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
+  --effects-on <list>    comma-separated: portrait,emblem,handheld
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`mock-id: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseDate(text: string): CalendarDate {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) fail(`--today must be YYYY-MM-DD, got ${text}`);
+  return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+}
+
+function parseNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) fail(`${flag} needs a number, got ${text}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        face: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' },
+        'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
+        expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
+        'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
+        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, 'effects-on': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowNegative: false,
+    }).values;
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!args.face || !args.out) fail('--face and --out are required');
+  if (args.sex !== undefined && args.sex !== 'male' && args.sex !== 'female') fail('--sex must be male or female');
+  const effectsOn = args['effects-on']?.split(',').map((s) => s.trim());
+  if (effectsOn?.some((kind) => !(MOCK_IMAGE_KINDS as readonly string[]).includes(kind))) {
+    fail(`--effects-on takes ${MOCK_IMAGE_KINDS.join(', ')}`);
+  }
+
+  const today = args.today ? parseDate(args.today) : undefined;
+  const lowRes = args['low-res'];
+  const effects = {
+    rotate: parseNumber('--rotate', args.rotate),
+    blur: parseNumber('--blur', args.blur),
+    glare: Boolean(args.glare),
+    lowResolution: lowRes === undefined ? undefined : (parseNumber('--low-res', lowRes || '480') ?? 480),
+  };
+  const options: MockCardOptions = {
+    face: await readFile(args.face),
+    ...(args['card-face'] ? { cardFace: await readFile(args['card-face']) } : {}),
+    ...(args.seed ? { seed: args.seed } : {}),
+    ...(args.name ? { name: args.name } : {}),
+    ...(args['id-number'] ? { idNumber: args['id-number'] } : {}),
+    ...(args.sex ? { sex: args.sex as 'male' | 'female' } : {}),
+    ...(today ? { today } : {}),
+    invalidChecksum: Boolean(args['invalid-checksum']),
+    expired: Boolean(args.expired),
+    longTerm: Boolean(args['long-term']),
+    effects,
+    ...(effectsOn ? { effectsOn: effectsOn as MockImageKind[] } : {}),
+  };
+  const card = await generateMockCard(options);
+  const written = await writeMockCard(card, args.out, {
+    generatedWith: { seed: options.seed ?? 'specimen', face: path.basename(args.face), cardFace: args['card-face'] ? path.basename(args['card-face']) : null },
+  });
+  process.stdout.write(`${written.join('\n')}\n`);
+  const { idNumberReasons, validityReasons } = card.identity.expected;
+  process.stdout.write(`expected: ${[...idNumberReasons, ...validityReasons].join(', ') || 'valid'}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mock-id: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CalendarDate, checkValidity, parseIdNumber } from '@shared';
+import { loadConfig } from '../../bff/src/config.js';
+import { faceDistance } from '../../bff/src/engine/face/faceDistance.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { TEST_TODAY, facePhoto } from '../support/fixtures.js';
+
+const THRESHOLD = loadConfig({}).faceMatchMaxDistance;
+const birthOf = (iso: string): CalendarDate => {
+  const [year = 0, month = 0, day = 0] = iso.split('-').map(Number);
+  return { year, month, day };
+};
+
+let engine: VisionEngine;
+beforeAll(() => {
+  engine = createVisionEngine({ threads: 1, maxQueue: 64 });
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+async function card(face: string, options: Partial<MockCardOptions> = {}): Promise<MockCard> {
+  return generateMockCard({ face: await facePhoto(face), today: TEST_TODAY, ...options });
+}
+
+/** Distance between the portrait printed on the card and the largest face of the hand-held photo. */
+async function portraitToHolderDistance(mock: MockCard): Promise<number> {
+  const onCard = await engine.detectFaces(mock.images.portrait);
+  const holder = await engine.detectFaces(mock.images.handheld);
+  expect(onCard.faces).toHaveLength(1);
+  const [cardFace] = onCard.faces;
+  const [holderFace] = holder.faces;
+  if (!cardFace || !holderFace) throw new Error('face missing');
+  return faceDistance(cardFace.descriptor, holderFace.descriptor);
+}
+
+describe('specimen cards read back by the product engine', () => {
+  it.each([
+    ['photos/obama.jpg', 'clean-1'],
+    ['photos/biden2.jpg', 'clean-2'],
+    ['photos/obama2.jpg', 'clean-3'],
+    ['people/amy/amy1.png', 'clean-4'],
+    ['people/leonard/leonard1.png', 'clean-5'],
+  ])('OCR reads every printed field of a card made from %s (seed %s)', async (face, seed) => {
+    const mock = await card(face, { seed });
+    const portrait = await engine.readPortraitSide(mock.images.portrait);
+    const emblem = await engine.readEmblemSide(mock.images.emblem);
+    expect(portrait.fields).toEqual(mock.identity.portrait);
+    expect(emblem.fields).toEqual(mock.identity.emblem);
+
+    // What was read passes the rules, as generated.
+    expect(parseIdNumber(portrait.fields.idNumber ?? '', TEST_TODAY).ok).toBe(true);
+    expect(checkValidity(emblem.fields.validity ?? '', birthOf(portrait.fields.birthDate ?? ''), TEST_TODAY).ok).toBe(true);
+
+    // The portrait on the card is the person holding it.
+    expect(await portraitToHolderDistance(mock)).toBeLessThan(THRESHOLD);
+  });
+
+  it('reads a wrong check character, which the rules then refuse', async () => {
+    const mock = await card('photos/obama.jpg', { seed: 'bad-checksum', invalidChecksum: true });
+    const { fields } = await engine.readPortraitSide(mock.images.portrait);
+    expect(fields.idNumber).toBe(mock.identity.portrait.idNumber);
+    expect(parseIdNumber(fields.idNumber ?? '', TEST_TODAY)).toEqual({ ok: false, reasons: ['id_checksum'] });
+  });
+
+  it('reads an expired validity, which the rules then refuse', async () => {
+    const mock = await card('photos/biden2.jpg', { seed: 'expired', expired: true });
+    const { fields } = await engine.readEmblemSide(mock.images.emblem);
+    expect(fields.validity).toBe(mock.identity.emblem.validity);
+    expect(checkValidity(fields.validity ?? '', birthOf(mock.identity.portrait.birthDate), TEST_TODAY))
+      .toEqual({ ok: false, reasons: ['validity_expired'] });
+  });
+
+  it('reads a long-term (长期) validity', async () => {
+    const mock = await card('photos/obama2.jpg', { seed: 'long-term', longTerm: true });
+    const { fields } = await engine.readEmblemSide(mock.images.emblem);
+    expect(fields.validity).toMatch(/^\d{4}\.\d{2}\.\d{2}-长期$/);
+    expect(fields).toEqual(mock.identity.emblem);
+  });
+
+  it.each([
+    ['photos/obama.jpg', 'photos/biden2.jpg'],
+    ['photos/biden2.jpg', 'photos/obama2.jpg'],
+    ['people/penny/penny1.png', 'people/amy/amy1.png'],
+    ['people/leonard/leonard1.png', 'photos/obama.jpg'],
+  ])('tells that a card printed with another face is not %s holding it (card face %s)', async (holder, printed) => {
+    const mock = await card(holder, { seed: 'impostor', cardFace: await facePhoto(printed) });
+    expect(await portraitToHolderDistance(mock)).toBeGreaterThan(THRESHOLD);
+  });
+});

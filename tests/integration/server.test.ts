@@ -1,0 +1,78 @@
+import { mkdtemp, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorBodySchema, healthSchema } from '@shared';
+import { ConfigError, loadConfig } from '../../bff/src/config.js';
+import { type RunningServer, start } from '../../bff/src/server.js';
+
+let dir: string;
+let server: RunningServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bff-'));
+  const webDist = path.join(dir, 'web');
+  await mkdir(webDist);
+  await writeFile(path.join(webDist, 'index.html'), '<!doctype html><title>spa</title><div id="app"></div>');
+  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: webDist, LOG_LEVEL: 'silent' }));
+});
+
+afterAll(async () => {
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the BFF', () => {
+  it('answers health with JSON', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = healthSchema.parse(await res.json());
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('answers an unknown API path with 404 and the error body', async () => {
+    const res = await fetch(`${server.url}/api/nope`);
+    expect(res.status).toBe(404);
+    expect(errorBodySchema.parse(await res.json()).error.code).toBe('not_found');
+  });
+
+  it('answers malformed JSON with 400 and the error body, and keeps serving', async () => {
+    const res = await fetch(`${server.url}/api/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
+    expect(res.status).toBe(400);
+    expect(errorBodySchema.parse(await res.json()).error.code).toBe('bad_request');
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+  });
+
+  it('serves the SPA for client-side routes', async () => {
+    for (const route of ['/', '/buy/number', '/courier']) {
+      const res = await fetch(`${server.url}${route}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<div id="app">');
+    }
+  });
+
+  it('creates its data folder readable by its owner only', async () => {
+    const info = await stat(path.join(dir, 'data'));
+    expect(info.isDirectory()).toBe(true);
+    expect(info.mode & 0o077).toBe(0);
+  });
+});
+
+describe('configuration', () => {
+  it('uses the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, logLevel: 'info', faceMatchMaxDistance: 0.45 });
+    expect(config.dataDir).toBe(path.resolve('data'));
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ FACE_MATCH_MAX_DISTANCE: '3' }, /FACE_MATCH_MAX_DISTANCE/],
+  ])('refuses %j with a readable message', (env, pattern) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(pattern);
+  });
+});

@@ -1,0 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('./web'),
+  plugins: [vue()],
+  resolve: {
+    alias: { '@shared': here('./shared/src/index.ts') },
+  },
+  build: {
+    outDir: here('./dist/web'),
+    emptyOutDir: true,
+  },
+  server: {
+    proxy: { '/api': 'http://localhost:8080' },
+  },
+  test: {
+    root: here('.'),
+    include: ['tests/**/*.test.ts'],
+    // Model loading and OCR on a 2-core machine: generous, and no test asserts on time.
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+  },
+});
