@@ -85,7 +85,7 @@ describe('npm run mock-id', () => {
     const { stdout } = await run('node', ['--import', 'tsx', CLI, '--face', 'tests/fixtures/faces/photos/obama.jpg', '--out', dir,
       '--seed', 'cli', '--invalid-checksum', '--today', '2026-11-22', '--name', '张三']);
     expect((await readdir(dir)).sort()).toEqual(['emblem-side.jpg', 'handheld.jpg', 'identity.json', 'portrait-side.jpg']);
-    const identity = JSON.parse(await readFile(path.join(dir, 'identity.json'), 'utf8'));
+    const identity: unknown = JSON.parse(await readFile(path.join(dir, 'identity.json'), 'utf8'));
     expect(identity).toMatchObject({ specimen: true, portrait: { name: '张三' }, expected: { idNumberReasons: ['id_checksum'] } });
     expect(stdout).toContain('expected: id_checksum');
   });

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     ...(args.seed ? { seed: args.seed } : {}),
     ...(args.name ? { name: args.name } : {}),
     ...(args['id-number'] ? { idNumber: args['id-number'] } : {}),
-    ...(args.sex ? { sex: args.sex as 'male' | 'female' } : {}),
+    ...(args.sex ? { sex: args.sex } : {}),
     ...(today ? { today } : {}),
     invalidChecksum: Boolean(args['invalid-checksum']),
     expired: Boolean(args.expired),

@@ -17,7 +17,7 @@ const en: Messages = {
       delivery: { title: 'Delivery and activation', body: 'A courier checks your ID at the door, or you activate the unactivated card online when it arrives.' },
     },
     needTitle: 'You will need',
-    need: ['Your own valid resident ID card', 'Good light, without glare on the card', 'A phone or computer with a camera'],
+    need: { card: 'Your own valid resident ID card', light: 'Good light, without glare on the card', camera: 'A phone or computer with a camera' },
     privacyTitle: 'Your personal data',
     privacy: 'ID photos and face data are sensitive personal information. They are used only for this verification, stored encrypted and deleted when their retention period ends. We ask for your separate consent before you start.',
     capTitle: 'Five cards per ID',

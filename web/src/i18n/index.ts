@@ -2,7 +2,7 @@ import { createI18n } from 'vue-i18n';
 import en from './en.js';
 import zhCN from './zh-CN.js';
 
-type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : T[K] extends readonly string[] ? readonly string[] : DeepString<T[K]> };
+type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : DeepString<T[K]> };
 /** Every locale has exactly the keys of the Chinese messages. */
 export type Messages = DeepString<typeof zhCN>;
 
@@ -25,5 +25,5 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN as unknown as Messages, en },
+  messages: { 'zh-CN': zhCN, en },
 });

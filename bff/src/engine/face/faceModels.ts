@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type * as FaceApiModule from '@vladmandic/face-api';
 import { decodeRgb } from '../image.js';
 
 const require = createRequire(import.meta.url);
@@ -8,7 +9,7 @@ const require = createRequire(import.meta.url);
  * The node-wasm build of face-api: tfjs-node cannot be installed without a download, the pure-JS CPU
  * backend is about 40x slower, and the wasm backend with SIMD ships inside the npm package.
  */
-type FaceApi = typeof import('@vladmandic/face-api');
+type FaceApi = typeof FaceApiModule;
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
 
 /** Long side the image is scaled to: enough for a face of 80 px on a phone photo to survive. */
@@ -65,7 +66,7 @@ export async function detectFaces(image: Buffer, minConfidence = 0.5): Promise<F
   const tensor = faceapi.tf.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32');
   try {
     const results = await faceapi
-      .detectAllFaces(tensor as never, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
+      .detectAllFaces(tensor, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
       .withFaceLandmarks()
       .withFaceDescriptors();
     const faces = results

@@ -37,7 +37,7 @@ export interface MockCard {
 const SOURCE_SIDE = 1280;
 
 async function prepareSource(photo: Buffer, role: string): Promise<{ image: Buffer; face: FaceBox }> {
-  let image = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
+  let image: Buffer = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
     .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
     .jpeg({ quality: 95 })

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import type { EmblemSide, PortraitSide } from '@shared';
 import type { FaceBox } from '../../engine/face/faceModels.js';
 import { MAX_INPUT_PIXELS } from '../../engine/image.js';
@@ -13,7 +13,7 @@ const PHOTO_PX = {
   height: Math.round((PHOTO_REGION.y1 - PHOTO_REGION.y0) * CARD_PX.height),
 };
 
-const open = (image: Buffer): sharp.Sharp => sharp(image, { limitInputPixels: MAX_INPUT_PIXELS });
+const open = (image: Buffer): Sharp => sharp(image, { limitInputPixels: MAX_INPUT_PIXELS });
 
 /**
  * Crops a head-and-shoulders ID photo around a detected face, as the card's photo standard frames it
@@ -54,7 +54,7 @@ function roundedMask(width: number, height: number, radius: number): Buffer {
   return svgDocument(width, height, `<rect width="${width}" height="${height}" rx="${radius}" fill="#fff"/>`);
 }
 
-async function finishCard(svg: Buffer, layers: sharp.OverlayOptions[]): Promise<Buffer> {
+async function finishCard(svg: Buffer, layers: OverlayOptions[]): Promise<Buffer> {
   return sharp(svg)
     .composite([...layers, { input: roundedMask(CARD_PX.width, CARD_PX.height, Math.round(CARD_PX.height * 0.06)), blend: 'dest-in' }])
     .png()
