@@ -16,7 +16,7 @@ export function createApp({ config, version, log }: AppDeps): Express {
   app.disable('x-powered-by');
   app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version));
   app.use('/api', (req) => {
-    throw new AppError('not_found', `no such endpoint: ${req.method} ${req.path}`, 404);
+    throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });
 
   // The SPA: built files, and index.html for every client-side route.

@@ -40,7 +40,9 @@ const loadStart = performance.now();
 const engine = createVisionEngine({ threads: 1, maxQueue: 8 });
 await engine.detectFaces(card.images.portrait);
 await engine.readEmblemSide(card.images.emblem);
-console.log(`engine start (thread, face + OCR models): ${(performance.now() - loadStart).toFixed(0)} ms\n`);
+console.log(`engine start (thread, face + OCR models): ${(performance.now() - loadStart).toFixed(0)} ms`);
+const rssWithEngine = process.memoryUsage().rss;
+console.log(`RSS with one engine thread warm (the generator's models loaded here too): ${(rssWithEngine / 2 ** 20).toFixed(0)} MiB\n`);
 
 console.log(['measure (ms)'.padEnd(48), 'median'.padStart(7), 'min'.padStart(7), 'p95'.padStart(7)].join(' '));
 await measure('OCR portrait side (engine, fields read)', () => engine.readPortraitSide(card.images.portrait));
