@@ -4,17 +4,27 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { orderRoutes } from './routes/orders.js';
+import type { OrderService } from './services/orderService.js';
+import { VisionEngineBusyError } from './engine/visionEngine.js';
 
 export interface AppDeps {
   config: Config;
   version: string;
   log: (level: 'error' | 'info', message: string) => void;
+  orders: OrderService;
 }
 
-export function createApp({ config, version, log }: AppDeps): Express {
+export function createApp({ config, version, log, orders }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version));
+  app.use('/api', (_req, res, next) => {
+    // Answers carry identity data: never cache them anywhere.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });
@@ -35,13 +45,18 @@ export function createApp({ config, version, log }: AppDeps): Express {
       res.status(error.status).json(error.toBody());
       return;
     }
+    if (error instanceof VisionEngineBusyError) {
+      res.set('Retry-After', '5').status(503).json(new AppError('overloaded', 'busy reading other photos; try again in a few seconds', 503).toBody());
+      return;
+    }
     // body-parser errors carry a 4xx status of their own (malformed JSON, too large).
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json(new AppError('bad_request', (error as Error).message, status).toBody());
       return;
     }
-    log('error', `unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // The stack only: messages of library errors can quote input, and input may be identity data.
+    log('error', `unhandled: ${error instanceof Error ? (error.stack ?? error.name) : typeof error}`);
     res.status(500).json(new AppError('internal', 'internal error', 500).toBody());
   };
   app.use(handleError);

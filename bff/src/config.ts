@@ -14,6 +14,16 @@ const configSchema = z.object({
    * different people through (pairs as close as 0.49 were seen); calibrate on real pairs.
    */
   FACE_MATCH_MAX_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.45),
+  /** Base64 of 32 bytes. Unset: a key is generated once into DATA_DIR/master.key. */
+  MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
+    .optional(),
+  HOLD_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.05),
+  AUTHORITY_ADAPTER: z.enum(['mock']).default('mock'),
+  AUTHORITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),
   VISION_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   VISION_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
 });
@@ -25,6 +35,11 @@ export interface Config {
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
+  faceReviewMargin: number;
+  masterKey: string | undefined;
+  holdMinutes: number;
+  authority: { adapter: 'mock'; timeoutMs: number };
+  numbersPerPrefix: number;
   vision: { threads: number; maxQueue: number };
 }
 
@@ -48,6 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: path.resolve(c.WEB_DIST),
     logLevel: c.LOG_LEVEL,
     faceMatchMaxDistance: c.FACE_MATCH_MAX_DISTANCE,
+    faceReviewMargin: c.FACE_REVIEW_MARGIN,
+    masterKey: c.MASTER_KEY,
+    holdMinutes: c.HOLD_MINUTES,
+    authority: { adapter: c.AUTHORITY_ADAPTER, timeoutMs: c.AUTHORITY_TIMEOUT_MS },
+    numbersPerPrefix: c.NUMBERS_PER_PREFIX,
     vision: { threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE },
   };
 }

@@ -1,25 +1,72 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { Envelope, loadMasterKey } from './crypto/envelope.js';
+import { seedNumberPool } from './domain/numberPool.js';
+import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
+import type { AuthorityPort } from './providers/authority/authority.port.js';
+import { MockAuthority } from './providers/authority/mock.authority.js';
+import { SqliteDb } from './providers/db/sqlite.db.js';
+import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
+import { OrderService } from './services/orderService.js';
 import { version } from './version.js';
 
 export interface RunningServer {
   url: string;
   port: number;
+  orders: OrderService;
+  db: SqliteDb;
   stop(): Promise<void>;
 }
 
+/** Parts a caller may supply instead of the configured ones (tests share one vision engine). */
+export interface StartOverrides {
+  engine?: VisionEngine;
+  authority?: AuthorityPort;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
 /** Starts the BFF; `port: 0` picks a free port (tests). */
-export async function start(config: Config = loadConfig()): Promise<RunningServer> {
+export async function start(config: Config = loadConfig(), overrides: StartOverrides = {}): Promise<RunningServer> {
   const log = (level: 'error' | 'info', message: string): void => {
     if (config.logLevel === 'silent' || (config.logLevel === 'error' && level === 'info')) return;
     process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
   };
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const app = createApp({ config, version, log });
+  const envelope = new Envelope(await loadMasterKey(config.masterKey, config.dataDir));
+  const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
+  if (db.countNumbers() === 0) db.seedNumbers(seedNumberPool(config.numbersPerPrefix));
+  const engine = overrides.engine ?? createVisionEngine(config.vision);
+  const orders = new OrderService({
+    db,
+    storage: new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope),
+    envelope,
+    engine,
+    authority: overrides.authority ?? new MockAuthority(),
+    settings: {
+      holdMinutes: config.holdMinutes,
+      faceMatchMaxDistance: config.faceMatchMaxDistance,
+      faceReviewMargin: config.faceReviewMargin,
+      authorityTimeoutMs: config.authority.timeoutMs,
+    },
+    log,
+  });
+  const resumed = orders.resumeVerifications();
+  if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
+
+  const sweep = (): void => {
+    orders.expireDrafts().catch((error: unknown) => log('error', `sweep failed: ${error instanceof Error ? error.name : 'error'}`));
+  };
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const app = createApp({ config, version, log, orders });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
@@ -29,7 +76,14 @@ export async function start(config: Config = loadConfig()): Promise<RunningServe
   return {
     url: `http://${host}:${port}`,
     port,
-    stop: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    orders,
+    db,
+    async stop() {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      if (!overrides.engine) await engine.close();
+      db.close();
+    },
   };
 }
 

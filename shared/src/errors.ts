@@ -1,17 +1,45 @@
 import { z } from 'zod';
 
-/** Codes of the one error body every API error has. */
-export const ERROR_CODES = ['not_found', 'bad_request', 'internal', 'overloaded'] as const;
+/**
+ * Codes of the one error body every API error has. Clients key on them; never rename one.
+ * Upload codes tell the buyer what to do differently (a photo, not a PDF; a smaller file).
+ */
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'not_found',
+  'internal',
+  'overloaded',
+  'number_unavailable',
+  'hold_invalid',
+  'hold_expired',
+  'consent_required',
+  'evidence_missing',
+  'illegal_transition',
+  'order_closed',
+  'upload_missing_file',
+  'upload_unexpected_field',
+  'upload_too_large',
+  'upload_not_image',
+  'upload_unsupported_type',
+  'upload_truncated',
+  'upload_too_many_pixels',
+  'upload_too_small',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const errorBodySchema = z.object({
-  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
-});
+export const errorBodySchema = z
+  .object({
+    error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }),
+  })
+  .meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const healthSchema = z.object({
-  status: z.literal('ok'),
-  version: z.string(),
-  uptimeSeconds: z.number(),
-});
+export const healthSchema = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    uptimeSeconds: z.number(),
+  })
+  .meta({ id: 'Health' });
 export type Health = z.infer<typeof healthSchema>;

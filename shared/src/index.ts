@@ -1,3 +1,4 @@
+export * from './api.js';
 export * from './card.js';
 export * from './dates.js';
 export * from './errors.js';

@@ -26,4 +26,23 @@ export type MsisdnReason = (typeof MSISDN_REASONS)[number];
 export const ICCID_REASONS = ['iccid_format', 'iccid_prefix', 'iccid_checksum'] as const;
 export type IccidReason = (typeof ICCID_REASONS)[number];
 
+/** Why a verification did not approve, beyond the card's own rules. */
+export const VERIFICATION_REASONS = [
+  'card_unreadable',
+  'card_sex_mismatch',
+  'card_birth_date_mismatch',
+  'card_portrait_no_face',
+  'handheld_no_face',
+  'face_mismatch',
+  'face_borderline',
+  'authority_mismatch',
+  'authority_no_record',
+  'authority_unavailable',
+] as const;
+export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
+
+/** Every code a decision can carry; the SPA has guidance for each. */
+export const DECISION_REASONS = [...ID_NUMBER_REASONS, ...VALIDITY_REASONS, ...VERIFICATION_REASONS] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
 export type Validation<T, R extends string> = { ok: true; value: T } | { ok: false; reasons: R[] };

@@ -1,0 +1,51 @@
+import type { OrderState } from '@shared';
+
+/**
+ * The order lifecycle. Every transition not listed here is refused. Terminal states have no exits.
+ *
+ *   draft ─submit─▶ submitted ─▶ verifying ─▶ approved | rejected | review
+ *   review ─(a reviewer)─▶ approved | rejected
+ *   approved ─▶ shipped (courier-verified) | shipped_unactivated ─▶ activated
+ *   shipped ─(hand-over refused)─▶ returned
+ *   draft ─(hold ran out)─▶ expired
+ */
+const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
+  draft: ['submitted', 'expired'],
+  submitted: ['verifying'],
+  verifying: ['approved', 'rejected', 'review'],
+  review: ['approved', 'rejected'],
+  approved: ['shipped', 'shipped_unactivated'],
+  shipped: ['activated', 'returned'],
+  shipped_unactivated: ['activated', 'returned'],
+  rejected: [],
+  activated: [],
+  returned: [],
+  expired: [],
+};
+
+export function canTransition(from: OrderState, to: OrderState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isTerminal(state: OrderState): boolean {
+  return TRANSITIONS[state].length === 0;
+}
+
+/** States whose number and card count stay taken (used by the five-card cap). */
+export function holdsNumber(state: OrderState): boolean {
+  return !['rejected', 'returned', 'expired'].includes(state);
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: OrderState,
+    readonly to: OrderState,
+  ) {
+    super(`an order cannot go from ${from} to ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+export function assertTransition(from: OrderState, to: OrderState): void {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { AppError } from '../errors.js';
+
+/** Parses a request part with a shared schema; the first problem becomes a readable 400. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new AppError('validation_failed', `${where}${issue?.message ?? 'invalid request'}`, 400);
+  }
+  return parsed.data;
+}
+
+/** The order token, from `Authorization: Bearer <token>`; never from the URL. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+([A-Za-z0-9_-]{16,128})$/.exec(header ?? '');
+  return match?.[1];
+}

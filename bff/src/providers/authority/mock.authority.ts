@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthorityPort, AuthorityQuery, AuthorityResult } from './authority.port.js';
+import { findSandboxIdentity } from './sandbox.js';
+
+export interface MockAuthorityOptions {
+  /** Simulated round trip, in ms: [min, max]. */
+  latencyMs?: readonly [number, number];
+}
+
+/**
+ * A stand-in for the national ID service, backed by the sandbox identity list. It behaves like the
+ * vendors: it takes time, honours cancellation, and answers faults for the identities that rehearse them.
+ */
+export class MockAuthority implements AuthorityPort {
+  readonly #latency: readonly [number, number];
+
+  constructor(options: MockAuthorityOptions = {}) {
+    this.#latency = options.latencyMs ?? [40, 120];
+  }
+
+  async verifyIdentity(query: AuthorityQuery, signal?: AbortSignal): Promise<AuthorityResult> {
+    const [min, max] = this.#latency;
+    await sleep(min + Math.random() * (max - min), undefined, signal ? { signal } : {});
+    const entry = findSandboxIdentity(query.idNumber);
+    const source = 'mock';
+    if (!entry) return { outcome: 'no_record', source };
+    if (entry.name !== query.name) return { outcome: 'mismatch', source };
+    return { outcome: entry.outcome, source };
+  }
+}

@@ -1,0 +1,34 @@
+import { type AuthorityOutcome } from './authority.port.js';
+import { composeIdNumber } from '@shared';
+
+/**
+ * Identities the mock national-ID service knows. QA prints specimen cards with them
+ * (`npm run mock-id -- --sandbox N`) and chooses the outcome by the identity they pick. A number
+ * not listed here has no record; a listed number with another name is a mismatch.
+ */
+export interface SandboxIdentity {
+  name: string;
+  idNumber: string;
+  /** What the service answers for this identity; `match` unless a fault is being rehearsed. */
+  outcome: AuthorityOutcome;
+  note: string;
+}
+
+const id = (region: string, year: number, month: number, day: number, sequence: string): string =>
+  composeIdNumber(region, { year, month, day }, sequence);
+
+export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
+  { name: '张伟', idNumber: id('110105', 1988, 3, 12, '031'), outcome: 'match', note: 'matches' },
+  { name: '王芳', idNumber: id('310104', 1992, 7, 8, '042'), outcome: 'match', note: 'matches' },
+  { name: '李娜', idNumber: id('440305', 1985, 11, 23, '126'), outcome: 'match', note: 'matches' },
+  { name: '刘洋', idNumber: id('510107', 1979, 1, 30, '215'), outcome: 'match', note: 'matches' },
+  { name: '陈静', idNumber: id('330106', 1995, 5, 17, '088'), outcome: 'match', note: 'matches' },
+  { name: '杨磊', idNumber: id('420102', 1969, 9, 4, '017'), outcome: 'match', note: 'matches; born 1969, so a 长期 card fits' },
+  { name: '赵敏', idNumber: id('370102', 2001, 12, 1, '064'), outcome: 'no_photo', note: 'record without a portrait' },
+  { name: '黄强', idNumber: id('320106', 1990, 6, 6, '133'), outcome: 'source_error', note: 'the service fails' },
+  { name: '周杰', idNumber: id('350102', 1987, 2, 14, '151'), outcome: 'rate_limited', note: 'the service refuses: too many requests' },
+];
+
+export function findSandboxIdentity(idNumber: string): SandboxIdentity | undefined {
+  return SANDBOX_IDENTITIES.find((entry) => entry.idNumber === idNumber);
+}

@@ -1,0 +1,55 @@
+/**
+ * Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only:
+ * never edit a migration that has shipped.
+ *
+ * Identity data never sits in these tables in clear: `orders.identity` is sealed with the envelope key.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE numbers (
+    msisdn TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('available', 'held', 'assigned')),
+    hold_id TEXT UNIQUE,
+    hold_token_hash TEXT,
+    held_until INTEGER,
+    order_id TEXT
+  );
+  CREATE INDEX numbers_status ON numbers (status, msisdn);
+
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    state TEXT NOT NULL,
+    msisdn TEXT NOT NULL,
+    delivery_path TEXT NOT NULL CHECK (delivery_path IN ('courier_verified', 'unactivated')),
+    consent_at INTEGER,
+    consent_version TEXT,
+    identity BLOB,
+    checks TEXT,
+    decision TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    hold_expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX orders_state ON orders (state, hold_expires_at);
+
+  CREATE TABLE evidence (
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    kind TEXT NOT NULL CHECK (kind IN ('portrait', 'emblem', 'handheld')),
+    object_id TEXT NOT NULL,
+    uploaded_at INTEGER NOT NULL,
+    PRIMARY KEY (order_id, kind)
+  );
+
+  CREATE TABLE transitions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    actor TEXT NOT NULL
+  );
+  CREATE INDEX transitions_order ON transitions (order_id, id);
+  `,
+];

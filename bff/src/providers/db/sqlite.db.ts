@@ -1,0 +1,205 @@
+import Database from 'better-sqlite3';
+import type { DeliveryPath, EvidenceKind, OrderState } from '@shared';
+import { assertTransition } from '../../domain/orderState.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface OrderRow {
+  id: string;
+  token_hash: string;
+  state: OrderState;
+  msisdn: string;
+  delivery_path: DeliveryPath;
+  consent_at: number | null;
+  consent_version: string | null;
+  identity: Buffer | null;
+  checks: string | null;
+  decision: string | null;
+  created_at: number;
+  updated_at: number;
+  hold_expires_at: number;
+}
+
+export interface EvidenceRow {
+  order_id: string;
+  kind: EvidenceKind;
+  object_id: string;
+  uploaded_at: number;
+}
+
+export interface TransitionRow {
+  order_id: string;
+  from_state: OrderState | null;
+  to_state: OrderState;
+  at: number;
+  reason: string;
+  actor: string;
+}
+
+export type HoldClaim = { ok: true; msisdn: string; heldUntil: number } | { ok: false; reason: 'hold_invalid' | 'hold_expired' };
+
+/** Orders, number holds, evidence references and the transition log, in one SQLite file. */
+export class SqliteDb {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version] ?? '');
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Adds numbers to the pool; numbers already there keep their state. */
+  seedNumbers(msisdns: readonly string[]): void {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO numbers (msisdn, status) VALUES (?, 'available')`);
+    this.db.transaction(() => msisdns.forEach((m) => insert.run(m)))();
+  }
+
+  countNumbers(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM numbers').get() as { n: number }).n;
+  }
+
+  /** Holds whose time ran out and that no order took: back to the pool. */
+  releaseLapsedHolds(now: number): number {
+    return this.db
+      .prepare(`UPDATE numbers SET status = 'available', hold_id = NULL, hold_token_hash = NULL, held_until = NULL
+                WHERE status = 'held' AND order_id IS NULL AND held_until < ?`)
+      .run(now).changes;
+  }
+
+  listAvailableNumbers(prefix: string | undefined, limit: number): string[] {
+    const rows = this.db
+      .prepare(`SELECT msisdn FROM numbers WHERE status = 'available' AND msisdn LIKE ? ORDER BY msisdn LIMIT ?`)
+      .all(`${prefix ?? ''}%`, limit) as { msisdn: string }[];
+    return rows.map((r) => r.msisdn);
+  }
+
+  holdNumber(msisdn: string, holdId: string, tokenHash: string, until: number, now: number): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE numbers SET status = 'held', hold_id = ?, hold_token_hash = ?, held_until = ?, order_id = NULL
+                  WHERE msisdn = ? AND (status = 'available' OR (status = 'held' AND order_id IS NULL AND held_until < ?))`)
+        .run(holdId, tokenHash, until, msisdn, now).changes === 1
+    );
+  }
+
+  /** Creates a draft order on a hold, atomically: the hold is consumed by exactly one order. */
+  createOrderOnHold(
+    order: { id: string; tokenHash: string; deliveryPath: DeliveryPath },
+    hold: { holdId: string; tokenHash: string },
+    now: number,
+  ): HoldClaim {
+    return this.db.transaction((): HoldClaim => {
+      const row = this.db
+        .prepare(`SELECT msisdn, hold_token_hash, held_until, order_id FROM numbers WHERE hold_id = ? AND status = 'held'`)
+        .get(hold.holdId) as { msisdn: string; hold_token_hash: string; held_until: number; order_id: string | null } | undefined;
+      if (!row || row.hold_token_hash !== hold.tokenHash || row.order_id) return { ok: false, reason: 'hold_invalid' };
+      if (row.held_until < now) return { ok: false, reason: 'hold_expired' };
+      this.db
+        .prepare(`INSERT INTO orders (id, token_hash, state, msisdn, delivery_path, created_at, updated_at, hold_expires_at)
+                  VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)`)
+        .run(order.id, order.tokenHash, row.msisdn, order.deliveryPath, now, now, row.held_until);
+      this.db.prepare(`UPDATE numbers SET order_id = ? WHERE msisdn = ?`).run(order.id, row.msisdn);
+      this.logTransition({ order_id: order.id, from_state: null, to_state: 'draft', at: now, reason: 'order created', actor: 'buyer' });
+      return { ok: true, msisdn: row.msisdn, heldUntil: row.held_until };
+    })();
+  }
+
+  getOrder(id: string): OrderRow | undefined {
+    return this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+  }
+
+  ordersInState(state: OrderState): OrderRow[] {
+    return this.db.prepare('SELECT * FROM orders WHERE state = ?').all(state) as OrderRow[];
+  }
+
+  setConsent(orderId: string, version: string, now: number): void {
+    this.db.prepare('UPDATE orders SET consent_at = ?, consent_version = ?, updated_at = ? WHERE id = ?').run(now, version, now, orderId);
+  }
+
+  setIdentity(orderId: string, sealed: Buffer, now: number): void {
+    this.db.prepare('UPDATE orders SET identity = ?, updated_at = ? WHERE id = ?').run(sealed, now, orderId);
+  }
+
+  /** Records an evidence object for a kind; returns the object it replaces, for deletion. */
+  putEvidence(row: EvidenceRow): string | undefined {
+    return this.db.transaction(() => {
+      const previous = this.db
+        .prepare('SELECT object_id FROM evidence WHERE order_id = ? AND kind = ?')
+        .get(row.order_id, row.kind) as { object_id: string } | undefined;
+      this.db
+        .prepare(`INSERT INTO evidence (order_id, kind, object_id, uploaded_at) VALUES (@order_id, @kind, @object_id, @uploaded_at)
+                  ON CONFLICT (order_id, kind) DO UPDATE SET object_id = excluded.object_id, uploaded_at = excluded.uploaded_at`)
+        .run(row);
+      return previous?.object_id;
+    })();
+  }
+
+  evidenceOf(orderId: string): EvidenceRow[] {
+    return this.db.prepare('SELECT * FROM evidence WHERE order_id = ?').all(orderId) as EvidenceRow[];
+  }
+
+  deleteEvidenceRows(orderId: string): void {
+    this.db.prepare('DELETE FROM evidence WHERE order_id = ?').run(orderId);
+  }
+
+  /**
+   * Moves an order from one state to another if, and only if, it is still in `from`: two racing
+   * requests cannot both win. Logs the transition in the same transaction.
+   */
+  transition(orderId: string, from: OrderState, to: OrderState, reason: string, actor: string, now: number,
+    extra: { checks?: string; decision?: string } = {}): boolean {
+    assertTransition(from, to);
+    return this.db.transaction(() => {
+      const changed = this.db
+        .prepare(`UPDATE orders SET state = ?, updated_at = ?, checks = coalesce(?, checks), decision = coalesce(?, decision)
+                  WHERE id = ? AND state = ?`)
+        .run(to, now, extra.checks ?? null, extra.decision ?? null, orderId, from).changes === 1;
+      if (changed) this.logTransition({ order_id: orderId, from_state: from, to_state: to, at: now, reason, actor });
+      return changed;
+    })();
+  }
+
+  private logTransition(row: TransitionRow): void {
+    this.db
+      .prepare(`INSERT INTO transitions (order_id, from_state, to_state, at, reason, actor) VALUES (@order_id, @from_state, @to_state, @at, @reason, @actor)`)
+      .run(row);
+  }
+
+  transitionsOf(orderId: string): TransitionRow[] {
+    return this.db
+      .prepare('SELECT order_id, from_state, to_state, at, reason, actor FROM transitions WHERE order_id = ? ORDER BY id')
+      .all(orderId) as TransitionRow[];
+  }
+
+  /** Assigns an order's number for good (after approval). */
+  assignNumber(orderId: string): void {
+    this.db.prepare(`UPDATE numbers SET status = 'assigned', held_until = NULL WHERE order_id = ?`).run(orderId);
+  }
+
+  /** Puts an order's number back in the pool. */
+  releaseNumber(orderId: string): void {
+    this.db
+      .prepare(`UPDATE numbers SET status = 'available', hold_id = NULL, hold_token_hash = NULL, held_until = NULL, order_id = NULL
+                WHERE order_id = ?`)
+      .run(orderId);
+  }
+
+  draftsHeldBefore(now: number): OrderRow[] {
+    return this.db.prepare(`SELECT * FROM orders WHERE state = 'draft' AND hold_expires_at < ?`).all(now) as OrderRow[];
+  }
+}

@@ -1,0 +1,280 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  type AvailableNumbers,
+  type ConsentRequest,
+  type CreateOrderRequest,
+  type CreatedOrder,
+  type DecisionReason,
+  type EmblemSideRead,
+  type EvidenceKind,
+  type EvidenceResult,
+  type Hold,
+  type OrderView,
+  type PortraitSideRead,
+  type ReadIdentity,
+  EVIDENCE_KINDS,
+  decisionSchema,
+  parseIdNumber,
+  readIdentitySchema,
+  todayInChina,
+} from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import { decide } from '../domain/decision.js';
+import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+import type { VisionEngine } from '../engine/visionEngine.js';
+import { AppError } from '../errors.js';
+import type { AuthorityPort } from '../providers/authority/authority.port.js';
+import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+import { acceptImage } from '../verification/intake.js';
+import { runVerification } from '../verification/pipeline.js';
+
+export interface OrderServiceDeps {
+  db: SqliteDb;
+  storage: EvidenceStorage;
+  envelope: Envelope;
+  engine: VisionEngine;
+  authority: AuthorityPort;
+  settings: {
+    holdMinutes: number;
+    faceMatchMaxDistance: number;
+    faceReviewMargin: number;
+    authorityTimeoutMs: number;
+  };
+  log: (level: 'error' | 'info', message: string) => void;
+  now?: () => number;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const newToken = (): string => randomBytes(32).toString('base64url');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Seals identity fields to one order: a sealed blob copied to another order does not open. */
+const identityAad = (orderId: string): string => `order:${orderId}:identity`;
+
+/** The buyer's use cases: numbers, holds, orders, evidence, submission, status. */
+export class OrderService {
+  readonly #d: OrderServiceDeps;
+  readonly #running = new Map<string, Promise<void>>();
+
+  constructor(deps: OrderServiceDeps) {
+    this.#d = deps;
+  }
+
+  private now(): number {
+    return this.#d.now?.() ?? Date.now();
+  }
+
+  listNumbers(prefix: string | undefined, limit = 20): AvailableNumbers {
+    this.#d.db.releaseLapsedHolds(this.now());
+    const numbers = this.#d.db.listAvailableNumbers(prefix, limit);
+    return { numbers: numbers.map((msisdn) => ({ msisdn, prefix: msisdn.slice(0, 3) })) };
+  }
+
+  hold(msisdn: string): Hold {
+    const now = this.now();
+    const holdId = randomUUID();
+    const holdToken = newToken();
+    const until = now + this.#d.settings.holdMinutes * 60_000;
+    if (!this.#d.db.holdNumber(msisdn, holdId, hashToken(holdToken), until, now)) {
+      throw new AppError('number_unavailable', 'this number is not available any more; choose another', 409);
+    }
+    return { holdId, holdToken, msisdn, expiresAt: iso(until) };
+  }
+
+  createOrder(request: CreateOrderRequest): CreatedOrder {
+    const id = randomUUID();
+    const orderToken = newToken();
+    const claim = this.#d.db.createOrderOnHold(
+      { id, tokenHash: hashToken(orderToken), deliveryPath: request.deliveryPath },
+      { holdId: request.holdId, tokenHash: hashToken(request.holdToken) },
+      this.now(),
+    );
+    if (!claim.ok) {
+      throw claim.reason === 'hold_expired'
+        ? new AppError('hold_expired', 'the hold on this number has ended; choose a number again', 410)
+        : new AppError('hold_invalid', 'no such hold', 404);
+    }
+    return { order: this.view(this.requireRow(id)), orderToken };
+  }
+
+  /**
+   * The order for this id if the token is its token. Anything else, including another order's token,
+   * is "no such order": a guess learns nothing.
+   */
+  authorize(orderId: string, token: string | undefined): OrderRow {
+    const row = this.#d.db.getOrder(orderId);
+    const expected = row ? Buffer.from(row.token_hash, 'hex') : Buffer.alloc(32);
+    const given = Buffer.from(hashToken(token ?? ''), 'hex');
+    if (!row || !token || !timingSafeEqual(expected, given)) throw new AppError('not_found', 'no such order', 404);
+    return row;
+  }
+
+  consent(row: OrderRow, request: ConsentRequest): OrderView {
+    this.requireDraft(row);
+    this.#d.db.setConsent(row.id, request.policyVersion, this.now());
+    return this.view(this.requireRow(row.id));
+  }
+
+  /**
+   * Stores one piece of evidence. Card sides are read at once, so the buyer can retake a photo that
+   * cannot be read before submitting. Nothing is kept of an upload that is refused.
+   */
+  async uploadEvidence(row: OrderRow, kind: EvidenceKind, upload: Buffer): Promise<EvidenceResult> {
+    this.requireDraft(row);
+    if (row.consent_at === null) throw new AppError('consent_required', 'consent to processing identity and face data is needed first', 409);
+    const image = await acceptImage(upload);
+
+    let read: PortraitSideRead | EmblemSideRead | undefined;
+    let problems: DecisionReason[] = [];
+    if (kind === 'portrait') {
+      read = (await this.#d.engine.readPortraitSide(image.jpeg)).fields;
+      problems = portraitProblems(read);
+    } else if (kind === 'emblem') {
+      read = (await this.#d.engine.readEmblemSide(image.jpeg)).fields;
+      problems = Object.keys(read).length < EMBLEM_FIELD_COUNT ? ['card_unreadable'] : [];
+    }
+
+    const objectId = await this.#d.storage.put(image.jpeg);
+    try {
+      const current = this.requireRow(row.id);
+      this.requireDraft(current);
+      if (read) {
+        const identity = { ...this.identityOf(current), [kind]: read };
+        this.#d.db.setIdentity(row.id, this.#d.envelope.sealJson(identity, identityAad(row.id)), this.now());
+      }
+      const replaced = this.#d.db.putEvidence({ order_id: row.id, kind, object_id: objectId, uploaded_at: this.now() });
+      if (replaced) await this.#d.storage.delete(replaced);
+    } catch (error) {
+      await this.#d.storage.delete(objectId);
+      throw error;
+    }
+    return { kind, ...(read ? { read } : {}), problems, order: this.view(this.requireRow(row.id)) };
+  }
+
+  /**
+   * Submits a complete draft and starts its verification. Submitting again returns the order as it
+   * is: the checks run once per order.
+   */
+  submit(row: OrderRow): OrderView {
+    if (row.state !== 'draft') return this.view(row);
+    if (row.consent_at === null) throw new AppError('consent_required', 'consent is needed before submitting', 409);
+    const have = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
+    const missing = EVIDENCE_KINDS.filter((kind) => !have.has(kind));
+    if (missing.length > 0) throw new AppError('evidence_missing', `missing: ${missing.join(', ')}`, 409);
+    if (row.hold_expires_at < this.now()) throw new AppError('hold_expired', 'the hold on this number has ended', 410);
+
+    const now = this.now();
+    if (this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now)) {
+      this.#d.db.transition(row.id, 'submitted', 'verifying', 'verification started', 'system', now);
+      this.startVerification(row.id);
+    }
+    return this.view(this.requireRow(row.id));
+  }
+
+  /** Resolves when the order's verification (if any is running) has finished. */
+  async settled(orderId: string): Promise<void> {
+    await this.#running.get(orderId);
+  }
+
+  /** After a restart: orders caught mid-verification are verified again (the checks are idempotent). */
+  resumeVerifications(): number {
+    const stuck = this.#d.db.ordersInState('verifying');
+    stuck.forEach((row) => this.startVerification(row.id));
+    return stuck.length;
+  }
+
+  private startVerification(orderId: string): void {
+    if (this.#running.has(orderId)) return;
+    const run = this.verify(orderId)
+      .catch((error: unknown) => {
+        // The order stays in `verifying`; the next start resumes it.
+        this.#d.log('error', `verification of order ${orderId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => this.#running.delete(orderId));
+    this.#running.set(orderId, run);
+  }
+
+  private async verify(orderId: string): Promise<void> {
+    const row = this.requireRow(orderId);
+    const identity = this.identityOf(row);
+    const evidence = new Map(this.#d.db.evidenceOf(orderId).map((e) => [e.kind, e.object_id]));
+    const load = (kind: EvidenceKind): Promise<Buffer> => this.#d.storage.get(evidence.get(kind) ?? '');
+    const [portraitImage, handheldImage] = await Promise.all([load('portrait'), load('handheld')]);
+
+    const checks = await runVerification(
+      { portraitImage, handheldImage, portrait: identity.portrait, emblem: identity.emblem },
+      { engine: this.#d.engine, authority: this.#d.authority, ...this.#d.settings },
+    );
+    const outcome = decide(checks);
+    const decision = decisionSchema.parse({ ...outcome, decidedAt: iso(this.now()) });
+    const moved = this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {
+      checks: JSON.stringify(checks),
+      decision: JSON.stringify(decision),
+    });
+    if (!moved) return;
+    if (outcome.outcome === 'rejected') this.#d.db.releaseNumber(orderId);
+    if (outcome.outcome === 'approved') this.#d.db.assignNumber(orderId);
+  }
+
+  /** Drafts whose hold ended: expired, number released, evidence deleted. */
+  async expireDrafts(): Promise<number> {
+    const now = this.now();
+    let expired = 0;
+    for (const row of this.#d.db.draftsHeldBefore(now)) {
+      if (!this.#d.db.transition(row.id, 'draft', 'expired', 'number hold ended before submission', 'system', now)) continue;
+      await this.purgeEvidence(row.id);
+      this.#d.db.releaseNumber(row.id);
+      expired += 1;
+    }
+    this.#d.db.releaseLapsedHolds(now);
+    return expired;
+  }
+
+  private async purgeEvidence(orderId: string): Promise<void> {
+    for (const evidence of this.#d.db.evidenceOf(orderId)) await this.#d.storage.delete(evidence.object_id);
+    this.#d.db.deleteEvidenceRows(orderId);
+    this.#d.db.setIdentity(orderId, this.#d.envelope.sealJson({ portrait: {}, emblem: {} }, identityAad(orderId)), this.now());
+  }
+
+  view(row: OrderRow): OrderView {
+    const evidence = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
+    const identity = row.identity ? this.identityOf(row) : undefined;
+    return {
+      id: row.id,
+      state: row.state,
+      msisdn: row.msisdn,
+      deliveryPath: row.delivery_path,
+      createdAt: iso(row.created_at),
+      holdExpiresAt: iso(row.hold_expires_at),
+      consentGiven: row.consent_at !== null,
+      evidence: { portrait: evidence.has('portrait'), emblem: evidence.has('emblem'), handheld: evidence.has('handheld') },
+      ...(identity ? { identity } : {}),
+      ...(row.decision ? { decision: decisionSchema.parse(JSON.parse(row.decision)) } : {}),
+    };
+  }
+
+  private identityOf(row: OrderRow): ReadIdentity {
+    if (!row.identity) return { portrait: {}, emblem: {} };
+    const opened = readIdentitySchema.partial().parse(this.#d.envelope.openJson(row.identity, identityAad(row.id)));
+    return { portrait: opened.portrait ?? {}, emblem: opened.emblem ?? {} };
+  }
+
+  private requireRow(id: string): OrderRow {
+    const row = this.#d.db.getOrder(id);
+    if (!row) throw new AppError('not_found', 'no such order', 404);
+    return row;
+  }
+
+  private requireDraft(row: OrderRow): void {
+    if (row.state !== 'draft') throw new AppError('order_closed', `the order is ${row.state}; its evidence can no longer change`, 409);
+  }
+}
+
+/** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */
+function portraitProblems(read: PortraitSideRead): DecisionReason[] {
+  if (Object.keys(read).length < PORTRAIT_FIELD_COUNT) return ['card_unreadable'];
+  const number = parseIdNumber(read.idNumber ?? '', todayInChina());
+  return number.ok ? [] : number.reasons;
+}
+

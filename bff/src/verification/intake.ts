@@ -1,0 +1,63 @@
+import { fileTypeFromBuffer } from 'file-type';
+import sharp, { type Metadata } from 'sharp';
+import { MAX_INPUT_PIXELS } from '../engine/image.js';
+import { AppError } from '../errors.js';
+
+/** Formats a phone camera or gallery gives us and sharp decodes. HEIC is not decodable here. */
+const ACCEPTED = new Set(['image/jpeg', 'image/png', 'image/webp']);
+
+/** Shortest side below which no card text or face is legible. */
+export const MIN_SHORT_SIDE = 480;
+/** Long side stored images are reduced to: enough for OCR and faces, far less than a 48 MP original. */
+export const STORED_LONG_SIDE = 2400;
+
+export interface AcceptedImage {
+  jpeg: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * Turns an upload into the image we keep: type sniffed from the bytes (the client's name and MIME
+ * type are ignored), pixel count checked before decoding, EXIF orientation applied, metadata (GPS!)
+ * stripped, long side capped, re-encoded as JPEG. Refusals are AppErrors with a stable code.
+ */
+export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
+  const type = await fileTypeFromBuffer(upload);
+  if (!type || !type.mime.startsWith('image/')) {
+    throw new AppError('upload_not_image', 'the file is not an image; take a photo or choose a JPEG or PNG', 415);
+  }
+  if (!ACCEPTED.has(type.mime)) {
+    throw new AppError('upload_unsupported_type', `${type.ext.toUpperCase()} images are not accepted; use JPEG, PNG or WebP`, 415);
+  }
+
+  const decoder = sharp(upload, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' });
+  let metadata: Metadata;
+  try {
+    metadata = await decoder.metadata();
+  } catch (error) {
+    throw new AppError('upload_truncated', 'the image could not be read; it may be damaged or incomplete', 422, { cause: error });
+  }
+  const { width, height } = metadata.autoOrient;
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new AppError('upload_too_many_pixels', `the image has more than ${MAX_INPUT_PIXELS / 1e6} megapixels`, 413);
+  }
+  if (Math.min(width, height) < MIN_SHORT_SIDE) {
+    throw new AppError('upload_too_small', `the image is too small (${width}x${height}); at least ${MIN_SHORT_SIDE} px on its short side`, 422);
+  }
+
+  try {
+    const { data, info } = await decoder
+      .rotate()
+      .resize({ width: STORED_LONG_SIDE, height: STORED_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 90, mozjpeg: false })
+      .toBuffer({ resolveWithObject: true });
+    return { jpeg: data, width: info.width, height: info.height };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (/pixel limit/i.test(message)) {
+      throw new AppError('upload_too_many_pixels', `the image has more than ${MAX_INPUT_PIXELS / 1e6} megapixels`, 413, { cause: error });
+    }
+    throw new AppError('upload_truncated', 'the image could not be read; it may be damaged or incomplete', 422, { cause: error });
+  }
+}

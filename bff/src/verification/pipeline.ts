@@ -1,0 +1,113 @@
+import {
+  type CalendarDate,
+  type DecisionReason,
+  type EmblemSideRead,
+  type PortraitSideRead,
+  checkValidity,
+  parseIdNumber,
+  todayInChina,
+} from '@shared';
+import type { CheckResult } from '../domain/decision.js';
+import { faceDistance } from '../engine/face/faceDistance.js';
+import type { VisionEngine } from '../engine/visionEngine.js';
+import type { AuthorityPort } from '../providers/authority/authority.port.js';
+import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+
+export interface VerificationInput {
+  portraitImage: Buffer;
+  handheldImage: Buffer;
+  portrait: PortraitSideRead;
+  emblem: EmblemSideRead;
+}
+
+export interface PipelineDeps {
+  engine: VisionEngine;
+  authority: AuthorityPort;
+  /** Largest face distance accepted as the same person. */
+  faceMatchMaxDistance: number;
+  /** Above the threshold by less than this, a person looks at it instead of a refusal. */
+  faceReviewMargin: number;
+  authorityTimeoutMs: number;
+  today?: CalendarDate;
+}
+
+function isoToDate(iso: string): CalendarDate {
+  const [year = 0, month = 0, day = 0] = iso.split('-').map(Number);
+  return { year, month, day };
+}
+
+/** The card itself: every field read, the number and the validity lawful, printed facts agreeing with the number. */
+export function checkDocument(portrait: PortraitSideRead, emblem: EmblemSideRead, today: CalendarDate): CheckResult {
+  const evidence = ['portrait', 'emblem'];
+  if (Object.keys(portrait).length < PORTRAIT_FIELD_COUNT || Object.keys(emblem).length < EMBLEM_FIELD_COUNT) {
+    return { check: 'document', outcome: 'fail', reasons: ['card_unreadable'], evidence };
+  }
+  const reasons: DecisionReason[] = [];
+  const number = parseIdNumber(portrait.idNumber ?? '', today);
+  if (!number.ok) reasons.push(...number.reasons);
+  else {
+    if ((number.value.sex === 'male' ? '男' : '女') !== portrait.sex) reasons.push('card_sex_mismatch');
+    const printed = isoToDate(portrait.birthDate ?? '');
+    const encoded = number.value.birthDate;
+    if (printed.year !== encoded.year || printed.month !== encoded.month || printed.day !== encoded.day) reasons.push('card_birth_date_mismatch');
+  }
+  const validity = checkValidity(emblem.validity ?? '', isoToDate(portrait.birthDate ?? ''), today);
+  if (!validity.ok) reasons.push(...validity.reasons);
+  return { check: 'document', outcome: reasons.length > 0 ? 'fail' : 'pass', reasons, evidence };
+}
+
+/** The card portrait against the largest face of the hand-held photo (the buyer's, nearer the camera). */
+export async function checkFace(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
+  const evidence = ['portrait', 'handheld'];
+  const [card, holder] = await Promise.all([deps.engine.detectFaces(input.portraitImage), deps.engine.detectFaces(input.handheldImage)]);
+  const cardFace = card.faces[0];
+  const holderFace = holder.faces[0];
+  if (!cardFace) return { check: 'face', outcome: 'fail', reasons: ['card_portrait_no_face'], evidence };
+  if (!holderFace) return { check: 'face', outcome: 'fail', reasons: ['handheld_no_face'], evidence };
+  const distance = faceDistance(cardFace.descriptor, holderFace.descriptor);
+  const score = Math.round(distance * 1000) / 1000;
+  if (distance <= deps.faceMatchMaxDistance) return { check: 'face', outcome: 'pass', reasons: [], score, evidence };
+  if (distance <= deps.faceMatchMaxDistance + deps.faceReviewMargin) {
+    return { check: 'face', outcome: 'review', reasons: ['face_borderline'], score, evidence };
+  }
+  return { check: 'face', outcome: 'fail', reasons: ['face_mismatch'], score, evidence };
+}
+
+/** Name and number against the national record. A failure to ask is never a pass. */
+export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineDeps): Promise<CheckResult> {
+  try {
+    const result = await deps.authority.verifyIdentity(
+      { name: portrait.name ?? '', idNumber: portrait.idNumber ?? '' },
+      AbortSignal.timeout(deps.authorityTimeoutMs),
+    );
+    const evidence = [`authority:${result.source}`];
+    switch (result.outcome) {
+      case 'match':
+      case 'no_photo':
+        // Two-element check: a record without a portrait still confirms name and number.
+        return { check: 'authority', outcome: 'pass', reasons: [], evidence };
+      case 'mismatch':
+        return { check: 'authority', outcome: 'fail', reasons: ['authority_mismatch'], evidence };
+      case 'no_record':
+        return { check: 'authority', outcome: 'fail', reasons: ['authority_no_record'], evidence };
+      case 'source_error':
+      case 'rate_limited':
+        return { check: 'authority', outcome: 'review', reasons: ['authority_unavailable'], evidence };
+    }
+  } catch {
+    return { check: 'authority', outcome: 'review', reasons: ['authority_unavailable'], evidence: ['authority'] };
+  }
+}
+
+/**
+ * Runs every check on the evidence of one order: the document first, then the face and authority
+ * checks together.
+ */
+export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
+  const document = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
+  // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
+  // cannot exist, and the buyer gets the one reason they can act on.
+  if (document.outcome === 'fail') return [document];
+  const [face, authority] = await Promise.all([checkFace(input, deps), checkAuthority(input.portrait, deps)]);
+  return [document, face, authority];
+}

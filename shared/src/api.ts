@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card.js';
+import { DECISION_REASONS } from './reasons.js';
+
+/** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
+export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
+export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
+
+export const ORDER_STATES = [
+  'draft',
+  'submitted',
+  'verifying',
+  'approved',
+  'rejected',
+  'review',
+  'shipped',
+  'shipped_unactivated',
+  'activated',
+  'returned',
+  'expired',
+] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export const EVIDENCE_KINDS = [...CARD_SIDES, 'handheld'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+const msisdn = z.string().regex(/^1(?:70|71|62|65|67)\d{8}$/).meta({ description: 'MVNO number, 11 digits', example: '17012345678' });
+const isoTime = z.string().meta({ description: 'ISO 8601 time', example: '2026-11-22T08:00:00.000Z' });
+
+export const availableNumbersSchema = z
+  .object({ numbers: z.array(z.object({ msisdn, prefix: z.string() })) })
+  .meta({ id: 'AvailableNumbers' });
+export type AvailableNumbers = z.infer<typeof availableNumbersSchema>;
+
+export const holdRequestSchema = z.object({ msisdn }).meta({ id: 'HoldRequest' });
+export type HoldRequest = z.infer<typeof holdRequestSchema>;
+
+export const holdSchema = z
+  .object({
+    holdId: z.string(),
+    /** Secret: proves the hold is yours when the order is created. */
+    holdToken: z.string(),
+    msisdn,
+    expiresAt: isoTime,
+  })
+  .meta({ id: 'Hold' });
+export type Hold = z.infer<typeof holdSchema>;
+
+export const createOrderRequestSchema = z
+  .object({ holdId: z.string().min(1).max(64), holdToken: z.string().min(1).max(128), deliveryPath: z.enum(DELIVERY_PATHS) })
+  .meta({ id: 'CreateOrderRequest' });
+export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
+
+export const consentRequestSchema = z
+  .object({
+    /** Processing of identity-document data. */
+    identity: z.literal(true),
+    /** Separate consent to processing face images (biometric data, PIPL art. 28-29). */
+    biometric: z.literal(true),
+    policyVersion: z.string().min(1).max(32),
+  })
+  .meta({ id: 'ConsentRequest' });
+export type ConsentRequest = z.infer<typeof consentRequestSchema>;
+
+export const submitRequestSchema = z
+  .object({ confirmed: z.literal(true).meta({ description: 'The buyer confirms the details read from the card' }) })
+  .meta({ id: 'SubmitRequest' });
+
+export const decisionReasonSchema = z.enum(DECISION_REASONS);
+
+/** The identity as read from the card, shown back to the buyer for confirmation. */
+export const readIdentitySchema = z
+  .object({ portrait: portraitSideReadSchema, emblem: emblemSideReadSchema })
+  .meta({ id: 'ReadIdentity' });
+export type ReadIdentity = z.infer<typeof readIdentitySchema>;
+
+export const decisionSchema = z
+  .object({
+    outcome: z.enum(['approved', 'rejected', 'review']),
+    reasons: z.array(decisionReasonSchema),
+    decidedAt: isoTime,
+  })
+  .meta({ id: 'Decision' });
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const orderViewSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(ORDER_STATES),
+    msisdn,
+    deliveryPath: z.enum(DELIVERY_PATHS),
+    createdAt: isoTime,
+    /** Until then the number stays held for this draft. */
+    holdExpiresAt: isoTime,
+    consentGiven: z.boolean(),
+    evidence: z.object({ portrait: z.boolean(), emblem: z.boolean(), handheld: z.boolean() }),
+    identity: readIdentitySchema.optional(),
+    decision: decisionSchema.optional(),
+  })
+  .meta({ id: 'Order' });
+export type OrderView = z.infer<typeof orderViewSchema>;
+
+export const createdOrderSchema = z
+  .object({
+    order: orderViewSchema,
+    /** Secret: send as `Authorization: Bearer <orderToken>` on every call about this order. */
+    orderToken: z.string(),
+  })
+  .meta({ id: 'CreatedOrder' });
+export type CreatedOrder = z.infer<typeof createdOrderSchema>;
+
+export const evidenceResultSchema = z
+  .object({
+    kind: z.enum(EVIDENCE_KINDS),
+    /** Fields read from a card side; absent for the hand-held photo. */
+    read: z.union([portraitSideReadSchema, emblemSideReadSchema]).optional(),
+    /** Problems found at once, so the buyer can retake before submitting. */
+    problems: z.array(decisionReasonSchema),
+    order: orderViewSchema,
+  })
+  .meta({ id: 'EvidenceResult' });
+export type EvidenceResult = z.infer<typeof evidenceResultSchema>;
