@@ -56,3 +56,22 @@ describe('specimen identities', () => {
     expect(() => generateIdentity({ seed: 'k', expired: true, longTerm: true })).toThrow(/长期/);
   });
 });
+
+describe('specimen identities for a given number', () => {
+  const number = '11010519880312031X';
+  it.each([
+    ['valid', {}, []],
+    ['expired', { expired: true }, ['validity_expired']],
+  ] as const)('makes a %s card for a given birth date', (_case, options, reasons) => {
+    for (const seed of ['p', 'q', 'r']) {
+      const { portrait, emblem } = generateIdentity({ seed, today: TODAY, idNumber: number, ...options });
+      const check = checkValidity(emblem.validity, birthOf(portrait.birthDate), TODAY);
+      if (reasons.length === 0) expect(check.ok).toBe(true);
+      else expect(check).toEqual({ ok: false, reasons });
+    }
+  });
+
+  it('says when a long-term card cannot fit the birth date', () => {
+    expect(() => generateIdentity({ seed: 's', today: TODAY, idNumber: '110105201001010011', longTerm: true })).toThrow(/no lawful validity period/);
+  });
+});

@@ -22,7 +22,11 @@ export const imageUpload: RequestHandler = (req, res, next) => {
         case 'LIMIT_FILE_COUNT':
           next(new AppError('upload_unexpected_field', 'send exactly one file, in the field "image"', 400));
           return;
-        default:
+        case 'LIMIT_PART_COUNT':
+        case 'LIMIT_FIELD_COUNT':
+        case 'LIMIT_FIELD_KEY':
+        case 'LIMIT_FIELD_VALUE':
+        case 'MISSING_FIELD_NAME':
           next(new AppError('bad_request', `malformed upload: ${error.message}`, 400));
           return;
       }

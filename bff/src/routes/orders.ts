@@ -63,8 +63,8 @@ export function orderRoutes(orders: OrderService): Router {
   router.post('/orders/:id/submit', (req, res) => {
     const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
     parseWith(submitRequestSchema, req.body);
-    const view = orders.submit(row);
-    res.status(view.state === 'verifying' ? 202 : 200).json(view);
+    const { order, started } = orders.submit(row);
+    res.status(started ? 202 : 200).json(order);
   });
 
   return router;

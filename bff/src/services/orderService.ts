@@ -156,8 +156,8 @@ export class OrderService {
    * Submits a complete draft and starts its verification. Submitting again returns the order as it
    * is: the checks run once per order.
    */
-  submit(row: OrderRow): OrderView {
-    if (row.state !== 'draft') return this.view(row);
+  submit(row: OrderRow): { order: OrderView; started: boolean } {
+    if (row.state !== 'draft') return { order: this.view(row), started: false };
     if (row.consent_at === null) throw new AppError('consent_required', 'consent is needed before submitting', 409);
     const have = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
     const missing = EVIDENCE_KINDS.filter((kind) => !have.has(kind));
@@ -165,11 +165,12 @@ export class OrderService {
     if (row.hold_expires_at < this.now()) throw new AppError('hold_expired', 'the hold on this number has ended', 410);
 
     const now = this.now();
-    if (this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now)) {
+    const started = this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now);
+    if (started) {
       this.#d.db.transition(row.id, 'submitted', 'verifying', 'verification started', 'system', now);
       this.startVerification(row.id);
     }
-    return this.view(this.requireRow(row.id));
+    return { order: this.view(this.requireRow(row.id)), started };
   }
 
   /** Resolves when the order's verification (if any is running) has finished. */

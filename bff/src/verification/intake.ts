@@ -36,7 +36,7 @@ export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
   try {
     metadata = await decoder.metadata();
   } catch (error) {
-    throw new AppError('upload_truncated', 'the image could not be read; it may be damaged or incomplete', 422, { cause: error });
+    throw decodeError(error);
   }
   const { width, height } = metadata.autoOrient;
   if (width * height > MAX_INPUT_PIXELS) {
@@ -54,10 +54,15 @@ export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
       .toBuffer({ resolveWithObject: true });
     return { jpeg: data, width: info.width, height: info.height };
   } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    if (/pixel limit/i.test(message)) {
-      throw new AppError('upload_too_many_pixels', `the image has more than ${MAX_INPUT_PIXELS / 1e6} megapixels`, 413, { cause: error });
-    }
-    throw new AppError('upload_truncated', 'the image could not be read; it may be damaged or incomplete', 422, { cause: error });
+    throw decodeError(error);
   }
+}
+
+/** sharp refuses over-large images by message only ("exceeds pixel limit"); everything else is damage. */
+function decodeError(error: unknown): AppError {
+  const message = error instanceof Error ? error.message : '';
+  if (/pixel limit/i.test(message)) {
+    return new AppError('upload_too_many_pixels', `the image has more than ${MAX_INPUT_PIXELS / 1e6} megapixels`, 413, { cause: error });
+  }
+  return new AppError('upload_truncated', 'the image could not be read; it may be damaged or incomplete', 422, { cause: error });
 }

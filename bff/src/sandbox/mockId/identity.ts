@@ -7,6 +7,7 @@ import {
   type ValidityReason,
   addDays,
   addYears,
+  compareDates,
   checkValidity,
   composeIdNumber,
   countyCodes,
@@ -94,6 +95,47 @@ function addressFor(rng: Rng, regionCode: string): string {
   return `${place}${pick(rng, STREETS)}${between(rng, 1, 999)}号${building}`;
 }
 
+interface Period {
+  birthDate: CalendarDate;
+  start: CalendarDate;
+  end: CalendarDate | null;
+}
+
+/** Validity class first, then dates that fit it: an issue date, an age at issue in the law's band. */
+function randomBirthAndPeriod(rng: Rng, today: CalendarDate, options: IdentityOptions): Period {
+  const years = options.longTerm ? null : pick(rng, [10, 20] as const);
+  const start = options.expired
+    ? addDays(addYears(today, -(years ?? 20)), -between(rng, 1, 1000))
+    : addDays(today, -between(rng, 30, (years ?? 10) * 365 - 30));
+  const ageAtIssue = years === 10 ? between(rng, 16, 25) : years === 20 ? between(rng, 26, 45) : between(rng, 46, 62);
+  const birthDate = addDays(addYears(start, -ageAtIssue), -between(rng, 0, 360));
+  return { birthDate, start, end: years === null ? null : addYears(start, years) };
+}
+
+/**
+ * The birth date is given (by the number): search issue dates whose lawful period is valid, expired
+ * or long-term as asked, preferring an issue at 16 or older.
+ */
+function periodForBirth(rng: Rng, birthDate: CalendarDate, today: CalendarDate, options: IdentityOptions): Period {
+  const wanted = (start: CalendarDate, minAge: number): Period | undefined => {
+    const age = fullYearsBetween(birthDate, start);
+    if (age < minAge || compareDates(start, today) > 0) return undefined;
+    const years = validityYearsForAge(age);
+    const end = years === null ? null : addYears(start, years);
+    const expired = end !== null && compareDates(end, today) < 0;
+    if (options.longTerm && end !== null) return undefined;
+    if (Boolean(options.expired) !== expired) return undefined;
+    return { birthDate, start, end };
+  };
+  for (const minAge of [16, 0]) {
+    for (let attempt = 0; attempt < 400; attempt += 1) {
+      const found = wanted(addDays(today, -between(rng, 30, 60 * 365)), minAge);
+      if (found) return found;
+    }
+  }
+  throw new RangeError('no lawful validity period fits this birth date and the options asked for');
+}
+
 /**
  * A specimen identity: every printed field, consistent with the rules unless an option asks for a
  * specific fault. Deterministic for a seed and a `today`.
@@ -111,22 +153,9 @@ export function generateIdentity(options: IdentityOptions): MockIdentity {
 
   const sex = given && /^\d{17}/.test(given) ? sexFromSequence(given.slice(14, 17)) : (options.sex ?? (rng() < 0.5 ? 'male' : 'female'));
 
-  // Validity class first, then dates that fit it: an issue date, an age at issue in the law's band.
-  const years = options.longTerm ? null : pick(rng, [10, 20] as const);
-  const start = options.expired
-    ? addDays(addYears(today, -(years ?? 20)), -between(rng, 1, 1000))
-    : addDays(today, -between(rng, 30, (years ?? 10) * 365 - 30));
-
-  let birthDate: CalendarDate;
-  if (givenBirth) {
-    birthDate = givenBirth;
-  } else {
-    const ageAtIssue = years === 10 ? between(rng, 16, 25) : years === 20 ? between(rng, 26, 45) : between(rng, 46, 62);
-    birthDate = addDays(addYears(start, -ageAtIssue), -between(rng, 0, 360));
-  }
-  // A given birth date decides the age at issue; keep the printed period lawful for it where possible.
-  const lawfulYears = givenBirth ? validityYearsForAge(Math.max(0, fullYearsBetween(birthDate, start))) : years;
-  const end = lawfulYears === null ? null : addYears(start, lawfulYears);
+  const { birthDate, start, end } = givenBirth
+    ? periodForBirth(rng, givenBirth, today, options)
+    : randomBirthAndPeriod(rng, today, options);
 
   const regionCode = given ? given.slice(0, 6) : pick(rng, countyCodes());
   let idNumber: string;

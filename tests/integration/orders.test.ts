@@ -1,0 +1,277 @@
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ErrorBody, type EvidenceResult, type OrderView, errorBodySchema, orderViewSchema } from '@shared';
+import { loadConfig } from '../../bff/src/config.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type RunningServer, start } from '../../bff/src/server.js';
+import { ApiClient } from '../support/api.js';
+import { facePhoto } from '../support/fixtures.js';
+
+let dir: string;
+let dataDir: string;
+let engine: VisionEngine;
+let server: RunningServer;
+let api: ApiClient;
+const usedIdentities = new Set<string>();
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-orders-'));
+  dataDir = path.join(dir, 'data');
+  engine = createVisionEngine({ threads: 1, maxQueue: 32 });
+  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent' }), { engine });
+  api = new ApiClient(server.url);
+});
+
+afterAll(async () => {
+  await server.stop();
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A specimen card for a sandbox identity the mock national-ID service knows. */
+async function sandboxCard(index: number, face: string, options: Partial<MockCardOptions> = {}): Promise<MockCard> {
+  const who = SANDBOX_IDENTITIES[index];
+  if (!who) throw new Error('no such sandbox identity');
+  usedIdentities.add(who.idNumber).add(who.name);
+  return generateMockCard({ face: await facePhoto(face), name: who.name, idNumber: who.idNumber, seed: `orders-${index}`, ...options });
+}
+
+async function uploadAll(id: string, token: string, card: MockCard): Promise<EvidenceResult[]> {
+  const results: EvidenceResult[] = [];
+  for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
+    const res = await api.upload<EvidenceResult>(id, token, kind, card.images[kind]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    results.push(res.body);
+  }
+  return results;
+}
+
+async function submitAndWait(id: string, token: string): Promise<OrderView> {
+  const submitted = await api.submit(id, token);
+  expect(submitted.status).toBe(202);
+  await server.orders.settled(id);
+  return orderViewSchema.parse((await api.get<OrderView>(`/api/orders/${id}`, token)).body);
+}
+
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('buying a SIM: the happy path', () => {
+  it.each([
+    ['courier_verified', 0, 'photos/obama.jpg'],
+    ['unactivated', 1, 'photos/biden2.jpg'],
+  ] as const)('approves a genuine buyer on the %s path', async (deliveryPath, who, face) => {
+    const card = await sandboxCard(who, face);
+    const order = await api.newOrder(deliveryPath);
+    const [portrait, emblem] = await uploadAll(order.id, order.token, card);
+
+    // What the buyer confirms was read from the card, not typed.
+    expect(portrait?.read).toEqual(card.identity.portrait);
+    expect(emblem?.read).toEqual(card.identity.emblem);
+    expect(portrait?.problems).toEqual([]);
+
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided).toMatchObject({ state: 'approved', deliveryPath, decision: { outcome: 'approved', reasons: [] } });
+    expect(server.db.transitionsOf(order.id).map((t) => t.to_state)).toEqual(['draft', 'submitted', 'verifying', 'approved']);
+  });
+});
+
+describe('buying a SIM: refusals', () => {
+  it.each([
+    ['a wrong check character', 2, 'photos/obama2.jpg', { invalidChecksum: true }, ['id_checksum']],
+    ['an expired card', 3, 'photos/obama.jpg', { expired: true }, ['validity_expired']],
+  ] as const)('rejects %s with its reason, found already at upload', async (_case, who, face, options, reasons) => {
+    const card = await sandboxCard(who, face, options);
+    const order = await api.newOrder();
+    const [portrait] = await uploadAll(order.id, order.token, card);
+    if (reasons[0] === 'id_checksum') expect(portrait?.problems).toEqual(['id_checksum']);
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons });
+    expect(decided.state).toBe('rejected');
+  });
+
+  it('rejects a hand-held photo of another person than the card portrait', async () => {
+    const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto('photos/biden2.jpg') });
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['face_mismatch'] });
+  });
+
+  it('sends a card to review, never to approval, when the national service fails', async () => {
+    const failing = SANDBOX_IDENTITIES.findIndex((s) => s.outcome === 'source_error');
+    const card = await sandboxCard(failing, 'photos/obama.jpg');
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['authority_unavailable'] });
+  });
+
+  it('rejects a card the national service has no record of', async () => {
+    const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), seed: 'unknown-person' });
+    usedIdentities.add(card.identity.portrait.idNumber);
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['authority_no_record'] });
+    // A rejected order gives its number back.
+    const numbers = await api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50');
+    expect(numbers.body.numbers.map((n) => n.msisdn)).toContain(order.msisdn);
+  });
+});
+
+describe('submission', () => {
+  it('runs the checks once however often it is submitted', async () => {
+    const card = await sandboxCard(0, 'photos/obama.jpg');
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const [first, second] = await Promise.all([api.submit(order.id, order.token), api.submit(order.id, order.token)]);
+    expect([first.status, second.status].sort()).toEqual([200, 202]);
+    await server.orders.settled(order.id);
+    const third = await api.submit(order.id, order.token);
+    expect(third.status).toBe(200);
+    expect(third.body.state).toBe('approved');
+    expect(server.db.transitionsOf(order.id).filter((t) => t.to_state === 'verifying')).toHaveLength(1);
+  });
+
+  it('refuses to submit before every photo is there, naming what is missing', async () => {
+    const order = await api.newOrder();
+    const res = await api.submit(order.id, order.token);
+    expect(res.status).toBe(409);
+    expect((res.body as unknown as ErrorBody).error).toMatchObject({ code: 'evidence_missing' });
+    expect((res.body as unknown as ErrorBody).error.message).toContain('portrait, emblem, handheld');
+  });
+
+  it('refuses uploads before consent to processing identity and face data', async () => {
+    const order = await api.newOrder('courier_verified', false);
+    const res = await api.upload<ErrorBody>(order.id, order.token, 'handheld', await facePhoto('photos/obama.jpg'));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('consent_required');
+  });
+
+  it('refuses a consent that is not explicit about biometric data', async () => {
+    const order = await api.newOrder('courier_verified', false);
+    const res = await api.post<ErrorBody>(`/api/orders/${order.id}/consent`, { identity: true, biometric: false, policyVersion: '1' }, order.token);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+describe('uploads that are refused', () => {
+  const bad: [string, () => Promise<Buffer>, Record<string, string>, number, string][] = [
+    ['a text file named .jpg', async () => Buffer.from('hello, this is not a photo'), {}, 415, 'upload_not_image'],
+    ['a PDF', async () => Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), { type: 'application/pdf' }, 415, 'upload_not_image'],
+    ['a GIF', async () => sharp({ create: { width: 600, height: 600, channels: 3, background: '#888' } }).gif().toBuffer(), {}, 415, 'upload_unsupported_type'],
+    ['a truncated JPEG', async () => (await facePhoto('photos/obama.jpg')).subarray(0, 40_000), {}, 422, 'upload_truncated'],
+    ['an image too small to read', async () => sharp({ create: { width: 300, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer(), {}, 422, 'upload_too_small'],
+    ['a decompression bomb (56 MP)', async () => sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#fff' } }).png().toBuffer(), {}, 413, 'upload_too_many_pixels'],
+    ['a file over the size limit', async () => Buffer.concat([await facePhoto('photos/obama.jpg'), Buffer.alloc(16 * 2 ** 20)]), {}, 413, 'upload_too_large'],
+    ['a file in the wrong field', async () => facePhoto('photos/obama.jpg'), { field: 'photo' }, 400, 'upload_unexpected_field'],
+  ];
+
+  it.each(bad)('refuses %s with its code and keeps nothing', async (_name, make, options, status, code) => {
+    const order = await api.newOrder();
+    const before = await filesUnder(path.join(dataDir, 'evidence')).catch(() => []);
+    const res = await api.upload<ErrorBody>(order.id, order.token, 'handheld', await make(), options);
+    expect(res.status).toBe(status);
+    expect(errorBodySchema.parse(res.body).error.code).toBe(code);
+    expect(await filesUnder(path.join(dataDir, 'evidence')).catch(() => [])).toEqual(before);
+    const view = await api.get<OrderView>(`/api/orders/${order.id}`, order.token);
+    expect(view.body.evidence).toEqual({ portrait: false, emblem: false, handheld: false });
+  });
+
+  it('refuses a request without a file', async () => {
+    const order = await api.newOrder();
+    const res = await api.json<ErrorBody>(`/api/orders/${order.id}/evidence/handheld`, {
+      method: 'PUT', headers: { authorization: `Bearer ${order.token}` }, body: new FormData(),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('upload_missing_file');
+  });
+
+  it('refuses an unknown evidence kind', async () => {
+    const order = await api.newOrder();
+    const res = await api.upload<ErrorBody>(order.id, order.token, 'selfie', await facePhoto('photos/obama.jpg'));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+  });
+
+  it('re-encodes what it keeps: EXIF (camera, GPS) is gone', async () => {
+    const order = await api.newOrder();
+    const original = await facePhoto('photos/obama.jpg');
+    expect((await sharp(original).metadata()).exif).toBeDefined();
+    expect((await api.upload(order.id, order.token, 'handheld', original)).status).toBe(200);
+    const [evidence] = server.db.evidenceOf(order.id);
+    const stored = await readFile(path.join(dataDir, 'evidence', evidence?.object_id.slice(0, 2) ?? '', evidence?.object_id ?? ''));
+    expect(stored.subarray(0, 4).toString()).toBe('SIE1');
+  });
+});
+
+describe('access to an order', () => {
+  it.each([
+    ['no token', undefined],
+    ['a malformed token', 'x'],
+    ['a made-up token', 'A'.repeat(43)],
+  ])('answers 404 with %s', async (_case, token) => {
+    const order = await api.newOrder();
+    const res = await api.get<ErrorBody>(`/api/orders/${order.id}`, token);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+
+  it("answers 404 to another order's token, for reading and for uploading", async () => {
+    const mine = await api.newOrder();
+    const theirs = await api.newOrder();
+    expect((await api.get(`/api/orders/${theirs.id}`, mine.token)).status).toBe(404);
+    const upload = await api.upload<ErrorBody>(theirs.id, mine.token, 'handheld', await facePhoto('photos/obama.jpg'));
+    expect(upload.status).toBe(404);
+    expect(server.db.evidenceOf(theirs.id)).toEqual([]);
+  });
+
+  it('never accepts the token in the URL', async () => {
+    const order = await api.newOrder();
+    expect((await api.get(`/api/orders/${order.id}?token=${order.token}`)).status).toBe(404);
+  });
+});
+
+describe('number holds', () => {
+  it('does not let two buyers hold the same number', async () => {
+    const { body } = await api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=1&prefix=171');
+    const msisdn = body.numbers[0]?.msisdn;
+    const [a, b] = await Promise.all([api.post('/api/holds', { msisdn }), api.post('/api/holds', { msisdn })]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const listed = await api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50&prefix=171');
+    expect(listed.body.numbers.map((n) => n.msisdn)).not.toContain(msisdn);
+  });
+
+  it.each(['13812345678', '1701234567', 'abc'])('refuses to hold %s', async (msisdn) => {
+    const res = await api.post<ErrorBody>('/api/holds', { msisdn });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+  });
+});
+
+describe('the data folder', () => {
+  it('holds no image and no identity in clear', async () => {
+    const files = await filesUnder(dataDir);
+    expect(files.some((f) => f.endsWith('orders.db'))).toBe(true);
+    expect(files.filter((f) => f.includes(`${path.sep}evidence${path.sep}`)).length).toBeGreaterThan(5);
+    const needles = [...usedIdentities].map((text) => Buffer.from(text, 'utf8'));
+    for (const file of files) {
+      const bytes = await readFile(file);
+      // JPEG start of image followed by a quantisation table or an APP0/APP1 header.
+      for (const marker of [0xdb, 0xe0, 0xe1]) {
+        expect(bytes.includes(Buffer.from([0xff, 0xd8, 0xff, marker, 0x00])), `${file} holds a JPEG`).toBe(false);
+      }
+      expect(bytes.includes(Buffer.from('JFIF')), `${file} holds a JFIF header`).toBe(false);
+      for (const needle of needles) expect(bytes.includes(needle), `${file} holds identity data`).toBe(false);
+    }
+  });
+});

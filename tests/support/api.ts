@@ -1,0 +1,50 @@
+import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type Hold, type OrderView } from '@shared';
+
+/** A thin client of the BFF's HTTP API, as the SPA and a storefront would call it. */
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async json<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.baseUrl}${path}`, init);
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  post<T>(path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+    return this.json<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  }
+
+  get<T>(path: string, token?: string): Promise<{ status: number; body: T }> {
+    return this.json<T>(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  }
+
+  /** Holds the first available number and creates an order on it, with consent given. */
+  async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true): Promise<{ id: string; token: string; msisdn: string }> {
+    const numbers = await this.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=1');
+    const msisdn = numbers.body.numbers[0]?.msisdn ?? '';
+    const hold = await this.post<Hold>('/api/holds', { msisdn });
+    const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath });
+    if (created.status !== 201) throw new Error(`order not created: ${JSON.stringify(created.body)}`);
+    const { id } = created.body.order;
+    const token = created.body.orderToken;
+    if (consent) await this.post(`/api/orders/${id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, token);
+    return { id, token, msisdn };
+  }
+
+  upload<T>(id: string, token: string | undefined, kind: EvidenceKind | string, data: Buffer, options: { field?: string; filename?: string; type?: string } = {}) {
+    const form = new FormData();
+    form.append(options.field ?? 'image', new Blob([new Uint8Array(data)], { type: options.type ?? 'image/jpeg' }), options.filename ?? `${kind}.jpg`);
+    return this.json<T>(`/api/orders/${id}/evidence/${kind}`, {
+      method: 'PUT',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      body: form,
+    });
+  }
+
+  submit(id: string, token: string) {
+    return this.post<OrderView>(`/api/orders/${id}/submit`, { confirmed: true }, token);
+  }
+}

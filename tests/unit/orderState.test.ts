@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ORDER_STATES, type OrderState } from '@shared';
+import { IllegalTransitionError, assertTransition, canTransition, holdsNumber, isTerminal } from '../../bff/src/domain/orderState.js';
+import { decide } from '../../bff/src/domain/decision.js';
+
+const ALLOWED: [OrderState, OrderState][] = [
+  ['draft', 'submitted'], ['draft', 'expired'], ['submitted', 'verifying'],
+  ['verifying', 'approved'], ['verifying', 'rejected'], ['verifying', 'review'],
+  ['review', 'approved'], ['review', 'rejected'],
+  ['approved', 'shipped'], ['approved', 'shipped_unactivated'],
+  ['shipped', 'activated'], ['shipped', 'returned'],
+  ['shipped_unactivated', 'activated'], ['shipped_unactivated', 'returned'],
+];
+
+describe('order state machine', () => {
+  it.each(ALLOWED)('allows %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+    expect(() => assertTransition(from, to)).not.toThrow();
+  });
+
+  const refused = ORDER_STATES.flatMap((from) => ORDER_STATES.map((to) => [from, to] as [OrderState, OrderState]))
+    .filter(([from, to]) => !ALLOWED.some(([a, b]) => a === from && b === to));
+  it.each(refused)('refuses %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+    expect(() => assertTransition(from, to)).toThrow(IllegalTransitionError);
+  });
+
+  it.each([
+    ['rejected', true], ['activated', true], ['returned', true], ['expired', true], ['draft', false], ['review', false],
+  ] as const)('knows whether %s is terminal (%s)', (state, terminal) => {
+    expect(isTerminal(state)).toBe(terminal);
+  });
+
+  it.each([
+    ['draft', true], ['verifying', true], ['approved', true], ['shipped', true], ['activated', true],
+    ['rejected', false], ['returned', false], ['expired', false],
+  ] as const)('counts %s as holding its number: %s', (state, holds) => {
+    expect(holdsNumber(state)).toBe(holds);
+  });
+});
+
+describe('decision', () => {
+  const pass = { check: 'document', outcome: 'pass', reasons: [], evidence: [] } as const;
+  it('approves when every check passed', () => {
+    expect(decide([pass, { ...pass, check: 'face' }])).toEqual({ outcome: 'approved', reasons: [] });
+  });
+  it('rejects on any failure, with every failure reason once', () => {
+    expect(decide([
+      { ...pass, outcome: 'fail', reasons: ['id_checksum', 'validity_expired'] },
+      { ...pass, check: 'face', outcome: 'fail', reasons: ['face_mismatch'] },
+      { ...pass, check: 'authority', outcome: 'review', reasons: ['authority_unavailable'] },
+    ])).toEqual({ outcome: 'rejected', reasons: ['id_checksum', 'validity_expired', 'face_mismatch'] });
+  });
+  it('sends uncertainty to a person, never to approval', () => {
+    expect(decide([pass, { ...pass, check: 'authority', outcome: 'review', reasons: ['authority_unavailable'] }]))
+      .toEqual({ outcome: 'review', reasons: ['authority_unavailable'] });
+  });
+});
