@@ -27,6 +27,8 @@ export interface RunningServer {
 export interface StartOverrides {
   engine?: VisionEngine;
   authority?: AuthorityPort;
+  /** The clock, in ms since the epoch (tests move it forward to expire holds). */
+  now?: () => number;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -55,6 +57,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       authorityTimeoutMs: config.authority.timeoutMs,
     },
     log,
+    ...(overrides.now ? { now: overrides.now } : {}),
   });
   const resumed = orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
