@@ -1,9 +1,30 @@
 import { createRouter, createWebHistory } from 'vue-router';
+import { usePurchaseStore } from '../stores/purchase.js';
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', name: 'home', component: () => import('../pages/HomePage.vue') },
+    { path: '/buy/number', component: () => import('../pages/BuyNumberPage.vue') },
+    { path: '/buy/delivery', component: () => import('../pages/BuyDeliveryPage.vue'), meta: { needs: 'hold' } },
+    { path: '/buy/consent', component: () => import('../pages/BuyConsentPage.vue'), meta: { needs: 'order' } },
+    { path: '/buy/capture/:kind(portrait|emblem|handheld)', component: () => import('../pages/BuyCapturePage.vue'), meta: { needs: 'order' } },
+    { path: '/buy/review', component: () => import('../pages/BuyReviewPage.vue'), meta: { needs: 'order' } },
+    { path: '/buy/status', component: () => import('../pages/BuyStatusPage.vue'), meta: { needs: 'order' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });
+
+// A step that needs a held number or an order sends a buyer without one back to choosing a number.
+router.beforeEach((to) => {
+  const purchase = usePurchaseStore();
+  if (to.meta.needs === 'hold' && !purchase.hold) return '/buy/number';
+  if (to.meta.needs === 'order' && !purchase.hasOrder) return '/buy/number';
+  return true;
+});
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    needs?: 'hold' | 'order';
+  }
+}
