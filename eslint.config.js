@@ -27,7 +27,11 @@ export default tseslint.config(
   },
   {
     files: ['**/*.vue'],
-    languageOptions: { parserOptions: { parser: tseslint.parser } },
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser },
+      // Type-aware rules already know the DOM globals; core no-undef does not, and is redundant with TypeScript.
+    },
+    rules: { 'no-undef': 'off' },
   },
   {
     files: ['**/*.js'],

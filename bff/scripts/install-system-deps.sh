@@ -2,10 +2,12 @@
 # Installs the Debian packages the tests and the specimen-card generator need, when missing:
 #   fonts-wqy-microhei  a Chinese font, so specimen cards render real characters that OCR can read
 #   fontconfig          how the SVG renderer finds that font
+#   chromium            the browser of the end-to-end tests (driven by playwright-core; no download)
+#   ffmpeg              turns a photo into the video the fake camera plays in those tests
 # Needs root (or sudo) and Debian/Ubuntu's apt; elsewhere it says what to install and stops.
 set -euo pipefail
 
-packages=(fonts-wqy-microhei fontconfig)
+packages=(fonts-wqy-microhei fontconfig chromium ffmpeg)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -14,7 +16,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "Please install: ${missing[*]} (a Chinese font for fontconfig)" >&2
+  echo "Please install: ${missing[*]}" >&2
   exit 1
 fi
 sudo=""

@@ -34,7 +34,7 @@ export class ApiClient {
     return { id, token, msisdn };
   }
 
-  upload<T>(id: string, token: string | undefined, kind: EvidenceKind | string, data: Buffer, options: { field?: string; filename?: string; type?: string } = {}) {
+  upload<T>(id: string, token: string | undefined, kind: EvidenceKind | 'selfie', data: Buffer, options: { field?: string; filename?: string; type?: string } = {}) {
     const form = new FormData();
     form.append(options.field ?? 'image', new Blob([new Uint8Array(data)], { type: options.type ?? 'image/jpeg' }), options.filename ?? `${kind}.jpg`);
     return this.json<T>(`/api/orders/${id}/evidence/${kind}`, {

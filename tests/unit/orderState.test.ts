@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATES, type OrderState } from '@shared';
 import { IllegalTransitionError, assertTransition, canTransition, holdsNumber, isTerminal } from '../../bff/src/domain/orderState.js';
-import { decide } from '../../bff/src/domain/decision.js';
+import { type CheckResult, decide } from '../../bff/src/domain/decision.js';
 
 const ALLOWED: [OrderState, OrderState][] = [
   ['draft', 'submitted'], ['draft', 'expired'], ['submitted', 'verifying'],
@@ -40,7 +40,7 @@ describe('order state machine', () => {
 });
 
 describe('decision', () => {
-  const pass = { check: 'document', outcome: 'pass', reasons: [], evidence: [] } as const;
+  const pass: CheckResult = { check: 'document', outcome: 'pass', reasons: [], evidence: [] };
   it('approves when every check passed', () => {
     expect(decide([pass, { ...pass, check: 'face' }])).toEqual({ outcome: 'approved', reasons: [] });
   });

@@ -23,7 +23,7 @@ export function useCameraPermission() {
     }
     try {
       // Safari before 16 and some web views do not know the 'camera' permission name.
-      status = await navigator.permissions.query({ name: 'camera' as PermissionName });
+      status = await navigator.permissions.query({ name: 'camera' });
       onChange();
       status.addEventListener('change', onChange);
     } catch {

@@ -1,0 +1,132 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../bff/src/config.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type RunningServer, start } from '../../bff/src/server.js';
+import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
+import { facePhoto } from '../support/fixtures.js';
+
+/** Screenshots of every step, kept for people to look at (ignored by git). */
+const SHOTS = path.resolve('tests/.output/e2e');
+
+let dir: string;
+let engine: VisionEngine;
+let server: RunningServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-e2e-'));
+  await mkdir(SHOTS, { recursive: true });
+  await buildWeb(path.join(dir, 'web'));
+  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
+  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'error' }), { engine });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function specimen(index: number, face: string, outDir: string): Promise<MockCard> {
+  const who = SANDBOX_IDENTITIES[index];
+  const card = await generateMockCard({ face: await facePhoto(face), name: who?.name, idNumber: who?.idNumber, seed: `e2e-${index}` });
+  await writeMockCard(card, outDir);
+  return card;
+}
+
+/** Walks the steps up to the first capture; returns the page on the portrait-side step. */
+async function startPurchase(page: Page, flow: string, deliveryPath: 'courier_verified' | 'unactivated'): Promise<void> {
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${flow}-${name}.png`), fullPage: true });
+  await page.goto(server.url);
+  await expect.poll(() => page.locator('h1').textContent()).toBe('在线购卡，先完成实名认证');
+  await shot('01-home');
+  await page.getByTestId('start').click();
+  await page.locator('input[name="msisdn"]').first().check();
+  await shot('02-number');
+  await page.getByTestId('hold').click();
+  await page.waitForURL('**/buy/delivery');
+  if (deliveryPath === 'unactivated') await page.getByTestId('unactivated').check();
+  await shot('03-delivery');
+  await page.getByTestId('confirm-delivery').click();
+  await page.waitForURL('**/buy/consent');
+  await page.getByTestId('consent-identity').check();
+  await page.getByTestId('consent-biometric').check();
+  await shot('04-consent');
+  await page.getByTestId('agree').click();
+  await page.waitForURL('**/buy/capture/portrait');
+}
+
+async function uploadFile(page: Page, flow: string, kind: string, file: string, nextUrl: string): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(file);
+  await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-${kind}-preview.png`), fullPage: true });
+  await page.getByTestId('upload').click();
+  await page.waitForURL(nextUrl, { timeout: 60_000 });
+}
+
+async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promise<void> {
+  await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
+  await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
+  await expect.poll(() => page.locator('[data-field="validity"]').textContent()).toBe(card.identity.emblem.validity);
+  // The page survives a reload mid-flow: the order is fetched again with the token from this tab.
+  await page.reload();
+  await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
+  await page.getByTestId('confirm-details').check();
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-review.png`), fullPage: true });
+  await page.getByTestId('submit').click();
+  await page.waitForURL('**/buy/status');
+  await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('approved');
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-08-status.png`), fullPage: true });
+  expect(await page.locator('.outcome').textContent()).toBe('审核通过');
+}
+
+describe('the buyer in a real browser', () => {
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('buys a SIM by uploading photos of a specimen card, ending approved', async () => {
+    const cards = path.join(dir, 'upload-cards');
+    const card = await specimen(0, 'photos/obama.jpg', cards);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await startPurchase(page, 'upload', 'courier_verified');
+    await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+    await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/review');
+    await reviewAndSubmit(page, 'upload', card);
+    await browser.close();
+    browser = undefined;
+  });
+
+  it('buys a SIM taking the hand-held photo with the camera (a fake device showing a real face), ending approved', async () => {
+    const cards = path.join(dir, 'camera-cards');
+    const card = await specimen(1, 'photos/biden2.jpg', cards);
+    const video = path.join(dir, 'handheld.y4m');
+    await stillToY4m(path.join(cards, 'handheld.jpg'), video);
+    browser = await launchChromium(video);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await startPurchase(page, 'camera', 'unactivated');
+    await uploadFile(page, 'camera', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadFile(page, 'camera', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+
+    await page.getByTestId('use-camera').click();
+    const allow = page.getByRole('button', { name: '开启相机' });
+    if (await allow.isVisible().catch(() => false)) await allow.click();
+    await expect.poll(() => page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-viewfinder.png'), fullPage: true });
+    await page.getByTestId('shutter').click();
+    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-preview.png'), fullPage: true });
+    await page.getByTestId('upload').click();
+    await page.waitForURL('**/buy/review', { timeout: 60_000 });
+
+    await reviewAndSubmit(page, 'camera', card);
+  });
+});

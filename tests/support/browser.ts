@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type Browser, chromium } from 'playwright-core';
+import { build } from 'vite';
+
+const run = promisify(execFile);
+
+/** Debian's chromium: the project installs it (npm run setup); nothing is downloaded at test time. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags that keep a headless Chromium quiet on a closed network and in a container run as root. */
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Launches Chromium; with `fakeCamera` (a .y4m file) getUserMedia gets a camera that plays that file
+ * and the permission prompt is answered yes.
+ */
+export function launchChromium(fakeCamera?: string): Promise<Browser> {
+  const camera = fakeCamera
+    ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${fakeCamera}`]
+    : [];
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...camera] });
+}
+
+/** Builds the SPA into `outDir` with the project's Vite config. */
+export async function buildWeb(outDir: string): Promise<void> {
+  await build({ configFile: new URL('../../vite.config.ts', import.meta.url).pathname, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+}
+
+/** A Y4M video of a still image, which Chromium's fake camera plays in a loop (needs ffmpeg). */
+export async function stillToY4m(image: string, out: string): Promise<void> {
+  await run('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', image, '-t', '1', '-r', '10',
+    '-vf', 'scale=960:-2', '-pix_fmt', 'yuv420p', out]);
+}
