@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { orderRoutes } from './routes/orders.js';
 import type { OrderService } from './services/orderService.js';
+import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError } from './engine/visionEngine.js';
 
 export interface AppDeps {
@@ -43,6 +44,10 @@ export function createApp({ config, version, log, orders }: AppDeps): Express {
   const handleError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     if (error instanceof AppError) {
       res.status(error.status).json(error.toBody());
+      return;
+    }
+    if (error instanceof IllegalTransitionError) {
+      res.status(409).json(new AppError('illegal_transition', error.message, 409).toBody());
       return;
     }
     if (error instanceof VisionEngineBusyError) {

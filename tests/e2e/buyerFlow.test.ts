@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -61,6 +61,12 @@ async function startPurchase(page: Page, flow: string, deliveryPath: 'courier_ve
   await page.waitForURL('**/buy/capture/portrait');
 }
 
+/** The primer explains the camera before the browser asks; it is skipped where access was given before. */
+async function allowCameraAfterPrimer(page: Page): Promise<void> {
+  const allow = page.getByRole('button', { name: '开启相机' });
+  await allow.waitFor({ timeout: 5_000 }).then(() => allow.click(), () => undefined);
+}
+
 async function uploadFile(page: Page, flow: string, kind: string, file: string, nextUrl: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles(file);
   await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
@@ -97,6 +103,24 @@ describe('the buyer in a real browser', () => {
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     await startPurchase(page, 'upload', 'courier_verified');
+
+    // No camera on this browser: after the primer, a recovery screen offers the file picker.
+    await page.getByTestId('use-camera').click();
+    await allowCameraAfterPrimer(page);
+    await expect.poll(() => page.getByRole('alert').getByRole('button', { name: '从相册选择' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'upload-05-no-camera.png'), fullPage: true });
+
+    // A blurred photo is caught on the device, with guidance, before anything is sent.
+    const blurred = await generateMockCard({
+      face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
+      seed: 'e2e-0', effects: { blur: 6 }, effectsOn: ['portrait'],
+    });
+    await writeFile(path.join(dir, 'blurred-portrait.jpg'), blurred.images.portrait);
+    await page.getByTestId('file-input').setInputFiles(path.join(dir, 'blurred-portrait.jpg'));
+    await expect.poll(() => page.getByText('照片模糊，请拿稳手机、对好焦后重拍。').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByTestId('upload').isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'upload-05-blurred.png'), fullPage: true });
+
     await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/review');
@@ -117,8 +141,7 @@ describe('the buyer in a real browser', () => {
     await uploadFile(page, 'camera', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
 
     await page.getByTestId('use-camera').click();
-    const allow = page.getByRole('button', { name: '开启相机' });
-    if (await allow.isVisible().catch(() => false)) await allow.click();
+    await allowCameraAfterPrimer(page);
     await expect.poll(() => page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-viewfinder.png'), fullPage: true });
     await page.getByTestId('shutter').click();

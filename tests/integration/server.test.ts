@@ -44,6 +44,17 @@ describe('the BFF', () => {
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
   });
 
+  it('publishes an OpenAPI document generated from the shared schemas', async () => {
+    const res = await fetch(`${server.url}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/numbers', '/api/holds', '/api/orders', '/api/orders/{id}/evidence/{kind}', '/api/orders/{id}/submit']));
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Order', 'Decision', 'Error', 'CreateOrderRequest']));
+    const order = doc.components.schemas.Order as { properties: { state: { enum: string[] } } };
+    expect(order.properties.state.enum).toContain('approved');
+  });
+
   it('serves the SPA for client-side routes', async () => {
     for (const route of ['/', '/buy/number', '/courier']) {
       const res = await fetch(`${server.url}${route}`);

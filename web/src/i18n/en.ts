@@ -137,6 +137,8 @@ const en: Messages = {
     upload_too_many_pixels: 'The image is too large: take it again in the normal photo mode.',
     upload_truncated: 'The image is damaged or incomplete: take it again.',
     upload_too_small: 'The image resolution is too low: take it again.',
+    upload_missing_file: 'No photo arrived: choose it again.',
+    upload_unexpected_field: 'The photo was sent the wrong way: reload the page and try again.',
     overloaded: 'Many people are buying right now: please try again in a moment.',
     generic: 'Something went wrong: please try again later.',
   },

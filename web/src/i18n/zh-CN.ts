@@ -135,6 +135,8 @@ export default {
     upload_too_many_pixels: '图片尺寸过大，请使用普通拍照模式重新拍摄。',
     upload_truncated: '图片已损坏或不完整，请重新拍摄。',
     upload_too_small: '图片分辨率太低，请重新拍摄。',
+    upload_missing_file: '没有收到照片，请重新选择。',
+    upload_unexpected_field: '照片上传方式有误，请刷新页面后重试。',
     overloaded: '当前办理人数较多，请稍后重试。',
     generic: '出错了，请稍后重试。',
   },
