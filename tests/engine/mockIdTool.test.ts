@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { TEST_TODAY, facePhoto } from '../support/fixtures.js';
 
@@ -90,8 +91,18 @@ describe('npm run mock-id', () => {
     expect(stdout).toContain('expected: id_checksum');
   });
 
+  it('prints a sandbox identity the mock national-ID service knows', async () => {
+    const dir = path.join(out, 'sandbox');
+    const list = await run('node', ['--import', 'tsx', CLI, '--list-sandbox']);
+    expect(list.stdout).toMatch(/^0 {2}张伟 {2}\d{17}[\dX] {2}match/m);
+    await run('node', ['--import', 'tsx', CLI, '--face', 'tests/fixtures/faces/photos/obama.jpg', '--out', dir, '--sandbox', '0']);
+    const identity = JSON.parse(await readFile(path.join(dir, 'identity.json'), 'utf8')) as { portrait: { name: string; idNumber: string } };
+    expect(identity.portrait).toMatchObject({ name: SANDBOX_IDENTITIES[0]?.name, idNumber: SANDBOX_IDENTITIES[0]?.idNumber });
+  });
+
   it.each([
     [['--out', 'x'], /--face and --out are required/],
+    [['--face', 'a.jpg', '--out', 'x', '--sandbox', '99'], /--sandbox takes 0 to/],
     [['--face', 'a.jpg', '--out', 'x', '--sex', 'other'], /--sex must be male or female/],
     [['--face', 'a.jpg', '--out', 'x', '--today', '22/11/2026'], /--today must be YYYY-MM-DD/],
     [['--face', 'a.jpg', '--out', 'x', '--bogus'], /Unknown option/],

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CalendarDate } from '@shared';
+import { SANDBOX_IDENTITIES } from '../providers/authority/sandbox.js';
 import { MOCK_IMAGE_KINDS, type MockCardOptions, type MockImageKind, generateMockCard, writeMockCard } from '../sandbox/mockId/index.js';
 
 const USAGE = `Usage: npm run mock-id -- --face <photo> --out <dir> [options]
@@ -10,6 +11,8 @@ Writes portrait-side.jpg, emblem-side.jpg, handheld.jpg and identity.json: a spe
 card (marked 样本 / SPECIMEN) for the person in <photo>, and that person holding it.
 
 Identity
+  --sandbox <n>          print sandbox identity n, known to the mock national-ID service
+                         (--list-sandbox shows them and the answer each one rehearses)
   --seed <text>          same seed, same card (default: specimen)
   --name <name>          print this name
   --id-number <number>   print this number (birth date, sex and region follow from it)
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
         'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
         glare: { type: 'boolean' }, 'low-res': { type: 'string' }, 'effects-on': { type: 'string' },
+        sandbox: { type: 'string' }, 'list-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowNegative: false,
@@ -64,6 +68,13 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (args['list-sandbox']) {
+    SANDBOX_IDENTITIES.forEach((s, i) => process.stdout.write(`${i}  ${s.name}  ${s.idNumber}  ${s.outcome}: ${s.note}\n`));
+    return;
+  }
+  const sandbox = args.sandbox === undefined ? undefined : SANDBOX_IDENTITIES[Number(args.sandbox)];
+  if (args.sandbox !== undefined && !sandbox) fail(`--sandbox takes 0 to ${SANDBOX_IDENTITIES.length - 1} (see --list-sandbox)`);
+  if (sandbox && (args.name || args['id-number'])) fail('--sandbox sets the name and number; leave out --name and --id-number');
   if (!args.face || !args.out) fail('--face and --out are required');
   if (args.sex !== undefined && args.sex !== 'male' && args.sex !== 'female') fail('--sex must be male or female');
   const effectsOn = args['effects-on']?.split(',').map((s) => s.trim());
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
     ...(args.seed ? { seed: args.seed } : {}),
     ...(args.name ? { name: args.name } : {}),
     ...(args['id-number'] ? { idNumber: args['id-number'] } : {}),
+    ...(sandbox ? { name: sandbox.name, idNumber: sandbox.idNumber } : {}),
     ...(args.sex ? { sex: args.sex } : {}),
     ...(today ? { today } : {}),
     invalidChecksum: Boolean(args['invalid-checksum']),
