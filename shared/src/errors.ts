@@ -25,6 +25,9 @@ export const ERROR_CODES = [
   'upload_truncated',
   'upload_too_many_pixels',
   'upload_too_small',
+  'upload_blurred',
+  'upload_too_dark',
+  'upload_too_bright',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

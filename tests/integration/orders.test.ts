@@ -18,16 +18,28 @@ let engine: VisionEngine;
 let server: RunningServer;
 let api: ApiClient;
 const usedIdentities = new Set<string>();
+const logged: string[] = [];
+let restoreStderr: () => void;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-orders-'));
   dataDir = path.join(dir, 'data');
   engine = createVisionEngine({ threads: 1, maxQueue: 32 });
-  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent' }), { engine });
+  // Everything the server logs is kept, to show no identity data reaches the logs.
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    logged.push(String(chunk));
+    return write(chunk, ...rest);
+  });
+  restoreStderr = () => {
+    process.stderr.write = write;
+  };
+  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'info' }), { engine });
   api = new ApiClient(server.url);
 });
 
 afterAll(async () => {
+  restoreStderr();
   await server.stop();
   await engine.close();
   await rm(dir, { recursive: true, force: true });
@@ -173,6 +185,9 @@ describe('uploads that are refused', () => {
     ['an image too small to read', async () => sharp({ create: { width: 300, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer(), {}, 422, 'upload_too_small'],
     ['a decompression bomb (56 MP)', async () => sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#fff' } }).png().toBuffer(), {}, 413, 'upload_too_many_pixels'],
     ['a file over the size limit', async () => Buffer.concat([await facePhoto('photos/obama.jpg'), Buffer.alloc(16 * 2 ** 20)]), {}, 413, 'upload_too_large'],
+    ['a blurred photo', async () => (await generateMockCard({ face: await facePhoto('photos/obama.jpg'), seed: 'blur', effects: { blur: 6 } })).images.portrait, {}, 422, 'upload_blurred'],
+    ['a black photo', async () => sharp({ create: { width: 800, height: 800, channels: 3, background: '#050505' } }).jpeg().toBuffer(), {}, 422, 'upload_too_dark'],
+    ['a washed-out photo', async () => sharp({ create: { width: 800, height: 800, channels: 3, background: '#fbfbfb' } }).jpeg().toBuffer(), {}, 422, 'upload_too_bright'],
     ['a file in the wrong field', async () => facePhoto('photos/obama.jpg'), { field: 'photo' }, 400, 'upload_unexpected_field'],
   ];
 
@@ -255,6 +270,13 @@ describe('number holds', () => {
     const res = await api.post<ErrorBody>('/api/holds', { msisdn });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
+  });
+});
+
+describe('the logs', () => {
+  it('hold no identity data', () => {
+    expect(logged.join('')).toContain('listening on');
+    for (const text of usedIdentities) expect(logged.join(''), text).not.toContain(text);
   });
 });
 

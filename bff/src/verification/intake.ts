@@ -1,13 +1,12 @@
 import { fileTypeFromBuffer } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
+import { MIN_SHORT_SIDE, QUALITY_ANALYSIS_SIDE, type QualityProblem, measureQuality } from '@shared';
 import { MAX_INPUT_PIXELS } from '../engine/image.js';
 import { AppError } from '../errors.js';
 
 /** Formats a phone camera or gallery gives us and sharp decodes. HEIC is not decodable here. */
 const ACCEPTED = new Set(['image/jpeg', 'image/png', 'image/webp']);
 
-/** Shortest side below which no card text or face is legible. */
-export const MIN_SHORT_SIDE = 480;
 /** Long side stored images are reduced to: enough for OCR and faces, far less than a 48 MP original. */
 export const STORED_LONG_SIDE = 2400;
 
@@ -46,17 +45,39 @@ export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
     throw new AppError('upload_too_small', `the image is too small (${width}x${height}); at least ${MIN_SHORT_SIDE} px on its short side`, 422);
   }
 
+  let accepted: AcceptedImage;
   try {
     const { data, info } = await decoder
       .rotate()
       .resize({ width: STORED_LONG_SIDE, height: STORED_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 90, mozjpeg: false })
       .toBuffer({ resolveWithObject: true });
-    return { jpeg: data, width: info.width, height: info.height };
+    accepted = { jpeg: data, width: info.width, height: info.height };
   } catch (error) {
     throw decodeError(error);
   }
+
+  const problem = (await qualityOf(accepted.jpeg, width, height)).problems[0];
+  if (problem) throw QUALITY_ERRORS[problem]();
+  return accepted;
 }
+
+/** The browser's on-device measures, taken again on what the server keeps. */
+export async function qualityOf(jpeg: Buffer, width: number, height: number) {
+  const grey = await sharp(jpeg)
+    .resize({ width: QUALITY_ANALYSIS_SIDE, height: QUALITY_ANALYSIS_SIDE, fit: 'inside', withoutEnlargement: true })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return measureQuality(grey.data, grey.info.width, grey.info.height, width, height);
+}
+
+const QUALITY_ERRORS: Record<QualityProblem, () => AppError> = {
+  too_small: () => new AppError('upload_too_small', `the image is too small; at least ${MIN_SHORT_SIDE} px on its short side`, 422),
+  blurred: () => new AppError('upload_blurred', 'the photo is blurred; hold still and take it again', 422),
+  too_dark: () => new AppError('upload_too_dark', 'the photo is too dark; take it again in better light', 422),
+  too_bright: () => new AppError('upload_too_bright', 'the photo is washed out or has glare; take it again away from direct light', 422),
+};
 
 /** sharp refuses over-large images by message only ("exceeds pixel limit"); everything else is damage. */
 function decodeError(error: unknown): AppError {
