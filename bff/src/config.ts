@@ -11,16 +11,16 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
   /**
    * Largest descriptor distance at which two faces count as the same person. The common 0.6 lets
-   * different people through (pairs as close as 0.49 were seen); calibrate on real pairs.
+   * different people through; see bff/src/engine/face/CALIBRATION.md (npm run calibrate).
    */
-  FACE_MATCH_MAX_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.45),
+  FACE_MATCH_MAX_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.48),
   /** Base64 of 32 bytes. Unset: a key is generated once into DATA_DIR/master.key. */
   MASTER_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
     .optional(),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.05),
+  FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
   AUTHORITY_ADAPTER: z.enum(['mock']).default('mock'),
   AUTHORITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),

@@ -73,7 +73,7 @@ describe('the BFF', () => {
 describe('configuration', () => {
   it('uses the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, logLevel: 'info', faceMatchMaxDistance: 0.45 });
+    expect(config).toMatchObject({ port: 8080, logLevel: 'info', faceMatchMaxDistance: 0.48 });
     expect(config.dataDir).toBe(path.resolve('data'));
   });
 
