@@ -23,9 +23,16 @@ export class ApiClient {
 
   /** Holds the first available number and creates an order on it, with consent given. */
   async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true): Promise<{ id: string; token: string; msisdn: string }> {
-    const numbers = await this.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=1');
-    const msisdn = numbers.body.numbers[0]?.msisdn ?? '';
-    const hold = await this.post<Hold>('/api/holds', { msisdn });
+    // Another buyer may take a listed number first: try the next one, as a person would.
+    const numbers = await this.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=20');
+    let hold: { status: number; body: Hold } | undefined;
+    let msisdn = '';
+    for (const candidate of numbers.body.numbers) {
+      msisdn = candidate.msisdn;
+      hold = await this.post<Hold>('/api/holds', { msisdn });
+      if (hold.status === 201) break;
+    }
+    if (!hold || hold.status !== 201) throw new Error('no number could be held');
     const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath });
     if (created.status !== 201) throw new Error(`order not created: ${JSON.stringify(created.body)}`);
     const { id } = created.body.order;

@@ -1,0 +1,87 @@
+/**
+ * Full verifications through the HTTP API, as a buyer's browser makes them: upload both card sides
+ * (read by OCR), the hand-held photo, submit, wait for the decision (face match and the mock national
+ * ID service). Reports the time per verification (median, p95), throughput with the vision pool at
+ * 1 and at 2 threads, and peak memory.
+ *
+ *   npm run bench                 # 20 sequential verifications per pool size, then a concurrent batch
+ *   BENCH_ORDERS=40 npm run bench
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../bff/src/config.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { start } from '../../bff/src/server.js';
+import { ApiClient } from '../support/api.js';
+import { facePhoto } from '../support/fixtures.js';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 20);
+const CONCURRENCY = 4;
+
+const who = SANDBOX_IDENTITIES[0];
+const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), name: who?.name, idNumber: who?.idNumber, seed: 'bench' });
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; state: string }> {
+  const order = await api.newOrder();
+  const startedAt = performance.now();
+  for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
+    const res = await api.upload(order.id, order.token, kind, card.images[kind]);
+    if (res.status !== 200) throw new Error(`upload ${kind}: ${res.status}`);
+  }
+  await api.submit(order.id, order.token);
+  await settled(order.id);
+  const ms = performance.now() - startedAt;
+  const view = await api.get<{ state: string }>(`/api/orders/${order.id}`, order.token);
+  return { ms, state: view.body.state };
+}
+
+console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
+console.log('a verification: portrait + emblem upload (OCR), hand-held upload, submit, face match, mock ID service\n');
+console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
+
+for (const threads of [1, 2]) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
+  const server = await start(loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'error',
+    VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
+  }));
+  const api = new ApiClient(server.url);
+  const settled = (id: string) => server.orders.settled(id);
+  await verifyOnce(api, settled); // warm-up: models load in every thread
+
+  const times: number[] = [];
+  let approved = 0;
+  const seqStart = performance.now();
+  for (let i = 0; i < ORDERS; i += 1) {
+    const { ms, state } = await verifyOnce(api, settled);
+    times.push(ms);
+    if (state === 'approved') approved += 1;
+  }
+  const seqMinutes = (performance.now() - seqStart) / 60_000;
+
+  const concStart = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < ORDERS) {
+      next += 1;
+      const { state } = await verifyOnce(api, settled);
+      if (state === 'approved') approved += 1;
+    }
+  }));
+  const concMinutes = (performance.now() - concStart) / 60_000;
+
+  times.sort((a, b) => a - b);
+  console.log([
+    threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0),
+    (ORDERS / seqMinutes).toFixed(1), (ORDERS / concMinutes).toFixed(1), `${approved}/${2 * ORDERS}`,
+  ].map((c) => String(c).padStart(16)).join(''));
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+}
+
+console.log(`\npeak RSS of the whole process (BFF, vision threads, this client): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
