@@ -21,11 +21,28 @@ const configSchema = z.object({
     .optional(),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
-  AUTHORITY_ADAPTER: z.enum(['mock']).default('mock'),
+  AUTHORITY_ADAPTER: z.enum(['mock', 'tencent', 'alibaba', 'http']).default('mock'),
+  TENCENT_SECRET_ID: z.string().min(1).optional(),
+  TENCENT_SECRET_KEY: z.string().min(1).optional(),
+  TENCENT_ENDPOINT: z.url().default('https://faceid.tencentcloudapi.com'),
+  TENCENT_REGION: z.string().min(1).default('ap-guangzhou'),
+  ALIBABA_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ALIBABA_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+  ALIBABA_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com'),
+  AUTHORITY_HTTP_URL: z.url().optional(),
+  AUTHORITY_HTTP_TOKEN: z.string().min(1).optional(),
   AUTHORITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),
   VISION_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   VISION_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+}).superRefine((c, ctx) => {
+  const need = (adapter: string, keys: (keyof typeof c)[]): void => {
+    if (c.AUTHORITY_ADAPTER !== adapter) return;
+    for (const key of keys) if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `required when AUTHORITY_ADAPTER=${adapter}` });
+  };
+  need('tencent', ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY']);
+  need('alibaba', ['ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET']);
+  need('http', ['AUTHORITY_HTTP_URL']);
 });
 
 export interface Config {
@@ -38,9 +55,30 @@ export interface Config {
   faceReviewMargin: number;
   masterKey: string | undefined;
   holdMinutes: number;
-  authority: { adapter: 'mock'; timeoutMs: number };
+  authority: AuthorityConfig;
   numbersPerPrefix: number;
   vision: { threads: number; maxQueue: number };
+}
+
+export type AuthorityConfig = { timeoutMs: number } & (
+  | { adapter: 'mock' }
+  | { adapter: 'tencent'; secretId: string; secretKey: string; endpoint: string; region: string }
+  | { adapter: 'alibaba'; accessKeyId: string; accessKeySecret: string; endpoint: string }
+  | { adapter: 'http'; url: string; token?: string }
+);
+
+function authorityConfig(c: z.infer<typeof configSchema>): AuthorityConfig {
+  const timeoutMs = c.AUTHORITY_TIMEOUT_MS;
+  switch (c.AUTHORITY_ADAPTER) {
+    case 'mock':
+      return { adapter: 'mock', timeoutMs };
+    case 'tencent':
+      return { adapter: 'tencent', timeoutMs, secretId: c.TENCENT_SECRET_ID ?? '', secretKey: c.TENCENT_SECRET_KEY ?? '', endpoint: c.TENCENT_ENDPOINT, region: c.TENCENT_REGION };
+    case 'alibaba':
+      return { adapter: 'alibaba', timeoutMs, accessKeyId: c.ALIBABA_ACCESS_KEY_ID ?? '', accessKeySecret: c.ALIBABA_ACCESS_KEY_SECRET ?? '', endpoint: c.ALIBABA_ENDPOINT };
+    case 'http':
+      return { adapter: 'http', timeoutMs, url: c.AUTHORITY_HTTP_URL ?? '', ...(c.AUTHORITY_HTTP_TOKEN ? { token: c.AUTHORITY_HTTP_TOKEN } : {}) };
+  }
 }
 
 export class ConfigError extends Error {
@@ -66,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     faceReviewMargin: c.FACE_REVIEW_MARGIN,
     masterKey: c.MASTER_KEY,
     holdMinutes: c.HOLD_MINUTES,
-    authority: { adapter: c.AUTHORITY_ADAPTER, timeoutMs: c.AUTHORITY_TIMEOUT_MS },
+    authority: authorityConfig(c),
     numbersPerPrefix: c.NUMBERS_PER_PREFIX,
     vision: { threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE },
   };

@@ -9,7 +9,7 @@ import { Envelope, loadMasterKey } from './crypto/envelope.js';
 import { seedNumberPool } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
-import { MockAuthority } from './providers/authority/mock.authority.js';
+import { createAuthority } from './providers/authority/index.js';
 import { SqliteDb } from './providers/db/sqlite.db.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
 import { OrderService } from './services/orderService.js';
@@ -49,7 +49,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     storage: new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope),
     envelope,
     engine,
-    authority: overrides.authority ?? new MockAuthority(),
+    authority: overrides.authority ?? createAuthority(config.authority),
     settings: {
       holdMinutes: config.holdMinutes,
       faceMatchMaxDistance: config.faceMatchMaxDistance,

@@ -26,7 +26,7 @@ export interface VisionEngineOptions {
 }
 
 /** Long sides tried in turn until every field of a side is read; the first is the usual one. */
-const OCR_SCALES = [1280, 1536, 1024, 800] as const;
+const OCR_SCALES = [960, 1280, 1536, 800] as const;
 
 export class VisionEngineBusyError extends Error {
   constructor() {

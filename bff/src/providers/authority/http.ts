@@ -1,0 +1,63 @@
+import type { AuthorityOutcome, AuthorityResult } from './authority.port.js';
+
+/** A vendor call that failed in a way worth one more try (network, 5xx, throttling). */
+export class AuthorityCallError extends Error {
+  constructor(
+    readonly outcome: Extract<AuthorityOutcome, 'source_error' | 'rate_limited'>,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AuthorityCallError';
+  }
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  /** First back-off; doubles on each retry. */
+  backoffMs: number;
+  /** Limit of one attempt. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 200, timeoutMs: 4000 };
+
+/**
+ * Runs one vendor call with a timeout per attempt and back-off between attempts. A call that still
+ * fails is reported as its outcome (source_error or rate_limited), never turned into an answer.
+ */
+export async function withRetries(
+  source: string,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  attempt: (signal: AbortSignal) => Promise<AuthorityOutcome>,
+): Promise<AuthorityResult> {
+  let last: AuthorityCallError | undefined;
+  for (let i = 0; i < policy.attempts; i += 1) {
+    if (signal?.aborted) break;
+    const perAttempt = AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), ...(signal ? [signal] : [])]);
+    try {
+      return { outcome: await attempt(perAttempt), source };
+    } catch (error) {
+      last = error instanceof AuthorityCallError ? error : new AuthorityCallError('source_error', 'request failed', { cause: error });
+    }
+    if (i < policy.attempts - 1) await new Promise((resolve) => setTimeout(resolve, policy.backoffMs * 2 ** i));
+  }
+  return { outcome: last?.outcome ?? 'source_error', source };
+}
+
+/**
+ * POSTs and parses JSON. HTTP 429 and 5xx become retryable call errors; another 4xx (credentials,
+ * request) will not change on a retry, so it comes back as `undefined` for the adapter to answer.
+ */
+export async function postJson(url: string, init: { headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', ...init });
+  if (res.status === 429) throw new AuthorityCallError('rate_limited', 'HTTP 429');
+  if (res.status >= 500) throw new AuthorityCallError('source_error', `HTTP ${res.status}`);
+  if (res.status >= 400) return undefined;
+  try {
+    return (await res.json());
+  } catch (error) {
+    throw new AuthorityCallError('source_error', 'response is not JSON', { cause: error });
+  }
+}
