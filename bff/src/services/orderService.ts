@@ -45,6 +45,9 @@ export interface OrderServiceDeps {
   now?: () => number;
 }
 
+const VERIFY_ATTEMPTS = 4;
+const VERIFY_BACKOFF_MS = 2000;
+
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newToken = (): string => randomBytes(32).toString('base64url');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -187,13 +190,24 @@ export class OrderService {
 
   private startVerification(orderId: string): void {
     if (this.#running.has(orderId)) return;
-    const run = this.verify(orderId)
-      .catch((error: unknown) => {
-        // The order stays in `verifying`; the next start resumes it.
-        this.#d.log('error', `verification of order ${orderId} failed: ${error instanceof Error ? error.message : String(error)}`);
-      })
-      .finally(() => this.#running.delete(orderId));
+    const run = this.verifyWithRetries(orderId).finally(() => this.#running.delete(orderId));
     this.#running.set(orderId, run);
+  }
+
+  /**
+   * A verification that fails (the vision queue full, a storage hiccup) is tried again with back-off;
+   * after the last try the order stays in `verifying` and the next start resumes it.
+   */
+  private async verifyWithRetries(orderId: string): Promise<void> {
+    for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt += 1) {
+      try {
+        await this.verify(orderId);
+        return;
+      } catch (error) {
+        this.#d.log('error', `verification of order ${orderId} failed (attempt ${attempt + 1}): ${error instanceof Error ? error.name : 'error'}`);
+        if (attempt < VERIFY_ATTEMPTS - 1) await new Promise((resolve) => setTimeout(resolve, VERIFY_BACKOFF_MS * 2 ** attempt));
+      }
+    }
   }
 
   private async verify(orderId: string): Promise<void> {
