@@ -38,7 +38,7 @@ describe('a full vision queue', () => {
     }));
     const refused = results.filter((r) => r.status === 503);
     expect(refused.length).toBeGreaterThan(0);
-    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
     for (const r of refused) {
       expect(r.body.error?.code).toBe('overloaded');
       expect(Number(r.retryAfter)).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
-import { runVerification } from '../verification/pipeline.js';
+import { type FoundFace, largestFace, runVerification } from '../verification/pipeline.js';
 
 export interface OrderServiceDeps {
   db: SqliteDb;
@@ -51,6 +51,9 @@ const VERIFY_BACKOFF_MS = 2000;
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newToken = (): string => randomBytes(32).toString('base64url');
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Seals a face descriptor to its photo. */
+const faceAad = (objectId: string): string => `evidence:${objectId}:face`;
 
 /** Seals identity fields to one order: a sealed blob copied to another order does not open. */
 const identityAad = (orderId: string): string => `order:${orderId}:identity`;
@@ -128,14 +131,22 @@ export class OrderService {
     if (row.consent_at === null) throw new AppError('consent_required', 'consent to processing identity and face data is needed first', 409);
     const image = await acceptImage(upload);
 
+    // Read and look for the face now, in parallel where there are threads for it: the buyer learns at
+    // once what to retake, and the submission only has to compare.
     let read: PortraitSideRead | EmblemSideRead | undefined;
-    let problems: DecisionReason[] = [];
+    let face: FoundFace | undefined;
+    const problems: DecisionReason[] = [];
     if (kind === 'portrait') {
-      read = (await this.#d.engine.readPortraitSide(image.jpeg)).fields;
-      problems = portraitProblems(read);
+      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFace(this.#d.engine, image.jpeg)]);
+      read = reading.fields;
+      face = found;
+      problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]));
     } else if (kind === 'emblem') {
       read = (await this.#d.engine.readEmblemSide(image.jpeg)).fields;
-      problems = Object.keys(read).length < EMBLEM_FIELD_COUNT ? ['card_unreadable'] : [];
+      if (Object.keys(read).length < EMBLEM_FIELD_COUNT) problems.push('card_unreadable');
+    } else {
+      face = await largestFace(this.#d.engine, image.jpeg);
+      if (!face) problems.push('handheld_no_face');
     }
 
     const objectId = await this.#d.storage.put(image.jpeg);
@@ -146,7 +157,8 @@ export class OrderService {
         const identity = { ...this.identityOf(current), [kind]: read };
         this.#d.db.setIdentity(row.id, this.#d.envelope.sealJson(identity, identityAad(row.id)), this.now());
       }
-      const replaced = this.#d.db.putEvidence({ order_id: row.id, kind, object_id: objectId, uploaded_at: this.now() });
+      const sealedFace = face === undefined ? null : this.#d.envelope.sealJson(face, faceAad(objectId));
+      const replaced = this.#d.db.putEvidence({ order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace });
       if (replaced) await this.#d.storage.delete(replaced);
     } catch (error) {
       await this.#d.storage.delete(objectId);
@@ -213,12 +225,20 @@ export class OrderService {
   private async verify(orderId: string): Promise<void> {
     const row = this.requireRow(orderId);
     const identity = this.identityOf(row);
-    const evidence = new Map(this.#d.db.evidenceOf(orderId).map((e) => [e.kind, e.object_id]));
-    const load = (kind: EvidenceKind): Promise<Buffer> => this.#d.storage.get(evidence.get(kind) ?? '');
-    const [portraitImage, handheldImage] = await Promise.all([load('portrait'), load('handheld')]);
+    const evidence = new Map(this.#d.db.evidenceOf(orderId).map((e) => [e.kind, e]));
+    const faceOf = (kind: EvidenceKind): FoundFace | undefined => {
+      const e = evidence.get(kind);
+      return e?.face ? (this.#d.envelope.openJson(e.face, faceAad(e.object_id)) as FoundFace) : undefined;
+    };
 
     const checks = await runVerification(
-      { portraitImage, handheldImage, portrait: identity.portrait, emblem: identity.emblem },
+      {
+        portraitFace: faceOf('portrait'),
+        handheldFace: faceOf('handheld'),
+        loadImage: (kind) => this.#d.storage.get(evidence.get(kind)?.object_id ?? ''),
+        portrait: identity.portrait,
+        emblem: identity.emblem,
+      },
       { engine: this.#d.engine, authority: this.#d.authority, ...this.#d.settings },
     );
     const outcome = decide(checks);

@@ -9,15 +9,27 @@ import {
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
 import { faceDistance } from '../engine/face/faceDistance.js';
+import type { DetectedFace } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
 
+/** The largest face of a photo, as found at upload; null when there was none. */
+export type FoundFace = Pick<DetectedFace, 'descriptor' | 'score'> | null;
+
 export interface VerificationInput {
-  portraitImage: Buffer;
-  handheldImage: Buffer;
+  /** Faces found when the photos were uploaded; a missing one is looked for in its image. */
+  portraitFace: FoundFace | undefined;
+  handheldFace: FoundFace | undefined;
+  loadImage: (kind: 'portrait' | 'handheld') => Promise<Buffer>;
   portrait: PortraitSideRead;
   emblem: EmblemSideRead;
+}
+
+/** The largest face of an image, in a worker thread. */
+export async function largestFace(engine: VisionEngine, image: Buffer): Promise<FoundFace> {
+  const face = (await engine.detectFaces(image)).faces[0];
+  return face ? { descriptor: face.descriptor, score: face.score } : null;
 }
 
 export interface PipelineDeps {
@@ -59,9 +71,9 @@ export function checkDocument(portrait: PortraitSideRead, emblem: EmblemSideRead
 /** The card portrait against the largest face of the hand-held photo (the buyer's, nearer the camera). */
 export async function checkFace(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   const evidence = ['portrait', 'handheld'];
-  const [card, holder] = await Promise.all([deps.engine.detectFaces(input.portraitImage), deps.engine.detectFaces(input.handheldImage)]);
-  const cardFace = card.faces[0];
-  const holderFace = holder.faces[0];
+  const find = async (kind: 'portrait' | 'handheld', known: FoundFace | undefined): Promise<FoundFace> =>
+    known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind));
+  const [cardFace, holderFace] = await Promise.all([find('portrait', input.portraitFace), find('handheld', input.handheldFace)]);
   if (!cardFace) return { check: 'face', outcome: 'fail', reasons: ['card_portrait_no_face'], evidence };
   if (!holderFace) return { check: 'face', outcome: 'fail', reasons: ['handheld_no_face'], evidence };
   const distance = faceDistance(cardFace.descriptor, holderFace.descriptor);

@@ -52,4 +52,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX transitions_order ON transitions (order_id, id);
   `,
+  // The largest face found in a photo (its descriptor is biometric data: sealed like the photo).
+  `
+  ALTER TABLE evidence ADD COLUMN face BLOB;
+  `,
 ];
