@@ -33,7 +33,7 @@ const configSchema = z.object({
   AUTHORITY_HTTP_TOKEN: z.string().min(1).optional(),
   AUTHORITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),
-  VISION_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  VISION_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   VISION_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {

@@ -1,9 +1,10 @@
+import { workerData } from 'node:worker_threads';
 import { detectFaces, loadFaceModels } from './face/faceModels.js';
 import { loadOcr, readTextLines } from './ocr/ocrReader.js';
 import type { VisionTask, VisionTaskResult } from './visionTasks.js';
 
 // Start loading both model sets as soon as the thread exists, so the first request does not pay for it.
-loadOcr().catch(() => undefined);
+loadOcr((workerData as { cpuThreads?: number } | undefined)?.cpuThreads).catch(() => undefined);
 loadFaceModels().catch(() => undefined);
 
 export default async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {

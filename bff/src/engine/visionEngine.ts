@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection } from './face/faceModels.js';
@@ -37,6 +38,8 @@ export class VisionEngineBusyError extends Error {
 
 export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): VisionEngine {
   const pool = new Piscina<VisionTask, VisionTaskResult>({
+    // Each thread's OCR gets its share of the cores, not all of them.
+    workerData: { cpuThreads: Math.max(1, Math.floor(availableParallelism() / threads)) },
     filename: new URL('./vision.worker.ts', import.meta.url).href,
     // Workers load TypeScript through the same loader as the main thread, inside and outside vitest.
     execArgv: ['--import', 'tsx'],

