@@ -26,7 +26,7 @@ const en: Messages = {
   },
   number: {
     title: 'Choose your number',
-    lead: 'These numbers are available. Once you choose one, we hold it for you for {minutes} minutes.',
+    lead: 'These numbers are available. Once you choose one, we hold it for you for a while; finish within that time.',
     all: 'All',
     hold: 'Take this number',
     none: 'No numbers left in this range; try another.',
