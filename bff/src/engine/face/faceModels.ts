@@ -28,6 +28,8 @@ export interface DetectedFace {
   score: number;
   /** 128-d face descriptor; compare with `faceDistance`. */
   descriptor: number[];
+  /** The 68 landmarks (iBUG layout), in the pixels of the image as sent. */
+  landmarks: [number, number][];
 }
 
 export interface FaceDetection {
@@ -79,6 +81,7 @@ export async function detectFaces(image: Buffer, minConfidence = 0.5): Promise<F
         },
         score: r.detection.score,
         descriptor: Array.from(r.descriptor),
+        landmarks: r.landmarks.positions.map((p): [number, number] => [p.x * scale, p.y * scale]),
       }))
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
     return { width: Math.round(rgb.width * scale), height: Math.round(rgb.height * scale), faces };

@@ -1,0 +1,121 @@
+/**
+ * The live video check (在线视频实人认证), the parts that need no I/O: a random challenge, what each
+ * action looks like in the 68 face landmarks of a frame, and whether a sequence of frames performed
+ * the challenge's actions in order. Frames are in camera coordinates (not mirrored).
+ */
+export const LIVENESS_ACTIONS = ['turn_left', 'turn_right', 'blink', 'open_mouth', 'nod'] as const;
+export type LivenessAction = (typeof LIVENESS_ACTIONS)[number];
+
+export type Point = readonly [number, number];
+
+/** Per-frame measures taken from the landmarks. */
+export interface FrameMeasures {
+  /** Nose tip across the jaw width: 0 frontal; positive when the person turns to their left. */
+  yaw: number;
+  /** Nose tip between the eye line (0) and the mouth (1): grows when the head nods down. */
+  pitch: number;
+  /** Mean eye aspect ratio (Soukupová & Čech 2016): about 0.25-0.35 open, below 0.15 closed. */
+  eyes: number;
+  /** Inner-lip height over width: near 0 closed, above 0.4 open. */
+  mouth: number;
+}
+
+const dist = (a: Point | undefined, b: Point | undefined): number => (a && b ? Math.hypot(a[0] - b[0], a[1] - b[1]) : 0);
+const mid = (a: Point | undefined, b: Point | undefined): Point => [((a?.[0] ?? 0) + (b?.[0] ?? 0)) / 2, ((a?.[1] ?? 0) + (b?.[1] ?? 0)) / 2];
+
+function eyeAspectRatio(p: readonly Point[], start: number): number {
+  const [p1, p2, p3, p4, p5, p6] = p.slice(start, start + 6);
+  const width = dist(p1, p4);
+  return width > 0 ? (dist(p2, p6) + dist(p3, p5)) / (2 * width) : 0;
+}
+
+/** Measures from the 68-point layout (iBUG 300-W) that face-api returns. */
+export function measureFrame(points: readonly Point[]): FrameMeasures {
+  if (points.length !== 68) throw new RangeError('expected 68 landmarks');
+  const jawLeft = points[0];
+  const jawRight = points[16];
+  const nose = points[30];
+  const jawWidth = (jawRight?.[0] ?? 0) - (jawLeft?.[0] ?? 0);
+  const yaw = jawWidth !== 0 ? ((nose?.[0] ?? 0) - mid(jawLeft, jawRight)[0]) / jawWidth : 0;
+
+  const eyeLine = mid(points[39], points[42]);
+  const mouthCentre = mid(points[62], points[66]);
+  const span = mouthCentre[1] - eyeLine[1];
+  const pitch = span !== 0 ? ((nose?.[1] ?? 0) - eyeLine[1]) / span : 0;
+
+  const eyes = (eyeAspectRatio(points, 36) + eyeAspectRatio(points, 42)) / 2;
+  const mouthWidth = dist(points[60], points[64]);
+  const mouth = mouthWidth > 0 ? (dist(points[61], points[67]) + dist(points[62], points[66]) + dist(points[63], points[65])) / (3 * mouthWidth) : 0;
+  return { yaw, pitch, eyes, mouth };
+}
+
+/** How far from the buyer's neutral pose a measure must move for an action to count. */
+export const ACTION_THRESHOLDS = {
+  turn: 0.12,
+  /** Eyes closed: below this share of the neutral eye opening. */
+  blink: 0.6,
+  openMouth: 0.35,
+  nod: 0.15,
+} as const;
+
+function neutralOf(frames: readonly FrameMeasures[]): FrameMeasures {
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  };
+  return {
+    yaw: median(frames.map((f) => f.yaw)),
+    pitch: median(frames.map((f) => f.pitch)),
+    eyes: median(frames.map((f) => f.eyes)),
+    mouth: median(frames.map((f) => f.mouth)),
+  };
+}
+
+export function performs(action: LivenessAction, frame: FrameMeasures, neutral: FrameMeasures): boolean {
+  switch (action) {
+    case 'turn_left':
+      return frame.yaw - neutral.yaw > ACTION_THRESHOLDS.turn;
+    case 'turn_right':
+      return neutral.yaw - frame.yaw > ACTION_THRESHOLDS.turn;
+    case 'blink':
+      return frame.eyes < neutral.eyes * ACTION_THRESHOLDS.blink;
+    case 'open_mouth':
+      return frame.mouth - neutral.mouth > ACTION_THRESHOLDS.openMouth;
+    case 'nod':
+      return frame.pitch - neutral.pitch > ACTION_THRESHOLDS.nod;
+  }
+}
+
+export type SequenceResult = { ok: true; frames: number[] } | { ok: false; missing: LivenessAction };
+
+/**
+ * Whether the frames show the actions in the order asked, each starting after the previous one.
+ * The neutral pose is the median of all frames, so a sequence that is all action (or all still)
+ * has nothing to stand out from.
+ */
+export function followsChallenge(actions: readonly LivenessAction[], frames: readonly FrameMeasures[]): SequenceResult {
+  const neutral = neutralOf(frames);
+  const found: number[] = [];
+  let from = 0;
+  for (const action of actions) {
+    const index = frames.findIndex((frame, i) => i >= from && performs(action, frame, neutral));
+    if (index < 0) return { ok: false, missing: action };
+    found.push(index);
+    // The next action must start after this one ends (back to neutral for that action).
+    const end = frames.findIndex((frame, i) => i > index && !performs(action, frame, neutral));
+    from = end < 0 ? frames.length : end;
+  }
+  return { ok: true, frames: found };
+}
+
+/** Two or three different actions in random order, from a source of random integers. */
+export function drawActions(randomInt: (max: number) => number): LivenessAction[] {
+  const pool = [...LIVENESS_ACTIONS];
+  const count = 2 + randomInt(2);
+  const chosen: LivenessAction[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const [action] = pool.splice(randomInt(pool.length), 1);
+    if (action) chosen.push(action);
+  }
+  return chosen;
+}

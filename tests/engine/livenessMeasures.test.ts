@@ -1,0 +1,43 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { measureFrame } from '../../bff/src/domain/liveness.js';
+import { detectFaces } from '../../bff/src/engine/face/faceModels.js';
+import { facePhoto } from '../support/fixtures.js';
+
+/** Tight crops get a neutral margin so the detector finds them (as in the calibration). */
+async function measures(file: string, mirrored = false) {
+  let image = await facePhoto(file);
+  const { width = 0 } = await sharp(image).metadata();
+  if (width <= 300) {
+    const pad = Math.round(width * 0.6);
+    image = await sharp(image).extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#7f7f7f' }).resize({ width: 600 }).png().toBuffer();
+  }
+  if (mirrored) image = await sharp(image).flop().png().toBuffer();
+  const face = (await detectFaces(image, 0.2)).faces[0];
+  if (!face) throw new Error(`no face in ${file}`);
+  expect(face.landmarks).toHaveLength(68);
+  return measureFrame(face.landmarks);
+}
+
+describe('liveness measures on real faces', () => {
+  it.each(['photos/obama.jpg', 'photos/biden2.jpg', 'people/penny/penny5.png'])('finds %s frontal, eyes open, mouth closed', async (file) => {
+    const m = await measures(file);
+    expect(Math.abs(m.yaw)).toBeLessThan(0.08);
+    expect(m.eyes).toBeGreaterThan(0.22);
+    expect(m.mouth).toBeLessThan(0.25);
+  });
+
+  it('sees a turned head, and the opposite turn in its mirror image', async () => {
+    const turned = await measures('people/sheldon/sheldon3.png');
+    const mirrored = await measures('people/sheldon/sheldon3.png', true);
+    expect(Math.abs(turned.yaw)).toBeGreaterThan(0.12);
+    expect(Math.sign(mirrored.yaw)).toBe(-Math.sign(turned.yaw));
+    expect(Math.abs(mirrored.yaw)).toBeGreaterThan(0.12);
+  });
+
+  it('sees a wide-open mouth', async () => {
+    const open = await measures('people/penny/penny1.png');
+    const closed = await measures('people/penny/penny5.png');
+    expect(open.mouth - closed.mouth).toBeGreaterThan(0.35);
+  });
+});
