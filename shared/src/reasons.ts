@@ -29,6 +29,7 @@ export type IccidReason = (typeof ICCID_REASONS)[number];
 /** Why a verification did not approve, beyond the card's own rules. */
 export const VERIFICATION_REASONS = [
   'card_unreadable',
+  'card_cut_off',
   'card_sex_mismatch',
   'card_birth_date_mismatch',
   'card_portrait_no_face',

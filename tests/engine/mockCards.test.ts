@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CalendarDate, checkValidity, parseIdNumber } from '@shared';
 import { loadConfig } from '../../bff/src/config.js';
 import { faceDistance } from '../../bff/src/engine/face/faceDistance.js';
+import { textTouchesEdge } from '../../bff/src/engine/ocr/cardText.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { TEST_TODAY, facePhoto } from '../support/fixtures.js';
@@ -87,5 +88,17 @@ describe('specimen cards read back by the product engine', () => {
   ])('tells that a card printed with another face is not %s holding it (card face %s)', async (holder, printed) => {
     const mock = await card(holder, { seed: 'impostor', cardFace: await facePhoto(printed) });
     expect(await portraitToHolderDistance(mock)).toBeGreaterThan(THRESHOLD);
+  });
+});
+
+describe('a card cut off by the frame', () => {
+  it('is seen from where the printed text ends, and a whole card is not', async () => {
+    const whole = await card('photos/obama.jpg', { seed: 'cut' });
+    const cut = await card('photos/obama.jpg', { seed: 'cut', effects: { crop: 0.2 }, effectsOn: ['portrait', 'emblem'] });
+    for (const side of ['portrait', 'emblem'] as const) {
+      const read = (image: Buffer) => (side === 'portrait' ? engine.readPortraitSide(image) : engine.readEmblemSide(image));
+      expect(textTouchesEdge((await read(whole.images[side])).lines), `${side} whole`).toBe(false);
+      expect(textTouchesEdge((await read(cut.images[side])).lines), `${side} cut`).toBe(true);
+    }
   });
 });

@@ -109,6 +109,16 @@ describe('buying a SIM: refusals', () => {
     expect(decided.state).toBe('rejected');
   });
 
+  it('tells the buyer at once when the card runs out of the photo, and refuses it at submission', async () => {
+    const card = await sandboxCard(5, 'photos/biden2.jpg', { effects: { crop: 0.12 }, effectsOn: ['emblem'] });
+    const order = await api.newOrder();
+    const [, emblem] = await uploadAll(order.id, order.token, card);
+    expect(emblem?.problems).toContain('card_cut_off');
+    const decided = await submitAndWait(order.id, order.token);
+    expect(decided.decision?.outcome).toBe('rejected');
+    expect(decided.decision?.reasons).toContain('card_cut_off');
+  });
+
   it('rejects a hand-held photo of another person than the card portrait', async () => {
     const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto('photos/biden2.jpg') });
     const order = await api.newOrder();

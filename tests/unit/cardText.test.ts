@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type OcrLine, parseEmblemSide, parsePortraitSide } from '../../bff/src/engine/ocr/cardText.js';
+import { type OcrLine, parseEmblemSide, parsePortraitSide, textTouchesEdge } from '../../bff/src/engine/ocr/cardText.js';
 
 /** Rows as the OCR engine returns them: one per text line, top to bottom, with boxes. */
 function rows(...texts: string[]): OcrLine[] {
-  return texts.map((text, i) => ({ text, confidence: 0.99, box: { x0: 90, y0: 100 + i * 60, x1: 700, y1: 140 + i * 60 } }));
+  return texts.map((text, i) => ({ text, confidence: 0.99, box: { x0: 0.07, y0: 0.1 + i * 0.07, x1: 0.55, y1: 0.14 + i * 0.07 } }));
 }
 
 describe('reading the portrait side from OCR rows', () => {
@@ -69,5 +69,16 @@ describe('closed vocabularies', () => {
   it('does not take a misread ethnic group for a value', () => {
     expect(parsePortraitSide(rows('性别 女 民族 并')).ethnicity).toBeUndefined();
     expect(parsePortraitSide(rows('性别 女 民族 壮')).ethnicity).toBe('壮');
+  });
+});
+
+describe('a card cut off by the frame', () => {
+  it('is seen when printed text reaches an edge of the photo', () => {
+    const inside = rows('姓名 王芳', '公民身份号码 11010519491231002X');
+    expect(textTouchesEdge(inside)).toBe(false);
+    for (const cut of [{ x1: 0.999 }, { x0: 0.002 }, { y0: 0 }, { y1: 1 }]) {
+      const [first, ...rest] = inside;
+      expect(textTouchesEdge([{ ...first!, box: { ...first!.box, ...cut } }, ...rest]), JSON.stringify(cut)).toBe(true);
+    }
   });
 });

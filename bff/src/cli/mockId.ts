@@ -25,6 +25,7 @@ Identity
 
 Capture faults (applied to all three images unless --effects-on says otherwise)
   --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
+  --crop <share>         cut this share of the width off the right (0.15: the card runs out of the frame)
   --effects-on <list>    comma-separated: portrait,emblem,handheld
 `;
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
         'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
         'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
-        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, 'effects-on': { type: 'string' },
+        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, 'effects-on': { type: 'string' },
         sandbox: { type: 'string' }, 'list-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     rotate: parseNumber('--rotate', args.rotate),
     blur: parseNumber('--blur', args.blur),
     glare: Boolean(args.glare),
+    crop: parseNumber('--crop', args.crop),
     lowResolution: lowRes === undefined ? undefined : (parseNumber('--low-res', lowRes || '480') ?? 480),
   };
   const options: MockCardOptions = {

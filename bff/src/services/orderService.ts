@@ -20,7 +20,7 @@ import {
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { decide } from '../domain/decision.js';
-import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT, textTouchesEdge } from '../engine/ocr/cardText.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
@@ -141,9 +141,12 @@ export class OrderService {
       read = reading.fields;
       face = found;
       problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]));
+      if (textTouchesEdge(reading.lines)) problems.push('card_cut_off');
     } else if (kind === 'emblem') {
-      read = (await this.#d.engine.readEmblemSide(image.jpeg)).fields;
+      const reading = await this.#d.engine.readEmblemSide(image.jpeg);
+      read = reading.fields;
       if (Object.keys(read).length < EMBLEM_FIELD_COUNT) problems.push('card_unreadable');
+      if (textTouchesEdge(reading.lines)) problems.push('card_cut_off');
     } else {
       face = await largestFace(this.#d.engine, image.jpeg);
       if (!face) problems.push('handheld_no_face');
@@ -158,7 +161,9 @@ export class OrderService {
         this.#d.db.setIdentity(row.id, this.#d.envelope.sealJson(identity, identityAad(row.id)), this.now());
       }
       const sealedFace = face === undefined ? null : this.#d.envelope.sealJson(face, faceAad(objectId));
-      const replaced = this.#d.db.putEvidence({ order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace });
+      const replaced = this.#d.db.putEvidence({
+        order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace, problems: JSON.stringify(problems),
+      });
       if (replaced) await this.#d.storage.delete(replaced);
     } catch (error) {
       await this.#d.storage.delete(objectId);
@@ -233,6 +238,11 @@ export class OrderService {
 
     const checks = await runVerification(
       {
+        // A card side cut off by the frame is refused even when its fields were read.
+        captureProblems: (['portrait', 'emblem'] as const).flatMap((kind) => {
+          const codes = JSON.parse(evidence.get(kind)?.problems ?? '[]') as DecisionReason[];
+          return codes.filter((code) => code === 'card_cut_off');
+        }),
         portraitFace: faceOf('portrait'),
         handheldFace: faceOf('handheld'),
         loadImage: (kind) => this.#d.storage.get(evidence.get(kind)?.object_id ?? ''),

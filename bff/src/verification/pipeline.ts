@@ -18,6 +18,8 @@ import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText
 export type FoundFace = Pick<DetectedFace, 'descriptor' | 'score'> | null;
 
 export interface VerificationInput {
+  /** Faults of the card photos found when they were taken (a card cut off by the frame). */
+  captureProblems: DecisionReason[];
   /** Faces found when the photos were uploaded; a missing one is looked for in its image. */
   portraitFace: FoundFace | undefined;
   handheldFace: FoundFace | undefined;
@@ -116,7 +118,9 @@ export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineD
  * checks together.
  */
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
-  const document = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
+  const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
+  const reasons = [...new Set([...input.captureProblems, ...read.reasons])];
+  const document: CheckResult = reasons.length > 0 ? { ...read, outcome: 'fail', reasons } : read;
   // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];

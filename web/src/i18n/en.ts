@@ -113,6 +113,7 @@ const en: Messages = {
     validity_expired: 'Your ID card has expired: use a valid card, or renew it first.',
     validity_length_mismatch: 'The validity period does not fit the holder’s age: make sure this is your own valid card.',
     card_unreadable: 'We could not read every detail: retake in good light, all four corners visible, without glare.',
+    card_cut_off: 'Part of the card is outside the photo: move back so all four corners are in the frame.',
     card_sex_mismatch: 'The sex printed on the card does not agree with the number: retake the portrait side.',
     card_birth_date_mismatch: 'The birth date printed on the card does not agree with the number: retake the portrait side.',
     card_portrait_no_face: 'We could not find the photo on the card: retake the portrait side without glare on the photo.',

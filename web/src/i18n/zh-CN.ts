@@ -111,6 +111,7 @@ export default {
     validity_expired: '身份证已过有效期，请使用有效证件或先办理换证。',
     validity_length_mismatch: '有效期限与年龄不符，请确认使用的是本人有效证件。',
     card_unreadable: '证件信息未能完整识别，请在光线充足处重拍，四角完整、无反光。',
+    card_cut_off: '证件没有完整拍进画面，请退后一些，让证件四角都在取景框内。',
     card_sex_mismatch: '证件上的性别与号码不符，请重拍人像面。',
     card_birth_date_mismatch: '证件上的出生日期与号码不符，请重拍人像面。',
     card_portrait_no_face: '证件上的照片未能识别，请重拍人像面，避免反光遮挡照片。',

@@ -5,8 +5,16 @@ export interface OcrLine {
   text: string;
   /** Mean character confidence, 0..1. */
   confidence: number;
-  /** Top-left and bottom-right corners in image pixels. */
+  /** Top-left and bottom-right corners, as fractions of the image's width and height (0..1). */
   box: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/**
+ * Printed text runs into the edge of the photo: the card goes on beyond the frame. Every field of a
+ * real card sits at least 5% of its width inside its edge, so text at the image's edge means a cut.
+ */
+export function textTouchesEdge(lines: readonly OcrLine[], margin = 0.01): boolean {
+  return lines.some(({ box }) => box.x0 < margin || box.y0 < margin || box.x1 > 1 - margin || box.y1 > 1 - margin);
 }
 
 /** Marks printed on specimen cards; never part of a field. */

@@ -22,18 +22,18 @@ export function loadOcr(cpuThreads?: number): Promise<Ocr> {
 
 export async function readTextLines(image: Buffer, maxSide = OCR_DEFAULT_SIDE): Promise<OcrLine[]> {
   const ocr = await loadOcr();
-  const prepared = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+  const { data: prepared, info } = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
     .resize({ width: maxSide, height: maxSide, fit: 'inside' })
     .png()
-    .toBuffer();
+    .toBuffer({ resolveWithObject: true });
   // The library types its input as a path; it hands it to sharp, which takes a buffer as well.
   const lines = await ocr.detect(prepared as unknown as string);
   return lines.flatMap((line) => {
     const box = line.box;
     if (!box || box.length < 4) return [];
-    const xs = box.map((p) => p[0] ?? 0);
-    const ys = box.map((p) => p[1] ?? 0);
+    const xs = box.map((p) => (p[0] ?? 0) / info.width);
+    const ys = box.map((p) => (p[1] ?? 0) / info.height);
     return [{
       text: line.text,
       confidence: line.mean,

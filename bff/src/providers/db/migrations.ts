@@ -56,4 +56,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE evidence ADD COLUMN face BLOB;
   `,
+  // Codes of what was wrong with a photo when it was taken (no identity data), for the decision.
+  `
+  ALTER TABLE evidence ADD COLUMN problems TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

@@ -26,6 +26,8 @@ export interface EvidenceRow {
   uploaded_at: number;
   /** Sealed JSON of the largest face found at upload, or null (none looked for, or none found). */
   face: Buffer | null;
+  /** JSON array of the reason codes found at upload. */
+  problems: string;
 }
 
 export interface TransitionRow {
@@ -144,8 +146,8 @@ export class SqliteDb {
         .prepare('SELECT object_id FROM evidence WHERE order_id = ? AND kind = ?')
         .get(row.order_id, row.kind) as { object_id: string } | undefined;
       this.db
-        .prepare(`INSERT INTO evidence (order_id, kind, object_id, uploaded_at, face) VALUES (@order_id, @kind, @object_id, @uploaded_at, @face)
-                  ON CONFLICT (order_id, kind) DO UPDATE SET object_id = excluded.object_id, uploaded_at = excluded.uploaded_at, face = excluded.face`)
+        .prepare(`INSERT INTO evidence (order_id, kind, object_id, uploaded_at, face, problems) VALUES (@order_id, @kind, @object_id, @uploaded_at, @face, @problems)
+                  ON CONFLICT (order_id, kind) DO UPDATE SET object_id = excluded.object_id, uploaded_at = excluded.uploaded_at, face = excluded.face, problems = excluded.problems`)
         .run(row);
       return previous?.object_id;
     })();

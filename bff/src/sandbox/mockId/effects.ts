@@ -12,10 +12,8 @@ export interface CaptureEffects {
   glare?: boolean;
   /** Long side in pixels the image is shrunk to. */
   lowResolution?: number;
-}
-
-export function hasEffects(effects: CaptureEffects): boolean {
-  return Boolean(effects.rotate || effects.blur || effects.glare || effects.lowResolution);
+  /** Share of the width cut off on the right, as when the card is not wholly in the frame. */
+  crop?: number;
 }
 
 export async function applyEffects(jpeg: Buffer, effects: CaptureEffects): Promise<Buffer> {
@@ -27,6 +25,10 @@ export async function applyEffects(jpeg: Buffer, effects: CaptureEffects): Promi
       <stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient></defs>
       <ellipse cx="${width * 0.33}" cy="${height * 0.45}" rx="${width * 0.2}" ry="${height * 0.28}" fill="url(#g)"/>`);
     image = await sharp(image).composite([{ input: spot, blend: 'screen' }]).jpeg({ quality: 92 }).toBuffer();
+  }
+  if (effects.crop) {
+    const { width = 0, height = 0 } = await sharp(image).metadata();
+    image = await sharp(image).extract({ left: 0, top: 0, width: Math.round(width * (1 - effects.crop)), height }).jpeg({ quality: 92 }).toBuffer();
   }
   if (effects.blur) image = await sharp(image).blur(effects.blur).jpeg({ quality: 92 }).toBuffer();
   if (effects.rotate) image = await sharp(image).rotate(effects.rotate, { background: COLORS.surface }).jpeg({ quality: 92 }).toBuffer();
