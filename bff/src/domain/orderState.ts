@@ -27,15 +27,6 @@ export function canTransition(from: OrderState, to: OrderState): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-export function isTerminal(state: OrderState): boolean {
-  return TRANSITIONS[state].length === 0;
-}
-
-/** States whose number and card count stay taken (used by the five-card cap). */
-export function holdsNumber(state: OrderState): boolean {
-  return !['rejected', 'returned', 'expired'].includes(state);
-}
-
 export class IllegalTransitionError extends Error {
   constructor(
     readonly from: OrderState,
