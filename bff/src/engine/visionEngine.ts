@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection } from './face/faceModels.js';
 import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
-import type { VisionTask, VisionTaskResult } from './visionTasks.js';
+import { OCR_DEFAULT_SIDE, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
   fields: T;
@@ -27,7 +27,7 @@ export interface VisionEngineOptions {
 }
 
 /** Long sides tried in turn until every field of a side is read; the first is the usual one. */
-const OCR_SCALES = [960, 1280, 1536, 800] as const;
+const OCR_SCALES = [OCR_DEFAULT_SIDE, 1280, 1536, 800] as const;
 
 export class VisionEngineBusyError extends Error {
   constructor() {

@@ -1,6 +1,13 @@
 import type { FaceDetection } from './face/faceModels.js';
 import type { OcrLine } from './ocr/cardText.js';
 
+/**
+ * Long side an image is scaled to before text detection. PP-OCRv4's detector works on the whole
+ * image, so its time grows with the pixel count; card text stays legible well below this.
+ * (Here rather than in ocrReader.ts, so the main thread need not load onnxruntime to know it.)
+ */
+export const OCR_DEFAULT_SIDE = 960;
+
 /** Messages between the engine and its worker threads (structured-cloned). */
 export type VisionTask =
   | { kind: 'text'; image: Uint8Array; maxSide?: number }

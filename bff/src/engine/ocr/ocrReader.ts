@@ -1,13 +1,9 @@
 import Ocr from '@gutenye/ocr-node';
 import sharp from 'sharp';
 import { MAX_INPUT_PIXELS } from '../image.js';
+import { OCR_DEFAULT_SIDE } from '../visionTasks.js';
 import type { OcrLine } from './cardText.js';
 
-/**
- * Long side the image is scaled to before text detection. PP-OCRv4's detector works on the whole
- * image, so its time grows with the pixel count; card text stays legible well below this.
- */
-export const OCR_DEFAULT_SIDE = 960;
 
 let engine: Promise<Ocr> | undefined;
 
