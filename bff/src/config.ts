@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { LIVENESS_ACTIONS, type LivenessAction } from '@shared';
 
 /** Everything the BFF reads from the environment, parsed once at start; a bad value stops the start. */
 const configSchema = z.object({
@@ -35,6 +36,16 @@ const configSchema = z.object({
   NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),
   VISION_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   VISION_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+  /** Actions a live-check challenge may ask for, comma-separated; at least two. */
+  LIVENESS_ACTIONS: z
+    .string()
+    .default(LIVENESS_ACTIONS.join(','))
+    .transform((v) => [...new Set(v.split(',').map((a) => a.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(LIVENESS_ACTIONS)).min(2)),
+  /** Seconds a buyer has to answer a challenge. */
+  LIVENESS_SECONDS: z.coerce.number().int().min(15).max(600).default(90),
+  /** Challenges one order may ask for. */
+  LIVENESS_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -58,6 +69,7 @@ export interface Config {
   authority: AuthorityConfig;
   numbersPerPrefix: number;
   vision: { threads: number; maxQueue: number };
+  liveness: { actions: LivenessAction[]; seconds: number; attempts: number };
 }
 
 export type AuthorityConfig = { timeoutMs: number } & (
@@ -107,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authority: authorityConfig(c),
     numbersPerPrefix: c.NUMBERS_PER_PREFIX,
     vision: { threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE },
+    liveness: { actions: c.LIVENESS_ACTIONS, seconds: c.LIVENESS_SECONDS, attempts: c.LIVENESS_ATTEMPTS },
   };
 }

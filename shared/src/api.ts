@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card.js';
+import { LIVENESS_ACTIONS } from './liveness.js';
 import { DECISION_REASONS } from './reasons.js';
 
 /** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
@@ -94,6 +95,8 @@ export const orderViewSchema = z
     holdExpiresAt: isoTime,
     consentGiven: z.boolean(),
     evidence: z.object({ portrait: z.boolean(), emblem: z.boolean(), handheld: z.boolean() }),
+    /** The live video check: passed (or passed to a person for a look), needed before submitting. */
+    liveness: z.enum(['missing', 'passed', 'review']),
     identity: readIdentitySchema.optional(),
     decision: decisionSchema.optional(),
   })
@@ -120,3 +123,30 @@ export const evidenceResultSchema = z
   })
   .meta({ id: 'EvidenceResult' });
 export type EvidenceResult = z.infer<typeof evidenceResultSchema>;
+
+/** Frames a live check may send, and how many it needs to show a neutral face around each action. */
+export const LIVENESS_FRAMES = { min: 4, max: 24 } as const;
+
+export const livenessChallengeSchema = z
+  .object({
+    challengeId: z.string(),
+    /** Perform these, in this order. */
+    actions: z.array(z.enum(LIVENESS_ACTIONS)).min(1).max(LIVENESS_ACTIONS.length),
+    /** Frames must arrive before then; a challenge is answered once. */
+    expiresAt: isoTime,
+    maxFrames: z.number().int(),
+    /** Challenges this order may still ask for after this one. */
+    attemptsLeft: z.number().int(),
+  })
+  .meta({ id: 'LivenessChallenge' });
+export type LivenessChallenge = z.infer<typeof livenessChallengeSchema>;
+
+export const livenessResultSchema = z
+  .object({
+    outcome: z.enum(['passed', 'failed', 'review']),
+    reasons: z.array(decisionReasonSchema),
+    attemptsLeft: z.number().int(),
+    order: orderViewSchema,
+  })
+  .meta({ id: 'LivenessResult' });
+export type LivenessResult = z.infer<typeof livenessResultSchema>;

@@ -4,6 +4,7 @@ export * from './dates.js';
 export * from './errors.js';
 export * from './idNumber.js';
 export * from './imageQuality.js';
+export * from './liveness.js';
 export * from './reasons.js';
 export * from './regions.js';
 export * from './telecom.js';

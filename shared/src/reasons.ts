@@ -39,6 +39,14 @@ export const VERIFICATION_REASONS = [
   'authority_mismatch',
   'authority_no_record',
   'authority_unavailable',
+  // The live video check.
+  'liveness_missing',
+  'liveness_action_missing',
+  'liveness_no_face',
+  'liveness_face_changed',
+  'liveness_not_card_holder',
+  'liveness_borderline',
+  'liveness_replay',
 ] as const;
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 

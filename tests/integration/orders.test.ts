@@ -11,6 +11,7 @@ import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
+import { type FacePoses, POSES, passLiveCheck } from '../support/liveFrames.js';
 
 let dir: string;
 let dataDir: string;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   restoreStderr = () => {
     process.stderr.write = write;
   };
-  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'info' }), { engine });
+  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'info', LIVENESS_ACTIONS: 'turn_left,turn_right' }), { engine });
   api = new ApiClient(server.url);
 });
 
@@ -63,7 +64,9 @@ async function uploadAll(id: string, token: string, card: MockCard): Promise<Evi
   return results;
 }
 
-async function submitAndWait(id: string, token: string): Promise<OrderView> {
+/** The live check (by `poses`, who must be the card holder for it to pass), then submission and its outcome. */
+async function submitAndWait(id: string, token: string, poses: FacePoses): Promise<OrderView> {
+  expect((await passLiveCheck(api, { id, token }, poses)).outcome).toBe('passed');
   const submitted = await api.submit(id, token);
   expect(submitted.status).toBe(202);
   await server.orders.settled(id);
@@ -77,10 +80,10 @@ async function filesUnder(root: string): Promise<string[]> {
 
 describe('buying a SIM: the happy path', () => {
   it.each([
-    ['courier_verified', 0, 'photos/obama.jpg'],
-    ['unactivated', 1, 'photos/biden2.jpg'],
-  ] as const)('approves a genuine buyer on the %s path', async (deliveryPath, who, face) => {
-    const card = await sandboxCard(who, face);
+    ['courier_verified', 0, POSES.sheldon],
+    ['unactivated', 1, POSES.amy],
+  ] as const)('approves a genuine buyer on the %s path', async (deliveryPath, who, poses) => {
+    const card = await sandboxCard(who, poses.neutral);
     const order = await api.newOrder(deliveryPath);
     const [portrait, emblem] = await uploadAll(order.id, order.token, card);
 
@@ -89,7 +92,7 @@ describe('buying a SIM: the happy path', () => {
     expect(emblem?.read).toEqual(card.identity.emblem);
     expect(portrait?.problems).toEqual([]);
 
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, poses);
     expect(decided).toMatchObject({ state: 'approved', deliveryPath, decision: { outcome: 'approved', reasons: [] } });
     expect(server.db.transitionsOf(order.id).map((t) => t.to_state)).toEqual(['draft', 'submitted', 'verifying', 'approved']);
   });
@@ -97,51 +100,51 @@ describe('buying a SIM: the happy path', () => {
 
 describe('buying a SIM: refusals', () => {
   it.each([
-    ['a wrong check character', 2, 'photos/obama2.jpg', { invalidChecksum: true }, ['id_checksum']],
-    ['an expired card', 3, 'photos/obama.jpg', { expired: true }, ['validity_expired']],
-  ] as const)('rejects %s with its reason, found already at upload', async (_case, who, face, options, reasons) => {
-    const card = await sandboxCard(who, face, options);
+    ['a wrong check character', 2, POSES.sheldon, { invalidChecksum: true }, ['id_checksum']],
+    ['an expired card', 3, POSES.amy, { expired: true }, ['validity_expired']],
+  ] as const)('rejects %s with its reason, found already at upload', async (_case, who, poses, options, reasons) => {
+    const card = await sandboxCard(who, poses.neutral, options);
     const order = await api.newOrder();
     const [portrait] = await uploadAll(order.id, order.token, card);
     if (reasons[0] === 'id_checksum') expect(portrait?.problems).toEqual(['id_checksum']);
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, poses);
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons });
     expect(decided.state).toBe('rejected');
   });
 
   it('tells the buyer at once when the card runs out of the photo, and refuses it at submission', async () => {
-    const card = await sandboxCard(5, 'photos/biden2.jpg', { effects: { crop: 0.12 }, effectsOn: ['emblem'] });
+    const card = await sandboxCard(5, POSES.amy.neutral, { effects: { crop: 0.12 }, effectsOn: ['emblem'] });
     const order = await api.newOrder();
     const [, emblem] = await uploadAll(order.id, order.token, card);
     expect(emblem?.problems).toContain('card_cut_off');
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, POSES.amy);
     expect(decided.decision?.outcome).toBe('rejected');
     expect(decided.decision?.reasons).toContain('card_cut_off');
   });
 
   it('rejects a hand-held photo of another person than the card portrait', async () => {
-    const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto('photos/biden2.jpg') });
+    const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto(POSES.sheldon.neutral) });
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['face_mismatch'] });
   });
 
   it('sends a card to review, never to approval, when the national service fails', async () => {
     const failing = SANDBOX_IDENTITIES.findIndex((s) => s.outcome === 'source_error');
-    const card = await sandboxCard(failing, 'photos/obama.jpg');
+    const card = await sandboxCard(failing, POSES.sheldon.neutral);
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['authority_unavailable'] });
   });
 
   it('rejects a card the national service has no record of', async () => {
-    const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), seed: 'unknown-person' });
+    const card = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'unknown-person' });
     usedIdentities.add(card.identity.portrait.idNumber);
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);
-    const decided = await submitAndWait(order.id, order.token);
+    const decided = await submitAndWait(order.id, order.token, POSES.amy);
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['authority_no_record'] });
     // A rejected order gives its number back.
     const numbers = await api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50');
@@ -151,9 +154,10 @@ describe('buying a SIM: refusals', () => {
 
 describe('submission', () => {
   it('runs the checks once however often it is submitted', async () => {
-    const card = await sandboxCard(0, 'photos/obama.jpg');
+    const card = await sandboxCard(0, POSES.sheldon.neutral);
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);
+    await passLiveCheck(api, order, POSES.sheldon);
     const [first, second] = await Promise.all([api.submit(order.id, order.token), api.submit(order.id, order.token)]);
     expect([first.status, second.status].sort()).toEqual([200, 202]);
     await server.orders.settled(order.id);
@@ -169,6 +173,16 @@ describe('submission', () => {
     expect(res.status).toBe(409);
     expect((res.body as unknown as ErrorBody).error).toMatchObject({ code: 'evidence_missing' });
     expect((res.body as unknown as ErrorBody).error.message).toContain('portrait, emblem, handheld');
+  });
+
+  it('refuses to submit the photos without the live check', async () => {
+    const card = await sandboxCard(0, POSES.sheldon.neutral);
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const res = await api.submit(order.id, order.token);
+    expect(res.status).toBe(409);
+    expect((res.body as unknown as ErrorBody).error).toMatchObject({ code: 'liveness_required' });
+    expect((await api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body).toMatchObject({ state: 'draft', liveness: 'missing' });
   });
 
   it('refuses uploads before consent to processing identity and face data', async () => {

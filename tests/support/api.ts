@@ -1,4 +1,4 @@
-import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type Hold, type OrderView } from '@shared';
+import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type Hold, type LivenessChallenge, type LivenessResult, type OrderView } from '@shared';
 
 /** A thin client of the BFF's HTTP API, as the SPA and a storefront would call it. */
 export class ApiClient {
@@ -53,5 +53,19 @@ export class ApiClient {
 
   submit(id: string, token: string) {
     return this.post<OrderView>(`/api/orders/${id}/submit`, { confirmed: true }, token);
+  }
+
+  startLiveness(id: string, token: string) {
+    return this.json<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  }
+
+  sendFrames(id: string, token: string, challengeId: string, frames: Buffer[]) {
+    const form = new FormData();
+    frames.forEach((frame, i) => form.append('frames', new Blob([new Uint8Array(frame)], { type: 'image/jpeg' }), `frame-${i}.jpg`));
+    return this.json<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIVENESS_ACTIONS, type LivenessAction, type Point, drawActions, followsChallenge, measureFrame } from '../../bff/src/domain/liveness.js';
+import { LIVENESS_ACTIONS, type LivenessAction, type Point, drawActions, followsChallenge, measureFrame } from '../../shared/src/liveness.js';
 
 interface Pose { yaw?: number; pitch?: number; eyesOpen?: number; mouthOpen?: number }
 
@@ -24,11 +24,11 @@ function face({ yaw = 0, pitch = 0, eyesOpen = 1, mouthOpen = 0 }: Pose = {}): P
   eye(65);
   eye(135);
   const mx = 100 + yaw * 80;
+  const gap = 20 * mouthOpen;
   for (let i = 0; i < 12; i += 1) {
     const a = (2 * Math.PI * i) / 12;
-    p.push([mx - 30 * Math.cos(a), 140 - 12 * Math.sin(a)]);
+    p.push([mx - 30 * Math.cos(a), 140 - (9 + gap / 2) * Math.sin(a)]);
   }
-  const gap = 20 * mouthOpen;
   p.push([mx - 22, 140], [mx - 8, 140 - gap / 2], [mx, 140 - gap / 2], [mx + 8, 140 - gap / 2], [mx + 22, 140], [mx + 8, 140 + gap / 2], [mx, 140 + gap / 2], [mx - 8, 140 + gap / 2]);
   return p;
 }
@@ -53,14 +53,14 @@ describe('what the landmarks say', () => {
     const m = measureFrame(face());
     expect(Math.abs(m.yaw)).toBeLessThan(0.01);
     expect(m.eyes).toBeGreaterThan(0.25);
-    expect(m.mouth).toBeLessThan(0.05);
+    expect(m.mouth).toBeLessThan(0.35);
   });
 
   it.each([
-    ['turn_left', (m: ReturnType<typeof measureFrame>) => m.yaw > 0.12],
-    ['turn_right', (m: ReturnType<typeof measureFrame>) => m.yaw < -0.12],
+    ['turn_left', (m: ReturnType<typeof measureFrame>) => m.yaw > 0.3],
+    ['turn_right', (m: ReturnType<typeof measureFrame>) => m.yaw < -0.3],
     ['blink', (m: ReturnType<typeof measureFrame>) => m.eyes < 0.1],
-    ['open_mouth', (m: ReturnType<typeof measureFrame>) => m.mouth > 0.35],
+    ['open_mouth', (m: ReturnType<typeof measureFrame>) => m.mouth > 0.6],
   ] as const)('sees %s', (action, holds) => {
     expect(holds(measureFrame(face(POSES[action])))).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -66,6 +66,16 @@ export class Envelope {
     } finally {
       dataKey.fill(0);
     }
+  }
+
+  /**
+   * A keyed digest (HMAC-SHA256 under a key derived from the master key for `purpose`): lets the
+   * database recognise a value seen before without holding the value, and without anyone who lacks
+   * the key being able to test guesses against it.
+   */
+  digest(data: Buffer | string, purpose: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.#masterKey, Buffer.alloc(0), `digest:${purpose}`, KEY_BYTES));
+    return createHmac('sha256', key).update(data).digest('base64url');
   }
 
   sealJson(value: unknown, id: string): Buffer {

@@ -7,12 +7,21 @@ import type { VisionTask, VisionTaskResult } from './visionTasks.js';
 loadOcr((workerData as { cpuThreads?: number } | undefined)?.cpuThreads).catch(() => undefined);
 loadFaceModels().catch(() => undefined);
 
+/** Confidence a live-check frame's face needs from the tiny detector. */
+const FRAME_MIN_CONFIDENCE = 0.4;
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export default async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {
-  const image = Buffer.from(task.image.buffer, task.image.byteOffset, task.image.byteLength);
   switch (task.kind) {
     case 'text':
-      return { kind: 'text', lines: await readTextLines(image, task.maxSide) };
+      return { kind: 'text', lines: await readTextLines(asBuffer(task.image), task.maxSide) };
     case 'faces':
-      return { kind: 'faces', detection: await detectFaces(image, task.minConfidence) };
+      return { kind: 'faces', detection: await detectFaces(asBuffer(task.image), task.minConfidence, task.detector) };
+    case 'frames': {
+      const detections = [];
+      for (const image of task.images) detections.push(await detectFaces(asBuffer(image), FRAME_MIN_CONFIDENCE, 'frame'));
+      return { kind: 'frames', detections };
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
-import type { FaceDetection } from './face/faceModels.js';
+import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
 import { OCR_DEFAULT_SIDE, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
@@ -15,7 +15,9 @@ export interface CardSideReading<T> {
 export interface VisionEngine {
   readPortraitSide(image: Buffer): Promise<CardSideReading<PortraitSideRead>>;
   readEmblemSide(image: Buffer): Promise<CardSideReading<EmblemSideRead>>;
-  detectFaces(image: Buffer, minConfidence?: number): Promise<FaceDetection>;
+  detectFaces(image: Buffer, minConfidence?: number, detector?: FaceDetector): Promise<FaceDetection>;
+  /** Faces in the frames of a live check, in order; one task per thread, not one per frame. */
+  detectFrameFaces(frames: Buffer[]): Promise<FaceDetection[]>;
   close(): Promise<void>;
 }
 
@@ -80,10 +82,19 @@ export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): 
   return {
     readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT),
     readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT),
-    async detectFaces(image, minConfidence) {
-      const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }) });
+    async detectFaces(image, minConfidence, detector) {
+      const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }), ...(detector ? { detector } : {}) });
       if (result.kind !== 'faces') throw new Error(`expected faces, got ${result.kind}`);
       return result.detection;
+    },
+    async detectFrameFaces(frames) {
+      const size = Math.ceil(frames.length / threads);
+      const batches = Array.from({ length: Math.ceil(frames.length / size) }, (_, i) => frames.slice(i * size, (i + 1) * size));
+      const results = await Promise.all(batches.map((images) => run({ kind: 'frames', images })));
+      return results.flatMap((result) => {
+        if (result.kind !== 'frames') throw new Error(`expected frames, got ${result.kind}`);
+        return result.detections;
+      });
     },
     close: () => pool.destroy(),
   };

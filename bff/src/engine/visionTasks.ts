@@ -1,4 +1,4 @@
-import type { FaceDetection } from './face/faceModels.js';
+import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import type { OcrLine } from './ocr/cardText.js';
 
 /**
@@ -11,8 +11,10 @@ export const OCR_DEFAULT_SIDE = 960;
 /** Messages between the engine and its worker threads (structured-cloned). */
 export type VisionTask =
   | { kind: 'text'; image: Uint8Array; maxSide?: number }
-  | { kind: 'faces'; image: Uint8Array; minConfidence?: number };
+  | { kind: 'faces'; image: Uint8Array; minConfidence?: number; detector?: FaceDetector }
+  | { kind: 'frames'; images: Uint8Array[] };
 
 export type VisionTaskResult =
   | { kind: 'text'; lines: OcrLine[] }
-  | { kind: 'faces'; detection: FaceDetection };
+  | { kind: 'faces'; detection: FaceDetection }
+  | { kind: 'frames'; detections: FaceDetection[] };

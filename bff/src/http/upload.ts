@@ -1,44 +1,66 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
+import { LIVENESS_FRAMES } from '@shared';
 import { AppError } from '../errors.js';
 
 /** A phone photo is 2-8 MB; a 48 MP PNG can be larger, but we refuse those anyway. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
-const single = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 1024 },
-}).single('image');
+/** Frames of a live check: a few hundred kB each at most. */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 
-/** One file in the multipart field `image`, held in memory, never written to disk as it arrived. */
-export const imageUpload: RequestHandler = (req, res, next) => {
-  single(req, res, (error: unknown) => {
-    if (error instanceof multer.MulterError) {
-      switch (error.code) {
-        case 'LIMIT_FILE_SIZE':
-          next(new AppError('upload_too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB`, 413));
-          return;
-        case 'LIMIT_UNEXPECTED_FILE':
-        case 'LIMIT_FILE_COUNT':
-          next(new AppError('upload_unexpected_field', 'send exactly one file, in the field "image"', 400));
-          return;
-        case 'LIMIT_PART_COUNT':
-        case 'LIMIT_FIELD_COUNT':
-        case 'LIMIT_FIELD_KEY':
-        case 'LIMIT_FIELD_VALUE':
-        case 'MISSING_FIELD_NAME':
-          next(new AppError('bad_request', `malformed upload: ${error.message}`, 400));
-          return;
+/**
+ * Files in one multipart field, held in memory, never written to disk as they arrived. Multer's
+ * refusals become stable codes; the limits stop a body from growing without bound.
+ */
+function filesIn(field: string, maxFiles: number, maxBytes: number): RequestHandler {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: maxFiles, fields: 5, parts: maxFiles + 5, fieldSize: 1024 },
+  }).array(field, maxFiles);
+  const expected = maxFiles === 1 ? `exactly one file, in the field "${field}"` : `at most ${maxFiles} files, in the field "${field}"`;
+
+  return (req, res, next) => {
+    parse(req, res, (error: unknown) => {
+      if (error instanceof multer.MulterError) {
+        switch (error.code) {
+          case 'LIMIT_FILE_SIZE':
+            next(new AppError('upload_too_large', `a file is larger than ${maxBytes / 2 ** 20} MB`, 413));
+            return;
+          case 'LIMIT_UNEXPECTED_FILE':
+          case 'LIMIT_FILE_COUNT':
+            next(new AppError('upload_unexpected_field', `send ${expected}`, 400));
+            return;
+          case 'LIMIT_PART_COUNT':
+          case 'LIMIT_FIELD_COUNT':
+          case 'LIMIT_FIELD_KEY':
+          case 'LIMIT_FIELD_VALUE':
+          case 'MISSING_FIELD_NAME':
+            next(new AppError('bad_request', `malformed upload: ${error.message}`, 400));
+            return;
+        }
       }
-    }
-    if (error) {
-      next(new AppError('bad_request', 'malformed multipart body', 400, { cause: error }));
-      return;
-    }
-    if (!req.file) {
-      next(new AppError('upload_missing_file', 'no file: send the photo in the multipart field "image"', 400));
-      return;
-    }
-    next();
-  });
-};
+      if (error) {
+        next(new AppError('bad_request', 'malformed multipart body', 400, { cause: error }));
+        return;
+      }
+      const files = Array.isArray(req.files) ? req.files : [];
+      if (files.length === 0) {
+        next(new AppError('upload_missing_file', `no file: send ${expected}`, 400));
+        return;
+      }
+      next();
+    });
+  };
+}
+
+/** One photo in the multipart field `image`. */
+export const imageUpload: RequestHandler = filesIn('image', 1, MAX_UPLOAD_BYTES);
+
+/** The frames of a live check, in the multipart field `frames`, in the order they were taken. */
+export const frameUpload: RequestHandler = filesIn('frames', LIVENESS_FRAMES.max, MAX_FRAME_BYTES);
+
+/** The files a handler above accepted. */
+export function uploadedFiles(req: { files?: unknown }): Buffer[] {
+  return Array.isArray(req.files) ? (req.files as { buffer: Buffer }[]).map((f) => f.buffer) : [];
+}

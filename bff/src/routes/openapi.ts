@@ -13,6 +13,8 @@ import {
   healthSchema,
   holdRequestSchema,
   holdSchema,
+  livenessChallengeSchema,
+  livenessResultSchema,
   orderViewSchema,
   submitRequestSchema,
 } from '@shared';
@@ -80,6 +82,23 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           requestParams: { path: orderId.extend({ kind: z.enum(EVIDENCE_KINDS) }) },
           requestBody: { content: { 'multipart/form-data': { schema: z.object({ image: z.string().meta({ format: 'binary' }) }) } } },
           responses: { '200': { description: 'stored; card sides come back read', ...json(evidenceResultSchema) }, ...errors(400, 404, 409, 413, 415, 422) },
+        },
+      },
+      '/api/orders/{id}/liveness': {
+        post: {
+          summary: 'Start a live camera check: a random challenge of two or three actions, answered once before it expires',
+          security: secured,
+          requestParams: { path: orderId },
+          responses: { '201': { description: 'the challenge', ...json(livenessChallengeSchema) }, ...errors(404, 409, 429) },
+        },
+      },
+      '/api/orders/{id}/liveness/{challengeId}/frames': {
+        post: {
+          summary: 'Answer a challenge with the frames taken while following it (multipart field "frames", in order)',
+          security: secured,
+          requestParams: { path: orderId.extend({ challengeId: z.uuid() }) },
+          requestBody: { content: { 'multipart/form-data': { schema: z.object({ frames: z.array(z.string().meta({ format: 'binary' })) }) } } },
+          responses: { '200': { description: 'the verdict on those frames', ...json(livenessResultSchema) }, ...errors(400, 404, 409, 410, 413, 415, 422) },
         },
       },
       '/api/orders/{id}/submit': {

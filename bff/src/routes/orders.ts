@@ -9,7 +9,7 @@ import {
   submitRequestSchema,
 } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
-import { imageUpload } from '../http/upload.js';
+import { frameUpload, imageUpload, uploadedFiles } from '../http/upload.js';
 import type { OrderService } from '../services/orderService.js';
 
 const listQuery = z.object({
@@ -18,6 +18,7 @@ const listQuery = z.object({
 });
 const orderParams = z.object({ id: z.uuid() });
 const evidenceParams = orderParams.extend({ kind: z.enum(EVIDENCE_KINDS) });
+const challengeParams = orderParams.extend({ challengeId: z.uuid() });
 
 export function orderRoutes(orders: OrderService): Router {
   const router = Router();
@@ -56,7 +57,26 @@ export function orderRoutes(orders: OrderService): Router {
     async (req, res) => {
       const { id, kind } = parseWith(evidenceParams, req.params);
       const row = orders.authorize(id, bearerToken(req.get('authorization')));
-      res.json(await orders.uploadEvidence(row, kind, req.file?.buffer ?? Buffer.alloc(0)));
+      res.json(await orders.uploadEvidence(row, kind, uploadedFiles(req)[0] ?? Buffer.alloc(0)));
+    },
+  );
+
+  router.post('/orders/:id/liveness', (req, res) => {
+    const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    res.status(201).json(orders.startLiveness(row));
+  });
+
+  router.post(
+    '/orders/:id/liveness/:challengeId/frames',
+    (req, _res, next) => {
+      orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')));
+      next();
+    },
+    frameUpload,
+    async (req, res) => {
+      const { id, challengeId } = parseWith(challengeParams, req.params);
+      const row = orders.authorize(id, bearerToken(req.get('authorization')));
+      res.json(await orders.answerLiveness(row, challengeId, uploadedFiles(req)));
     },
   );
 

@@ -9,6 +9,9 @@ import {
   type EvidenceKind,
   type EvidenceResult,
   type Hold,
+  type LivenessAction,
+  type LivenessChallenge,
+  type LivenessResult,
   type OrderView,
   type PortraitSideRead,
   type ReadIdentity,
@@ -27,6 +30,7 @@ import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
+import { LivenessService } from './livenessService.js';
 import { type FoundFace, largestFace, runVerification } from '../verification/pipeline.js';
 
 export interface OrderServiceDeps {
@@ -40,6 +44,9 @@ export interface OrderServiceDeps {
     faceMatchMaxDistance: number;
     faceReviewMargin: number;
     authorityTimeoutMs: number;
+    livenessActions: readonly LivenessAction[];
+    livenessSeconds: number;
+    livenessAttempts: number;
   };
   log: (level: 'error' | 'info', message: string) => void;
   now?: () => number;
@@ -62,9 +69,22 @@ const identityAad = (orderId: string): string => `order:${orderId}:identity`;
 export class OrderService {
   readonly #d: OrderServiceDeps;
   readonly #running = new Map<string, Promise<void>>();
+  readonly #liveness: LivenessService;
 
   constructor(deps: OrderServiceDeps) {
     this.#d = deps;
+    const { settings } = deps;
+    this.#liveness = new LivenessService({
+      ...deps,
+      settings: {
+        actions: settings.livenessActions,
+        challengeSeconds: settings.livenessSeconds,
+        attempts: settings.livenessAttempts,
+        faceMatchMaxDistance: settings.faceMatchMaxDistance,
+        faceReviewMargin: settings.faceReviewMargin,
+      },
+      now: () => this.now(),
+    });
   }
 
   private now(): number {
@@ -172,6 +192,22 @@ export class OrderService {
     return { kind, ...(read ? { read } : {}), problems, order: this.view(this.requireRow(row.id)) };
   }
 
+  /** Issues a live-check challenge for a draft whose card portrait has a face to compare with. */
+  startLiveness(row: OrderRow): LivenessChallenge {
+    this.requireDraft(row);
+    if (row.consent_at === null) throw new AppError('consent_required', 'consent to processing face data is needed first', 409);
+    return this.#liveness.issue(row, this.evidenceFace(row.id, 'portrait') ?? undefined);
+  }
+
+  /** Checks the frames sent for a challenge; a live check that passes is kept as the order's. */
+  async answerLiveness(row: OrderRow, challengeId: string, frames: Buffer[]): Promise<LivenessResult> {
+    this.requireDraft(row);
+    const portraitFace = this.evidenceFace(row.id, 'portrait');
+    if (!portraitFace) throw new AppError('evidence_missing', 'photograph the portrait side before the live check', 409);
+    const verdict = await this.#liveness.answer(row, challengeId, frames, portraitFace);
+    return { ...verdict, order: this.view(this.requireRow(row.id)) };
+  }
+
   /**
    * Submits a complete draft and starts its verification. Submitting again returns the order as it
    * is: the checks run once per order.
@@ -182,6 +218,7 @@ export class OrderService {
     const have = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
     const missing = EVIDENCE_KINDS.filter((kind) => !have.has(kind));
     if (missing.length > 0) throw new AppError('evidence_missing', `missing: ${missing.join(', ')}`, 409);
+    if (!this.#d.db.currentLiveness(row.id)) throw new AppError('liveness_required', 'the live camera check is needed before submitting', 409);
     if (row.hold_expires_at < this.now()) throw new AppError('hold_expired', 'the hold on this number has ended', 410);
 
     const now = this.now();
@@ -231,10 +268,7 @@ export class OrderService {
     const row = this.requireRow(orderId);
     const identity = this.identityOf(row);
     const evidence = new Map(this.#d.db.evidenceOf(orderId).map((e) => [e.kind, e]));
-    const faceOf = (kind: EvidenceKind): FoundFace | undefined => {
-      const e = evidence.get(kind);
-      return e?.face ? (this.#d.envelope.openJson(e.face, faceAad(e.object_id)) as FoundFace) : undefined;
-    };
+    const faceOf = (kind: EvidenceKind): FoundFace | undefined => this.evidenceFace(orderId, kind);
 
     const checks = await runVerification(
       {
@@ -245,6 +279,7 @@ export class OrderService {
         }),
         portraitFace: faceOf('portrait'),
         handheldFace: faceOf('handheld'),
+        liveFace: this.#liveness.currentFace(orderId),
         loadImage: (kind) => this.#d.storage.get(evidence.get(kind)?.object_id ?? ''),
         portrait: identity.portrait,
         emblem: identity.emblem,
@@ -277,6 +312,7 @@ export class OrderService {
   }
 
   private async purgeEvidence(orderId: string): Promise<void> {
+    await this.#liveness.purge(orderId);
     for (const evidence of this.#d.db.evidenceOf(orderId)) await this.#d.storage.delete(evidence.object_id);
     this.#d.db.deleteEvidenceRows(orderId);
     this.#d.db.setIdentity(orderId, this.#d.envelope.sealJson({ portrait: {}, emblem: {} }, identityAad(orderId)), this.now());
@@ -285,6 +321,7 @@ export class OrderService {
   view(row: OrderRow): OrderView {
     const evidence = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
     const identity = row.identity ? this.identityOf(row) : undefined;
+    const live = this.#d.db.currentLiveness(row.id);
     return {
       id: row.id,
       state: row.state,
@@ -294,9 +331,16 @@ export class OrderService {
       holdExpiresAt: iso(row.hold_expires_at),
       consentGiven: row.consent_at !== null,
       evidence: { portrait: evidence.has('portrait'), emblem: evidence.has('emblem'), handheld: evidence.has('handheld') },
+      liveness: live?.outcome === 'passed' ? 'passed' : live ? 'review' : 'missing',
       ...(identity ? { identity } : {}),
       ...(row.decision ? { decision: decisionSchema.parse(JSON.parse(row.decision)) } : {}),
     };
+  }
+
+  /** The face found in a photo when it was uploaded: undefined if never looked for, null if none was found. */
+  private evidenceFace(orderId: string, kind: EvidenceKind): FoundFace | undefined {
+    const e = this.#d.db.evidenceOf(orderId).find((row) => row.kind === kind);
+    return e?.face ? (this.#d.envelope.openJson(e.face, faceAad(e.object_id)) as FoundFace) : undefined;
   }
 
   private identityOf(row: OrderRow): ReadIdentity {

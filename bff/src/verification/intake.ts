@@ -22,6 +22,23 @@ export interface AcceptedImage {
  * stripped, long side capped, re-encoded as JPEG. Refusals are AppErrors with a stable code.
  */
 export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
+  const accepted = await decodeUpload(upload, MIN_SHORT_SIDE, STORED_LONG_SIDE);
+  const problem = (await qualityOf(accepted.jpeg, accepted.sourceWidth, accepted.sourceHeight)).problems[0];
+  if (problem) throw QUALITY_ERRORS[problem]();
+  return accepted;
+}
+
+/** Short side a live-check frame needs at least: a face fills much of it. */
+export const FRAME_MIN_SHORT_SIDE = 240;
+/** Long side frames are reduced to (the frame detector reads them at 640 px). */
+export const FRAME_LONG_SIDE = 640;
+
+/** A live-check frame: the same sniffing and limits as a photo, smaller, no photo-quality gate. */
+export function acceptFrame(upload: Buffer): Promise<AcceptedImage> {
+  return decodeUpload(upload, FRAME_MIN_SHORT_SIDE, FRAME_LONG_SIDE);
+}
+
+async function decodeUpload(upload: Buffer, minShortSide: number, longSide: number): Promise<AcceptedImage & { sourceWidth: number; sourceHeight: number }> {
   const type = await fileTypeFromBuffer(upload);
   if (!type || !type.mime.startsWith('image/')) {
     throw new AppError('upload_not_image', 'the file is not an image; take a photo or choose a JPEG or PNG', 415);
@@ -41,25 +58,20 @@ export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
   if (width * height > MAX_INPUT_PIXELS) {
     throw new AppError('upload_too_many_pixels', `the image has more than ${MAX_INPUT_PIXELS / 1e6} megapixels`, 413);
   }
-  if (Math.min(width, height) < MIN_SHORT_SIDE) {
-    throw new AppError('upload_too_small', `the image is too small (${width}x${height}); at least ${MIN_SHORT_SIDE} px on its short side`, 422);
+  if (Math.min(width, height) < minShortSide) {
+    throw new AppError('upload_too_small', `the image is too small (${width}x${height}); at least ${minShortSide} px on its short side`, 422);
   }
 
-  let accepted: AcceptedImage;
   try {
     const { data, info } = await decoder
       .rotate()
-      .resize({ width: STORED_LONG_SIDE, height: STORED_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+      .resize({ width: longSide, height: longSide, fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 90, mozjpeg: false })
       .toBuffer({ resolveWithObject: true });
-    accepted = { jpeg: data, width: info.width, height: info.height };
+    return { jpeg: data, width: info.width, height: info.height, sourceWidth: width, sourceHeight: height };
   } catch (error) {
     throw decodeError(error);
   }
-
-  const problem = (await qualityOf(accepted.jpeg, width, height)).problems[0];
-  if (problem) throw QUALITY_ERRORS[problem]();
-  return accepted;
 }
 
 /** The browser's on-device measures, taken again on what the server keeps. */

@@ -8,7 +8,8 @@ import {
   todayInChina,
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
-import { faceDistance } from '../engine/face/faceDistance.js';
+import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
+import { judgeHolder } from '../services/livenessService.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
@@ -23,6 +24,8 @@ export interface VerificationInput {
   /** Faces found when the photos were uploaded; a missing one is looked for in its image. */
   portraitFace: FoundFace | undefined;
   handheldFace: FoundFace | undefined;
+  /** The face of the live check that counts, if there is one. */
+  liveFace: { descriptor: number[] } | undefined;
   loadImage: (kind: 'portrait' | 'handheld') => Promise<Buffer>;
   portrait: PortraitSideRead;
   emblem: EmblemSideRead;
@@ -80,11 +83,22 @@ export async function checkFace(input: VerificationInput, deps: PipelineDeps): P
   if (!holderFace) return { check: 'face', outcome: 'fail', reasons: ['handheld_no_face'], evidence };
   const distance = faceDistance(cardFace.descriptor, holderFace.descriptor);
   const score = Math.round(distance * 1000) / 1000;
-  if (distance <= deps.faceMatchMaxDistance) return { check: 'face', outcome: 'pass', reasons: [], score, evidence };
-  if (distance <= deps.faceMatchMaxDistance + deps.faceReviewMargin) {
-    return { check: 'face', outcome: 'review', reasons: ['face_borderline'], score, evidence };
-  }
-  return { check: 'face', outcome: 'fail', reasons: ['face_mismatch'], score, evidence };
+  const outcome = judgeDistance(distance, deps.faceMatchMaxDistance, deps.faceReviewMargin);
+  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['face_borderline'] : ['face_mismatch'];
+  return { check: 'face', outcome, reasons, score, evidence };
+}
+
+/**
+ * The live check that counts: it passed when it was done, and its face is the card holder's on the
+ * portrait as it is now (a portrait retaken after the live check is compared again).
+ */
+export async function checkLiveness(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
+  const evidence = ['liveness', 'portrait'];
+  if (!input.liveFace) return { check: 'liveness', outcome: 'fail', reasons: ['liveness_missing'], evidence };
+  const cardFace = input.portraitFace !== undefined ? input.portraitFace : await largestFace(deps.engine, await input.loadImage('portrait'));
+  if (!cardFace) return { check: 'liveness', outcome: 'fail', reasons: ['card_portrait_no_face'], evidence };
+  const holder = judgeHolder(faceDistance(cardFace.descriptor, input.liveFace.descriptor), deps);
+  return { check: 'liveness', outcome: holder.outcome, reasons: holder.reasons, score: holder.score, evidence };
 }
 
 /** Name and number against the national record. A failure to ask is never a pass. */
@@ -114,8 +128,8 @@ export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineD
 }
 
 /**
- * Runs every check on the evidence of one order: the document first, then the face and authority
- * checks together.
+ * Runs every check on the evidence of one order: the document first, then the face, live-check and
+ * authority checks together.
  */
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
   const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
@@ -124,6 +138,6 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];
-  const [face, authority] = await Promise.all([checkFace(input, deps), checkAuthority(input.portrait, deps)]);
-  return [document, face, authority];
+  const [face, liveness, authority] = await Promise.all([checkFace(input, deps), checkLiveness(input, deps), checkAuthority(input.portrait, deps)]);
+  return [document, face, liveness, authority];
 }

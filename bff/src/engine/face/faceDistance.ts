@@ -8,3 +8,12 @@ export function faceDistance(a: readonly number[], b: readonly number[]): number
   }
   return Math.sqrt(sum);
 }
+
+/**
+ * Where a distance between two faces falls: within `maxDistance` the same person, up to `reviewMargin`
+ * beyond it a person should look, farther a different person. Thresholds from CALIBRATION.md.
+ */
+export function judgeDistance(distance: number, maxDistance: number, reviewMargin: number): 'pass' | 'review' | 'fail' {
+  if (distance <= maxDistance) return 'pass';
+  return distance <= maxDistance + reviewMargin ? 'review' : 'fail';
+}

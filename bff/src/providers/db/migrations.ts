@@ -60,4 +60,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE evidence ADD COLUMN problems TEXT NOT NULL DEFAULT '[]';
   `,
+  // Live video checks: one row per challenge issued; the frame kept (the most frontal one) is an
+  // encrypted object, its face descriptor is sealed. Frame digests are keyed hashes, to refuse a replay.
+  `
+  CREATE TABLE liveness_challenges (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    actions TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    answered_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('passed', 'failed', 'review')),
+    reasons TEXT,
+    score REAL,
+    object_id TEXT,
+    face BLOB
+  );
+  CREATE INDEX liveness_challenges_order ON liveness_challenges (order_id, issued_at);
+
+  CREATE TABLE liveness_frame_digests (
+    digest TEXT PRIMARY KEY,
+    challenge_id TEXT NOT NULL
+  );
+  `,
 ];

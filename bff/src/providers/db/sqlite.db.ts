@@ -30,6 +30,26 @@ export interface EvidenceRow {
   problems: string;
 }
 
+export interface LivenessRow {
+  id: string;
+  order_id: string;
+  /** JSON array of the actions asked, in order. */
+  actions: string;
+  issued_at: number;
+  expires_at: number;
+  /** When frames were sent for it; a challenge is answered once. */
+  answered_at: number | null;
+  outcome: 'passed' | 'failed' | 'review' | null;
+  /** JSON array of reason codes. */
+  reasons: string | null;
+  /** Face distance between the live face and the card portrait. */
+  score: number | null;
+  /** The frame kept as evidence (passed or review only). */
+  object_id: string | null;
+  /** Sealed descriptor of the face in that frame. */
+  face: Buffer | null;
+}
+
 export interface TransitionRow {
   order_id: string;
   from_state: OrderState | null;
@@ -205,5 +225,68 @@ export class SqliteDb {
 
   draftsHeldBefore(now: number): OrderRow[] {
     return this.db.prepare(`SELECT * FROM orders WHERE state = 'draft' AND hold_expires_at < ?`).all(now) as OrderRow[];
+  }
+
+  insertChallenge(row: Pick<LivenessRow, 'id' | 'order_id' | 'actions' | 'issued_at' | 'expires_at'>): void {
+    this.db
+      .prepare('INSERT INTO liveness_challenges (id, order_id, actions, issued_at, expires_at) VALUES (@id, @order_id, @actions, @issued_at, @expires_at)')
+      .run(row);
+  }
+
+  challengesOf(orderId: string): LivenessRow[] {
+    return this.db.prepare('SELECT * FROM liveness_challenges WHERE order_id = ? ORDER BY issued_at, rowid').all(orderId) as LivenessRow[];
+  }
+
+  getChallenge(id: string): LivenessRow | undefined {
+    return this.db.prepare('SELECT * FROM liveness_challenges WHERE id = ?').get(id) as LivenessRow | undefined;
+  }
+
+  /** Marks a challenge answered if nobody answered it before: of two racing answers, one wins. */
+  claimChallenge(id: string, now: number): boolean {
+    return this.db.prepare('UPDATE liveness_challenges SET answered_at = ? WHERE id = ? AND answered_at IS NULL').run(now, id).changes === 1;
+  }
+
+  /** Records the digests of a challenge's frames; false when any was recorded before (a replay). */
+  recordFrameDigests(challengeId: string, digests: readonly string[]): boolean {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO liveness_frame_digests (digest, challenge_id) VALUES (?, ?)');
+    return this.db.transaction(() => {
+      let fresh = true;
+      for (const digest of new Set(digests)) if (insert.run(digest, challengeId).changes === 0) fresh = false;
+      return fresh;
+    })();
+  }
+
+  /**
+   * Records a challenge's outcome. A passing one becomes the order's live check; returns the frames
+   * of earlier ones it replaces, for deletion.
+   */
+  recordLiveness(id: string, result: Pick<LivenessRow, 'outcome' | 'reasons' | 'score' | 'object_id' | 'face'>): string[] {
+    return this.db.transaction(() => {
+      const row = this.getChallenge(id);
+      if (!row) return [];
+      const replaced = result.object_id === null ? [] : (this.db
+        .prepare('SELECT object_id FROM liveness_challenges WHERE order_id = ? AND id <> ? AND object_id IS NOT NULL')
+        .all(row.order_id, id) as { object_id: string }[]).map((r) => r.object_id);
+      if (replaced.length > 0) {
+        this.db.prepare('UPDATE liveness_challenges SET object_id = NULL, face = NULL WHERE order_id = ? AND id <> ?').run(row.order_id, id);
+      }
+      this.db
+        .prepare('UPDATE liveness_challenges SET outcome = @outcome, reasons = @reasons, score = @score, object_id = @object_id, face = @face WHERE id = @id')
+        .run({ id, ...result });
+      return replaced;
+    })();
+  }
+
+  /** The order's live check that counts: the latest that passed or went to review and kept its frame. */
+  currentLiveness(orderId: string): LivenessRow | undefined {
+    return this.db
+      .prepare(`SELECT * FROM liveness_challenges WHERE order_id = ? AND outcome IN ('passed', 'review') AND object_id IS NOT NULL
+                ORDER BY answered_at DESC LIMIT 1`)
+      .get(orderId) as LivenessRow | undefined;
+  }
+
+  /** Forgets the frames kept for an order's live checks (after the objects are deleted). */
+  clearLivenessEvidence(orderId: string): void {
+    this.db.prepare('UPDATE liveness_challenges SET object_id = NULL, face = NULL WHERE order_id = ?').run(orderId);
   }
 }

@@ -1,0 +1,172 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import {
+  type DecisionReason,
+  type FrameMeasures,
+  LIVENESS_FRAMES,
+  type LivenessAction,
+  type LivenessChallenge,
+  drawActions,
+  followsChallenge,
+  measureFrame,
+} from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
+import type { DetectedFace } from '../engine/face/faceModels.js';
+import type { VisionEngine } from '../engine/visionEngine.js';
+import { AppError } from '../errors.js';
+import type { LivenessRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+import { acceptFrame } from '../verification/intake.js';
+
+export interface LivenessSettings {
+  /** Actions a challenge may ask for (all five unless configured otherwise). */
+  actions: readonly LivenessAction[];
+  /** How long a challenge may be answered after it is issued. */
+  challengeSeconds: number;
+  /** Challenges one order may ask for. */
+  attempts: number;
+  faceMatchMaxDistance: number;
+  faceReviewMargin: number;
+}
+
+export interface LivenessDeps {
+  db: SqliteDb;
+  storage: EvidenceStorage;
+  envelope: Envelope;
+  engine: VisionEngine;
+  settings: LivenessSettings;
+  now: () => number;
+}
+
+export interface LivenessVerdict {
+  outcome: 'passed' | 'failed' | 'review';
+  reasons: DecisionReason[];
+  attemptsLeft: number;
+}
+
+/** A frame counts as showing nobody when the detector finds no face; this share of such frames fails. */
+const MAX_FACELESS_SHARE = 0.25;
+
+/** Seals a live face's descriptor to its frame, as photos' faces are sealed to theirs. */
+export const livenessFaceAad = (objectId: string): string => `liveness:${objectId}:face`;
+
+interface FrameFace {
+  face: DetectedFace;
+  measures: FrameMeasures;
+}
+
+/**
+ * The live video check (在线视频实人认证): a random challenge issued by the server, answered once
+ * with the frames the buyer's camera took while following it. The server decides on those frames:
+ * the actions in order, the same person throughout, and that person the card holder.
+ */
+export class LivenessService {
+  readonly #d: LivenessDeps;
+
+  constructor(deps: LivenessDeps) {
+    this.#d = deps;
+  }
+
+  issue(row: OrderRow, portraitFace: Pick<DetectedFace, 'descriptor'> | undefined): LivenessChallenge {
+    if (!portraitFace) {
+      throw new AppError('evidence_missing', 'the live check compares you with the card portrait: photograph the portrait side first', 409);
+    }
+    const issued = this.#d.db.challengesOf(row.id).length;
+    if (issued >= this.#d.settings.attempts) {
+      throw new AppError('liveness_attempts_exhausted', 'no live check attempts are left for this order; start a new order or visit a store', 429);
+    }
+    const now = this.#d.now();
+    const actions = drawActions((max) => randomInt(max), this.#d.settings.actions);
+    const challenge = { id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000 };
+    this.#d.db.insertChallenge(challenge);
+    return {
+      challengeId: challenge.id,
+      actions,
+      expiresAt: new Date(challenge.expires_at).toISOString(),
+      maxFrames: LIVENESS_FRAMES.max,
+      attemptsLeft: this.#d.settings.attempts - issued - 1,
+    };
+  }
+
+  /**
+   * Checks the frames sent for a challenge. The challenge is spent before anything is analysed: the
+   * same challenge cannot be answered twice, whatever the first answer was.
+   */
+  async answer(row: OrderRow, challengeId: string, uploads: Buffer[], portraitFace: Pick<DetectedFace, 'descriptor'>): Promise<LivenessVerdict> {
+    const challenge = this.#d.db.getChallenge(challengeId);
+    if (challenge?.order_id !== row.id) throw new AppError('not_found', 'no such challenge', 404);
+    if (challenge.answered_at !== null) throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
+    if (challenge.expires_at < this.#d.now()) throw new AppError('liveness_challenge_expired', 'the live check took too long; start it again', 410);
+    if (uploads.length < LIVENESS_FRAMES.min || uploads.length > LIVENESS_FRAMES.max) {
+      throw new AppError('liveness_frames_invalid', `send between ${LIVENESS_FRAMES.min} and ${LIVENESS_FRAMES.max} frames`, 400);
+    }
+    // Refuse what is not an image before spending the challenge: a broken upload can be sent again.
+    const frames = await Promise.all(uploads.map((upload) => acceptFrame(upload)));
+    if (!this.#d.db.claimChallenge(challengeId, this.#d.now())) {
+      throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
+    }
+
+    const attemptsLeft = Math.max(0, this.#d.settings.attempts - this.#d.db.challengesOf(row.id).length);
+    const fail = (reasons: DecisionReason[], score: number | null = null): LivenessVerdict => {
+      this.#d.db.recordLiveness(challengeId, { outcome: 'failed', reasons: JSON.stringify(reasons), score, object_id: null, face: null });
+      return { outcome: 'failed', reasons, attemptsLeft };
+    };
+
+    // The bytes as sent, keyed: the same frames sent again, for this order or another, are a replay.
+    const digests = uploads.map((upload) => this.#d.envelope.digest(upload, 'liveness-frame'));
+    if (!this.#d.db.recordFrameDigests(challengeId, digests)) return fail(['liveness_replay']);
+
+    const detections = await this.#d.engine.detectFrameFaces(frames.map((f) => f.jpeg));
+    const seen: (FrameFace & { index: number })[] = [];
+    detections.forEach((detection, index) => {
+      const face = detection.faces[0];
+      if (face) seen.push({ index, face, measures: measureFrame(face.landmarks) });
+    });
+    if (seen.length < frames.length * (1 - MAX_FACELESS_SHARE) || seen.length < LIVENESS_FRAMES.min) return fail(['liveness_no_face']);
+
+    const actions = JSON.parse(challenge.actions) as LivenessAction[];
+    if (!followsChallenge(actions, seen.map((s) => s.measures)).ok) return fail(['liveness_action_missing']);
+
+    // The most frontal frame stands for the person; every other frame must show the same face.
+    const reference = seen.reduce((best, s) => (Math.abs(s.measures.yaw) < Math.abs(best.measures.yaw) ? s : best));
+    const sameLimit = this.#d.settings.faceMatchMaxDistance + this.#d.settings.faceReviewMargin;
+    if (seen.some((s) => faceDistance(s.face.descriptor, reference.face.descriptor) > sameLimit)) return fail(['liveness_face_changed']);
+
+    const holder = judgeHolder(faceDistance(reference.face.descriptor, portraitFace.descriptor), this.#d.settings);
+    if (holder.outcome === 'fail') return fail(holder.reasons, holder.score);
+
+    const kept = frames[reference.index];
+    if (!kept) throw new Error('reference frame missing');
+    const objectId = await this.#d.storage.put(kept.jpeg);
+    const face = this.#d.envelope.sealJson({ descriptor: reference.face.descriptor, score: reference.face.score }, livenessFaceAad(objectId));
+    const outcome = holder.outcome === 'pass' ? 'passed' : 'review';
+    const replaced = this.#d.db.recordLiveness(challengeId, { outcome, reasons: JSON.stringify(holder.reasons), score: holder.score, object_id: objectId, face });
+    for (const old of replaced) await this.#d.storage.delete(old);
+    return { outcome, reasons: holder.reasons, attemptsLeft };
+  }
+
+  /** The order's live face (from the check that counts), or undefined when there is none. */
+  currentFace(orderId: string): { row: LivenessRow; descriptor: number[] } | undefined {
+    const row = this.#d.db.currentLiveness(orderId);
+    if (!row?.face || !row.object_id) return undefined;
+    const opened = this.#d.envelope.openJson(row.face, livenessFaceAad(row.object_id)) as { descriptor: number[] };
+    return { row, descriptor: opened.descriptor };
+  }
+
+  /** Deletes the frames kept for an order (its retention ended). */
+  async purge(orderId: string): Promise<void> {
+    for (const row of this.#d.db.challengesOf(orderId)) if (row.object_id) await this.#d.storage.delete(row.object_id);
+    this.#d.db.clearLivenessEvidence(orderId);
+  }
+}
+
+/** The live face against the card portrait, on the same calibrated thresholds as the hand-held photo. */
+export function judgeHolder(distance: number, settings: Pick<LivenessSettings, 'faceMatchMaxDistance' | 'faceReviewMargin'>): {
+  outcome: 'pass' | 'review' | 'fail';
+  reasons: DecisionReason[];
+  score: number;
+} {
+  const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
+  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['liveness_borderline'] : ['liveness_not_card_holder'];
+  return { outcome, reasons, score: Math.round(distance * 1000) / 1000 };
+}

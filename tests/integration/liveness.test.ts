@@ -1,0 +1,219 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody, LivenessAction, OrderView } from '@shared';
+import { loadConfig } from '../../bff/src/config.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type RunningServer, start } from '../../bff/src/server.js';
+import { ApiClient } from '../support/api.js';
+import { facePhoto } from '../support/fixtures.js';
+import { POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
+
+let dir: string;
+let engine: VisionEngine;
+let server: RunningServer;
+let api: ApiClient;
+let clock = Date.now();
+let card: MockCard;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-liveness-'));
+  engine = createVisionEngine({ threads: 2, maxQueue: 16 });
+  // The fixture photos show turns to both sides; blink and nod are covered on synthetic landmarks.
+  server = await start(
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right' }),
+    { engine, now: () => clock },
+  );
+  api = new ApiClient(server.url);
+  const who = SANDBOX_IDENTITIES[0];
+  card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'liveness' });
+});
+
+afterAll(async () => {
+  await server.stop();
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** An order with the card holder's photos uploaded, ready for the live check. */
+async function readyOrder(): Promise<{ id: string; token: string }> {
+  const order = await api.newOrder();
+  for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
+    const res = await api.upload(order.id, order.token, kind, card.images[kind]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  return order;
+}
+
+async function challenge(order: { id: string; token: string }) {
+  const res = await api.startLiveness(order.id, order.token);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+const reversed = (actions: LivenessAction[]): LivenessAction[] => [...actions].reverse();
+
+describe('the live check, followed by the card holder', () => {
+  it('passes, keeps one encrypted frame, and lets the order be submitted and approved', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    expect(asked.actions).toHaveLength(2);
+    expect([...asked.actions].sort()).toEqual(['turn_left', 'turn_right']);
+    expect(Date.parse(asked.expiresAt) - clock).toBe(90_000);
+
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    expect(verdict.status).toBe(200);
+    expect(verdict.body).toMatchObject({ outcome: 'passed', reasons: [], order: { liveness: 'passed' } });
+
+    // The frame kept is sealed like every photo: no JPEG anywhere under the data folder.
+    const files = (await readdir(path.join(dir, 'data'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    for (const file of files) {
+      const bytes = await readFile(path.join(file.parentPath, file.name));
+      expect(bytes.includes(Buffer.from([0xff, 0xd8, 0xff])), `${file.name} holds a JPEG`).toBe(false);
+    }
+
+    expect((await api.submit(order.id, order.token)).status).toBe(202);
+    await server.orders.settled(order.id);
+    const decided = (await api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
+    expect(decided.decision).toMatchObject({ outcome: 'approved' });
+    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; outcome: string; score?: number }[];
+    const liveness = checks.find((c) => c.check === 'liveness');
+    expect(liveness?.outcome).toBe('pass');
+    expect(liveness?.score).toBeLessThan(0.48);
+  });
+});
+
+describe('the live check refuses', () => {
+  it('a still photo held to the camera', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const still = await Promise.all(Array.from({ length: 8 }, (_, shift) => cameraFrame(POSES.sheldon.neutral, { shift, take: 900 })));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, still);
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'], order: { liveness: 'missing' } });
+    expect((await api.submit(order.id, order.token)).status).toBe(409);
+  });
+
+  it('frames recorded for another challenge (the actions in another order)', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, reversed(asked.actions)));
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'] });
+  });
+
+  it('a replay of frames that passed before', async () => {
+    const order = await readyOrder();
+    const first = await challenge(order);
+    const frames = await performFrames(POSES.sheldon, first.actions);
+    expect((await api.sendFrames(order.id, order.token, first.challengeId, frames)).body.outcome).toBe('passed');
+
+    // The same bytes, whatever the new challenge asks: refused before anything else is looked at.
+    const again = await challenge(order);
+    const verdict = await api.sendFrames(order.id, order.token, again.challengeId, frames);
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_replay'] });
+    // The earlier pass still counts; the replay changed nothing.
+    expect(verdict.body.order.liveness).toBe('passed');
+  });
+
+  it('another person following the challenge', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.amy, asked.actions));
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_not_card_holder'] });
+  });
+
+  it('a face that changes during the check', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    // The card holder looks at the camera; someone else performs the actions.
+    const swapped = { neutral: POSES.sheldon.neutral, actions: POSES.amy.actions };
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(swapped, asked.actions));
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_face_changed'] });
+  });
+
+  it('frames without a face', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const empty = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90 + i, g: 90, b: 90 } } }).jpeg().toBuffer()));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, empty);
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_no_face'] });
+  });
+});
+
+describe('challenges', () => {
+  it('are answered once', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions))).body.outcome).toBe('passed');
+    const twice = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    expect(twice.status).toBe(409);
+    expect((twice.body as unknown as ErrorBody).error.code).toBe('liveness_challenge_used');
+  });
+
+  it('expire', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    clock += 91_000;
+    const late = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    expect(late.status).toBe(410);
+    expect((late.body as unknown as ErrorBody).error.code).toBe('liveness_challenge_expired');
+  });
+
+  it('are limited per order', async () => {
+    const order = await readyOrder();
+    const left = [];
+    for (let i = 0; i < 5; i += 1) left.push((await challenge(order)).attemptsLeft);
+    expect(left).toEqual([4, 3, 2, 1, 0]);
+    const sixth = await api.startLiveness(order.id, order.token);
+    expect(sixth.status).toBe(429);
+    expect((sixth.body as unknown as ErrorBody).error.code).toBe('liveness_attempts_exhausted');
+  });
+
+  it('are not spent by a malformed answer: too few frames, or a file that is not an image', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const frames = await performFrames(POSES.sheldon, asked.actions);
+    const few = await api.sendFrames(order.id, order.token, asked.challengeId, frames.slice(0, 2));
+    expect([few.status, (few.body as unknown as ErrorBody).error.code]).toEqual([400, 'liveness_frames_invalid']);
+    const text = await api.sendFrames(order.id, order.token, asked.challengeId, [...frames.slice(0, 4), Buffer.from('not an image at all')]);
+    expect([text.status, (text.body as unknown as ErrorBody).error.code]).toEqual([415, 'upload_not_image']);
+    expect((await api.sendFrames(order.id, order.token, asked.challengeId, frames)).body.outcome).toBe('passed');
+  });
+
+  it('belong to their order: another order cannot answer one, and a stranger learns nothing', async () => {
+    const mine = await readyOrder();
+    const theirs = await readyOrder();
+    const asked = await challenge(theirs);
+    const frames = await performFrames(POSES.sheldon, asked.actions);
+    const res = await api.sendFrames(mine.id, mine.token, asked.challengeId, frames);
+    expect([res.status, (res.body as unknown as ErrorBody).error.code]).toEqual([404, 'not_found']);
+    const stranger = await api.sendFrames(theirs.id, 'not-the-token', asked.challengeId, frames);
+    expect(stranger.status).toBe(404);
+    expect((await api.sendFrames(theirs.id, theirs.token, asked.challengeId, frames)).body.outcome).toBe('passed');
+  });
+
+  it('need the card portrait first, to compare the live face with', async () => {
+    const order = await api.newOrder();
+    const res = await api.startLiveness(order.id, order.token);
+    expect([res.status, (res.body as unknown as ErrorBody).error.code]).toEqual([409, 'evidence_missing']);
+  });
+});
+
+describe('retention', () => {
+  it('deletes the kept frame with the rest of an abandoned draft', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions))).body.outcome).toBe('passed');
+    const kept = server.db.currentLiveness(order.id)?.object_id;
+    expect(kept).toBeTruthy();
+    clock += 31 * 60_000;
+    await server.orders.expireDrafts();
+    expect(server.db.currentLiveness(order.id)).toBeUndefined();
+    const files = await readdir(path.join(dir, 'data', 'evidence'), { recursive: true });
+    expect(files.some((f) => String(f).includes(kept ?? '?'))).toBe(false);
+  });
+});

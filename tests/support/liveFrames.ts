@@ -1,0 +1,88 @@
+import sharp from 'sharp';
+import type { LivenessAction, LivenessResult } from '@shared';
+import type { ApiClient } from './api.js';
+import { facePhoto } from './fixtures.js';
+
+/**
+ * Camera frames for the live check, made from the fixture stills: no recorded face video exists
+ * here, so each person's frontal photo stands for the neutral pose and their other photos (or their
+ * mirror image) for the actions those photos happen to show. Blink and nod have no such photo.
+ */
+export interface FacePoses {
+  neutral: string;
+  /** Photo per action; `mirror` flips it (a turn to the left becomes a turn to the right). */
+  actions: Partial<Record<LivenessAction, { photo: string; mirror?: boolean }>>;
+}
+
+export const POSES = {
+  penny: {
+    neutral: 'people/penny/penny5.png',
+    actions: {
+      turn_left: { photo: 'people/penny/penny4.png' },
+      turn_right: { photo: 'people/penny/penny4.png', mirror: true },
+      open_mouth: { photo: 'people/penny/penny1.png' },
+    },
+  },
+  sheldon: {
+    neutral: 'people/sheldon/sheldon1.png',
+    actions: {
+      turn_left: { photo: 'people/sheldon/sheldon3.png', mirror: true },
+      turn_right: { photo: 'people/sheldon/sheldon3.png' },
+    },
+  },
+  amy: {
+    neutral: 'people/amy/amy5.png',
+    actions: {
+      turn_left: { photo: 'people/amy/amy1.png', mirror: true },
+      turn_right: { photo: 'people/amy/amy1.png' },
+    },
+  },
+} satisfies Record<string, FacePoses>;
+
+export const FRAME_WIDTH = 640;
+export const FRAME_HEIGHT = 480;
+const FACE_SIDE = 200;
+
+/**
+ * One 640x480 camera frame: the photo on a plain background. `shift` moves it a few pixels, as a
+ * hand-held phone does between frames; `take` changes the room's light a little, so frames of two
+ * takes are never byte-identical (a real camera's noise sees to that; identical bytes are a replay).
+ */
+export async function cameraFrame(photo: string, { mirror = false, shift = 0, take = 0 } = {}): Promise<Buffer> {
+  let face = sharp(await facePhoto(photo)).resize({ width: FACE_SIDE, height: FACE_SIDE, fit: 'cover' });
+  if (mirror) face = face.flop();
+  const light = 120 + (take % 40);
+  return sharp({ create: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3, background: { r: light, g: light + 5, b: light + 12 } } })
+    .composite([{ input: await face.png().toBuffer(), left: (FRAME_WIDTH - FACE_SIDE) / 2 + shift, top: (FRAME_HEIGHT - FACE_SIDE) / 2 - 20 + (shift % 3) }])
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
+let takes = 0;
+
+/**
+ * Frames of a person following `actions`: neutral frames first, then each action and a return to
+ * neutral. Every call is a new take.
+ */
+export async function performFrames(poses: FacePoses, actions: readonly LivenessAction[]): Promise<Buffer[]> {
+  const take = (takes += 1);
+  let shift = 0;
+  const neutral = (): Promise<Buffer> => cameraFrame(poses.neutral, { shift: (shift += 1) % 7, take });
+  const frames = [await neutral(), await neutral()];
+  for (const action of actions) {
+    const pose = poses.actions[action];
+    if (!pose) throw new Error(`no photo shows ${action}`);
+    frames.push(await cameraFrame(pose.photo, { mirror: pose.mirror ?? false, shift: (shift += 1) % 7, take }));
+    frames.push(await neutral(), await neutral());
+  }
+  return frames;
+}
+
+/** Asks for a challenge and answers it with `poses` performing it; returns the server's verdict. */
+export async function passLiveCheck(api: ApiClient, order: { id: string; token: string }, poses: FacePoses): Promise<LivenessResult> {
+  const challenge = await api.startLiveness(order.id, order.token);
+  if (challenge.status !== 201) throw new Error(`no challenge: ${JSON.stringify(challenge.body)}`);
+  const answer = await api.sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(poses, challenge.body.actions));
+  if (answer.status !== 200) throw new Error(`frames refused: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
