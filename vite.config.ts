@@ -15,7 +15,7 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
-    proxy: { '/api': 'http://localhost:8080' },
+    proxy: { '/api': 'http://localhost:8080', '/models': 'http://localhost:8080' },
   },
   test: {
     root: here('.'),

@@ -9,6 +9,7 @@ import { orderRoutes } from './routes/orders.js';
 import type { OrderService } from './services/orderService.js';
 import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError } from './engine/visionEngine.js';
+import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +29,11 @@ export function createApp({ config, version, log, orders }: AppDeps): Express {
   app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
+  });
+
+  // The face models the SPA's live check tracks faces with, straight from the face-api package.
+  app.use('/models', express.static(FACE_MODEL_DIR, { index: false, maxAge: '7d' }), (req) => {
+    throw new AppError('not_found', `no such model file: ${req.path}`, 404);
   });
 
   // The SPA: built files, and index.html for every client-side route.

@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './card.js';
+export * from './cardSides.js';
 export * from './dates.js';
 export * from './errors.js';
 export * from './idNumber.js';

@@ -63,7 +63,8 @@ export const ACTION_THRESHOLDS = {
   nod: 0.15,
 } as const;
 
-function neutralOf(frames: readonly FrameMeasures[]): FrameMeasures {
+/** The buyer's neutral pose: the median of each measure over the frames. */
+export function neutralOf(frames: readonly FrameMeasures[]): FrameMeasures {
   const median = (values: number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -89,6 +90,14 @@ export function performs(action: LivenessAction, frame: FrameMeasures, neutral: 
     case 'nod':
       return frame.pitch - neutral.pitch > ACTION_THRESHOLDS.nod;
   }
+}
+
+/** The frame nearest the neutral pose (no action under way): the one that stands for the person. */
+export function mostNeutral(frames: readonly FrameMeasures[]): number {
+  const neutral = neutralOf(frames);
+  const away = (f: FrameMeasures): number =>
+    Math.abs(f.yaw - neutral.yaw) + Math.abs(f.pitch - neutral.pitch) + Math.abs(f.eyes - neutral.eyes) + Math.abs(f.mouth - neutral.mouth);
+  return frames.reduce((best, frame, i) => (away(frame) < away(frames[best] ?? frame) ? i : best), 0);
 }
 
 export type SequenceResult = { ok: true; frames: number[] } | { ok: false; missing: LivenessAction };

@@ -30,6 +30,7 @@ export type IccidReason = (typeof ICCID_REASONS)[number];
 export const VERIFICATION_REASONS = [
   'card_unreadable',
   'card_cut_off',
+  'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',
   'card_portrait_no_face',

@@ -1,8 +1,9 @@
 /**
  * Full verifications through the HTTP API, as a buyer's browser makes them: upload both card sides
- * (read by OCR), the hand-held photo, submit, wait for the decision (face match and the mock national
- * ID service). Reports the time per verification (median, p95), throughput with the vision pool at
- * 1 and at 2 threads, and peak memory.
+ * (read by OCR), the hand-held photo, the live check (a challenge and 6 camera frames), submit, wait
+ * for the decision (face matches and the mock national ID service). Reports the time per verification
+ * (median, p95) and of its live check, throughput with the vision pool at 1 and at 2 threads, and
+ * peak memory.
  *
  *   npm run bench                 # 20 sequential verifications per pool size, then a concurrent batch
  *   BENCH_ORDERS=40 npm run bench
@@ -16,50 +17,67 @@ import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
+import type { LivenessAction } from '@shared';
 import { facePhoto } from '../support/fixtures.js';
+import { POSES, performFrames } from '../support/liveFrames.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 20);
 const CONCURRENCY = 4;
 
 const who = SANDBOX_IDENTITIES[0];
-const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), name: who?.name, idNumber: who?.idNumber, seed: 'bench' });
+const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'bench' });
+
+// Camera frames are made before timing starts, a fresh take for every check (the same bytes twice are a replay).
+const ORDERINGS: LivenessAction[][] = [['turn_left', 'turn_right'], ['turn_right', 'turn_left']];
+const takes: Buffer[][][] = [];
+for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERINGS.map((actions) => performFrames(POSES.sheldon, actions))));
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; state: string }> {
+async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; state: string }> {
   const order = await api.newOrder();
+  const take = takes.pop();
+  if (!take) throw new Error('out of camera takes');
   const startedAt = performance.now();
   for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
     const res = await api.upload(order.id, order.token, kind, card.images[kind]);
     if (res.status !== 200) throw new Error(`upload ${kind}: ${res.status}`);
   }
+  const liveStart = performance.now();
+  const challenge = await api.startLiveness(order.id, order.token);
+  const frames = take[challenge.body.actions[0] === 'turn_left' ? 0 : 1] ?? [];
+  const live = await api.sendFrames(order.id, order.token, challenge.body.challengeId, frames);
+  if (live.body.outcome !== 'passed') throw new Error(`live check: ${JSON.stringify(live.body.reasons)}`);
+  const liveMs = performance.now() - liveStart;
   await api.submit(order.id, order.token);
   await settled(order.id);
   const ms = performance.now() - startedAt;
   const view = await api.get<{ state: string }>(`/api/orders/${order.id}`, order.token);
-  return { ms, state: view.body.state };
+  return { ms, liveMs, state: view.body.state };
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
-console.log('a verification: portrait + emblem upload (OCR), hand-held upload, submit, face match, mock ID service\n');
-console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
+console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (6 frames), submit, face matches, mock ID service\n');
+console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
 
 for (const threads of [1, 2]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
   const server = await start(loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'error',
-    VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
+    VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2), LIVENESS_ACTIONS: 'turn_left,turn_right',
   }));
   const api = new ApiClient(server.url);
   const settled = (id: string) => server.orders.settled(id);
   await verifyOnce(api, settled); // warm-up: models load in every thread
 
   const times: number[] = [];
+  const liveTimes: number[] = [];
   let approved = 0;
   const seqStart = performance.now();
   for (let i = 0; i < ORDERS; i += 1) {
-    const { ms, state } = await verifyOnce(api, settled);
+    const { ms, liveMs, state } = await verifyOnce(api, settled);
     times.push(ms);
+    liveTimes.push(liveMs);
     if (state === 'approved') approved += 1;
   }
   const seqMinutes = (performance.now() - seqStart) / 60_000;
@@ -76,8 +94,9 @@ for (const threads of [1, 2]) {
   const concMinutes = (performance.now() - concStart) / 60_000;
 
   times.sort((a, b) => a - b);
+  liveTimes.sort((a, b) => a - b);
   console.log([
-    threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0),
+    threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0), quantile(liveTimes, 0.5).toFixed(0),
     (ORDERS / seqMinutes).toFixed(1), (ORDERS / concMinutes).toFixed(1), `${approved}/${2 * ORDERS}`,
   ].map((c) => String(c).padStart(16)).join(''));
   await server.stop();

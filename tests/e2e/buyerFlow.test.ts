@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
@@ -10,6 +10,7 @@ import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sa
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
+import { POSES, recordFaceVideo } from '../support/liveFrames.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -23,7 +24,10 @@ beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
   await buildWeb(path.join(dir, 'web'));
   engine = createVisionEngine({ threads: 1, maxQueue: 16 });
-  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'error' }), { engine });
+  // The recorded face video can show a turn to the left and an open mouth (see tests/support/liveFrames.ts).
+  server = await start(loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'error', LIVENESS_ACTIONS: 'turn_left,open_mouth',
+  }), { engine });
 });
 
 afterAll(async () => {
@@ -83,23 +87,57 @@ async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promis
   await page.reload();
   await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
   await page.getByTestId('confirm-details').check();
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-review.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-08-review.png`), fullPage: true });
   await page.getByTestId('submit').click();
   await page.waitForURL('**/buy/status');
   await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('approved');
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-08-status.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-09-status.png`), fullPage: true });
   expect(await page.locator('.outcome').textContent()).toBe('审核通过');
+}
+
+/** The live check with the camera; returns the result element once the server has answered. */
+async function liveCheck(page: Page, flow: string): Promise<string | null> {
+  await page.waitForURL('**/buy/liveness');
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-intro.png`), fullPage: true });
+  await page.getByTestId('start-liveness').click();
+  const prompt = page.getByTestId('liveness-prompt');
+  await prompt.waitFor({ timeout: 60_000 });
+  await expect.poll(() => prompt.getAttribute('data-prompt'), { timeout: 30_000 }).toMatch(/turn_left|open_mouth/);
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-action.png`), fullPage: true });
+  const result = page.getByTestId('liveness-result');
+  await result.waitFor({ timeout: 90_000 });
+  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-result.png`), fullPage: true });
+  return result.getAttribute('data-outcome');
 }
 
 describe('the buyer in a real browser', () => {
   let browser: Browser | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close();
+    browser = undefined;
   });
 
-  it('buys a SIM by uploading photos of a specimen card, ending approved', async () => {
+  it('buys a SIM: photos of a specimen card uploaded, the live check done with a recorded face video, ending approved', async () => {
+    const cards = path.join(dir, 'video-cards');
+    const card = await specimen(0, POSES.penny.neutral, cards);
+    const video = path.join(dir, 'face-video.y4m');
+    await recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video);
+    browser = await launchChromium(video);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    await startPurchase(page, 'video', 'courier_verified');
+    await uploadFile(page, 'video', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadFile(page, 'video', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+    await uploadFile(page, 'video', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
+
+    expect(await liveCheck(page, 'video')).toBe('passed');
+    await page.getByTestId('next').click();
+    await page.waitForURL('**/buy/review');
+    await reviewAndSubmit(page, 'video', card);
+  });
+
+  it('helps a buyer without a camera: the photos from files, a blurred one caught on the device, and the live check explained', async () => {
     const cards = path.join(dir, 'upload-cards');
-    const card = await specimen(0, 'photos/obama.jpg', cards);
+    const card = await specimen(1, 'photos/obama.jpg', cards);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     await startPurchase(page, 'upload', 'courier_verified');
@@ -113,7 +151,7 @@ describe('the buyer in a real browser', () => {
     // A blurred photo is caught on the device, with guidance, before anything is sent.
     const blurred = await generateMockCard({
       face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
-      seed: 'e2e-0', effects: { blur: 6 }, effectsOn: ['portrait'],
+      seed: 'e2e-1', effects: { blur: 6 }, effectsOn: ['portrait'],
     });
     await writeFile(path.join(dir, 'blurred-portrait.jpg'), blurred.images.portrait);
     await page.getByTestId('file-input').setInputFiles(path.join(dir, 'blurred-portrait.jpg'));
@@ -123,15 +161,23 @@ describe('the buyer in a real browser', () => {
 
     await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
-    await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/review');
-    await reviewAndSubmit(page, 'upload', card);
-    await browser.close();
-    browser = undefined;
+    await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
+
+    // The live check has no file fallback: the buyer is told what to do instead.
+    await page.getByTestId('start-liveness').click();
+    await expect.poll(() => page.getByTestId('camera-problem').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await page.getByTestId('camera-problem').textContent()).toContain('系统浏览器');
+    await page.screenshot({ path: path.join(SHOTS, 'upload-07-liveness-no-camera.png'), fullPage: true });
+    // And the review page will not submit without it.
+    await page.goto(`${server.url}/buy/review`);
+    await expect.poll(() => page.getByText('提交前需要先完成视频认证。').isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.getByTestId('confirm-details').check();
+    expect(await page.getByTestId('submit').isDisabled()).toBe(true);
   });
 
-  it('buys a SIM taking the hand-held photo with the camera (a fake device showing a real face), ending approved', async () => {
+  it('takes the hand-held photo with the camera, then fails the live check on a still image, with guidance', async () => {
     const cards = path.join(dir, 'camera-cards');
-    const card = await specimen(1, 'photos/biden2.jpg', cards);
+    await specimen(2, 'photos/biden2.jpg', cards);
     const video = path.join(dir, 'handheld.y4m');
     await stillToY4m(path.join(cards, 'handheld.jpg'), video);
     browser = await launchChromium(video);
@@ -148,8 +194,11 @@ describe('the buyer in a real browser', () => {
     await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-preview.png'), fullPage: true });
     await page.getByTestId('upload').click();
-    await page.waitForURL('**/buy/review', { timeout: 60_000 });
 
-    await reviewAndSubmit(page, 'camera', card);
+    // The same still picture in front of the camera: it never turns or opens its mouth.
+    expect(await liveCheck(page, 'camera')).toBe('failed');
+    expect(await page.locator('[data-reason]').first().getAttribute('data-reason')).toBe('liveness_action_missing');
+    expect(await page.getByRole('alert').textContent()).toContain('举着照片或屏幕无法通过');
+    expect(await page.getByTestId('retry-liveness').isVisible()).toBe(true);
   });
 });

@@ -122,6 +122,17 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision?.reasons).toContain('card_cut_off');
   });
 
+  it('does not approve a portrait side and an emblem side of two different cards', async () => {
+    const card = await sandboxCard(6, POSES.amy.neutral);
+    const other = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'another-card' });
+    expect(other.identity.emblem.issuingAuthority).not.toBe(card.identity.emblem.issuingAuthority);
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, { ...card, images: { ...card.images, emblem: other.images.emblem } });
+    const decided = await submitAndWait(order.id, order.token, POSES.amy);
+    expect(decided.decision?.outcome).not.toBe('approved');
+    expect(decided.decision?.reasons).toContain('card_sides_mismatch');
+  });
+
   it('rejects a hand-held photo of another person than the card portrait', async () => {
     const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto(POSES.sheldon.neutral) });
     const order = await api.newOrder();

@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import type { LivenessAction, LivenessResult } from '@shared';
 import type { ApiClient } from './api.js';
@@ -51,9 +55,18 @@ const FACE_SIDE = 200;
 export async function cameraFrame(photo: string, { mirror = false, shift = 0, take = 0 } = {}): Promise<Buffer> {
   let face = sharp(await facePhoto(photo)).resize({ width: FACE_SIDE, height: FACE_SIDE, fit: 'cover' });
   if (mirror) face = face.flop();
-  const light = 120 + (take % 40);
-  return sharp({ create: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3, background: { r: light, g: light + 5, b: light + 12 } } })
-    .composite([{ input: await face.png().toBuffer(), left: (FRAME_WIDTH - FACE_SIDE) / 2 + shift, top: (FRAME_HEIGHT - FACE_SIDE) / 2 - 20 + (shift % 3) }])
+  // The take's number as a row of black and white blocks in a corner: JPEG would round a subtler
+  // difference (a shade of the background) away.
+  const bits = 12;
+  const mark = Buffer.alloc(bits * 8 * 8 * 3);
+  for (let y = 0; y < 8; y += 1) {
+    for (let x = 0; x < bits * 8; x += 1) mark.fill((take >> Math.floor(x / 8)) & 1 ? 255 : 0, (y * bits * 8 + x) * 3, (y * bits * 8 + x) * 3 + 3);
+  }
+  return sharp({ create: { width: FRAME_WIDTH, height: FRAME_HEIGHT, channels: 3, background: '#8a8f96' } })
+    .composite([
+      { input: await face.png().toBuffer(), left: (FRAME_WIDTH - FACE_SIDE) / 2 + shift, top: (FRAME_HEIGHT - FACE_SIDE) / 2 - 20 + (shift % 3) },
+      { input: mark, raw: { width: bits * 8, height: 8, channels: 3 }, left: 8, top: 8 },
+    ])
     .jpeg({ quality: 88 })
     .toBuffer();
 }
@@ -85,4 +98,36 @@ export async function passLiveCheck(api: ApiClient, order: { id: string; token: 
   const answer = await api.sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(poses, challenge.body.actions));
   if (answer.status !== 200) throw new Error(`frames refused: ${JSON.stringify(answer.body)}`);
   return answer.body;
+}
+
+/**
+ * A "recorded" face video for Chromium's fake camera (a Y4M file, played in a loop): the neutral
+ * photo for two seconds, then each action's photo for 0.8 s, with a return to neutral after each.
+ * The stills move a pixel or two from frame to frame, as a hand-held phone does. Needs ffmpeg.
+ */
+export async function recordFaceVideo(poses: FacePoses, actions: readonly LivenessAction[], out: string): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'face-video-'));
+  const FPS = 10;
+  let n = 0;
+  const hold = async (photo: string, seconds: number, mirror = false): Promise<void> => {
+    for (let i = 0; i < seconds * FPS; i += 1) {
+      n += 1;
+      await writeFile(path.join(dir, `${String(n).padStart(4, '0')}.jpg`), await cameraFrame(photo, { mirror, shift: n % 5 }));
+    }
+  };
+  try {
+    await hold(poses.neutral, 2);
+    for (const action of actions) {
+      const pose = poses.actions[action];
+      if (!pose) throw new Error(`no photo shows ${action}`);
+      await hold(pose.photo, 0.8, pose.mirror ?? false);
+      await hold(poses.neutral, 2);
+    }
+    await new Promise<void>((resolve, reject) => {
+      execFile('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(FPS), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out],
+        (error) => (error ? reject(error) : resolve()));
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -8,6 +8,7 @@ import {
   drawActions,
   followsChallenge,
   measureFrame,
+  mostNeutral,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
@@ -127,8 +128,9 @@ export class LivenessService {
     const actions = JSON.parse(challenge.actions) as LivenessAction[];
     if (!followsChallenge(actions, seen.map((s) => s.measures)).ok) return fail(['liveness_action_missing']);
 
-    // The most frontal frame stands for the person; every other frame must show the same face.
-    const reference = seen.reduce((best, s) => (Math.abs(s.measures.yaw) < Math.abs(best.measures.yaw) ? s : best));
+    // The frame nearest the neutral pose stands for the person; every other frame must show the same face.
+    const reference = seen[mostNeutral(seen.map((s) => s.measures))];
+    if (!reference) throw new Error('no frame to compare');
     const sameLimit = this.#d.settings.faceMatchMaxDistance + this.#d.settings.faceReviewMargin;
     if (seen.some((s) => faceDistance(s.face.descriptor, reference.face.descriptor) > sameLimit)) return fail(['liveness_face_changed']);
 

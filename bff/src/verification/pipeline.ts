@@ -5,6 +5,7 @@ import {
   type PortraitSideRead,
   checkValidity,
   parseIdNumber,
+  sidesBelongTogether,
   todayInChina,
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
@@ -70,7 +71,11 @@ export function checkDocument(portrait: PortraitSideRead, emblem: EmblemSideRead
   }
   const validity = checkValidity(emblem.validity ?? '', isoToDate(portrait.birthDate ?? ''), today);
   if (!validity.ok) reasons.push(...validity.reasons);
-  return { check: 'document', outcome: reasons.length > 0 ? 'fail' : 'pass', reasons, evidence };
+  // Two sides from different cards: a person looks, since a misread place name can cause it too.
+  const together = sidesBelongTogether(portrait.address, emblem.issuingAuthority) !== false;
+  if (reasons.length > 0) return { check: 'document', outcome: 'fail', reasons: together ? reasons : [...reasons, 'card_sides_mismatch'], evidence };
+  if (!together) return { check: 'document', outcome: 'review', reasons: ['card_sides_mismatch'], evidence };
+  return { check: 'document', outcome: 'pass', reasons, evidence };
 }
 
 /** The card portrait against the largest face of the hand-held photo (the buyer's, nearer the camera). */
@@ -134,7 +139,7 @@ export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineD
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
   const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
   const reasons = [...new Set([...input.captureProblems, ...read.reasons])];
-  const document: CheckResult = reasons.length > 0 ? { ...read, outcome: 'fail', reasons } : read;
+  const document: CheckResult = input.captureProblems.length > 0 ? { ...read, outcome: 'fail', reasons } : read;
   // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];

@@ -7,6 +7,8 @@ import {
   type EvidenceKind,
   type EvidenceResult,
   type Hold,
+  type LivenessChallenge,
+  type LivenessResult,
   type OrderView,
   errorBodySchema,
 } from '@shared';
@@ -53,6 +55,12 @@ export const api = {
   order: (id: string, token: string) => call<OrderView>(`/api/orders/${id}`, { token }),
   consent: (id: string, token: string, body: ConsentRequest) =>
     call<OrderView>(`/api/orders/${id}/consent`, { method: 'POST', body: JSON.stringify(body), token }),
+  startLiveness: (id: string, token: string) => call<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', token }),
+  sendFrames(id: string, token: string, challengeId: string, frames: Blob[]): Promise<LivenessResult> {
+    const form = new FormData();
+    frames.forEach((frame, i) => form.append('frames', frame, `frame-${i}.jpg`));
+    return call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: form, token });
+  },
   submit: (id: string, token: string) => call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token }),
 
   /**

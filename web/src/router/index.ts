@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/buy/delivery', component: () => import('../pages/BuyDeliveryPage.vue'), meta: { needs: 'hold' } },
     { path: '/buy/consent', component: () => import('../pages/BuyConsentPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/capture/:kind(portrait|emblem|handheld)', component: () => import('../pages/BuyCapturePage.vue'), meta: { needs: 'order' } },
+    { path: '/buy/liveness', component: () => import('../pages/BuyLivenessPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/review', component: () => import('../pages/BuyReviewPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/status', component: () => import('../pages/BuyStatusPage.vue'), meta: { needs: 'order' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },

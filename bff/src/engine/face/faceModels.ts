@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as FaceApiModule from '@vladmandic/face-api';
 import { decodeRgb } from '../image.js';
+import { FACE_MODEL_DIR } from './modelDir.js';
 
 const require = createRequire(import.meta.url);
 
@@ -60,11 +61,10 @@ export function loadFaceModels(): Promise<void> {
     tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
     await tf.setBackend('wasm');
     await tf.ready();
-    const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
-    await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-    await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
-    await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-    await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+    await faceapi.nets.ssdMobilenetv1.loadFromDisk(FACE_MODEL_DIR);
+    await faceapi.nets.tinyFaceDetector.loadFromDisk(FACE_MODEL_DIR);
+    await faceapi.nets.faceLandmark68Net.loadFromDisk(FACE_MODEL_DIR);
+    await faceapi.nets.faceRecognitionNet.loadFromDisk(FACE_MODEL_DIR);
   })();
   return ready;
 }

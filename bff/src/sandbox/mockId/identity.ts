@@ -84,7 +84,8 @@ function issuingAuthorityFor(regionCode: string): string {
   // Districts of the four municipalities have no prefecture between them and the province-level city.
   const city = region.city || region.province;
   const { county } = region;
-  if (county.endsWith('区') && city) return `${city}公安局${county.slice(0, -1)}分局`;
+  // 南山区 → 南山分局, but a two-character district keeps its name: 东区 → 东区分局.
+  if (county.endsWith('区') && city) return `${city}公安局${county.length > 2 ? county.slice(0, -1) : county}分局`;
   return `${county}公安局`;
 }
 

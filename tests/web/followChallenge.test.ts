@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { FrameMeasures, LivenessAction } from '@shared';
+import { type Look, type Prompt, followChallenge } from '../../web/src/liveness/followChallenge.js';
+
+const NEUTRAL: FrameMeasures = { yaw: 0, pitch: 0.55, eyes: 0.3, mouth: 0.3 };
+const POSE: Record<LivenessAction, Partial<FrameMeasures>> = {
+  turn_left: { yaw: 0.6 },
+  turn_right: { yaw: -0.6 },
+  blink: { eyes: 0.05 },
+  open_mouth: { mouth: 0.85 },
+  nod: { pitch: 0.8 },
+};
+
+/**
+ * A camera that shows `script` one look after another (then neutral for ever), each look taking
+ * 100 ms of a fake clock; grabbed frames are labelled with what they showed.
+ */
+function camera(script: (LivenessAction | 'neutral' | 'nobody')[]) {
+  let t = 0;
+  let i = 0;
+  const look = async (): Promise<Look> => {
+    t += 100;
+    const shown = script[i] ?? 'neutral';
+    i += 1;
+    const measures = shown === 'nobody' ? null : { ...NEUTRAL, ...(shown === 'neutral' ? {} : POSE[shown]) };
+    return {
+      face: measures ? { measures, box: { x: 0.3, y: 0.2, width: 0.4, height: 0.5 } } : null,
+      grab: async () => new Blob([shown]),
+    };
+  };
+  return { look, now: () => t };
+}
+
+const labels = (frames: Blob[]): Promise<string[]> => Promise.all(frames.map((f) => f.text()));
+
+describe('following a challenge on the device', () => {
+  it('keeps neutral frames, each action as it happens and the return to neutral, prompting in order', async () => {
+    const cam = camera(['neutral', 'neutral', 'neutral', 'neutral', 'neutral', 'turn_left', 'neutral', 'neutral', 'open_mouth', 'neutral']);
+    const prompts: Prompt[] = [];
+    const result = await followChallenge(['turn_left', 'open_mouth'], cam.look, (p) => prompts.push(p), { actionTimeoutMs: 5000, now: cam.now });
+    expect(result.missed).toBeUndefined();
+    expect(await labels(result.frames)).toEqual(['neutral', 'neutral', 'turn_left', 'neutral', 'open_mouth', 'neutral']);
+    expect(prompts.filter((p) => p.kind === 'action').map((p) => p.kind === 'action' && p.action)).toEqual(['turn_left', 'open_mouth']);
+  });
+
+  it('does not take another action for the one asked', async () => {
+    // Asked to turn, the buyer opens their mouth instead.
+    const cam = camera(['neutral', 'neutral', 'neutral', 'neutral', 'open_mouth']);
+    const result = await followChallenge(['turn_left', 'open_mouth'], cam.look, () => undefined, { actionTimeoutMs: 1000, now: cam.now });
+    expect(result.missed).toBe('turn_left');
+  });
+
+  it('gives up on a still picture after the time allowed, and still sends enough frames for the server to say so', async () => {
+    const cam = camera([]);
+    const result = await followChallenge(['blink', 'nod'], cam.look, () => undefined, { actionTimeoutMs: 2000, now: cam.now });
+    expect(result.missed).toBe('blink');
+    expect(result.frames.length).toBeGreaterThanOrEqual(4);
+    expect(cam.now()).toBeLessThan(2000 + 1000 + 1000);
+  });
+
+  it('asks the buyer to come into view while no face is found', async () => {
+    const cam = camera(['nobody', 'nobody', 'neutral', 'neutral', 'neutral', 'neutral', 'nod', 'neutral']);
+    const prompts: Prompt[] = [];
+    const result = await followChallenge(['nod'], cam.look, (p) => prompts.push(p), { actionTimeoutMs: 5000, now: cam.now });
+    expect(prompts.slice(0, 3).map((p) => p.kind)).toEqual(['look', 'no_face', 'no_face']);
+    expect(result.missed).toBeUndefined();
+  });
+});
