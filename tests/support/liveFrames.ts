@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import type { LivenessAction, LivenessResult } from '@shared';
 import type { ApiClient } from './api.js';
@@ -123,10 +124,7 @@ export async function recordFaceVideo(poses: FacePoses, actions: readonly Livene
       await hold(pose.photo, 0.8, pose.mirror ?? false);
       await hold(poses.neutral, 2);
     }
-    await new Promise<void>((resolve, reject) => {
-      execFile('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(FPS), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out],
-        (error) => (error ? reject(error) : resolve()));
-    });
+    await promisify(execFile)('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(FPS), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

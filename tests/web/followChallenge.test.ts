@@ -18,15 +18,15 @@ const POSE: Record<LivenessAction, Partial<FrameMeasures>> = {
 function camera(script: (LivenessAction | 'neutral' | 'nobody')[]) {
   let t = 0;
   let i = 0;
-  const look = async (): Promise<Look> => {
+  const look = (): Promise<Look> => {
     t += 100;
     const shown = script[i] ?? 'neutral';
     i += 1;
     const measures = shown === 'nobody' ? null : { ...NEUTRAL, ...(shown === 'neutral' ? {} : POSE[shown]) };
-    return {
+    return Promise.resolve({
       face: measures ? { measures, box: { x: 0.3, y: 0.2, width: 0.4, height: 0.5 } } : null,
-      grab: async () => new Blob([shown]),
-    };
+      grab: () => Promise.resolve(new Blob([shown])),
+    });
   };
   return { look, now: () => t };
 }
