@@ -35,6 +35,7 @@ export const VERIFICATION_REASONS = [
   'card_birth_date_mismatch',
   'card_portrait_no_face',
   'handheld_no_face',
+  'handheld_card_not_found',
   'face_mismatch',
   'face_borderline',
   'authority_mismatch',

@@ -133,6 +133,17 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision?.reasons).toContain('card_sides_mismatch');
   });
 
+  it('sends to review a hand-held photo of the holder with another card in hand', async () => {
+    const card = await sandboxCard(3, POSES.sheldon.neutral);
+    const another = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), seed: 'another-card-in-hand' });
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, { ...card, images: { ...card.images, handheld: another.images.handheld } });
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['handheld_card_not_found'] });
+    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; outcome: string }[];
+    expect(checks.map((c) => `${c.check}:${c.outcome}`)).toEqual(['document:pass', 'face:pass', 'held_card:review', 'liveness:pass', 'authority:pass']);
+  });
+
   it('rejects a hand-held photo of another person than the card portrait', async () => {
     const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto(POSES.sheldon.neutral) });
     const order = await api.newOrder();

@@ -15,6 +15,8 @@ export interface CardSideReading<T> {
 export interface VisionEngine {
   readPortraitSide(image: Buffer): Promise<CardSideReading<PortraitSideRead>>;
   readEmblemSide(image: Buffer): Promise<CardSideReading<EmblemSideRead>>;
+  /** Every line of text in an image, read with its long side at `maxSide`. */
+  readLines(image: Buffer, maxSide?: number): Promise<OcrLine[]>;
   detectFaces(image: Buffer, minConfidence?: number, detector?: FaceDetector): Promise<FaceDetection>;
   /** Faces in the frames of a live check, in order; one task per thread, not one per frame. */
   detectFrameFaces(frames: Buffer[]): Promise<FaceDetection[]>;
@@ -82,6 +84,7 @@ export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): 
   return {
     readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT),
     readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT),
+    readLines: readText,
     async detectFaces(image, minConfidence, detector) {
       const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }), ...(detector ? { detector } : {}) });
       if (result.kind !== 'faces') throw new Error(`expected faces, got ${result.kind}`);

@@ -93,6 +93,24 @@ export async function checkFace(input: VerificationInput, deps: PipelineDeps): P
   return { check: 'face', outcome, reasons, score, evidence };
 }
 
+/** Long sides the hand-held photo is read at: the card's number is small in it, so a second, finer pass. */
+const HELD_CARD_SCALES = [960, 1600] as const;
+
+/**
+ * The card is visibly held: its number, as read from the portrait side, is found in the hand-held
+ * photo. Not found goes to a person rather than a refusal: a finger or glare can hide a digit.
+ */
+export async function checkHeldCard(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
+  const evidence = ['handheld', 'portrait'];
+  const wanted = input.portrait.idNumber ?? '';
+  const image = await input.loadImage('handheld');
+  for (const scale of HELD_CARD_SCALES) {
+    const text = (await deps.engine.readLines(image, scale)).map((line) => line.text).join('|').replace(/[^0-9Xx|]/gu, '').toUpperCase();
+    if (wanted && text.includes(wanted)) return { check: 'held_card', outcome: 'pass', reasons: [], evidence };
+  }
+  return { check: 'held_card', outcome: 'review', reasons: ['handheld_card_not_found'], evidence };
+}
+
 /**
  * The live check that counts: it passed when it was done, and its face is the card holder's on the
  * portrait as it is now (a portrait retaken after the live check is compared again).
@@ -133,8 +151,8 @@ export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineD
 }
 
 /**
- * Runs every check on the evidence of one order: the document first, then the face, live-check and
- * authority checks together.
+ * Runs every check on the evidence of one order: the document first, then the face, held-card,
+ * live-check and authority checks together.
  */
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
   const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
@@ -143,6 +161,8 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];
-  const [face, liveness, authority] = await Promise.all([checkFace(input, deps), checkLiveness(input, deps), checkAuthority(input.portrait, deps)]);
-  return [document, face, liveness, authority];
+  const [face, held, liveness, authority] = await Promise.all([
+    checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps), checkAuthority(input.portrait, deps),
+  ]);
+  return [document, face, held, liveness, authority];
 }
