@@ -1,7 +1,8 @@
 /**
  * Full verifications through the HTTP API, as a buyer's browser makes them: upload both card sides
  * (read by OCR), the hand-held photo, the live check (a challenge and 6 camera frames), submit, wait
- * for the decision (face matches and the mock national ID service). Reports the time per verification
+ * for the decision (face matches, the card's number in the hand-held photo, the mock national ID
+ * service). Reports the time per verification
  * (median, p95) and of its live check, throughput with the vision pool at 1 and at 2 threads, and
  * peak memory.
  *
@@ -57,7 +58,7 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
-console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (6 frames), submit, face matches, mock ID service\n');
+console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (6 frames), submit, face matches, held card, mock ID service\n');
 console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
 
 for (const threads of [1, 2]) {
