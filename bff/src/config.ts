@@ -30,6 +30,13 @@ const configSchema = z.object({
   ALIBABA_ACCESS_KEY_ID: z.string().min(1).optional(),
   ALIBABA_ACCESS_KEY_SECRET: z.string().min(1).optional(),
   ALIBABA_ENDPOINT: z.url().default('https://cloudauth.aliyuncs.com'),
+  /** The Cloudauth scene for ContrastFaceVerify (the three-element check). */
+  ALIBABA_SCENE_ID: z.string().min(1).optional(),
+  /**
+   * Three-element check: send the live check's face with name and number, for the service to compare
+   * with the portrait on record. Off: name and number only.
+   */
+  AUTHORITY_PORTRAIT: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   AUTHORITY_HTTP_URL: z.url().optional(),
   AUTHORITY_HTTP_TOKEN: z.string().min(1).optional(),
   AUTHORITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
@@ -52,7 +59,7 @@ const configSchema = z.object({
     for (const key of keys) if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `required when AUTHORITY_ADAPTER=${adapter}` });
   };
   need('tencent', ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY']);
-  need('alibaba', ['ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET']);
+  need('alibaba', ['ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET', ...(c.AUTHORITY_PORTRAIT ? ['ALIBABA_SCENE_ID' as const] : [])]);
   need('http', ['AUTHORITY_HTTP_URL']);
 });
 
@@ -72,24 +79,28 @@ export interface Config {
   liveness: { actions: LivenessAction[]; seconds: number; attempts: number };
 }
 
-export type AuthorityConfig = { timeoutMs: number } & (
+export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
   | { adapter: 'mock' }
   | { adapter: 'tencent'; secretId: string; secretKey: string; endpoint: string; region: string }
-  | { adapter: 'alibaba'; accessKeyId: string; accessKeySecret: string; endpoint: string }
+  | { adapter: 'alibaba'; accessKeyId: string; accessKeySecret: string; endpoint: string; sceneId?: string }
   | { adapter: 'http'; url: string; token?: string }
 );
 
 function authorityConfig(c: z.infer<typeof configSchema>): AuthorityConfig {
   const timeoutMs = c.AUTHORITY_TIMEOUT_MS;
+  const portrait = c.AUTHORITY_PORTRAIT;
   switch (c.AUTHORITY_ADAPTER) {
     case 'mock':
-      return { adapter: 'mock', timeoutMs };
+      return { adapter: 'mock', timeoutMs, portrait };
     case 'tencent':
-      return { adapter: 'tencent', timeoutMs, secretId: c.TENCENT_SECRET_ID ?? '', secretKey: c.TENCENT_SECRET_KEY ?? '', endpoint: c.TENCENT_ENDPOINT, region: c.TENCENT_REGION };
+      return { adapter: 'tencent', timeoutMs, portrait, secretId: c.TENCENT_SECRET_ID ?? '', secretKey: c.TENCENT_SECRET_KEY ?? '', endpoint: c.TENCENT_ENDPOINT, region: c.TENCENT_REGION };
     case 'alibaba':
-      return { adapter: 'alibaba', timeoutMs, accessKeyId: c.ALIBABA_ACCESS_KEY_ID ?? '', accessKeySecret: c.ALIBABA_ACCESS_KEY_SECRET ?? '', endpoint: c.ALIBABA_ENDPOINT };
+      return {
+        adapter: 'alibaba', timeoutMs, portrait, accessKeyId: c.ALIBABA_ACCESS_KEY_ID ?? '', accessKeySecret: c.ALIBABA_ACCESS_KEY_SECRET ?? '', endpoint: c.ALIBABA_ENDPOINT,
+        ...(c.ALIBABA_SCENE_ID ? { sceneId: c.ALIBABA_SCENE_ID } : {}),
+      };
     case 'http':
-      return { adapter: 'http', timeoutMs, url: c.AUTHORITY_HTTP_URL ?? '', ...(c.AUTHORITY_HTTP_TOKEN ? { token: c.AUTHORITY_HTTP_TOKEN } : {}) };
+      return { adapter: 'http', timeoutMs, portrait, url: c.AUTHORITY_HTTP_URL ?? '', ...(c.AUTHORITY_HTTP_TOKEN ? { token: c.AUTHORITY_HTTP_TOKEN } : {}) };
   }
 }
 

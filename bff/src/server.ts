@@ -55,6 +55,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       faceMatchMaxDistance: config.faceMatchMaxDistance,
       faceReviewMargin: config.faceReviewMargin,
       authorityTimeoutMs: config.authority.timeoutMs,
+      authorityPortrait: config.authority.portrait,
       livenessActions: config.liveness.actions,
       livenessSeconds: config.liveness.seconds,
       livenessAttempts: config.liveness.attempts,

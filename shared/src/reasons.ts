@@ -39,6 +39,7 @@ export const VERIFICATION_REASONS = [
   'face_mismatch',
   'face_borderline',
   'authority_mismatch',
+  'authority_portrait_mismatch',
   'authority_no_record',
   'authority_unavailable',
   // The live video check.

@@ -6,7 +6,7 @@ import type { AuthorityOutcome, AuthorityPort } from '../../bff/src/providers/au
 import { HttpAuthority } from '../../bff/src/providers/authority/http.authority.js';
 import { rpcSignature } from '../../bff/src/providers/authority/signing.js';
 import { TencentAuthority } from '../../bff/src/providers/authority/tencent.authority.js';
-import { FAULTS, type FakeVendor, fakeAlibaba, fakeGateway, fakeTencent } from '../support/fakeVendors.js';
+import { FAULTS, type FakeVendor, RECORD_PHOTO, fakeAlibaba, fakeGateway, fakeTencent } from '../support/fakeVendors.js';
 
 const RETRY = { attempts: 3, backoffMs: 10, timeoutMs: 500 };
 const ID = '110105198803120313';
@@ -19,7 +19,7 @@ const ADAPTERS: [string, Setup][] = [
   }],
   ['Alibaba Cloud Cloudauth', async (wrong) => {
     const vendor = await fakeAlibaba('LTAItest', 'access-secret');
-    return { vendor, adapter: new AlibabaAuthority({ accessKeyId: 'LTAItest', accessKeySecret: wrong ? 'other' : 'access-secret', endpoint: vendor.url, retry: RETRY }) };
+    return { vendor, adapter: new AlibabaAuthority({ accessKeyId: 'LTAItest', accessKeySecret: wrong ? 'other' : 'access-secret', endpoint: vendor.url, sceneId: '1000001', retry: RETRY }) };
   }],
   ['a generic HTTP gateway', async (wrong) => {
     const vendor = await fakeGateway('gateway-token');
@@ -48,6 +48,22 @@ describe.each(ADAPTERS)('national ID check through %s', (_name, setup) => {
     expect(vendor.calls).toBe(calls);
   });
 
+  it.each([
+    ['the photo on record', '张伟', ID, RECORD_PHOTO, { outcome: 'match', portrait: { match: true } }],
+    ['another photo', '张伟', ID, Buffer.from('someone else'), { outcome: 'match', portrait: { match: false } }],
+    ['a record without a portrait', '王芳', '440524188001010014', RECORD_PHOTO, { outcome: 'no_photo' }],
+    ['a wrong name', '李四', ID, RECORD_PHOTO, { outcome: 'mismatch' }],
+    ['an unknown number', '王五', '11010519491231002X', RECORD_PHOTO, { outcome: 'no_record' }],
+  ] as const)('three-element check with %s', async (_case, name, idNumber, photo, expected) => {
+    const made = await setup(false);
+    vendor = made.vendor;
+    const result = await made.adapter.verifyIdentity({ name, idNumber, photo });
+    expect(result).toMatchObject(expected);
+    if (result.portrait) expect(result.portrait.similarity).toBeGreaterThan(result.portrait.match ? 70 : 0);
+    if (!('portrait' in expected)) expect(result.portrait).toBeUndefined();
+    expect(vendor.calls).toBe(1);
+  });
+
   it('answers source_error without retrying when the credentials are wrong', async () => {
     const made = await setup(true);
     vendor = made.vendor;
@@ -74,6 +90,7 @@ describe('choosing the adapter by configuration', () => {
   it.each([
     [{ AUTHORITY_ADAPTER: 'tencent' }, /TENCENT_SECRET_ID: required when AUTHORITY_ADAPTER=tencent/],
     [{ AUTHORITY_ADAPTER: 'alibaba', ALIBABA_ACCESS_KEY_ID: 'x' }, /ALIBABA_ACCESS_KEY_SECRET: required/],
+    [{ AUTHORITY_ADAPTER: 'alibaba', ALIBABA_ACCESS_KEY_ID: 'x', ALIBABA_ACCESS_KEY_SECRET: 'y' }, /ALIBABA_SCENE_ID: required/],
     [{ AUTHORITY_ADAPTER: 'http' }, /AUTHORITY_HTTP_URL: required/],
     [{ AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: 'not a url' }, /AUTHORITY_HTTP_URL/],
     [{ AUTHORITY_ADAPTER: 'baidu' }, /AUTHORITY_ADAPTER/],

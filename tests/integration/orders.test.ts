@@ -161,6 +161,17 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['authority_unavailable'] });
   });
 
+  it('rejects a buyer whose live face is not the portrait on the national record (three-element check)', async () => {
+    const differs = SANDBOX_IDENTITIES.findIndex((s) => s.portrait === 'differs');
+    const card = await sandboxCard(differs, POSES.amy.neutral);
+    const order = await api.newOrder();
+    await uploadAll(order.id, order.token, card);
+    const decided = await submitAndWait(order.id, order.token, POSES.amy);
+    expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['authority_portrait_mismatch'] });
+    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; evidence: string[] }[];
+    expect(checks.find((c) => c.check === 'authority')?.evidence).toEqual(['authority:mock', 'liveness']);
+  });
+
   it('rejects a card the national service has no record of', async () => {
     const card = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'unknown-person' });
     usedIdentities.add(card.identity.portrait.idNumber);

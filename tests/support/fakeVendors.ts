@@ -13,7 +13,21 @@ export interface FakeVendor {
   close(): Promise<void>;
 }
 
-export const RECORDS: Record<string, string> = { '110105198803120313': '张伟' };
+export const RECORDS: Record<string, string> = { '110105198803120313': '张伟', '440524188001010014': '王芳' };
+
+/**
+ * Portraits on record, for the three-element check: the fake compares bytes, a real service faces.
+ * 张伟's record holds this photo; 王芳's record has no portrait.
+ */
+export const RECORD_PHOTO = Buffer.from('a photo of 张伟 as the record holds it');
+const PORTRAITS: Record<string, Buffer> = { '110105198803120313': RECORD_PHOTO };
+
+/** What a service says about a photo against a record: similarity 0-100, or no portrait on record. */
+function comparePhoto(idNumber: string, base64: string): number | 'no_photo' {
+  const onRecord = PORTRAITS[idNumber];
+  if (!onRecord) return 'no_photo';
+  return Buffer.from(base64, 'base64').equals(onRecord) ? 91.5 : 23.4;
+}
 
 /** Names that rehearse faults. */
 export const FAULTS = { throttled: '限流', broken: '故障', slow: '超时' } as const;
@@ -43,7 +57,7 @@ const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 };
 
-/** Tencent Cloud FaceID IdCardVerification. */
+/** Tencent Cloud FaceID: IdCardVerification (two-element) and ImageRecognitionV2 (three-element). */
 export function fakeTencent(secretId: string, secretKey: string): Promise<FakeVendor> {
   return listen(async (req, res, body) => {
     const respond = (response: Record<string, unknown>) => json(res, 200, { Response: { ...response, RequestId: 'fake-request' } });
@@ -51,20 +65,29 @@ export function fakeTencent(secretId: string, secretKey: string): Promise<FakeVe
     const expected = tc3Authorization({ secretId, secretKey, service: 'faceid', host: req.headers.host ?? '', timestamp, payload: body });
     if (req.headers.authorization !== expected) return respond({ Error: { Code: 'AuthFailure.SignatureFailure', Message: 'signature mismatch' } });
     if (Math.abs(Date.now() / 1000 - timestamp) > 300) return respond({ Error: { Code: 'AuthFailure.SignatureExpire', Message: 'expired' } });
-    if (req.headers['x-tc-action'] !== 'IdCardVerification' || req.headers['x-tc-version'] !== '2018-03-01') {
+    const action = req.headers['x-tc-action'];
+    if ((action !== 'IdCardVerification' && action !== 'ImageRecognitionV2') || req.headers['x-tc-version'] !== '2018-03-01') {
       return respond({ Error: { Code: 'InvalidAction', Message: 'no such action' } });
     }
-    const { IdCard, Name } = JSON.parse(body) as { IdCard: string; Name: string };
+    const { IdCard, Name, ImageBase64 } = JSON.parse(body) as { IdCard: string; Name: string; ImageBase64?: string };
     if (Name === FAULTS.throttled) return respond({ Error: { Code: 'RequestLimitExceeded', Message: 'too many requests' } });
     if (Name === FAULTS.broken) return json(res, 502, { message: 'bad gateway' });
     if (Name === FAULTS.slow) await new Promise((resolve) => setTimeout(resolve, 3000));
     const known = RECORDS[IdCard];
+    if (action === 'ImageRecognitionV2') {
+      if (!ImageBase64) return respond({ Error: { Code: 'InvalidParameter', Message: 'ImageBase64 missing' } });
+      if (known === undefined) return respond({ Result: 'FailedOperation.IdNoExistSystem', Description: '库中无此号', Sim: 0 });
+      if (known !== Name) return respond({ Result: 'FailedOperation.IdNameMisMatch', Description: '姓名和身份证号不一致', Sim: 0 });
+      const sim = comparePhoto(IdCard, ImageBase64);
+      if (sim === 'no_photo') return respond({ Result: 'FailedOperation.IdPhotoNoExist', Description: '库中无此用户照片', Sim: 0 });
+      return respond(sim >= 70 ? { Result: 'Success', Description: '成功', Sim: sim } : { Result: 'FailedOperation.CompareLowSimilarity', Description: '比对相似度未达到通过标准', Sim: sim });
+    }
     const result = known === undefined ? '-5' : known === Name ? '0' : '-1';
     return respond({ Result: result, Description: { '0': '姓名和身份证号一致', '-1': '姓名和身份证号不一致', '-5': '证件库中无此身份证记录' }[result] });
   });
 }
 
-/** Alibaba Cloud Cloudauth Id2MetaVerify (RPC, form-encoded POST). */
+/** Alibaba Cloud Cloudauth: Id2MetaVerify (two-element) and ContrastFaceVerify (three-element), RPC, form-encoded POST. */
 export function fakeAlibaba(accessKeyId: string, accessKeySecret: string): Promise<FakeVendor> {
   return listen(async (_req, res, body) => {
     const params = Object.fromEntries(new URLSearchParams(body));
@@ -72,10 +95,26 @@ export function fakeAlibaba(accessKeyId: string, accessKeySecret: string): Promi
     if (params.AccessKeyId !== accessKeyId || Signature !== rpcSignature('POST', signed, accessKeySecret)) {
       return json(res, 400, { Code: 'SignatureDoesNotMatch', Message: 'signature mismatch', RequestId: 'fake' });
     }
-    if (params.Action !== 'Id2MetaVerify' || params.Version !== '2019-03-07') return json(res, 400, { Code: 'InvalidAction', RequestId: 'fake' });
-    if (params.UserName === FAULTS.throttled) return json(res, 400, { Code: 'Throttling.User', Message: 'throttled', RequestId: 'fake' });
-    if (params.UserName === FAULTS.broken) return json(res, 503, { Code: 'ServiceUnavailable', RequestId: 'fake' });
-    if (params.UserName === FAULTS.slow) await new Promise((resolve) => setTimeout(resolve, 3000));
+    if ((params.Action !== 'Id2MetaVerify' && params.Action !== 'ContrastFaceVerify') || params.Version !== '2019-03-07') {
+      return json(res, 400, { Code: 'InvalidAction', RequestId: 'fake' });
+    }
+    const name = params.UserName ?? params.CertName;
+    if (name === FAULTS.throttled) return json(res, 400, { Code: 'Throttling.User', Message: 'throttled', RequestId: 'fake' });
+    if (name === FAULTS.broken) return json(res, 503, { Code: 'ServiceUnavailable', RequestId: 'fake' });
+    if (name === FAULTS.slow) await new Promise((resolve) => setTimeout(resolve, 3000));
+    if (params.Action === 'ContrastFaceVerify') {
+      if (!params.SceneId || params.ProductCode !== 'ID_MIN' || params.CertType !== 'IDENTITY_CARD' || !params.FaceContrastPicture) {
+        return json(res, 400, { Code: 'MissingParameter', Message: 'SceneId, ProductCode, CertType and FaceContrastPicture are required', RequestId: 'fake' });
+      }
+      const known = RECORDS[params.CertNo ?? ''];
+      const sim = known === name ? comparePhoto(params.CertNo ?? '', params.FaceContrastPicture) : 0;
+      const subCode = known === undefined ? '202' : known !== name ? '201' : sim === 'no_photo' ? '203' : sim >= 70 ? '200' : '204';
+      const material = typeof sim === 'number' ? JSON.stringify({ faceAttack: 'F', facialPictureFront: { qualityScore: 88.4, verifyScore: sim } }) : undefined;
+      return json(res, 200, {
+        Code: '200', Message: 'success', RequestId: 'fake',
+        ResultObject: { CertifyId: 'fake-certify', Passed: subCode === '200' ? 'T' : 'F', SubCode: subCode, ...(material ? { MaterialInfo: material } : {}) },
+      });
+    }
     const known = RECORDS[params.IdentifyNum ?? ''];
     const bizCode = known === undefined ? '3' : known === params.UserName ? '1' : '2';
     return json(res, 200, { Code: '200', Message: 'success', RequestId: 'fake', ResultObject: { BizCode: bizCode } });
@@ -86,11 +125,15 @@ export function fakeAlibaba(accessKeyId: string, accessKeySecret: string): Promi
 export function fakeGateway(token: string): Promise<FakeVendor> {
   return listen(async (req, res, body) => {
     if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
-    const { name, idNumber } = JSON.parse(body) as { name: string; idNumber: string };
+    const { name, idNumber, photo } = JSON.parse(body) as { name: string; idNumber: string; photo?: string };
     if (name === FAULTS.throttled) return json(res, 429, { error: 'slow down' });
     if (name === FAULTS.broken) return json(res, 500, { error: 'broken' });
     if (name === FAULTS.slow) await new Promise((resolve) => setTimeout(resolve, 3000));
     const known = RECORDS[idNumber];
-    return json(res, 200, { outcome: known === undefined ? 'no_record' : known === name ? 'match' : 'mismatch' });
+    if (known === undefined) return json(res, 200, { outcome: 'no_record' });
+    if (known !== name) return json(res, 200, { outcome: 'mismatch' });
+    if (!photo) return json(res, 200, { outcome: 'match' });
+    const sim = comparePhoto(idNumber, photo);
+    return json(res, 200, sim === 'no_photo' ? { outcome: 'no_photo' } : { outcome: 'match', portrait: { similarity: sim, match: sim >= 70 } });
   });
 }

@@ -44,6 +44,7 @@ export interface OrderServiceDeps {
     faceMatchMaxDistance: number;
     faceReviewMargin: number;
     authorityTimeoutMs: number;
+    authorityPortrait: boolean;
     livenessActions: readonly LivenessAction[];
     livenessSeconds: number;
     livenessAttempts: number;
@@ -280,6 +281,10 @@ export class OrderService {
         portraitFace: faceOf('portrait'),
         handheldFace: faceOf('handheld'),
         liveFace: this.#liveness.currentFace(orderId),
+        loadLiveFrame: async () => {
+          const kept = this.#d.db.currentLiveness(orderId)?.object_id;
+          return kept ? this.#d.storage.get(kept) : undefined;
+        },
         loadImage: (kind) => this.#d.storage.get(evidence.get(kind)?.object_id ?? ''),
         portrait: identity.portrait,
         emblem: identity.emblem,

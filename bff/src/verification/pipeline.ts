@@ -27,6 +27,8 @@ export interface VerificationInput {
   handheldFace: FoundFace | undefined;
   /** The face of the live check that counts, if there is one. */
   liveFace: { descriptor: number[] } | undefined;
+  /** The live check's kept frame, for the three-element national check. */
+  loadLiveFrame: () => Promise<Buffer | undefined>;
   loadImage: (kind: 'portrait' | 'handheld') => Promise<Buffer>;
   portrait: PortraitSideRead;
   emblem: EmblemSideRead;
@@ -46,6 +48,8 @@ export interface PipelineDeps {
   /** Above the threshold by less than this, a person looks at it instead of a refusal. */
   faceReviewMargin: number;
   authorityTimeoutMs: number;
+  /** Three-element check: the live face goes with name and number. */
+  authorityPortrait: boolean;
   today?: CalendarDate;
 }
 
@@ -124,19 +128,27 @@ export async function checkLiveness(input: VerificationInput, deps: PipelineDeps
   return { check: 'liveness', outcome: holder.outcome, reasons: holder.reasons, score: holder.score, evidence };
 }
 
-/** Name and number against the national record. A failure to ask is never a pass. */
-export async function checkAuthority(portrait: PortraitSideRead, deps: PipelineDeps): Promise<CheckResult> {
+/**
+ * Name and number against the national record and, in the three-element check, the live face
+ * against the portrait on record. A failure to ask is never a pass.
+ */
+export async function checkAuthority(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   try {
+    const photo = deps.authorityPortrait ? await input.loadLiveFrame() : undefined;
     const result = await deps.authority.verifyIdentity(
-      { name: portrait.name ?? '', idNumber: portrait.idNumber ?? '' },
+      { name: input.portrait.name ?? '', idNumber: input.portrait.idNumber ?? '', ...(photo ? { photo } : {}) },
       AbortSignal.timeout(deps.authorityTimeoutMs),
     );
-    const evidence = [`authority:${result.source}`];
+    const evidence = [`authority:${result.source}`, ...(photo ? ['liveness'] : [])];
+    const score = result.portrait ? { score: result.portrait.similarity } : {};
+    if (result.portrait && !result.portrait.match) {
+      return { check: 'authority', outcome: 'fail', reasons: ['authority_portrait_mismatch'], ...score, evidence };
+    }
     switch (result.outcome) {
       case 'match':
       case 'no_photo':
-        // Two-element check: a record without a portrait still confirms name and number.
-        return { check: 'authority', outcome: 'pass', reasons: [], evidence };
+        // A record without a portrait still confirms name and number.
+        return { check: 'authority', outcome: 'pass', reasons: [], ...score, evidence };
       case 'mismatch':
         return { check: 'authority', outcome: 'fail', reasons: ['authority_mismatch'], evidence };
       case 'no_record':
@@ -162,7 +174,7 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];
   const [face, held, liveness, authority] = await Promise.all([
-    checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps), checkAuthority(input.portrait, deps),
+    checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps), checkAuthority(input, deps),
   ]);
   return [document, face, held, liveness, authority];
 }

@@ -145,6 +145,7 @@ const en: Messages = {
     face_mismatch: 'The person holding the card is not the person on the card. Only the card holder can buy.',
     face_borderline: 'The face comparison needs a person to confirm it.',
     authority_mismatch: 'The name and ID number do not match the national record: make sure this is your own valid card.',
+    authority_portrait_mismatch: 'The person in the video does not match the portrait on the national ID record. Only the card holder can apply.',
     authority_no_record: 'The national record could not be found: please visit a store with your card.',
     authority_unavailable: 'The identity service is unavailable right now; a person will review your application.',
     liveness_missing: 'The live check has not been done.',

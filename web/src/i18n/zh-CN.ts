@@ -143,6 +143,7 @@ export default {
     face_mismatch: '手持照片中的人与证件照片不一致，必须由证件本人办理。',
     face_borderline: '人脸比对需要人工确认。',
     authority_mismatch: '姓名与身份证号码核验不一致，请确认证件为本人有效证件。',
+    authority_portrait_mismatch: '视频中的人与公安身份信息库中的证件照不一致，必须由证件本人办理。',
     authority_no_record: '身份信息核验未找到记录，请持证到营业厅办理。',
     authority_unavailable: '身份核验服务暂时不可用，已转人工审核。',
     liveness_missing: '尚未完成视频认证。',

@@ -1,16 +1,32 @@
 /**
- * The national citizen-ID check, through a vendor. Two-element: name + number; three-element adds
- * the portrait (not in the mock yet). Every adapter maps its vendor's answers onto these outcomes.
+ * The national citizen-ID check, through a vendor. Two-element: name + number. Three-element adds a
+ * face photo, which the service compares with the portrait on record. Every adapter maps its
+ * vendor's answers onto these outcomes.
  */
 export type AuthorityOutcome = 'match' | 'mismatch' | 'no_record' | 'no_photo' | 'source_error' | 'rate_limited';
 
 export interface AuthorityQuery {
   name: string;
   idNumber: string;
+  /** Three-element check: a photo of the person's face (JPEG). */
+  photo?: Buffer;
 }
 
-export interface AuthorityResult {
+/** The service's comparison of the photo with the portrait on record (three-element only). */
+export interface PortraitVerdict {
+  /** As the vendor scores it, 0-100. */
+  similarity: number;
+  /** The vendor's own judgement at its recommended threshold. */
+  match: boolean;
+}
+
+export interface AuthorityAnswer {
   outcome: AuthorityOutcome;
+  /** Present when a photo was sent and the record has a portrait to compare it with. */
+  portrait?: PortraitVerdict;
+}
+
+export interface AuthorityResult extends AuthorityAnswer {
   /** Which adapter answered, for the audit trail. */
   source: string;
 }

@@ -1,4 +1,4 @@
-import type { AuthorityOutcome, AuthorityResult } from './authority.port.js';
+import type { AuthorityAnswer, AuthorityOutcome, AuthorityResult } from './authority.port.js';
 
 /** A vendor call that failed in a way worth one more try (network, 5xx, throttling). */
 export class AuthorityCallError extends Error {
@@ -30,14 +30,14 @@ export async function withRetries(
   source: string,
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
-  attempt: (signal: AbortSignal) => Promise<AuthorityOutcome>,
+  attempt: (signal: AbortSignal) => Promise<AuthorityAnswer>,
 ): Promise<AuthorityResult> {
   let last: AuthorityCallError | undefined;
   for (let i = 0; i < policy.attempts; i += 1) {
     if (signal?.aborted) break;
     const perAttempt = AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), ...(signal ? [signal] : [])]);
     try {
-      return { outcome: await attempt(perAttempt), source };
+      return { ...(await attempt(perAttempt)), source };
     } catch (error) {
       last = error instanceof AuthorityCallError ? error : new AuthorityCallError('source_error', 'request failed', { cause: error });
     }

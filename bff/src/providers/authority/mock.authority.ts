@@ -25,6 +25,11 @@ export class MockAuthority implements AuthorityPort {
     const source = 'mock';
     if (!entry) return { outcome: 'no_record', source };
     if (entry.name !== query.name) return { outcome: 'mismatch', source };
+    // The sandbox has no portraits on record: whether a photo matches is part of the rehearsal.
+    if (query.photo && entry.outcome === 'match') {
+      const match = entry.portrait !== 'differs';
+      return { outcome: 'match', source, portrait: { similarity: match ? 92 : 31, match } };
+    }
     return { outcome: entry.outcome, source };
   }
 }

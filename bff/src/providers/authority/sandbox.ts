@@ -11,6 +11,8 @@ export interface SandboxIdentity {
   idNumber: string;
   /** What the service answers for this identity; `match` unless a fault is being rehearsed. */
   outcome: AuthorityOutcome;
+  /** Three-element check: the portrait on record matches any photo, unless it `differs`. */
+  portrait?: 'differs';
   note: string;
 }
 
@@ -27,6 +29,7 @@ export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
   { name: '赵敏', idNumber: id('370102', 2001, 12, 1, '064'), outcome: 'no_photo', note: 'record without a portrait' },
   { name: '黄强', idNumber: id('320106', 1990, 6, 6, '133'), outcome: 'source_error', note: 'the service fails' },
   { name: '周杰', idNumber: id('350102', 1987, 2, 14, '151'), outcome: 'rate_limited', note: 'the service refuses: too many requests' },
+  { name: '吴刚', idNumber: id('230103', 1983, 8, 19, '175'), outcome: 'match', portrait: 'differs', note: 'name and number match; the portrait on record is someone else' },
 ];
 
 export function findSandboxIdentity(idNumber: string): SandboxIdentity | undefined {
