@@ -29,7 +29,9 @@ export type IccidReason = (typeof ICCID_REASONS)[number];
 /** Why a verification did not approve, beyond the card's own rules. */
 export const VERIFICATION_REASONS = [
   'card_unreadable',
+  'card_not_found',
   'card_cut_off',
+  'card_glare',
   'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',

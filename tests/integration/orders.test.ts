@@ -122,6 +122,23 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision?.reasons).toContain('card_cut_off');
   });
 
+  it('tells the buyer at once about glare on the card, and sends it to a person if it stays', async () => {
+    const card = await sandboxCard(1, POSES.sheldon.neutral, { effects: { glare: true }, effectsOn: ['emblem'] });
+    const order = await api.newOrder();
+    const [portrait, emblem] = await uploadAll(order.id, order.token, card);
+    expect(portrait?.problems).toEqual([]);
+    expect(emblem?.problems).toEqual(['card_glare']);
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_glare'] });
+  });
+
+  it('says so when a card photo shows no card', async () => {
+    const order = await api.newOrder();
+    const res = await api.upload<EvidenceResult>(order.id, order.token, 'portrait', await facePhoto('photos/obama.jpg'));
+    expect(res.status).toBe(200);
+    expect(res.body.problems).toEqual(['card_not_found']);
+  });
+
   it('does not approve a portrait side and an emblem side of two different cards', async () => {
     const card = await sandboxCard(6, POSES.amy.neutral);
     const other = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'another-card' });

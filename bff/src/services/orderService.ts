@@ -23,7 +23,8 @@ import {
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { decide } from '../domain/decision.js';
-import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT, textTouchesEdge } from '../engine/ocr/cardText.js';
+import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+import { cardPhotoProblems } from '../verification/cardRegion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
@@ -156,22 +157,23 @@ export class OrderService {
     // once what to retake, and the submission only has to compare.
     let read: PortraitSideRead | EmblemSideRead | undefined;
     let face: FoundFace | undefined;
-    const problems: DecisionReason[] = [];
+    let problems: DecisionReason[] = [];
     if (kind === 'portrait') {
       const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFace(this.#d.engine, image.jpeg)]);
       read = reading.fields;
       face = found;
-      problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]));
-      if (textTouchesEdge(reading.lines)) problems.push('card_cut_off');
+      problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]), ...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
     } else if (kind === 'emblem') {
       const reading = await this.#d.engine.readEmblemSide(image.jpeg);
       read = reading.fields;
       if (Object.keys(read).length < EMBLEM_FIELD_COUNT) problems.push('card_unreadable');
-      if (textTouchesEdge(reading.lines)) problems.push('card_cut_off');
+      problems.push(...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
     } else {
       face = await largestFace(this.#d.engine, image.jpeg);
       if (!face) problems.push('handheld_no_face');
     }
+    // No card in the photo at all: that is the one thing to say.
+    if (problems.includes('card_not_found')) problems = ['card_not_found'];
 
     const objectId = await this.#d.storage.put(image.jpeg);
     try {
@@ -273,11 +275,10 @@ export class OrderService {
 
     const checks = await runVerification(
       {
-        // A card side cut off by the frame is refused even when its fields were read.
-        captureProblems: (['portrait', 'emblem'] as const).flatMap((kind) => {
-          const codes = JSON.parse(evidence.get(kind)?.problems ?? '[]') as DecisionReason[];
-          return codes.filter((code) => code === 'card_cut_off');
-        }),
+        // A card side cut off by the frame is refused even when its fields were read; glare on it
+        // goes to a person, who can tell whether it hides anything.
+        captureProblems: captureCodes(evidence, 'card_cut_off'),
+        captureWarnings: captureCodes(evidence, 'card_glare'),
         portraitFace: faceOf('portrait'),
         handheldFace: faceOf('handheld'),
         liveFace: this.#liveness.currentFace(orderId),
@@ -363,6 +364,11 @@ export class OrderService {
   private requireDraft(row: OrderRow): void {
     if (row.state !== 'draft') throw new AppError('order_closed', `the order is ${row.state}; its evidence can no longer change`, 409);
   }
+}
+
+/** The photos' faults of one kind found at upload, from the card sides' evidence rows. */
+function captureCodes(evidence: Map<EvidenceKind, { problems: string }>, code: DecisionReason): DecisionReason[] {
+  return (['portrait', 'emblem'] as const).some((kind) => (JSON.parse(evidence.get(kind)?.problems ?? '[]') as DecisionReason[]).includes(code)) ? [code] : [];
 }
 
 /** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */

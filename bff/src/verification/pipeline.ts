@@ -20,8 +20,10 @@ import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText
 export type FoundFace = Pick<DetectedFace, 'descriptor' | 'score'> | null;
 
 export interface VerificationInput {
-  /** Faults of the card photos found when they were taken (a card cut off by the frame). */
+  /** Faults of the card photos found when they were taken that refuse them (a card cut off by the frame). */
   captureProblems: DecisionReason[];
+  /** Faults that a person should look at (glare on the card). */
+  captureWarnings: DecisionReason[];
   /** Faces found when the photos were uploaded; a missing one is looked for in its image. */
   portraitFace: FoundFace | undefined;
   handheldFace: FoundFace | undefined;
@@ -169,7 +171,10 @@ export async function checkAuthority(input: VerificationInput, deps: PipelineDep
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
   const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
   const reasons = [...new Set([...input.captureProblems, ...read.reasons])];
-  const document: CheckResult = input.captureProblems.length > 0 ? { ...read, outcome: 'fail', reasons } : read;
+  let document: CheckResult = input.captureProblems.length > 0 ? { ...read, outcome: 'fail', reasons } : read;
+  if (document.outcome !== 'fail' && input.captureWarnings.length > 0) {
+    document = { ...document, outcome: 'review', reasons: [...new Set([...document.reasons, ...input.captureWarnings])] };
+  }
   // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
   // cannot exist, and the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];

@@ -1,0 +1,62 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { GLARE_LIMIT, cardPhotoProblems, glareShare, textRegion } from '../../bff/src/verification/cardRegion.js';
+import { facePhoto } from '../support/fixtures.js';
+
+let engine: VisionEngine;
+let clean: MockCard;
+let glaring: MockCard;
+
+beforeAll(async () => {
+  engine = createVisionEngine({ threads: 1, maxQueue: 8 });
+  const face = await facePhoto('people/sheldon/sheldon1.png');
+  clean = await generateMockCard({ face, seed: 'card-photo' });
+  glaring = await generateMockCard({ face, seed: 'card-photo', effects: { glare: true }, effectsOn: ['portrait', 'emblem'] });
+});
+
+afterAll(async () => {
+  await engine.close();
+});
+
+const problemsOf = async (image: Buffer, side: 'portrait' | 'emblem') => {
+  const reading = side === 'portrait' ? await engine.readPortraitSide(image) : await engine.readEmblemSide(image);
+  return cardPhotoProblems(image, reading.lines, Object.keys(reading.fields).length);
+};
+
+/** The card photographed on a white desk: the card a third of the picture, white all around. */
+async function onWhiteDesk(image: Buffer): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(image).metadata();
+  return sharp({ create: { width: width * 2, height: height * 2, channels: 3, background: '#ffffff' } })
+    .composite([{ input: image, left: Math.round(width / 2), top: Math.round(height / 2) }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+describe('the card in a card photo', () => {
+  it.each(['portrait', 'emblem'] as const)('finds no fault with a clean %s side', async (side) => {
+    expect(await problemsOf(clean.images[side], side)).toEqual([]);
+  });
+
+  it.each(['portrait', 'emblem'] as const)('sees glare on the %s side, measured on the card', async (side) => {
+    expect(await problemsOf(glaring.images[side], side)).toEqual(['card_glare']);
+    const region = textRegion((await engine.readEmblemSide(glaring.images[side])).lines);
+    if (!region) throw new Error('no text found');
+    expect(await glareShare(glaring.images[side], region)).toBeGreaterThan(2 * GLARE_LIMIT);
+  });
+
+  it('is not fooled by a white desk around a clean card', async () => {
+    const desk = await onWhiteDesk(clean.images.portrait);
+    const whole = { x0: 0, y0: 0, x1: 1, y1: 1 };
+    // Over the whole picture most pixels are blown out; on the card, almost none.
+    expect(await glareShare(desk, whole)).toBeGreaterThan(0.5);
+    expect(await problemsOf(desk, 'portrait')).toEqual([]);
+  });
+
+  it('finds no card in a photo of a face', async () => {
+    const face = await facePhoto('photos/obama.jpg');
+    expect(await problemsOf(face, 'portrait')).toEqual(['card_not_found']);
+    expect(await problemsOf(face, 'emblem')).toEqual(['card_not_found']);
+  });
+});
