@@ -28,11 +28,11 @@ import { cardPhotoProblems } from '../verification/cardRegion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
-import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { EvidenceRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
-import { type FoundFace, largestFace, runVerification } from '../verification/pipeline.js';
+import { type FoundFace, cardNumbersIn, largestFace, runVerification } from '../verification/pipeline.js';
 
 export interface OrderServiceDeps {
   db: SqliteDb;
@@ -63,6 +63,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Seals a face descriptor to its photo. */
 const faceAad = (objectId: string): string => `evidence:${objectId}:face`;
+
+/** Seals the ID numbers read in a hand-held photo to that photo. */
+const cardNumbersAad = (objectId: string): string => `evidence:${objectId}:card-numbers`;
 
 /** Seals identity fields to one order: a sealed blob copied to another order does not open. */
 const identityAad = (orderId: string): string => `order:${orderId}:identity`;
@@ -157,6 +160,7 @@ export class OrderService {
     // once what to retake, and the submission only has to compare.
     let read: PortraitSideRead | EmblemSideRead | undefined;
     let face: FoundFace | undefined;
+    let cardNumbers: string[] | undefined;
     let problems: DecisionReason[] = [];
     if (kind === 'portrait') {
       const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFace(this.#d.engine, image.jpeg)]);
@@ -169,8 +173,10 @@ export class OrderService {
       if (Object.keys(read).length < EMBLEM_FIELD_COUNT) problems.push('card_unreadable');
       problems.push(...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
     } else {
-      face = await largestFace(this.#d.engine, image.jpeg);
+      const wanted = this.identityOf(row).portrait.idNumber;
+      [face, cardNumbers] = await Promise.all([largestFace(this.#d.engine, image.jpeg), cardNumbersIn(this.#d.engine, image.jpeg, wanted)]);
       if (!face) problems.push('handheld_no_face');
+      if (wanted && !cardNumbers.includes(wanted)) problems.push('handheld_card_not_found');
     }
     // No card in the photo at all: that is the one thing to say.
     if (problems.includes('card_not_found')) problems = ['card_not_found'];
@@ -186,6 +192,7 @@ export class OrderService {
       const sealedFace = face === undefined ? null : this.#d.envelope.sealJson(face, faceAad(objectId));
       const replaced = this.#d.db.putEvidence({
         order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace, problems: JSON.stringify(problems),
+        card_numbers: cardNumbers === undefined ? null : this.#d.envelope.sealJson(cardNumbers, cardNumbersAad(objectId)),
       });
       if (replaced) await this.#d.storage.delete(replaced);
     } catch (error) {
@@ -281,6 +288,7 @@ export class OrderService {
         captureWarnings: captureCodes(evidence, 'card_glare'),
         portraitFace: faceOf('portrait'),
         handheldFace: faceOf('handheld'),
+        handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),
         liveFace: this.#liveness.currentFace(orderId),
         loadLiveFrame: async () => {
           const kept = this.#d.db.currentLiveness(orderId)?.object_id;
@@ -341,6 +349,11 @@ export class OrderService {
       ...(identity ? { identity } : {}),
       ...(row.decision ? { decision: decisionSchema.parse(JSON.parse(row.decision)) } : {}),
     };
+  }
+
+  /** The ID numbers read in a hand-held photo at upload, if they were. */
+  private cardNumbersOf(evidence: EvidenceRow | undefined): string[] | undefined {
+    return evidence?.card_numbers ? (this.#d.envelope.openJson(evidence.card_numbers, cardNumbersAad(evidence.object_id)) as string[]) : undefined;
   }
 
   /** The face found in a photo when it was uploaded: undefined if never looked for, null if none was found. */

@@ -27,6 +27,8 @@ export interface VerificationInput {
   /** Faces found when the photos were uploaded; a missing one is looked for in its image. */
   portraitFace: FoundFace | undefined;
   handheldFace: FoundFace | undefined;
+  /** ID numbers read in the hand-held photo at upload, when they were. */
+  handheldNumbers: string[] | undefined;
   /** The face of the live check that counts, if there is one. */
   liveFace: { descriptor: number[] } | undefined;
   /** The live check's kept frame, for the three-element national check. */
@@ -102,18 +104,28 @@ export async function checkFace(input: VerificationInput, deps: PipelineDeps): P
 /** Long sides the hand-held photo is read at: the card's number is small in it, so a second, finer pass. */
 const HELD_CARD_SCALES = [960, 1600] as const;
 
+/** Every ID-number-shaped run of characters in the hand-held photo's text. */
+export async function cardNumbersIn(engine: VisionEngine, image: Buffer, wanted?: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const scale of HELD_CARD_SCALES) {
+    const text = (await engine.readLines(image, scale)).map((line) => line.text.replace(/\s/gu, '').toUpperCase()).join('|');
+    for (const match of text.matchAll(/\d{17}[\dX]/gu)) found.add(match[0]);
+    // The finer pass only when the first did not find what is wanted (or, not knowing it yet, anything).
+    if (wanted ? found.has(wanted) : found.size > 0) break;
+  }
+  return [...found];
+}
+
 /**
  * The card is visibly held: its number, as read from the portrait side, is found in the hand-held
- * photo. Not found goes to a person rather than a refusal: a finger or glare can hide a digit.
+ * photo (read at upload; read now for a photo uploaded before that). Not found goes to a person
+ * rather than a refusal: a finger or glare can hide a digit.
  */
 export async function checkHeldCard(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   const evidence = ['handheld', 'portrait'];
   const wanted = input.portrait.idNumber ?? '';
-  const image = await input.loadImage('handheld');
-  for (const scale of HELD_CARD_SCALES) {
-    const text = (await deps.engine.readLines(image, scale)).map((line) => line.text).join('|').replace(/[^0-9Xx|]/gu, '').toUpperCase();
-    if (wanted && text.includes(wanted)) return { check: 'held_card', outcome: 'pass', reasons: [], evidence };
-  }
+  const numbers = input.handheldNumbers ?? await cardNumbersIn(deps.engine, await input.loadImage('handheld'), wanted);
+  if (wanted && numbers.includes(wanted)) return { check: 'held_card', outcome: 'pass', reasons: [], evidence };
   return { check: 'held_card', outcome: 'review', reasons: ['handheld_card_not_found'], evidence };
 }
 

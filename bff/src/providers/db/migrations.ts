@@ -83,4 +83,8 @@ export const MIGRATIONS: readonly string[] = [
     challenge_id TEXT NOT NULL
   );
   `,
+  // Card numbers found in the hand-held photo (identity data: sealed like the photo's face).
+  `
+  ALTER TABLE evidence ADD COLUMN card_numbers BLOB;
+  `,
 ];

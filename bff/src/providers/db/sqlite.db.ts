@@ -28,6 +28,8 @@ export interface EvidenceRow {
   face: Buffer | null;
   /** JSON array of the reason codes found at upload. */
   problems: string;
+  /** Sealed JSON array of the ID numbers read in a hand-held photo, or null (not a hand-held photo). */
+  card_numbers: Buffer | null;
 }
 
 export interface LivenessRow {
@@ -166,8 +168,10 @@ export class SqliteDb {
         .prepare('SELECT object_id FROM evidence WHERE order_id = ? AND kind = ?')
         .get(row.order_id, row.kind) as { object_id: string } | undefined;
       this.db
-        .prepare(`INSERT INTO evidence (order_id, kind, object_id, uploaded_at, face, problems) VALUES (@order_id, @kind, @object_id, @uploaded_at, @face, @problems)
-                  ON CONFLICT (order_id, kind) DO UPDATE SET object_id = excluded.object_id, uploaded_at = excluded.uploaded_at, face = excluded.face, problems = excluded.problems`)
+        .prepare(`INSERT INTO evidence (order_id, kind, object_id, uploaded_at, face, problems, card_numbers)
+                  VALUES (@order_id, @kind, @object_id, @uploaded_at, @face, @problems, @card_numbers)
+                  ON CONFLICT (order_id, kind) DO UPDATE SET object_id = excluded.object_id, uploaded_at = excluded.uploaded_at, face = excluded.face,
+                  problems = excluded.problems, card_numbers = excluded.card_numbers`)
         .run(row);
       return previous?.object_id;
     })();
