@@ -52,6 +52,12 @@ export function measureFrame(points: readonly Point[]): FrameMeasures {
   return { yaw, pitch, eyes, mouth };
 }
 
+/**
+ * A face turned further than this (|yaw|) is not frontal enough for a photo to compare: frontal
+ * fixture photos measured up to 0.2, turned heads 0.4-0.9.
+ */
+export const FRONTAL_MAX_YAW = 0.45;
+
 /** How far from the buyer's neutral pose a measure must move for an action to count. */
 export const ACTION_THRESHOLDS = {
   /** Frontal photos and their mirror images differ by up to 0.2; a turned head measured 0.4-0.9. */

@@ -37,6 +37,7 @@ export const VERIFICATION_REASONS = [
   'card_birth_date_mismatch',
   'card_portrait_no_face',
   'handheld_no_face',
+  'handheld_not_frontal',
   'handheld_card_not_found',
   'face_mismatch',
   'face_borderline',

@@ -35,7 +35,7 @@ for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERIN
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; state: string }> {
+async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; decisionMs: number; state: string }> {
   const order = await api.newOrder();
   const take = takes.pop();
   if (!take) throw new Error('out of camera takes');
@@ -50,16 +50,18 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
   const live = await api.sendFrames(order.id, order.token, challenge.body.challengeId, frames);
   if (live.body.outcome !== 'passed') throw new Error(`live check: ${JSON.stringify(live.body.reasons)}`);
   const liveMs = performance.now() - liveStart;
+  const submittedAt = performance.now();
   await api.submit(order.id, order.token);
   await settled(order.id);
+  const decisionMs = performance.now() - submittedAt;
   const ms = performance.now() - startedAt;
   const view = await api.get<{ state: string }>(`/api/orders/${order.id}`, order.token);
-  return { ms, liveMs, state: view.body.state };
+  return { ms, liveMs, decisionMs, state: view.body.state };
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
 console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (6 frames), submit, face matches, held card, mock ID service\n');
-console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
+console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'decision ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
 
 for (const threads of [1, 2]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
@@ -73,12 +75,14 @@ for (const threads of [1, 2]) {
 
   const times: number[] = [];
   const liveTimes: number[] = [];
+  const decisionTimes: number[] = [];
   let approved = 0;
   const seqStart = performance.now();
   for (let i = 0; i < ORDERS; i += 1) {
-    const { ms, liveMs, state } = await verifyOnce(api, settled);
+    const { ms, liveMs, decisionMs, state } = await verifyOnce(api, settled);
     times.push(ms);
     liveTimes.push(liveMs);
+    decisionTimes.push(decisionMs);
     if (state === 'approved') approved += 1;
   }
   const seqMinutes = (performance.now() - seqStart) / 60_000;
@@ -96,8 +100,9 @@ for (const threads of [1, 2]) {
 
   times.sort((a, b) => a - b);
   liveTimes.sort((a, b) => a - b);
+  decisionTimes.sort((a, b) => a - b);
   console.log([
-    threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0), quantile(liveTimes, 0.5).toFixed(0),
+    threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0), quantile(liveTimes, 0.5).toFixed(0), quantile(decisionTimes, 0.5).toFixed(0),
     (ORDERS / seqMinutes).toFixed(1), (ORDERS / concMinutes).toFixed(1), `${approved}/${2 * ORDERS}`,
   ].map((c) => String(c).padStart(16)).join(''));
   await server.stop();

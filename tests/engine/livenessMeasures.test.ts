@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ACTION_THRESHOLDS, measureFrame } from '../../shared/src/liveness.js';
+import { ACTION_THRESHOLDS, FRONTAL_MAX_YAW, measureFrame } from '../../shared/src/liveness.js';
 import { detectFaces } from '../../bff/src/engine/face/faceModels.js';
+import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
 
 /** Tight crops get a neutral margin so the detector finds them (as in the calibration). */
@@ -39,5 +40,16 @@ describe('liveness measures on real faces', () => {
     const open = await measures('people/penny/penny1.png');
     const closed = await measures('people/penny/penny5.png');
     expect(open.mouth - closed.mouth).toBeGreaterThan(ACTION_THRESHOLDS.openMouth);
+  });
+
+  it('tells a hand-held photo of a turned face from a frontal one', async () => {
+    const yawOf = async (photo: string): Promise<number> => {
+      const card = await generateMockCard({ face: await facePhoto(photo), seed: 'frontal' });
+      const face = (await detectFaces(card.images.handheld)).faces[0];
+      if (!face) throw new Error(`no face in the hand-held photo of ${photo}`);
+      return measureFrame(face.landmarks).yaw;
+    };
+    expect(Math.abs(await yawOf('people/sheldon/sheldon1.png'))).toBeLessThan(FRONTAL_MAX_YAW);
+    expect(Math.abs(await yawOf('people/sheldon/sheldon3.png'))).toBeGreaterThan(FRONTAL_MAX_YAW);
   });
 });

@@ -133,11 +133,14 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_glare'] });
   });
 
-  it('says so when a card photo shows no card', async () => {
+  it('says so when a card photo shows no card, or the hand-held photo no face', async () => {
     const order = await api.newOrder();
     const res = await api.upload<EvidenceResult>(order.id, order.token, 'portrait', await facePhoto('photos/obama.jpg'));
     expect(res.status).toBe(200);
     expect(res.body.problems).toEqual(['card_not_found']);
+    const card = await sandboxCard(2, POSES.amy.neutral);
+    const faceless = await api.upload<EvidenceResult>(order.id, order.token, 'handheld', card.images.emblem);
+    expect(faceless.body.problems).toContain('handheld_no_face');
   });
 
   it('does not approve a portrait side and an emblem side of two different cards', async () => {

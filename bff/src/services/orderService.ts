@@ -32,7 +32,7 @@ import type { EvidenceRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
-import { type FoundFace, cardNumbersIn, largestFace, runVerification } from '../verification/pipeline.js';
+import { type FoundFace, cardNumbersIn, isTurned, largestFace, runVerification } from '../verification/pipeline.js';
 
 export interface OrderServiceDeps {
   db: SqliteDb;
@@ -176,6 +176,7 @@ export class OrderService {
       const wanted = this.identityOf(row).portrait.idNumber;
       [face, cardNumbers] = await Promise.all([largestFace(this.#d.engine, image.jpeg), cardNumbersIn(this.#d.engine, image.jpeg, wanted)]);
       if (!face) problems.push('handheld_no_face');
+      else if (isTurned(face)) problems.push('handheld_not_frontal');
       if (wanted && !cardNumbers.includes(wanted)) problems.push('handheld_card_not_found');
     }
     // No card in the photo at all: that is the one thing to say.

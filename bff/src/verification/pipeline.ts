@@ -1,9 +1,11 @@
 import {
   type CalendarDate,
+  FRONTAL_MAX_YAW,
   type DecisionReason,
   type EmblemSideRead,
   type PortraitSideRead,
   checkValidity,
+  measureFrame,
   parseIdNumber,
   sidesBelongTogether,
   todayInChina,
@@ -16,8 +18,8 @@ import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
 
-/** The largest face of a photo, as found at upload; null when there was none. */
-export type FoundFace = Pick<DetectedFace, 'descriptor' | 'score'> | null;
+/** The largest face of a photo, as found at upload (yaw from its landmarks); null when there was none. */
+export type FoundFace = (Pick<DetectedFace, 'descriptor' | 'score'> & { yaw?: number }) | null;
 
 export interface VerificationInput {
   /** Faults of the card photos found when they were taken that refuse them (a card cut off by the frame). */
@@ -41,7 +43,7 @@ export interface VerificationInput {
 /** The largest face of an image, in a worker thread. */
 export async function largestFace(engine: VisionEngine, image: Buffer): Promise<FoundFace> {
   const face = (await engine.detectFaces(image)).faces[0];
-  return face ? { descriptor: face.descriptor, score: face.score } : null;
+  return face ? { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw } : null;
 }
 
 export interface PipelineDeps {
@@ -86,6 +88,11 @@ export function checkDocument(portrait: PortraitSideRead, emblem: EmblemSideRead
   return { check: 'document', outcome: 'pass', reasons, evidence };
 }
 
+/** Whether a face (found with landmarks) is turned too far from the camera to count as frontal. */
+export function isTurned(face: FoundFace): boolean {
+  return face?.yaw !== undefined && Math.abs(face.yaw) > FRONTAL_MAX_YAW;
+}
+
 /** The card portrait against the largest face of the hand-held photo (the buyer's, nearer the camera). */
 export async function checkFace(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   const evidence = ['portrait', 'handheld'];
@@ -98,6 +105,8 @@ export async function checkFace(input: VerificationInput, deps: PipelineDeps): P
   const score = Math.round(distance * 1000) / 1000;
   const outcome = judgeDistance(distance, deps.faceMatchMaxDistance, deps.faceReviewMargin);
   const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['face_borderline'] : ['face_mismatch'];
+  // A match on a face turned well away from the camera is weaker evidence: a person looks.
+  if (outcome === 'pass' && isTurned(holderFace)) return { check: 'face', outcome: 'review', reasons: ['handheld_not_frontal'], score, evidence };
   return { check: 'face', outcome, reasons, score, evidence };
 }
 

@@ -143,6 +143,7 @@ const en: Messages = {
     card_birth_date_mismatch: 'The birth date printed on the card does not agree with the number: retake the portrait side.',
     card_portrait_no_face: 'We could not find the photo on the card: retake the portrait side without glare on the photo.',
     handheld_no_face: 'We could not find your face in the photo holding the card: face the camera and take it again.',
+    handheld_not_frontal: 'Your face is turned away in the photo holding the card; face the camera and take it again.',
     handheld_card_not_found: 'The card number could not be seen in the photo of you holding the card; a person will check. Next time hold the portrait side fully towards the camera, fingers off the number.',
     face_mismatch: 'The person holding the card is not the person on the card. Only the card holder can buy.',
     face_borderline: 'The face comparison needs a person to confirm it.',

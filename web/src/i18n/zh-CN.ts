@@ -141,6 +141,7 @@ export default {
     card_birth_date_mismatch: '证件上的出生日期与号码不符，请重拍人像面。',
     card_portrait_no_face: '证件上的照片未能识别，请重拍人像面，避免反光遮挡照片。',
     handheld_no_face: '手持照片中未找到您的正脸，请正对镜头重拍。',
+    handheld_not_frontal: '手持照片中您的脸偏向一侧，请正对镜头重拍。',
     handheld_card_not_found: '手持照片中未能看清您的身份证号码，已转人工审核；重新办理时请让证件人像面完整朝向镜头，手指不要遮挡号码。',
     face_mismatch: '手持照片中的人与证件照片不一致，必须由证件本人办理。',
     face_borderline: '人脸比对需要人工确认。',
