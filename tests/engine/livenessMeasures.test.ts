@@ -4,6 +4,7 @@ import { ACTION_THRESHOLDS, FRONTAL_MAX_YAW, measureFrame } from '../../shared/s
 import { detectFaces } from '../../bff/src/engine/face/faceModels.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
+import { cameraFrame } from '../support/liveFrames.js';
 
 /** Tight crops get a neutral margin so the detector finds them (as in the calibration). */
 async function measures(file: string, mirrored = false) {
@@ -52,4 +53,18 @@ describe('liveness measures on real faces', () => {
     expect(Math.abs(await yawOf('people/sheldon/sheldon1.png'))).toBeLessThan(FRONTAL_MAX_YAW);
     expect(Math.abs(await yawOf('people/sheldon/sheldon3.png'))).toBeGreaterThan(FRONTAL_MAX_YAW);
   });
+
+  it.each(['people/sheldon/sheldon1.png', 'people/amy/amy5.png', 'people/penny/penny5.png'])(
+    'does not take a narrowed print of %s (a photo turned about its axis) for a turned head',
+    async (photo) => {
+      const yawIn = async (frame: Buffer): Promise<number> => {
+        const face = (await detectFaces(frame, 0.4, 'frame')).faces[0];
+        if (!face) throw new Error(`no face in ${photo}`);
+        return measureFrame(face.landmarks).yaw;
+      };
+      const flat = await yawIn(await cameraFrame(photo));
+      const turned = await yawIn(await cameraFrame(photo, { squeeze: 0.6 }));
+      expect(Math.abs(turned - flat)).toBeLessThan(ACTION_THRESHOLDS.turn / 2);
+    },
+  );
 });

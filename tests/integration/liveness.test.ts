@@ -98,6 +98,16 @@ describe('the live check refuses', () => {
     expect((await api.submit(order.id, order.token)).status).toBe(409);
   });
 
+  it('a printed photo turned from side to side to mimic head turns', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    // A turned print is narrower, but its nose does not move against its jaw as a turning head's does.
+    const print = (shift: number, squeeze = 1) => cameraFrame(POSES.sheldon.neutral, { shift, squeeze, take: 901 });
+    const frames = await Promise.all([print(0), print(1), print(2, 0.6), print(3), print(4), print(5, 0.6), print(6), print(1)]);
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, frames);
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'] });
+  });
+
   it('frames recorded for another challenge (the actions in another order)', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);

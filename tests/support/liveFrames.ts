@@ -53,8 +53,9 @@ const FACE_SIDE = 200;
  * hand-held phone does between frames; `take` changes the room's light a little, so frames of two
  * takes are never byte-identical (a real camera's noise sees to that; identical bytes are a replay).
  */
-export async function cameraFrame(photo: string, { mirror = false, shift = 0, take = 0 } = {}): Promise<Buffer> {
-  let face = sharp(await facePhoto(photo)).resize({ width: FACE_SIDE, height: FACE_SIDE, fit: 'cover' });
+export async function cameraFrame(photo: string, { mirror = false, shift = 0, take = 0, squeeze = 1 } = {}): Promise<Buffer> {
+  // `squeeze` narrows the picture, as a flat print looks when it is turned about its vertical axis.
+  let face = sharp(await facePhoto(photo)).resize({ width: Math.round(FACE_SIDE * squeeze), height: FACE_SIDE, fit: 'fill' });
   if (mirror) face = face.flop();
   // The take's number as a row of black and white blocks in a corner: JPEG would round a subtler
   // difference (a shade of the background) away.
