@@ -12,7 +12,8 @@ import type { AuthorityPort } from './providers/authority/authority.port.js';
 import { createAuthority } from './providers/authority/index.js';
 import { SqliteDb } from './providers/db/sqlite.db.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
-import { OrderService } from './services/orderService.js';
+import { OrderService, holderKey } from './services/orderService.js';
+import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
 import { version } from './version.js';
 
 export interface RunningServer {
@@ -43,6 +44,10 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const envelope = new Envelope(await loadMasterKey(config.masterKey, config.dataDir));
   const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
   if (db.countNumbers() === 0) db.seedNumbers(seedNumberPool(config.numbersPerPrefix));
+  // The sandbox's identities that already hold cards, so QA can rehearse the five-card cap.
+  if (config.authority.adapter === 'mock') {
+    for (const who of SANDBOX_IDENTITIES) if (who.existingCards) db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
+  }
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const orders = new OrderService({
     db,

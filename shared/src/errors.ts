@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'illegal_transition',
   'order_closed',
   'liveness_required',
+  'card_cap_reached',
   'liveness_challenge_expired',
   'liveness_challenge_used',
   'liveness_attempts_exhausted',

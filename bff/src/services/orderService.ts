@@ -55,6 +55,12 @@ export interface OrderServiceDeps {
 }
 
 const VERIFY_ATTEMPTS = 4;
+
+/** One ID number, at most five cards with one operator (一证五卡). */
+export const CARDS_PER_ID = 5;
+
+/** The key the cap counts by: a keyed hash of the ID number, so the number itself is never stored. */
+export const holderKey = (envelope: Envelope, idNumber: string): string => envelope.digest(idNumber.toUpperCase(), 'id-number');
 const VERIFY_BACKOFF_MS = 2000;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -233,12 +239,24 @@ export class OrderService {
     if (row.hold_expires_at < this.now()) throw new AppError('hold_expired', 'the hold on this number has ended', 410);
 
     const now = this.now();
-    const started = this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now);
+    // The five-card cap, on the number as read; a number that cannot be read fails the document check.
+    const idNumber = this.identityOf(row).portrait.idNumber;
+    const started = idNumber
+      ? this.submitWithinCap(row.id, idNumber, now)
+      : this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now);
     if (started) {
       this.#d.db.transition(row.id, 'submitted', 'verifying', 'verification started', 'system', now);
       this.startVerification(row.id);
     }
     return { order: this.view(this.requireRow(row.id)), started };
+  }
+
+  private submitWithinCap(orderId: string, idNumber: string, now: number): boolean {
+    const outcome = this.#d.db.submitWithinCap(orderId, holderKey(this.#d.envelope, idNumber), CARDS_PER_ID, now);
+    if (outcome === 'cap_reached') {
+      throw new AppError('card_cap_reached', `this ID number already holds ${CARDS_PER_ID} cards with us (一证五卡); apply at one of our own stores`, 409);
+    }
+    return outcome === 'submitted';
   }
 
   /** Resolves when the order's verification (if any is running) has finished. */

@@ -167,6 +167,7 @@ const en: Messages = {
     consent_required: 'Please give your consent first.',
     evidence_missing: 'Some photos are still missing.',
     order_closed: 'The order was submitted; photos can no longer change.',
+    card_cap_reached: 'Under the five-cards-per-ID rule, your ID card already holds five cards with us, so this cannot be done online. Please bring your ID card to one of our own stores.',
     liveness_required: 'The live check is needed before submitting.',
     liveness_challenge_expired: 'The check took too long; start it again.',
     liveness_challenge_used: 'This check was already sent; start it again.',

@@ -165,6 +165,7 @@ export default {
     consent_required: '请先完成授权同意。',
     evidence_missing: '还有照片未上传。',
     order_closed: '订单已提交，不能再修改照片。',
+    card_cap_reached: '按照“一证五卡”规定，您的身份证在本运营商名下已有五张电话卡，无法在线办理。请携带身份证到我们的自有营业厅办理。',
     liveness_required: '提交前需要先完成视频认证。',
     liveness_challenge_expired: '认证超时，请重新开始。',
     liveness_challenge_used: '本次认证已提交过，请重新开始。',

@@ -13,6 +13,8 @@ export interface SandboxIdentity {
   outcome: AuthorityOutcome;
   /** Three-element check: the portrait on record matches any photo, unless it `differs`. */
   portrait?: 'differs';
+  /** Cards this person already holds with the operator through other channels (the five-card cap). */
+  existingCards?: number;
   note: string;
 }
 
@@ -30,6 +32,8 @@ export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
   { name: '黄强', idNumber: id('320106', 1990, 6, 6, '133'), outcome: 'source_error', note: 'the service fails' },
   { name: '周杰', idNumber: id('350102', 1987, 2, 14, '151'), outcome: 'rate_limited', note: 'the service refuses: too many requests' },
   { name: '吴刚', idNumber: id('230103', 1983, 8, 19, '175'), outcome: 'match', portrait: 'differs', note: 'name and number match; the portrait on record is someone else' },
+  { name: '孙丽', idNumber: id('610103', 1991, 4, 27, '086'), outcome: 'match', existingCards: 5, note: 'already holds five cards: refused at submission' },
+  { name: '马超', idNumber: id('450103', 1986, 10, 9, '113'), outcome: 'match', existingCards: 4, note: 'holds four cards: one more is allowed' },
 ];
 
 export function findSandboxIdentity(idNumber: string): SandboxIdentity | undefined {

@@ -87,4 +87,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE evidence ADD COLUMN card_numbers BLOB;
   `,
+  // The five-card cap (一证五卡): orders carry a keyed hash of the buyer's ID number, never the
+  // number; cards held through other channels are counted per hash too.
+  `
+  ALTER TABLE orders ADD COLUMN holder_key TEXT;
+  CREATE INDEX orders_holder ON orders (holder_key, state);
+  CREATE TABLE holder_cards (
+    holder_key TEXT PRIMARY KEY,
+    cards INTEGER NOT NULL CHECK (cards >= 0)
+  );
+  `,
 ];

@@ -17,6 +17,8 @@ export interface OrderRow {
   created_at: number;
   updated_at: number;
   hold_expires_at: number;
+  /** Keyed hash of the buyer's ID number, set when the order is submitted (the five-card cap). */
+  holder_key: string | null;
 }
 
 export interface EvidenceRow {
@@ -292,5 +294,41 @@ export class SqliteDb {
   /** Forgets the frames kept for an order's live checks (after the objects are deleted). */
   clearLivenessEvidence(orderId: string): void {
     this.db.prepare('UPDATE liveness_challenges SET object_id = NULL, face = NULL WHERE order_id = ?').run(orderId);
+  }
+
+  /**
+   * Submits a draft if the buyer's cards stay within `cap`: the cards held through other channels plus
+   * this operator's orders that hold or will hold a card (submitted, under verification or review,
+   * approved, shipped, activated), counted and claimed in one immediate transaction, so concurrent
+   * submissions for one ID number cannot all pass the count.
+   */
+  submitWithinCap(orderId: string, holderKey: string, cap: number, now: number): 'submitted' | 'cap_reached' | 'not_draft' {
+    assertTransition('draft', 'submitted');
+    return this.db.transaction((): 'submitted' | 'cap_reached' | 'not_draft' => {
+      if (this.cardsOf(holderKey, orderId) >= cap) return 'cap_reached';
+      const changed = this.db
+        .prepare(`UPDATE orders SET state = 'submitted', holder_key = ?, updated_at = ? WHERE id = ? AND state = 'draft'`)
+        .run(holderKey, now, orderId).changes === 1;
+      if (!changed) return 'not_draft';
+      this.logTransition({ order_id: orderId, from_state: 'draft', to_state: 'submitted', at: now, reason: 'buyer confirmed what was read', actor: 'buyer' });
+      return 'submitted';
+    }).immediate();
+  }
+
+  /** Cards a holder has through other channels (imported by the operator; the sandbox seeds some). */
+  setHolderCards(holderKey: string, cards: number): void {
+    this.db
+      .prepare('INSERT INTO holder_cards (holder_key, cards) VALUES (?, ?) ON CONFLICT (holder_key) DO UPDATE SET cards = excluded.cards')
+      .run(holderKey, cards);
+  }
+
+  /** The cards counted against a holder's cap right now (leaving one order out, when asked). */
+  cardsOf(holderKey: string, exceptOrder = ''): number {
+    const other = (this.db.prepare('SELECT cards FROM holder_cards WHERE holder_key = ?').get(holderKey) as { cards: number } | undefined)?.cards ?? 0;
+    const ours = (this.db
+      .prepare(`SELECT count(*) AS n FROM orders WHERE holder_key = ? AND id <> ?
+                AND state IN ('submitted', 'verifying', 'review', 'approved', 'shipped', 'shipped_unactivated', 'activated')`)
+      .get(holderKey, exceptOrder) as { n: number }).n;
+    return other + ours;
   }
 }

@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorBody, OrderView } from '@shared';
+import { loadConfig } from '../../bff/src/config.js';
+import { Envelope, loadMasterKey } from '../../bff/src/crypto/envelope.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { SANDBOX_IDENTITIES, type SandboxIdentity } from '../../bff/src/providers/authority/sandbox.js';
+import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type RunningServer, start } from '../../bff/src/server.js';
+import { CARDS_PER_ID, holderKey } from '../../bff/src/services/orderService.js';
+import { ApiClient } from '../support/api.js';
+import { facePhoto } from '../support/fixtures.js';
+import { POSES, passLiveCheck } from '../support/liveFrames.js';
+
+let dir: string;
+let engine: VisionEngine;
+let server: RunningServer;
+let api: ApiClient;
+let envelope: Envelope;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cap-'));
+  engine = createVisionEngine({ threads: 2, maxQueue: 64 });
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right',
+    NUMBERS_PER_PREFIX: '20',
+  });
+  server = await start(config, { engine });
+  envelope = new Envelope(await loadMasterKey(undefined, config.dataDir));
+  api = new ApiClient(server.url);
+});
+
+afterAll(async () => {
+  await server.stop();
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sandbox = (name: string): SandboxIdentity => {
+  const who = SANDBOX_IDENTITIES.find((s) => s.name === name);
+  if (!who) throw new Error(`no sandbox identity ${name}`);
+  return who;
+};
+
+const cardOf = async (who: SandboxIdentity): Promise<MockCard> =>
+  generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who.name, idNumber: who.idNumber, seed: `cap-${who.name}` });
+
+/** An order with every photo and a passed live check: ready to submit. */
+async function readyOrder(card: MockCard): Promise<{ id: string; token: string }> {
+  const order = await api.newOrder();
+  for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
+    expect((await api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
+  }
+  expect((await passLiveCheck(api, order, POSES.sheldon)).outcome).toBe('passed');
+  return order;
+}
+
+describe('one ID number, at most five cards (一证五卡)', () => {
+  it('refuses at submission a buyer who already holds five cards, with guidance, and keeps the draft', async () => {
+    const who = sandbox('孙丽');
+    expect(server.db.cardsOf(holderKey(envelope, who.idNumber))).toBe(5);
+    const order = await readyOrder(await cardOf(who));
+    const res = await api.submit(order.id, order.token);
+    expect(res.status).toBe(409);
+    expect((res.body as unknown as ErrorBody).error.code).toBe('card_cap_reached');
+    expect((await api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body.state).toBe('draft');
+    expect(server.db.cardsOf(holderKey(envelope, who.idNumber))).toBe(5);
+  });
+
+  it('lets a fifth card through and refuses a sixth; a card that comes back frees its place', async () => {
+    const who = sandbox('马超');
+    const key = holderKey(envelope, who.idNumber);
+    const card = await cardOf(who);
+    const fifth = await readyOrder(card);
+    expect((await api.submit(fifth.id, fifth.token)).status).toBe(202);
+    await server.orders.settled(fifth.id);
+    expect(server.db.cardsOf(key)).toBe(5);
+
+    const sixth = await readyOrder(card);
+    const refused = await api.submit(sixth.id, sixth.token);
+    expect((refused.body as unknown as ErrorBody).error.code).toBe('card_cap_reached');
+
+    // The fifth card is shipped and refused at the door: returned, it no longer counts.
+    expect(server.db.transition(fifth.id, 'approved', 'shipped', 'shipped', 'system', Date.now())).toBe(true);
+    expect(server.db.transition(fifth.id, 'shipped', 'returned', 'hand-over refused', 'courier', Date.now())).toBe(true);
+    expect(server.db.cardsOf(key)).toBe(4);
+    expect((await api.submit(sixth.id, sixth.token)).status).toBe(202);
+    await server.orders.settled(sixth.id);
+  });
+
+  it('counts exactly five of twenty concurrent submissions for one ID number', async () => {
+    const who = sandbox('陈静');
+    const key = holderKey(envelope, who.idNumber);
+    const card = await cardOf(who);
+    const orders: { id: string; token: string }[] = [];
+    // Prepared four at a time (the photos are read in the vision threads), then submitted at once.
+    for (let i = 0; i < 20; i += 4) orders.push(...await Promise.all(Array.from({ length: 4 }, () => readyOrder(card))));
+    const results = await Promise.all(orders.map((o) => api.submit(o.id, o.token)));
+    expect(results.filter((r) => r.status === 202)).toHaveLength(CARDS_PER_ID);
+    const refused = results.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(20 - CARDS_PER_ID);
+    for (const r of refused) expect((r.body as unknown as ErrorBody).error.code).toBe('card_cap_reached');
+    await Promise.all(orders.map((o) => server.orders.settled(o.id)));
+    expect(server.db.cardsOf(key)).toBe(CARDS_PER_ID);
+  });
+
+  it('keeps the ID number out of the database: the cap counts by a keyed hash', async () => {
+    const who = sandbox('陈静');
+    const rows = server.db.db.prepare('SELECT holder_key FROM orders WHERE holder_key IS NOT NULL').all() as { holder_key: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.holder_key).not.toContain(who.idNumber.slice(6, 14));
+    expect(rows.map((r) => r.holder_key)).toContain(holderKey(envelope, who.idNumber));
+  });
+});
