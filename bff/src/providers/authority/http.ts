@@ -35,11 +35,19 @@ export async function withRetries(
   let last: AuthorityCallError | undefined;
   for (let i = 0; i < policy.attempts; i += 1) {
     if (signal?.aborted) break;
-    const perAttempt = AbortSignal.any([AbortSignal.timeout(policy.timeoutMs), ...(signal ? [signal] : [])]);
+    // An explicit controller and timer: a timeout signal held only inside AbortSignal.any() can be
+    // garbage-collected before it fires (Node 20), and the attempt would then wait for ever.
+    const perAttempt = new AbortController();
+    const timer = setTimeout(() => perAttempt.abort(new Error('attempt timed out')), policy.timeoutMs);
+    const cancel = (): void => perAttempt.abort(signal?.reason);
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return { ...(await attempt(perAttempt)), source };
+      return { ...(await attempt(perAttempt.signal)), source };
     } catch (error) {
       last = error instanceof AuthorityCallError ? error : new AuthorityCallError('source_error', 'request failed', { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
     }
     if (i < policy.attempts - 1) await new Promise((resolve) => setTimeout(resolve, policy.backoffMs * 2 ** i));
   }
