@@ -69,6 +69,17 @@ export const ACTION_THRESHOLDS = {
   nod: 0.15,
 } as const;
 
+/** Mouth opening above which a mouth is open in absolute terms (closed measured 0.24-0.38). */
+const MOUTH_OPEN_ABSOLUTE = 0.5;
+
+/**
+ * Whether a frame could be the neutral pose at all: facing the camera, mouth closed. Taken before
+ * any baseline exists, to keep an action under way out of the baseline.
+ */
+export function looksNeutral(frame: FrameMeasures): boolean {
+  return Math.abs(frame.yaw) < ACTION_THRESHOLDS.turn && frame.mouth < MOUTH_OPEN_ABSOLUTE;
+}
+
 /** The buyer's neutral pose: the median of each measure over the frames. */
 export function neutralOf(frames: readonly FrameMeasures[]): FrameMeasures {
   const median = (values: number[]): number => {

@@ -43,6 +43,15 @@ describe('following a challenge on the device', () => {
     expect(prompts.filter((p) => p.kind === 'action').map((p) => p.kind === 'action' && p.action)).toEqual(['turn_left', 'open_mouth']);
   });
 
+  it('learns the neutral pose only on a face at rest, not on an action already under way', async () => {
+    // The camera first sees an open mouth (the buyer was talking): it must not become the baseline,
+    // or opening the mouth later would never count.
+    const cam = camera(['open_mouth', 'open_mouth', 'turn_left', 'neutral', 'neutral', 'neutral', 'neutral', 'open_mouth', 'neutral']);
+    const result = await followChallenge(['open_mouth'], cam.look, () => undefined, { actionTimeoutMs: 5000, now: cam.now });
+    expect(result.missed).toBeUndefined();
+    expect(await labels(result.frames)).toEqual(['neutral', 'neutral', 'open_mouth', 'neutral']);
+  });
+
   it('does not take another action for the one asked', async () => {
     // Asked to turn, the buyer opens their mouth instead.
     const cam = camera(['neutral', 'neutral', 'neutral', 'neutral', 'open_mouth']);

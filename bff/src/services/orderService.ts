@@ -55,13 +55,13 @@ export interface OrderServiceDeps {
 }
 
 const VERIFY_ATTEMPTS = 4;
+const VERIFY_BACKOFF_MS = 2000;
 
 /** One ID number, at most five cards with one operator (一证五卡). */
 export const CARDS_PER_ID = 5;
 
 /** The key the cap counts by: a keyed hash of the ID number, so the number itself is never stored. */
 export const holderKey = (envelope: Envelope, idNumber: string): string => envelope.digest(idNumber.toUpperCase(), 'id-number');
-const VERIFY_BACKOFF_MS = 2000;
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newToken = (): string => randomBytes(32).toString('base64url');

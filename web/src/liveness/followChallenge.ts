@@ -1,4 +1,4 @@
-import { type FrameMeasures, type LivenessAction, performs } from '@shared';
+import { type FrameMeasures, type LivenessAction, looksNeutral, performs } from '@shared';
 import type { TrackedFace } from './faceTracker.js';
 
 /** One look through the camera: what the tracker saw, and that same picture as a JPEG on demand. */
@@ -52,7 +52,8 @@ export async function followChallenge(
   while (neutral.length < NEUTRAL_LOOKS && now() < lookDeadline) {
     const seen = await look();
     onPrompt(seen.face ? { kind: 'look' } : { kind: 'no_face' });
-    if (!seen.face) continue;
+    // The baseline is learnt on a face at rest only: a head already turned or a mouth open is skipped.
+    if (!seen.face || !looksNeutral(seen.face.measures)) continue;
     neutral.push(seen.face.measures);
     if (neutral.length > NEUTRAL_LOOKS - 2) frames.push(await seen.grab());
   }
