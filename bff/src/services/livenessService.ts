@@ -11,13 +11,14 @@ import {
   mostNeutral,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
-import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
+import { faceDistance } from '../engine/face/faceDistance.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptFrame } from '../verification/intake.js';
+import { judgeHolder } from '../verification/pipeline.js';
 
 export interface LivenessSettings {
   /** Actions a challenge may ask for (all five unless configured otherwise). */
@@ -160,15 +161,4 @@ export class LivenessService {
     for (const row of this.#d.db.challengesOf(orderId)) if (row.object_id) await this.#d.storage.delete(row.object_id);
     this.#d.db.clearLivenessEvidence(orderId);
   }
-}
-
-/** The live face against the card portrait, on the same calibrated thresholds as the hand-held photo. */
-export function judgeHolder(distance: number, settings: Pick<LivenessSettings, 'faceMatchMaxDistance' | 'faceReviewMargin'>): {
-  outcome: 'pass' | 'review' | 'fail';
-  reasons: DecisionReason[];
-  score: number;
-} {
-  const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
-  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['liveness_borderline'] : ['liveness_not_card_holder'];
-  return { outcome, reasons, score: Math.round(distance * 1000) / 1000 };
 }

@@ -12,7 +12,6 @@ import {
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
 import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
-import { judgeHolder } from '../services/livenessService.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
@@ -136,6 +135,17 @@ export async function checkHeldCard(input: VerificationInput, deps: PipelineDeps
   const numbers = input.handheldNumbers ?? await cardNumbersIn(deps.engine, await input.loadImage('handheld'), wanted);
   if (wanted && numbers.includes(wanted)) return { check: 'held_card', outcome: 'pass', reasons: [], evidence };
   return { check: 'held_card', outcome: 'review', reasons: ['handheld_card_not_found'], evidence };
+}
+
+/** The live face against the card portrait, on the same calibrated thresholds as the hand-held photo. */
+export function judgeHolder(distance: number, settings: Pick<PipelineDeps, 'faceMatchMaxDistance' | 'faceReviewMargin'>): {
+  outcome: 'pass' | 'review' | 'fail';
+  reasons: DecisionReason[];
+  score: number;
+} {
+  const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
+  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['liveness_borderline'] : ['liveness_not_card_holder'];
+  return { outcome, reasons, score: Math.round(distance * 1000) / 1000 };
 }
 
 /**
