@@ -24,7 +24,7 @@ function camera(script: (LivenessAction | 'neutral' | 'nobody')[]) {
     i += 1;
     const measures = shown === 'nobody' ? null : { ...NEUTRAL, ...(shown === 'neutral' ? {} : POSE[shown]) };
     return Promise.resolve({
-      face: measures ? { measures, box: { x: 0.3, y: 0.2, width: 0.4, height: 0.5 } } : null,
+      face: measures ? { measures } : null,
       grab: () => Promise.resolve(new Blob([shown])),
     });
   };

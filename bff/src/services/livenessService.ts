@@ -18,7 +18,7 @@ import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptFrame } from '../verification/intake.js';
-import { judgeHolder } from '../verification/pipeline.js';
+import { LIVE_FACE_REASONS, faceVerdict } from '../verification/pipeline.js';
 
 export interface LivenessSettings {
   /** Actions a challenge may ask for (all five unless configured otherwise). */
@@ -135,7 +135,7 @@ export class LivenessService {
     const sameLimit = this.#d.settings.faceMatchMaxDistance + this.#d.settings.faceReviewMargin;
     if (seen.some((s) => faceDistance(s.face.descriptor, reference.face.descriptor) > sameLimit)) return fail(['liveness_face_changed']);
 
-    const holder = judgeHolder(faceDistance(reference.face.descriptor, portraitFace.descriptor), this.#d.settings);
+    const holder = faceVerdict(reference.face.descriptor, portraitFace.descriptor, this.#d.settings, LIVE_FACE_REASONS);
     if (holder.outcome === 'fail') return fail(holder.reasons, holder.score);
 
     const kept = frames[reference.index];

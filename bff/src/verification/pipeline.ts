@@ -92,21 +92,46 @@ export function isTurned(face: FoundFace): boolean {
   return face?.yaw !== undefined && Math.abs(face.yaw) > FRONTAL_MAX_YAW;
 }
 
+/** A photo's face as found at upload, or looked for now in a photo uploaded before faces were kept. */
+async function faceOf(input: VerificationInput, deps: PipelineDeps, kind: 'portrait' | 'handheld'): Promise<FoundFace> {
+  const known = kind === 'portrait' ? input.portraitFace : input.handheldFace;
+  return known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind));
+}
+
+export interface FaceVerdict {
+  outcome: 'pass' | 'review' | 'fail';
+  reasons: DecisionReason[];
+  score: number;
+}
+
+/**
+ * Two faces at the calibrated thresholds (CALIBRATION.md): the same person, a person should look
+ * (`review` reason), or someone else (`fail` reason).
+ */
+export function faceVerdict(
+  a: readonly number[],
+  b: readonly number[],
+  settings: Pick<PipelineDeps, 'faceMatchMaxDistance' | 'faceReviewMargin'>,
+  reasonFor: { review: DecisionReason; fail: DecisionReason },
+): FaceVerdict {
+  const distance = faceDistance(a, b);
+  const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
+  return { outcome, reasons: outcome === 'pass' ? [] : [reasonFor[outcome]], score: Math.round(distance * 1000) / 1000 };
+}
+
+/** The live face against the card portrait: what the live check's reasons say when they differ. */
+export const LIVE_FACE_REASONS = { review: 'liveness_borderline', fail: 'liveness_not_card_holder' } as const;
+
 /** The card portrait against the largest face of the hand-held photo (the buyer's, nearer the camera). */
 export async function checkFace(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   const evidence = ['portrait', 'handheld'];
-  const find = async (kind: 'portrait' | 'handheld', known: FoundFace | undefined): Promise<FoundFace> =>
-    known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind));
-  const [cardFace, holderFace] = await Promise.all([find('portrait', input.portraitFace), find('handheld', input.handheldFace)]);
+  const [cardFace, holderFace] = await Promise.all([faceOf(input, deps, 'portrait'), faceOf(input, deps, 'handheld')]);
   if (!cardFace) return { check: 'face', outcome: 'fail', reasons: ['card_portrait_no_face'], evidence };
   if (!holderFace) return { check: 'face', outcome: 'fail', reasons: ['handheld_no_face'], evidence };
-  const distance = faceDistance(cardFace.descriptor, holderFace.descriptor);
-  const score = Math.round(distance * 1000) / 1000;
-  const outcome = judgeDistance(distance, deps.faceMatchMaxDistance, deps.faceReviewMargin);
-  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['face_borderline'] : ['face_mismatch'];
+  const verdict = faceVerdict(cardFace.descriptor, holderFace.descriptor, deps, { review: 'face_borderline', fail: 'face_mismatch' });
   // A match on a face turned well away from the camera is weaker evidence: a person looks.
-  if (outcome === 'pass' && isTurned(holderFace)) return { check: 'face', outcome: 'review', reasons: ['handheld_not_frontal'], score, evidence };
-  return { check: 'face', outcome, reasons, score, evidence };
+  if (verdict.outcome === 'pass' && isTurned(holderFace)) return { check: 'face', ...verdict, outcome: 'review', reasons: ['handheld_not_frontal'], evidence };
+  return { check: 'face', ...verdict, evidence };
 }
 
 /** Long sides the hand-held photo is read at: the card's number is small in it, so a second, finer pass. */
@@ -137,17 +162,6 @@ export async function checkHeldCard(input: VerificationInput, deps: PipelineDeps
   return { check: 'held_card', outcome: 'review', reasons: ['handheld_card_not_found'], evidence };
 }
 
-/** The live face against the card portrait, on the same calibrated thresholds as the hand-held photo. */
-export function judgeHolder(distance: number, settings: Pick<PipelineDeps, 'faceMatchMaxDistance' | 'faceReviewMargin'>): {
-  outcome: 'pass' | 'review' | 'fail';
-  reasons: DecisionReason[];
-  score: number;
-} {
-  const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
-  const reasons: DecisionReason[] = outcome === 'pass' ? [] : outcome === 'review' ? ['liveness_borderline'] : ['liveness_not_card_holder'];
-  return { outcome, reasons, score: Math.round(distance * 1000) / 1000 };
-}
-
 /**
  * The live check that counts: it passed when it was done, and its face is the card holder's on the
  * portrait as it is now (a portrait retaken after the live check is compared again).
@@ -155,10 +169,9 @@ export function judgeHolder(distance: number, settings: Pick<PipelineDeps, 'face
 export async function checkLiveness(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult> {
   const evidence = ['liveness', 'portrait'];
   if (!input.liveFace) return { check: 'liveness', outcome: 'fail', reasons: ['liveness_missing'], evidence };
-  const cardFace = input.portraitFace !== undefined ? input.portraitFace : await largestFace(deps.engine, await input.loadImage('portrait'));
+  const cardFace = await faceOf(input, deps, 'portrait');
   if (!cardFace) return { check: 'liveness', outcome: 'fail', reasons: ['card_portrait_no_face'], evidence };
-  const holder = judgeHolder(faceDistance(cardFace.descriptor, input.liveFace.descriptor), deps);
-  return { check: 'liveness', outcome: holder.outcome, reasons: holder.reasons, score: holder.score, evidence };
+  return { check: 'liveness', ...faceVerdict(cardFace.descriptor, input.liveFace.descriptor, deps, LIVE_FACE_REASONS), evidence };
 }
 
 /**

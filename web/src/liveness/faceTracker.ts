@@ -9,8 +9,6 @@ const MODELS_URL = '/models';
 /** What the device sees of the face in one frame: guidance only, the server measures again. */
 export interface TrackedFace {
   measures: FrameMeasures;
-  /** The face's box as a share of the frame (0-1), to tell the buyer to come closer or centre. */
-  box: { x: number; y: number; width: number; height: number };
 }
 
 export interface FaceTracker {
@@ -49,11 +47,7 @@ export function loadFaceTracker(): Promise<FaceTracker> {
       async track(canvas) {
         const found = await faceapi.detectSingleFace(canvas, options).withFaceLandmarks();
         if (!found) return null;
-        const { box } = found.detection;
-        return {
-          measures: measureFrame(found.landmarks.positions.map((p): [number, number] => [p.x, p.y])),
-          box: { x: box.x / canvas.width, y: box.y / canvas.height, width: box.width / canvas.width, height: box.height / canvas.height },
-        };
+        return { measures: measureFrame(found.landmarks.positions.map((p): [number, number] => [p.x, p.y])) };
       },
     };
   })();
