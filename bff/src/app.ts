@@ -7,6 +7,9 @@ import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { orderRoutes } from './routes/orders.js';
 import type { OrderService } from './services/orderService.js';
+import type { ActivationService } from './services/activationService.js';
+import type { FulfilmentService } from './services/fulfilmentService.js';
+import { activationRoutes, courierRoutes, logisticsRoutes } from './routes/fulfilment.js';
 import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError } from './engine/visionEngine.js';
 import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
@@ -16,9 +19,11 @@ export interface AppDeps {
   version: string;
   log: (level: 'error' | 'info', message: string) => void;
   orders: OrderService;
+  fulfilment: FulfilmentService;
+  activations: ActivationService;
 }
 
-export function createApp({ config, version, log, orders }: AppDeps): Express {
+export function createApp({ config, version, log, orders, fulfilment, activations }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use('/api', (_req, res, next) => {
@@ -26,7 +31,10 @@ export function createApp({ config, version, log, orders }: AppDeps): Express {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders));
+  // The carrier's webhook reads its body raw (it is signed), so it comes before the JSON parser.
+  app.use('/api', logisticsRoutes(fulfilment));
+  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders),
+    courierRoutes(fulfilment), activationRoutes(activations));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -53,6 +53,22 @@ const configSchema = z.object({
   LIVENESS_SECONDS: z.coerce.number().int().min(15).max(600).default(90),
   /** Challenges one order may ask for. */
   LIVENESS_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** SIM cards put in stock on the first start. */
+  SIM_STOCK: z.coerce.number().int().min(0).max(100_000).default(200),
+  /** The provisioning system and the carrier: only the sandbox's stand-ins ship with the product. */
+  PROVISIONING_ADAPTER: z.enum(['mock']).default('mock'),
+  PROVISIONING_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  /** Share of provisioning calls the stand-in fails (half before making the change, half after). */
+  PROVISIONING_MOCK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  LOGISTICS_ADAPTER: z.enum(['mock']).default('mock'),
+  LOGISTICS_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /** The secret the carrier signs status webhooks with. Unset: derived from the master key. */
+  LOGISTICS_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Failed activation attempts a card takes before it is locked, and for how long. */
+  ACTIVATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  ACTIVATION_LOCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
+  /** Minutes one activation attempt may take. */
+  ACTIVATION_MINUTES: z.coerce.number().int().min(2).max(120).default(15),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -77,6 +93,10 @@ export interface Config {
   numbersPerPrefix: number;
   vision: { threads: number; maxQueue: number };
   liveness: { actions: LivenessAction[]; seconds: number; attempts: number };
+  simStock: number;
+  provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number };
+  logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined };
+  activation: { attempts: number; lockMinutes: number; attemptMinutes: number };
 }
 
 export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
@@ -131,5 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     numbersPerPrefix: c.NUMBERS_PER_PREFIX,
     vision: { threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE },
     liveness: { actions: c.LIVENESS_ACTIONS, seconds: c.LIVENESS_SECONDS, attempts: c.LIVENESS_ATTEMPTS },
+    simStock: c.SIM_STOCK,
+    provisioning: { adapter: c.PROVISIONING_ADAPTER, latencyMs: c.PROVISIONING_MOCK_LATENCY_MS, failureRate: c.PROVISIONING_MOCK_FAILURE_RATE },
+    logistics: { adapter: c.LOGISTICS_ADAPTER, latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },
+    activation: { attempts: c.ACTIVATION_ATTEMPTS, lockMinutes: c.ACTIVATION_LOCK_MINUTES, attemptMinutes: c.ACTIVATION_MINUTES },
   };
 }

@@ -6,11 +6,19 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { Envelope, loadMasterKey } from './crypto/envelope.js';
-import { seedNumberPool } from './domain/numberPool.js';
+import { seedNumberPool, seedSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
 import { createAuthority } from './providers/authority/index.js';
 import { SqliteDb } from './providers/db/sqlite.db.js';
+import { FulfilmentDb } from './providers/db/fulfilment.db.js';
+import { MockLogistics } from './providers/logistics/mock.logistics.js';
+import type { LogisticsPort } from './providers/logistics/logistics.port.js';
+import { MockProvisioning } from './providers/provisioning/mock.provisioning.js';
+import type { ProvisioningPort } from './providers/provisioning/provisioning.port.js';
+import { SANDBOX_COURIERS } from './sandbox/couriers.js';
+import { ActivationService } from './services/activationService.js';
+import { FulfilmentService, hashToken } from './services/fulfilmentService.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
@@ -20,6 +28,7 @@ export interface RunningServer {
   url: string;
   port: number;
   orders: OrderService;
+  fulfilment: FulfilmentService;
   db: SqliteDb;
   stop(): Promise<void>;
 }
@@ -28,11 +37,15 @@ export interface RunningServer {
 export interface StartOverrides {
   engine?: VisionEngine;
   authority?: AuthorityPort;
+  provisioning?: ProvisioningPort;
+  logistics?: LogisticsPort;
   /** The clock, in ms since the epoch (tests move it forward to expire holds). */
   now?: () => number;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** How often due provisioning requests are looked for (retries after a failure). */
+const JOBS_INTERVAL_MS = 500;
 
 /** Starts the BFF; `port: 0` picks a free port (tests). */
 export async function start(config: Config = loadConfig(), overrides: StartOverrides = {}): Promise<RunningServer> {
@@ -48,10 +61,27 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   if (config.authority.adapter === 'mock') {
     for (const who of SANDBOX_IDENTITIES) if (who.existingCards) db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
   }
+  const fulfilmentDb = new FulfilmentDb(db);
+  if (fulfilmentDb.countSimCards() === 0) fulfilmentDb.seedSimCards(seedSimStock(config.simStock));
+  const now = overrides.now ?? Date.now;
+  // The carrier's and the provisioning system's stand-ins keep their state in files of their own.
+  const mockProvisioning = overrides.provisioning ? undefined
+    : new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: config.provisioning.latencyMs, failureRate: config.provisioning.failureRate });
+  const mockLogistics = overrides.logistics ? undefined : new MockLogistics(path.join(config.dataDir, 'sandbox-logistics.db'), {
+    latencyMs: config.logistics.latencyMs,
+    webhookSecret: config.logistics.webhookSecret ?? envelope.digest('carrier webhooks', 'logistics-webhook-secret'),
+  });
+  if (config.logistics.adapter === 'mock') {
+    for (const courier of SANDBOX_COURIERS) {
+      fulfilmentDb.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, token_hash: hashToken(courier.token), created_at: now() });
+    }
+  }
   const engine = overrides.engine ?? createVisionEngine(config.vision);
+  const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
+  let fulfilment: FulfilmentService | undefined;
   const orders = new OrderService({
     db,
-    storage: new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope),
+    storage,
     envelope,
     engine,
     authority: overrides.authority ?? createAuthority(config.authority),
@@ -66,19 +96,37 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       livenessAttempts: config.liveness.attempts,
     },
     log,
-    ...(overrides.now ? { now: overrides.now } : {}),
+    now,
+    afterApproval: (orderId) => void fulfilment?.ship(orderId),
+    deliveryOf: (row) => fulfilment?.deliveryOf(row),
   });
+  fulfilment = new FulfilmentService({
+    db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, now,
+    logistics: overrides.logistics ?? mockLogistics as LogisticsPort,
+    provisioning: overrides.provisioning ?? mockProvisioning as ProvisioningPort,
+    settings: { faceMatchMaxDistance: config.faceMatchMaxDistance, faceReviewMargin: config.faceReviewMargin },
+  });
+  const activations = new ActivationService({
+    db, fulfilment: fulfilmentDb, shipping: fulfilment, storage, envelope, engine, orders, now,
+    settings: config.activation,
+  });
+  const shipping = fulfilment;
   const resumed = orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
 
+  const failed = (what: string) => (error: unknown): void => log('error', `${what} failed: ${error instanceof Error ? error.name : 'error'}`);
   const sweep = (): void => {
-    orders.expireDrafts().catch((error: unknown) => log('error', `sweep failed: ${error instanceof Error ? error.name : 'error'}`));
+    orders.expireDrafts().catch(failed('sweep'));
+    // Approved orders left unshipped and activations left half-way by the last stop are finished now.
+    shipping.sweep().catch(failed('fulfilment sweep'));
   };
   sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  const jobs = setInterval(() => shipping.runDueJobs().catch(failed('provisioning')), JOBS_INTERVAL_MS);
+  jobs.unref();
 
-  const app = createApp({ config, version, log, orders });
+  const app = createApp({ config, version, log, orders, fulfilment: shipping, activations });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
@@ -89,11 +137,15 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     url: `http://${host}:${port}`,
     port,
     orders,
+    fulfilment: shipping,
     db,
     async stop() {
       clearInterval(sweeper);
+      clearInterval(jobs);
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       if (!overrides.engine) await engine.close();
+      mockProvisioning?.close();
+      mockLogistics?.close();
       db.close();
     },
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card.js';
 import { LIVENESS_ACTIONS } from './liveness.js';
 import { DECISION_REASONS } from './reasons.js';
+import { deliveryViewSchema } from './delivery.js';
 
 /** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
 export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
@@ -99,6 +100,7 @@ export const orderViewSchema = z
     liveness: z.enum(['missing', 'passed', 'review']),
     identity: readIdentitySchema.optional(),
     decision: decisionSchema.optional(),
+    delivery: deliveryViewSchema.optional(),
   })
   .meta({ id: 'Order' });
 export type OrderView = z.infer<typeof orderViewSchema>;
@@ -141,12 +143,17 @@ export const livenessChallengeSchema = z
   .meta({ id: 'LivenessChallenge' });
 export type LivenessChallenge = z.infer<typeof livenessChallengeSchema>;
 
-export const livenessResultSchema = z
+/** A live check's outcome on its own (activation attempts answer with this). */
+export const livenessVerdictSchema = z
   .object({
     outcome: z.enum(['passed', 'failed', 'review']),
     reasons: z.array(decisionReasonSchema),
     attemptsLeft: z.number().int(),
-    order: orderViewSchema,
   })
+  .meta({ id: 'LivenessVerdict' });
+export type LivenessVerdictView = z.infer<typeof livenessVerdictSchema>;
+
+export const livenessResultSchema = livenessVerdictSchema
+  .extend({ order: orderViewSchema })
   .meta({ id: 'LivenessResult' });
 export type LivenessResult = z.infer<typeof livenessResultSchema>;

@@ -10,3 +10,4 @@ export * from './reasons.js';
 export * from './regions.js';
 export * from './telecom.js';
 export * from './validity.js';
+export * from './delivery.js';

@@ -61,3 +61,27 @@ export const DECISION_REASONS = [...ID_NUMBER_REASONS, ...VALIDITY_REASONS, ...V
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 export type Validation<T, R extends string> = { ok: true; value: T } | { ok: false; reasons: R[] };
+
+/** Why a hand-over at the door or an activation of a shipped card was refused. */
+export const DELIVERY_REASONS = [
+  // At the door (path A).
+  'handover_id_mismatch',
+  'handover_name_mismatch',
+  'handover_card_mismatch',
+  'handover_face_mismatch',
+  'handover_face_not_found',
+  'handover_recipient_refused',
+  'handover_no_id_card',
+  'handover_code_attempts',
+  // Activating an unactivated card (path B).
+  'activation_id_mismatch',
+  'activation_name_mismatch',
+  'activation_card_missing',
+  'activation_liveness_missing',
+  'activation_abandoned',
+] as const;
+export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
+
+/** Every code a hand-over or an activation attempt can carry (a live check's reasons among them). */
+export const OUTCOME_REASONS = [...DECISION_REASONS, ...DELIVERY_REASONS] as const;
+export type OutcomeReason = (typeof OUTCOME_REASONS)[number];

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { MVNO_PREFIXES } from '@shared';
+import { MVNO_PREFIXES, luhnCheckDigit } from '@shared';
 
 /**
  * The numbers a fresh installation offers: `perPrefix` in each MVNO range, the same on every
@@ -19,4 +19,18 @@ export function seedNumberPool(perPrefix: number): string[] {
     }
   }
   return [...numbers].sort();
+}
+
+/**
+ * The SIM cards a fresh installation has in stock: 20-digit ICCIDs (8986 and a Luhn check digit),
+ * the same on every machine (seeded).
+ */
+export function seedSimStock(count: number): string[] {
+  const rng = seedrandom('sim-stock');
+  const iccids = new Set<string>();
+  while (iccids.size < count) {
+    const body = `898601${String(Math.floor(rng() * 1e13)).padStart(13, '0')}`;
+    iccids.add(`${body}${luhnCheckDigit(body)}`);
+  }
+  return [...iccids].sort();
 }

@@ -13,11 +13,15 @@ export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
  * Files in one multipart field, held in memory, never written to disk as they arrived. Multer's
  * refusals become stable codes; the limits stop a body from growing without bound.
  */
-function filesIn(field: string, maxFiles: number, maxBytes: number): RequestHandler {
-  const parse = multer({
+function filesIn(field: string, maxFiles: number, maxBytes: number, also: { field: string; maxCount: number }[] = []): RequestHandler {
+  const files = maxFiles + also.reduce((n, a) => n + a.maxCount, 0);
+  const limited = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: maxFiles, fields: 5, parts: maxFiles + 5, fieldSize: 1024 },
-  }).array(field, maxFiles);
+    limits: { fileSize: maxBytes, files, fields: 5, parts: files + 5, fieldSize: 1024 },
+  });
+  const parse = also.length === 0
+    ? limited.array(field, maxFiles)
+    : limited.fields([{ name: field, maxCount: maxFiles }, ...also.map((a) => ({ name: a.field, maxCount: a.maxCount }))]);
   const expected = maxFiles === 1 ? `exactly one file, in the field "${field}"` : `at most ${maxFiles} files, in the field "${field}"`;
 
   return (req, res, next) => {
@@ -44,8 +48,7 @@ function filesIn(field: string, maxFiles: number, maxBytes: number): RequestHand
         next(new AppError('bad_request', 'malformed multipart body', 400, { cause: error }));
         return;
       }
-      const files = Array.isArray(req.files) ? req.files : [];
-      if (files.length === 0) {
+      if (uploadedFiles(req, field).length === 0) {
         next(new AppError('upload_missing_file', `no file: send ${expected}`, 400));
         return;
       }
@@ -60,7 +63,15 @@ export const imageUpload: RequestHandler = filesIn('image', 1, MAX_UPLOAD_BYTES)
 /** The frames of a live check, in the multipart field `frames`, in the order they were taken. */
 export const frameUpload: RequestHandler = filesIn('frames', LIVENESS_FRAMES.max, MAX_FRAME_BYTES);
 
-/** The files a handler above accepted. */
-export function uploadedFiles(req: { files?: unknown }): Buffer[] {
-  return Array.isArray(req.files) ? (req.files as { buffer: Buffer }[]).map((f) => f.buffer) : [];
+/**
+ * A photo of the recipient's ID card in the field `card`, at the door, and optionally one of the
+ * recipient in the field `face`.
+ */
+export const handoverUpload: RequestHandler = filesIn('card', 1, MAX_UPLOAD_BYTES, [{ field: 'face', maxCount: 1 }]);
+
+/** The files a handler above accepted (in one field, when the upload has several). */
+export function uploadedFiles(req: { files?: unknown }, field?: string): Buffer[] {
+  const files = req.files as { buffer: Buffer }[] | Record<string, { buffer: Buffer }[]> | undefined;
+  const list = Array.isArray(files) ? files : field ? (files?.[field] ?? []) : [];
+  return list.map((f) => f.buffer);
 }

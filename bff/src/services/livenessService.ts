@@ -46,6 +46,9 @@ export interface LivenessVerdict {
   attemptsLeft: number;
 }
 
+/** The purpose of the live check taken when buying. */
+export const PURCHASE = 'purchase';
+
 /** A frame counts as showing nobody when the detector finds no face; this share of such frames fails. */
 const MAX_FACELESS_SHARE = 0.25;
 
@@ -69,24 +72,30 @@ export class LivenessService {
     this.#d = deps;
   }
 
-  issue(row: OrderRow, portraitFace: Pick<DetectedFace, 'descriptor'> | undefined): LivenessChallenge {
+  /**
+   * Issues a challenge for a purpose (the purchase, or one activation attempt), within that purpose's
+   * limit of challenges.
+   */
+  issue(row: OrderRow, portraitFace: Pick<DetectedFace, 'descriptor'> | undefined, purpose = PURCHASE, limit = this.#d.settings.attempts): LivenessChallenge {
     if (!portraitFace) {
       throw new AppError('evidence_missing', 'the live check compares you with the card portrait: photograph the portrait side first', 409);
     }
-    const issued = this.#d.db.challengesOf(row.id).length;
-    if (issued >= this.#d.settings.attempts) {
-      throw new AppError('liveness_attempts_exhausted', 'no live check attempts are left for this order; start a new order or visit a store', 429);
+    const issued = this.#d.db.challengesOf(row.id, purpose).length;
+    if (issued >= limit) {
+      throw new AppError('liveness_attempts_exhausted', 'no live check attempts are left; start again later or visit a store', 429);
     }
     const now = this.#d.now();
     const actions = drawActions((max) => randomInt(max), this.#d.settings.actions);
-    const challenge = { id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000 };
+    const challenge = {
+      id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000, purpose,
+    };
     this.#d.db.insertChallenge(challenge);
     return {
       challengeId: challenge.id,
       actions,
       expiresAt: new Date(challenge.expires_at).toISOString(),
       maxFrames: LIVENESS_FRAMES.max,
-      attemptsLeft: this.#d.settings.attempts - issued - 1,
+      attemptsLeft: limit - issued - 1,
     };
   }
 
@@ -94,9 +103,10 @@ export class LivenessService {
    * Checks the frames sent for a challenge. The challenge is spent before anything is analysed: the
    * same challenge cannot be answered twice, whatever the first answer was.
    */
-  async answer(row: OrderRow, challengeId: string, uploads: Buffer[], portraitFace: Pick<DetectedFace, 'descriptor'>): Promise<LivenessVerdict> {
+  async answer(row: OrderRow, challengeId: string, uploads: Buffer[], portraitFace: Pick<DetectedFace, 'descriptor'>,
+    purpose = PURCHASE, limit = this.#d.settings.attempts): Promise<LivenessVerdict> {
     const challenge = this.#d.db.getChallenge(challengeId);
-    if (challenge?.order_id !== row.id) throw new AppError('not_found', 'no such challenge', 404);
+    if (challenge?.order_id !== row.id || challenge.purpose !== purpose) throw new AppError('not_found', 'no such challenge', 404);
     if (challenge.answered_at !== null) throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
     if (challenge.expires_at < this.#d.now()) throw new AppError('liveness_challenge_expired', 'the live check took too long; start it again', 410);
     if (uploads.length < LIVENESS_FRAMES.min || uploads.length > LIVENESS_FRAMES.max) {
@@ -108,7 +118,7 @@ export class LivenessService {
       throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
     }
 
-    const attemptsLeft = Math.max(0, this.#d.settings.attempts - this.#d.db.challengesOf(row.id).length);
+    const attemptsLeft = Math.max(0, limit - this.#d.db.challengesOf(row.id, purpose).length);
     const fail = (reasons: DecisionReason[], score: number | null = null): LivenessVerdict => {
       this.#d.db.recordLiveness(challengeId, { outcome: 'failed', reasons: JSON.stringify(reasons), score, object_id: null, face: null });
       return { outcome: 'failed', reasons, attemptsLeft };
@@ -148,9 +158,9 @@ export class LivenessService {
     return { outcome, reasons: holder.reasons, attemptsLeft };
   }
 
-  /** The order's live face (from the check that counts), or undefined when there is none. */
-  currentFace(orderId: string): { row: LivenessRow; descriptor: number[] } | undefined {
-    const row = this.#d.db.currentLiveness(orderId);
+  /** The live face of the check that counts for a purpose, or undefined when there is none. */
+  currentFace(orderId: string, purpose = PURCHASE): { row: LivenessRow; descriptor: number[] } | undefined {
+    const row = this.#d.db.currentLiveness(orderId, purpose);
     if (!row?.face || !row.object_id) return undefined;
     const opened = this.#d.envelope.openJson(row.face, livenessFaceAad(row.object_id)) as { descriptor: number[] };
     return { row, descriptor: opened.descriptor };

@@ -4,6 +4,7 @@ import {
   type ConsentRequest,
   type CreateOrderRequest,
   type CreatedOrder,
+  type DeliveryView,
   type DecisionReason,
   type EmblemSideRead,
   type EvidenceKind,
@@ -52,6 +53,10 @@ export interface OrderServiceDeps {
   };
   log: (level: 'error' | 'info', message: string) => void;
   now?: () => number;
+  /** Called once an order is approved (it is shipped next). */
+  afterApproval?: (orderId: string) => void;
+  /** The parcel of a shipped order, for the buyer's view. */
+  deliveryOf?: (row: OrderRow) => DeliveryView | undefined;
 }
 
 const VERIFY_ATTEMPTS = 4;
@@ -96,6 +101,11 @@ export class OrderService {
       },
       now: () => this.now(),
     });
+  }
+
+  /** The live video check, for the activation of a shipped card too. */
+  get liveness(): LivenessService {
+    return this.#liveness;
   }
 
   private now(): number {
@@ -327,7 +337,10 @@ export class OrderService {
     });
     if (!moved) return;
     if (outcome.outcome === 'rejected') this.#d.db.releaseNumber(orderId);
-    if (outcome.outcome === 'approved') this.#d.db.assignNumber(orderId);
+    if (outcome.outcome === 'approved') {
+      this.#d.db.assignNumber(orderId);
+      this.#d.afterApproval?.(orderId);
+    }
   }
 
   /** Drafts whose hold ended: expired, number released, evidence deleted. */
@@ -355,6 +368,7 @@ export class OrderService {
     const evidence = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
     const identity = row.identity ? this.identityOf(row) : undefined;
     const live = this.#d.db.currentLiveness(row.id);
+    const delivery = this.#d.deliveryOf?.(row);
     return {
       id: row.id,
       state: row.state,
@@ -367,6 +381,7 @@ export class OrderService {
       liveness: live?.outcome === 'passed' ? 'passed' : live ? 'review' : 'missing',
       ...(identity ? { identity } : {}),
       ...(row.decision ? { decision: decisionSchema.parse(JSON.parse(row.decision)) } : {}),
+      ...(delivery ? { delivery } : {}),
     };
   }
 
@@ -376,12 +391,13 @@ export class OrderService {
   }
 
   /** The face found in a photo when it was uploaded: undefined if never looked for, null if none was found. */
-  private evidenceFace(orderId: string, kind: EvidenceKind): FoundFace | undefined {
+  evidenceFace(orderId: string, kind: EvidenceKind): FoundFace | undefined {
     const e = this.#d.db.evidenceOf(orderId).find((row) => row.kind === kind);
     return e?.face ? (this.#d.envelope.openJson(e.face, faceAad(e.object_id)) as FoundFace) : undefined;
   }
 
-  private identityOf(row: OrderRow): ReadIdentity {
+  /** The identity read from the card photos, as the buyer confirmed it. */
+  identityOf(row: OrderRow): ReadIdentity {
     if (!row.identity) return { portrait: {}, emblem: {} };
     const opened = readIdentitySchema.partial().parse(this.#d.envelope.openJson(row.identity, identityAad(row.id)));
     return { portrait: opened.portrait ?? {}, emblem: opened.emblem ?? {} };

@@ -39,9 +39,9 @@ export interface VerificationInput {
   emblem: EmblemSideRead;
 }
 
-/** The largest face of an image, in a worker thread. */
-export async function largestFace(engine: VisionEngine, image: Buffer): Promise<FoundFace> {
-  const face = (await engine.detectFaces(image)).faces[0];
+/** The largest face of an image, in a worker thread (at the detector's confidence, unless given). */
+export async function largestFace(engine: VisionEngine, image: Buffer, minConfidence?: number): Promise<FoundFace> {
+  const face = (await engine.detectFaces(image, minConfidence)).faces[0];
   return face ? { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw } : null;
 }
 
@@ -98,9 +98,9 @@ async function faceOf(input: VerificationInput, deps: PipelineDeps, kind: 'portr
   return known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind));
 }
 
-export interface FaceVerdict {
+export interface FaceVerdict<R extends string = DecisionReason> {
   outcome: 'pass' | 'review' | 'fail';
-  reasons: DecisionReason[];
+  reasons: R[];
   score: number;
 }
 
@@ -108,12 +108,12 @@ export interface FaceVerdict {
  * Two faces at the calibrated thresholds (CALIBRATION.md): the same person, a person should look
  * (`review` reason), or someone else (`fail` reason).
  */
-export function faceVerdict(
+export function faceVerdict<R extends string = DecisionReason>(
   a: readonly number[],
   b: readonly number[],
   settings: Pick<PipelineDeps, 'faceMatchMaxDistance' | 'faceReviewMargin'>,
-  reasonFor: { review: DecisionReason; fail: DecisionReason },
-): FaceVerdict {
+  reasonFor: { review: R; fail: R },
+): FaceVerdict<R> {
   const distance = faceDistance(a, b);
   const outcome = judgeDistance(distance, settings.faceMatchMaxDistance, settings.faceReviewMargin);
   return { outcome, reasons: outcome === 'pass' ? [] : [reasonFor[outcome]], score: Math.round(distance * 1000) / 1000 };

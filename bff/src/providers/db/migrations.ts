@@ -97,4 +97,83 @@ export const MIGRATIONS: readonly string[] = [
     cards INTEGER NOT NULL CHECK (cards >= 0)
   );
   `,
+  // After approval. SIM cards in stock; a shipment per approved order (the hand-over code is sealed,
+  // the buyer is shown it); couriers' credentials (hashes); every hand-over and activation attempt;
+  // provisioning requests as an outbox, each with its idempotency key, done exactly once.
+  // Live checks carry their purpose: the purchase, or an activation attempt.
+  `
+  CREATE TABLE sim_cards (
+    iccid TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('available', 'packed', 'active', 'returned')),
+    order_id TEXT UNIQUE REFERENCES orders (id)
+  );
+  CREATE INDEX sim_cards_status ON sim_cards (status, iccid);
+
+  CREATE TABLE shipments (
+    order_id TEXT PRIMARY KEY REFERENCES orders (id),
+    carrier TEXT NOT NULL,
+    tracking_number TEXT NOT NULL UNIQUE,
+    iccid TEXT NOT NULL REFERENCES sim_cards (iccid),
+    handover_code BLOB,
+    code_failures INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('in_transit', 'out_for_delivery', 'delivered', 'handed_over', 'refused', 'returned')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    activation_failures INTEGER NOT NULL DEFAULT 0,
+    activation_locked_until INTEGER
+  );
+
+  CREATE TABLE couriers (
+    id TEXT PRIMARY KEY,
+    company TEXT NOT NULL,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    disabled_at INTEGER
+  );
+
+  CREATE TABLE handovers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    courier_id TEXT NOT NULL REFERENCES couriers (id),
+    at INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('handed_over', 'refused')),
+    reasons TEXT NOT NULL,
+    card_object_id TEXT,
+    face_object_id TEXT,
+    score REAL
+  );
+  CREATE INDEX handovers_order ON handovers (order_id, id);
+
+  CREATE TABLE activation_attempts (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    token_hash TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('activated', 'failed')),
+    reasons TEXT,
+    card_object_id TEXT,
+    card_read BLOB
+  );
+  CREATE INDEX activation_attempts_order ON activation_attempts (order_id, started_at);
+
+  CREATE TABLE provisioning_jobs (
+    idempotency_key TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL UNIQUE REFERENCES orders (id),
+    operation TEXT NOT NULL CHECK (operation IN ('activate')),
+    iccid TEXT NOT NULL,
+    msisdn TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  CREATE INDEX provisioning_jobs_due ON provisioning_jobs (status, next_at);
+
+  ALTER TABLE liveness_challenges ADD COLUMN purpose TEXT NOT NULL DEFAULT 'purchase';
+  `,
 ];

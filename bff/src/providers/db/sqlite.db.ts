@@ -52,6 +52,8 @@ export interface LivenessRow {
   object_id: string | null;
   /** Sealed descriptor of the face in that frame. */
   face: Buffer | null;
+  /** What the check is for: `purchase`, or `activation:<attempt id>`. */
+  purpose: string;
 }
 
 export interface TransitionRow {
@@ -233,14 +235,18 @@ export class SqliteDb {
     return this.db.prepare(`SELECT * FROM orders WHERE state = 'draft' AND hold_expires_at < ?`).all(now) as OrderRow[];
   }
 
-  insertChallenge(row: Pick<LivenessRow, 'id' | 'order_id' | 'actions' | 'issued_at' | 'expires_at'>): void {
+  insertChallenge(row: Pick<LivenessRow, 'id' | 'order_id' | 'actions' | 'issued_at' | 'expires_at' | 'purpose'>): void {
     this.db
-      .prepare('INSERT INTO liveness_challenges (id, order_id, actions, issued_at, expires_at) VALUES (@id, @order_id, @actions, @issued_at, @expires_at)')
+      .prepare(`INSERT INTO liveness_challenges (id, order_id, actions, issued_at, expires_at, purpose)
+                VALUES (@id, @order_id, @actions, @issued_at, @expires_at, @purpose)`)
       .run(row);
   }
 
-  challengesOf(orderId: string): LivenessRow[] {
-    return this.db.prepare('SELECT * FROM liveness_challenges WHERE order_id = ? ORDER BY issued_at, rowid').all(orderId) as LivenessRow[];
+  /** An order's live-check challenges for one purpose, or for every purpose. */
+  challengesOf(orderId: string, purpose?: string): LivenessRow[] {
+    return this.db
+      .prepare('SELECT * FROM liveness_challenges WHERE order_id = ? AND purpose = coalesce(?, purpose) ORDER BY issued_at, rowid')
+      .all(orderId, purpose ?? null) as LivenessRow[];
   }
 
   getChallenge(id: string): LivenessRow | undefined {
@@ -271,10 +277,10 @@ export class SqliteDb {
       const row = this.getChallenge(id);
       if (!row) return [];
       const replaced = result.object_id === null ? [] : (this.db
-        .prepare('SELECT object_id FROM liveness_challenges WHERE order_id = ? AND id <> ? AND object_id IS NOT NULL')
-        .all(row.order_id, id) as { object_id: string }[]).map((r) => r.object_id);
+        .prepare('SELECT object_id FROM liveness_challenges WHERE order_id = ? AND purpose = ? AND id <> ? AND object_id IS NOT NULL')
+        .all(row.order_id, row.purpose, id) as { object_id: string }[]).map((r) => r.object_id);
       if (replaced.length > 0) {
-        this.db.prepare('UPDATE liveness_challenges SET object_id = NULL, face = NULL WHERE order_id = ? AND id <> ?').run(row.order_id, id);
+        this.db.prepare('UPDATE liveness_challenges SET object_id = NULL, face = NULL WHERE order_id = ? AND purpose = ? AND id <> ?').run(row.order_id, row.purpose, id);
       }
       this.db
         .prepare('UPDATE liveness_challenges SET outcome = @outcome, reasons = @reasons, score = @score, object_id = @object_id, face = @face WHERE id = @id')
@@ -283,12 +289,12 @@ export class SqliteDb {
     })();
   }
 
-  /** The order's live check that counts: the latest that passed or went to review and kept its frame. */
-  currentLiveness(orderId: string): LivenessRow | undefined {
+  /** The live check that counts for a purpose: the latest that passed or went to review and kept its frame. */
+  currentLiveness(orderId: string, purpose = 'purchase'): LivenessRow | undefined {
     return this.db
-      .prepare(`SELECT * FROM liveness_challenges WHERE order_id = ? AND outcome IN ('passed', 'review') AND object_id IS NOT NULL
+      .prepare(`SELECT * FROM liveness_challenges WHERE order_id = ? AND purpose = ? AND outcome IN ('passed', 'review') AND object_id IS NOT NULL
                 ORDER BY answered_at DESC LIMIT 1`)
-      .get(orderId) as LivenessRow | undefined;
+      .get(orderId, purpose) as LivenessRow | undefined;
   }
 
   /** Forgets the frames kept for an order's live checks (after the objects are deleted). */

@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  type ActivationCardResult,
+  type ActivationResult,
+  type ActivationSession,
+  type LivenessChallenge,
+  type LivenessVerdictView,
+  type OutcomeReason,
+  type PortraitSideRead,
+  type StartActivationRequest,
+  validateIccid,
+  validateMvnoNumber,
+} from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import type { VisionEngine } from '../engine/visionEngine.js';
+import { AppError } from '../errors.js';
+import type { ActivationAttemptRow, FulfilmentDb } from '../providers/db/fulfilment.db.js';
+import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+import { cardDifferences } from '../verification/sameCard.js';
+import { type FulfilmentService, hashToken, recheckCard } from './fulfilmentService.js';
+import type { OrderService } from './orderService.js';
+
+export interface ActivationSettings {
+  /** Failed attempts a card takes before it is locked. */
+  attempts: number;
+  /** How long a lock lasts. */
+  lockMinutes: number;
+  /** How long one attempt may take. */
+  attemptMinutes: number;
+}
+
+export interface ActivationDeps {
+  db: SqliteDb;
+  fulfilment: FulfilmentDb;
+  shipping: FulfilmentService;
+  storage: EvidenceStorage;
+  envelope: Envelope;
+  engine: VisionEngine;
+  orders: OrderService;
+  settings: ActivationSettings;
+  now: () => number;
+}
+
+/** Live checks one activation attempt may ask for. */
+export const LIVE_CHECKS_PER_ATTEMPT = 3;
+
+/** Seals what was read from a card at activation to its attempt. */
+const readAad = (attemptId: string): string => `activation:${attemptId}:card-read`;
+const purposeOf = (attemptId: string): string => `activation:${attemptId}`;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Path B: a card shipped unactivated is switched on only when the person holding it proves, online,
+ * that they are who bought it: the ID card photographed again (same number and name), and a live
+ * video check whose face is the card portrait submitted at purchase. Each attempt is recorded; too
+ * many failures lock the card for a while.
+ */
+export class ActivationService {
+  readonly #d: ActivationDeps;
+
+  constructor(deps: ActivationDeps) {
+    this.#d = deps;
+  }
+
+  /** Starts an attempt for the card with this ICCID and number, if it waits for activation and is not locked. */
+  start(request: StartActivationRequest): ActivationSession {
+    const iccid = validateIccid(request.iccid);
+    if (!iccid.ok) throw new AppError('iccid_invalid', `the ICCID is not valid (${iccid.reasons.join(', ')}); copy it again from the card`, 400);
+    const msisdn = validateMvnoNumber(request.msisdn);
+    if (!msisdn.ok) throw new AppError('validation_failed', `msisdn: ${msisdn.reasons.join(', ')}`, 400);
+    const shipment = this.#d.fulfilment.shipmentByIccid(iccid.value);
+    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
+    if (!shipment || !order || order.msisdn !== msisdn.value || order.delivery_path !== 'unactivated' || order.state === 'returned') {
+      throw new AppError('activation_not_found', 'no card with this ICCID and number is waiting to be activated', 404);
+    }
+    if (order.state === 'activated') throw new AppError('activation_closed', 'this card is active already', 409);
+    if (order.state !== 'shipped_unactivated') throw new AppError('activation_not_found', 'this card is not waiting to be activated', 404);
+    if (this.#d.fulfilment.provisioningJobOf(order.id)) throw new AppError('activation_closed', 'this card is being activated; it will work in a few minutes', 409);
+
+    const now = this.#d.now();
+    // An attempt left open counts as a failed one: abandoning attempts is no way round the limit.
+    for (const open of this.#d.fulfilment.openActivationAttempts(order.id)) this.fail(open, ['activation_abandoned']);
+    this.requireUnlocked(order.id);
+
+    const id = randomUUID();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + this.#d.settings.attemptMinutes * 60_000;
+    this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
+    return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: this.attemptsLeft(order.id) - 1 };
+  }
+
+  private requireUnlocked(orderId: string): void {
+    const until = this.#d.fulfilment.shipmentOf(orderId)?.activation_locked_until ?? null;
+    if (until !== null && until > this.#d.now()) {
+      throw new AppError('activation_locked', `too many failed attempts: this card can be activated again after ${iso(until)}, or at one of our stores`, 423);
+    }
+  }
+
+  /** Attempts the card has before it is locked (none while it is). */
+  private attemptsLeft(orderId: string): number {
+    const shipment = this.#d.fulfilment.shipmentOf(orderId);
+    if ((shipment?.activation_locked_until ?? 0) > this.#d.now()) return 0;
+    return Math.max(0, this.#d.settings.attempts - (shipment?.activation_failures ?? 0));
+  }
+
+  /** The attempt this id and token open; a finished or expired one says so. */
+  authorize(id: string, token: string | undefined): ActivationAttemptRow {
+    const attempt = this.#d.fulfilment.activationAttempt(id);
+    const expected = attempt ? Buffer.from(attempt.token_hash, 'hex') : Buffer.alloc(32);
+    const given = Buffer.from(hashToken(token ?? ''), 'hex');
+    if (!attempt || !token || !timingSafeEqual(expected, given)) throw new AppError('not_found', 'no such activation', 404);
+    return attempt;
+  }
+
+  private requireOpen(attempt: ActivationAttemptRow): OrderRow {
+    if (attempt.finished_at !== null) throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
+    if (attempt.expires_at < this.#d.now()) {
+      this.fail(attempt, ['activation_abandoned']);
+      throw new AppError('activation_expired', 'this attempt took too long; start again', 410);
+    }
+    const order = this.#d.db.getOrder(attempt.order_id);
+    if (order?.state !== 'shipped_unactivated') throw new AppError('activation_closed', 'this card is no longer waiting to be activated', 409);
+    return order;
+  }
+
+  /** The ID card photographed again: read and kept, encrypted; a photo that cannot be used is a retake. */
+  async uploadCard(attempt: ActivationAttemptRow, upload: Buffer): Promise<ActivationCardResult> {
+    this.requireOpen(attempt);
+    const card = await recheckCard(this.#d.engine, upload);
+    if (card.problems.length > 0) return { read: card.read, problems: card.problems };
+    const objectId = await this.#d.storage.put(card.jpeg);
+    const replaced = this.#d.fulfilment.setActivationCard(attempt.id, objectId, this.#d.envelope.sealJson(card.read, readAad(attempt.id)));
+    if (replaced) await this.#d.storage.delete(replaced);
+    return { read: card.read, problems: [] };
+  }
+
+  startLiveness(attempt: ActivationAttemptRow): LivenessChallenge {
+    const order = this.requireOpen(attempt);
+    return this.#d.orders.liveness.issue(order, this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
+  }
+
+  async answerLiveness(attempt: ActivationAttemptRow, challengeId: string, frames: Buffer[]): Promise<LivenessVerdictView> {
+    const order = this.requireOpen(attempt);
+    return this.#d.orders.liveness.answer(order, challengeId, frames, this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
+  }
+
+  private portraitFace(order: OrderRow): { descriptor: number[] } {
+    const face = this.#d.orders.evidenceFace(order.id, 'portrait');
+    if (!face) throw new Error('a shipped order without a card portrait');
+    return face;
+  }
+
+  /**
+   * Decides the attempt: the card read now against the identity confirmed at purchase, and the live
+   * check (a borderline face has nobody to look at it here: it fails). Passing queues the activation.
+   */
+  complete(attempt: ActivationAttemptRow): ActivationResult {
+    const order = this.requireOpen(attempt);
+    const checks = this.#d.db.challengesOf(order.id, purposeOf(attempt.id));
+    const live = this.#d.db.currentLiveness(order.id, purposeOf(attempt.id));
+    const lastFailed = checks.filter((c) => c.outcome === 'failed').at(-1);
+    if (!attempt.card_read) throw new AppError('activation_incomplete', 'photograph the portrait side of your ID card first', 409);
+    // A live check that failed may be tried again within the attempt; completing without a pass fails it.
+    if (!live && !lastFailed) throw new AppError('activation_incomplete', 'pass the live camera check first', 409);
+
+    const read = this.#d.envelope.openJson(attempt.card_read, readAad(attempt.id)) as PortraitSideRead;
+    const reasons: OutcomeReason[] = cardDifferences(this.#d.orders.identityOf(order).portrait, read, {
+      idNumber: 'activation_id_mismatch', name: 'activation_name_mismatch',
+    });
+    if (!live) reasons.push(...(JSON.parse(lastFailed?.reasons ?? '[]') as OutcomeReason[]));
+    else if (live.outcome !== 'passed') reasons.push(...(JSON.parse(live.reasons ?? '[]') as OutcomeReason[]));
+
+    if (reasons.length > 0) return this.fail(attempt, reasons);
+    if (!this.#d.fulfilment.passActivationAttempt(attempt.id, randomUUID(), this.#d.now())) {
+      throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
+    }
+    void this.#d.shipping.runDueJobs();
+    return { outcome: 'activating', reasons: [], attemptsLeft: this.attemptsLeft(order.id) };
+  }
+
+  /** Where an attempt stands: activating until the provisioning system confirms. */
+  status(attempt: ActivationAttemptRow): ActivationResult {
+    const reasons = JSON.parse(attempt.reasons ?? '[]') as OutcomeReason[];
+    const shipment = this.#d.fulfilment.shipmentOf(attempt.order_id);
+    const lockedUntil = shipment?.activation_locked_until ?? null;
+    const locked = lockedUntil !== null && lockedUntil > this.#d.now() ? { lockedUntil: iso(lockedUntil) } : {};
+    if (attempt.outcome === 'activated') {
+      const activated = this.#d.db.getOrder(attempt.order_id)?.state === 'activated';
+      return { outcome: activated ? 'activated' : 'activating', reasons, attemptsLeft: this.attemptsLeft(attempt.order_id) };
+    }
+    if (attempt.outcome === 'failed') return { outcome: 'failed', reasons, attemptsLeft: this.attemptsLeft(attempt.order_id), ...locked };
+    throw new AppError('activation_incomplete', 'this attempt is not finished', 409);
+  }
+
+  private fail(attempt: ActivationAttemptRow, reasons: OutcomeReason[]): ActivationResult {
+    const now = this.#d.now();
+    const { lockedUntil } = this.#d.fulfilment.failActivationAttempt(attempt.id, reasons, now, this.#d.settings.attempts, now + this.#d.settings.lockMinutes * 60_000);
+    return {
+      outcome: 'failed',
+      reasons,
+      attemptsLeft: this.attemptsLeft(attempt.order_id),
+      ...(lockedUntil !== null && lockedUntil > now ? { lockedUntil: iso(lockedUntil) } : {}),
+    };
+  }
+}

@@ -1,0 +1,322 @@
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  type CourierDelivery,
+  type DeliveryView,
+  type HandoverResult,
+  type OutcomeReason,
+  type PortraitSideRead,
+  type RefuseRequest,
+  parseIdNumber,
+  todayInChina,
+} from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import { PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+import type { VisionEngine } from '../engine/visionEngine.js';
+import { AppError } from '../errors.js';
+import type { CourierRow, FulfilmentDb, ProvisioningJobRow, ShipmentRow } from '../providers/db/fulfilment.db.js';
+import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import { LogisticsError, type LogisticsPort } from '../providers/logistics/logistics.port.js';
+import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
+import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+import { acceptImage } from '../verification/intake.js';
+import { type FoundFace, faceVerdict, largestFace } from '../verification/pipeline.js';
+import { cardDifferences, maskName } from '../verification/sameCard.js';
+import type { OrderService } from './orderService.js';
+
+export interface FulfilmentDeps {
+  db: SqliteDb;
+  fulfilment: FulfilmentDb;
+  storage: EvidenceStorage;
+  envelope: Envelope;
+  engine: VisionEngine;
+  orders: OrderService;
+  logistics: LogisticsPort;
+  provisioning: ProvisioningPort;
+  settings: { faceMatchMaxDistance: number; faceReviewMargin: number };
+  log: (level: 'error' | 'info', message: string) => void;
+  now: () => number;
+}
+
+/** Wrong hand-over codes a delivery takes; the last one refuses the hand-over. */
+export const HANDOVER_CODE_ATTEMPTS = 5;
+
+/** Waits before trying a provisioning request again, by attempts made so far. */
+const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 15_000, 60_000];
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The printed portrait on a card photographed by hand is small; tilted a few degrees, the detector's
+ * confidence in it drops below its usual 0.5 (0.34-0.5 on specimen cards turned 1-2.5 degrees).
+ * Looked for again at this confidence; a face found only so is never a reason to refuse.
+ */
+const CARD_PORTRAIT_MIN_CONFIDENCE = 0.3;
+const SURE_FACE = 0.5;
+
+/** Seals a hand-over code to its order's shipment. */
+const codeAad = (orderId: string): string => `shipment:${orderId}:handover-code`;
+
+/** What was read and found in a photo of a card's portrait side taken after the purchase. */
+export interface CardRecheck {
+  jpeg: Buffer;
+  read: PortraitSideRead;
+  face: FoundFace;
+  /** What makes the photo unusable (retake it): unreadable, a number that breaks its rules, no portrait. */
+  problems: OutcomeReason[];
+}
+
+/** Reads a photo of a card's portrait side again, at the door or at activation; nothing is stored. */
+export async function recheckCard(engine: VisionEngine, upload: Buffer): Promise<CardRecheck> {
+  const image = await acceptImage(upload);
+  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), largestFace(engine, image.jpeg, CARD_PORTRAIT_MIN_CONFIDENCE)]);
+  const read = reading.fields;
+  const problems: OutcomeReason[] = [];
+  if (Object.keys(read).length < PORTRAIT_FIELD_COUNT) problems.push('card_unreadable');
+  else {
+    const number = parseIdNumber(read.idNumber ?? '', todayInChina());
+    if (!number.ok) problems.push(...number.reasons);
+  }
+  if (!face) problems.push('card_portrait_no_face');
+  return { jpeg: image.jpeg, read, face, problems };
+}
+
+/**
+ * After approval: the card is packed and shipped; on path A a courier checks the recipient's ID at
+ * the door before handing it over; then the provisioning system opens the service, exactly once.
+ */
+export class FulfilmentService {
+  readonly #d: FulfilmentDeps;
+  readonly #shipping = new Map<string, Promise<void>>();
+  readonly #jobs = new Map<string, Promise<void>>();
+
+  constructor(deps: FulfilmentDeps) {
+    this.#d = deps;
+  }
+
+  /** Packs and books an approved order's card (again, safely, if an earlier try stopped half-way). */
+  ship(orderId: string): Promise<void> {
+    const running = this.#shipping.get(orderId);
+    if (running) return running;
+    const run = this.shipNow(orderId)
+      .catch((error: unknown) => {
+        const what = error instanceof LogisticsError ? error.code : error instanceof Error ? error.name : 'error';
+        this.#d.log('error', `shipping order ${orderId} failed, tried again later: ${what}`);
+      })
+      .finally(() => this.#shipping.delete(orderId));
+    this.#shipping.set(orderId, run);
+    return run;
+  }
+
+  private async shipNow(orderId: string): Promise<void> {
+    const order = this.#d.db.getOrder(orderId);
+    if (order?.state !== 'approved') return;
+    const iccid = this.#d.fulfilment.allotSimCard(orderId);
+    if (!iccid) {
+      this.#d.log('error', `no SIM card in stock for order ${orderId}`);
+      return;
+    }
+    const booked = await this.#d.logistics.book({ orderId, deliveryPath: order.delivery_path });
+    const courierChecks = order.delivery_path === 'courier_verified';
+    const code = courierChecks ? this.#d.envelope.sealJson(String(randomInt(1_000_000)).padStart(6, '0'), codeAad(orderId)) : null;
+    this.#d.fulfilment.recordShipment(
+      { order_id: orderId, carrier: booked.carrier, tracking_number: booked.trackingNumber, iccid, handover_code: code, status: 'in_transit', created_at: this.#d.now() },
+      courierChecks ? 'shipped' : 'shipped_unactivated',
+    );
+  }
+
+  /** Ships approved orders left unshipped, and sends provisioning requests that are due. */
+  async sweep(): Promise<void> {
+    await Promise.all(this.#d.fulfilment.approvedUnshipped().map((id) => this.ship(id)));
+    await this.runDueJobs();
+  }
+
+  /** Resolves when shipping and activation started for an order have settled (tests, shutdown). */
+  async settled(orderId: string): Promise<void> {
+    await this.#shipping.get(orderId);
+    const job = this.#d.fulfilment.provisioningJobOf(orderId);
+    if (job) await this.#jobs.get(job.idempotency_key);
+  }
+
+  /** The parcel as the buyer sees it; the hand-over code until the card is handed over. */
+  deliveryOf(row: OrderRow): DeliveryView | undefined {
+    const shipment = this.#d.fulfilment.shipmentOf(row.id);
+    if (!shipment) return undefined;
+    const open = shipment.status === 'in_transit' || shipment.status === 'out_for_delivery';
+    return {
+      carrier: shipment.carrier,
+      trackingNumber: shipment.tracking_number,
+      status: shipment.status,
+      iccidLast4: shipment.iccid.slice(-4),
+      ...(open && shipment.handover_code ? { handoverCode: this.handoverCode(shipment) } : {}),
+    };
+  }
+
+  private handoverCode(shipment: ShipmentRow): string {
+    if (!shipment.handover_code) throw new Error('this delivery has no hand-over code');
+    return this.#d.envelope.openJson(shipment.handover_code, codeAad(shipment.order_id)) as string;
+  }
+
+  /** The courier a token belongs to; anything else is 401. */
+  courier(token: string | undefined): CourierRow {
+    const courier = token ? this.#d.fulfilment.courierByTokenHash(hashToken(token)) : undefined;
+    if (!courier) throw new AppError('unauthorized', 'sign in with your courier access code', 401);
+    return courier;
+  }
+
+  /**
+   * A delivery this courier may work on: their company's, checked at the door (path A), still open.
+   * Another company's parcel does not exist for them; a closed one says only that it is closed.
+   */
+  private openDelivery(courier: CourierRow, trackingNumber: string): { shipment: ShipmentRow; order: OrderRow } {
+    const shipment = this.#d.fulfilment.shipmentByTracking(trackingNumber);
+    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
+    if (!shipment || !order || shipment.carrier !== courier.company || order.delivery_path !== 'courier_verified') {
+      throw new AppError('not_found', 'no delivery with this tracking number for your company', 404);
+    }
+    if (order.state !== 'shipped' || !['in_transit', 'out_for_delivery'].includes(shipment.status)) {
+      throw new AppError('delivery_closed', 'this delivery is closed', 410);
+    }
+    return { shipment, order };
+  }
+
+  delivery(courier: CourierRow, trackingNumber: string): CourierDelivery {
+    const { shipment, order } = this.openDelivery(courier, trackingNumber);
+    const { portrait } = this.#d.orders.identityOf(order);
+    return {
+      trackingNumber: shipment.tracking_number,
+      carrier: shipment.carrier,
+      status: shipment.status,
+      maskedName: maskName(portrait.name),
+      idNumberLast4: (portrait.idNumber ?? '').slice(-4),
+      msisdn: order.msisdn,
+    };
+  }
+
+  /**
+   * The check at the door: the hand-over code, then the recipient's original ID card read and
+   * compared with the card submitted online (same number, name and address; the same printed
+   * portrait), and, when photographed, the recipient's face against that portrait. A photo that cannot
+   * be read is a retake and nothing is kept; a decision keeps the photos as the delivery record.
+   */
+  async handOver(courier: CourierRow, trackingNumber: string, input: { code: string; card: Buffer; face?: Buffer }): Promise<HandoverResult> {
+    const { shipment, order } = this.openDelivery(courier, trackingNumber);
+    const expected = Buffer.from(this.handoverCode(shipment));
+    const given = Buffer.from(input.code);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const failures = this.#d.fulfilment.countCodeFailure(order.id);
+      if (failures >= HANDOVER_CODE_ATTEMPTS) return this.decide(courier, order, ['handover_code_attempts']);
+      throw new AppError('handover_code_wrong', `the hand-over code is wrong; ${HANDOVER_CODE_ATTEMPTS - failures} tries left`, 403);
+    }
+
+    const card = await recheckCard(this.#d.engine, input.card);
+    if (card.problems.length > 0) return { outcome: 'retake', reasons: card.problems };
+    const recipient = input.face ? await acceptImage(input.face) : undefined;
+    const recipientFace = recipient ? await largestFace(this.#d.engine, recipient.jpeg) : undefined;
+    if (recipient && !recipientFace) return { outcome: 'retake', reasons: ['handover_face_not_found'] };
+
+    const online = this.#d.orders.identityOf(order).portrait;
+    const reasons = cardDifferences(online, card.read, { idNumber: 'handover_id_mismatch', name: 'handover_name_mismatch', address: 'handover_card_mismatch' });
+    const portrait = this.#d.orders.evidenceFace(order.id, 'portrait');
+    if (!portrait) throw new Error('an approved order without a card portrait');
+    const sameCard = faceVerdict(card.face?.descriptor ?? [], portrait.descriptor, this.#d.settings, { review: 'face_borderline', fail: 'handover_card_mismatch' });
+    // The text already tells it is another card; otherwise an unsure face is worth another photo.
+    if (reasons.length === 0 && sameCard.outcome === 'fail' && (card.face?.score ?? 0) < SURE_FACE) return { outcome: 'retake', reasons: ['card_portrait_no_face'] };
+    if (sameCard.outcome === 'fail') reasons.push(...sameCard.reasons);
+    const samePerson = recipientFace ? faceVerdict(recipientFace.descriptor, portrait.descriptor, this.#d.settings, { review: 'face_borderline', fail: 'handover_face_mismatch' }) : undefined;
+    if (samePerson?.outcome === 'fail') reasons.push(...samePerson.reasons);
+
+    return this.decide(courier, order, [...new Set(reasons)], { card: card.jpeg, face: recipient?.jpeg, score: samePerson?.score ?? sameCard.score });
+  }
+
+  /** The recipient refused the parcel, or had no ID card to show: the card goes back. */
+  refuse(courier: CourierRow, trackingNumber: string, request: RefuseRequest): Promise<HandoverResult> {
+    const { order } = this.openDelivery(courier, trackingNumber);
+    return this.decide(courier, order, [request.reason]);
+  }
+
+  private async decide(courier: CourierRow, order: OrderRow, reasons: OutcomeReason[],
+    photos: { card?: Buffer; face?: Buffer | undefined; score?: number } = {}): Promise<HandoverResult> {
+    const stored: string[] = [];
+    const keep = async (image: Buffer | undefined): Promise<string | null> => {
+      if (!image) return null;
+      const id = await this.#d.storage.put(image);
+      stored.push(id);
+      return id;
+    };
+    const outcome = reasons.length === 0 ? 'handed_over' : 'refused';
+    try {
+      const recorded = this.#d.fulfilment.recordHandover({
+        order_id: order.id, courier_id: courier.id, at: this.#d.now(), outcome, reasons: JSON.stringify(reasons),
+        card_object_id: await keep(photos.card), face_object_id: await keep(photos.face), score: photos.score ?? null,
+      }, randomUUID());
+      if (!recorded) throw new AppError('delivery_closed', 'this delivery was closed in the meantime', 410);
+    } catch (error) {
+      for (const id of stored) await this.#d.storage.delete(id);
+      throw error;
+    }
+    this.#d.log('info', `hand-over of order ${order.id}: ${outcome}${reasons.length ? ` (${reasons.join(',')})` : ''}`);
+    if (outcome === 'handed_over') void this.runDueJobs();
+    return { outcome, reasons };
+  }
+
+  /** A status event from the carrier's webhook, once its signature holds. */
+  parcelEvent(body: Buffer, signature: string | undefined): { trackingNumber: string; status: string } {
+    let event;
+    try {
+      event = this.#d.logistics.readEvent(body, signature, this.#d.now());
+    } catch (error) {
+      if (error instanceof LogisticsError && error.code === 'bad_signature') throw new AppError('unauthorized', error.message, 401);
+      if (error instanceof LogisticsError) throw new AppError('validation_failed', error.message, 400);
+      throw error;
+    }
+    const shipment = this.#d.fulfilment.shipmentByTracking(event.trackingNumber);
+    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
+    if (!shipment || !order) throw new AppError('not_found', 'no such shipment', 404);
+    const inTransit = order.state === 'shipped' || order.state === 'shipped_unactivated';
+    const now = this.#d.now();
+    let applied = false;
+    if (event.event === 'returned' && (order.state === 'shipped' || order.state === 'shipped_unactivated')) {
+      applied = this.#d.fulfilment.returnOrder(order.id, order.state, 'the carrier returned the parcel', `carrier:${shipment.carrier}`, now);
+    } else if (event.event === 'out_for_delivery' && inTransit) {
+      applied = this.#d.fulfilment.setShipmentStatus(order.id, 'out_for_delivery', now);
+    } else if (event.event === 'delivered' && order.state === 'shipped_unactivated') {
+      // Path A is delivered only through the check at the door, never on the carrier's word.
+      applied = this.#d.fulfilment.setShipmentStatus(order.id, 'delivered', now);
+    }
+    if (!applied) throw new AppError('illegal_transition', `a ${event.event} event does not apply to this shipment now`, 409);
+    return { trackingNumber: shipment.tracking_number, status: this.#d.fulfilment.shipmentOf(order.id)?.status ?? shipment.status };
+  }
+
+  /** Sends the provisioning requests that are due; each runs once at a time. */
+  async runDueJobs(): Promise<void> {
+    const started = this.#d.fulfilment.dueJobs(this.#d.now())
+      .filter((job) => !this.#jobs.has(job.idempotency_key))
+      .map((job) => {
+        const run = this.runJob(job).finally(() => this.#jobs.delete(job.idempotency_key));
+        this.#jobs.set(job.idempotency_key, run);
+        return run;
+      });
+    await Promise.all(started);
+  }
+
+  /**
+   * One provisioning request, with the key fixed when the decision was made: if an earlier try went
+   * through and its answer was lost (or the BFF stopped), the provisioning system answers as before.
+   */
+  private async runJob(job: ProvisioningJobRow): Promise<void> {
+    try {
+      await this.#d.provisioning.activate({ iccid: job.iccid, msisdn: job.msisdn, idempotencyKey: job.idempotency_key });
+      this.#d.fulfilment.completeActivation(job.idempotency_key, this.#d.now());
+      this.#d.log('info', `order ${job.order_id} activated`);
+    } catch (error) {
+      const code = error instanceof ProvisioningError ? error.code : error instanceof Error ? error.name : 'error';
+      if (error instanceof ProvisioningError && !error.retryable) {
+        this.#d.fulfilment.failJob(job.idempotency_key, code, this.#d.now());
+        this.#d.log('error', `activation of order ${job.order_id} refused by provisioning (${code}); a person must look`);
+        return;
+      }
+      const delay = RETRY_DELAYS_MS[Math.min(job.attempts, RETRY_DELAYS_MS.length - 1)] ?? 60_000;
+      this.#d.fulfilment.deferJob(job.idempotency_key, this.#d.now() + delay, code);
+    }
+  }
+}

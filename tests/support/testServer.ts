@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import type { OrderState, OrderView } from '@shared';
+import { loadConfig } from '../../bff/src/config.js';
+import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { type RunningServer, type StartOverrides, start } from '../../bff/src/server.js';
+import type { MockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { ApiClient } from './api.js';
+import { type FacePoses, passLiveCheck } from './liveFrames.js';
+
+export interface TestServer {
+  dir: string;
+  dataDir: string;
+  server: RunningServer;
+  api: ApiClient;
+  engine: VisionEngine;
+  /** Moves the server's clock forward. */
+  advance(ms: number): void;
+  stop(): Promise<void>;
+}
+
+/** The BFF on a free port, with its own data folder, its own clock and a vision engine of its own. */
+export async function startTestServer(env: Record<string, string> = {}, overrides: StartOverrides = {}): Promise<TestServer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-test-'));
+  const dataDir = path.join(dir, 'data');
+  const engine = createVisionEngine({ threads: 2, maxQueue: 64 });
+  let offset = 0;
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', ...env,
+  });
+  const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });
+  return {
+    dir, dataDir, server, engine, api: new ApiClient(server.url),
+    advance: (ms) => {
+      offset += ms;
+    },
+    async stop() {
+      await server.stop();
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An order with every photo of `card` and a live check by `poses`: ready to submit. */
+export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath'] = 'courier_verified'): Promise<{ id: string; token: string; msisdn: string }> {
+  const order = await api.newOrder(deliveryPath);
+  for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
+    expect((await api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
+  }
+  expect((await passLiveCheck(api, order, poses)).outcome).toBe('passed');
+  return order;
+}
+
+/** Polls an order until it reaches `state` (background work: verification, shipping, activation). */
+export async function waitForState(api: ApiClient, order: { id: string; token: string }, state: OrderState, timeoutMs = 30_000): Promise<OrderView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api.get<OrderView>(`/api/orders/${order.id}`, order.token);
+    if (body.state === state) return body;
+    if (Date.now() > until) throw new Error(`order ${order.id} is ${body.state}, not ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
