@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HandoverResult } from '@shared';
+import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
+import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
+import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { ApiClient } from '../support/api.js';
+import { facePhoto } from '../support/fixtures.js';
+import { POSES } from '../support/liveFrames.js';
+import { readyOrder, waitForState } from '../support/testServer.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The provisioning stand-in makes the change half-way through this, and answers at the end. */
+const SLOW_PROVISIONING_MS = 10_000;
+
+interface Bff {
+  child: ChildProcess;
+  api: ApiClient;
+  /** Everything it logged. */
+  log: () => string;
+}
+
+/** The BFF as `npm start` runs it, in a process of its own (so it can be killed), on a free port. */
+function spawnBff(dataDir: string, env: Record<string, string>): Promise<Bff> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: dataDir, LOG_LEVEL: 'info', LIVENESS_ACTIONS: 'turn_left,turn_right', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the BFF did not start:\n${log}`)), 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString('utf8');
+      const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, api: new ApiClient(url), log: () => log });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the BFF exited (${code}):\n${log}`)));
+  });
+}
+
+function kill(bff: Bff): Promise<void> {
+  return new Promise((resolve) => {
+    if (bff.child.exitCode !== null || bff.child.signalCode !== null) return resolve();
+    bff.child.once('exit', () => resolve());
+    bff.child.kill('SIGKILL');
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let dir: string;
+let dataDir: string;
+const running: Bff[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-crash-'));
+  dataDir = path.join(dir, 'data');
+});
+
+afterAll(async () => {
+  await Promise.all(running.map(kill));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a crash between the hand-over decision and the activation', () => {
+  it('comes back after SIGKILL and finishes each activation exactly once, whether the provisioning system had made the change or not', async () => {
+    const who = SANDBOX_IDENTITIES.filter((s) => s.outcome === 'match' && !s.portrait && !s.existingCards).slice(0, 2);
+    const cards: MockCard[] = await Promise.all(who.map(async (w) =>
+      generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: w.name, idNumber: w.idNumber, seed: `crash-${w.name}` })));
+
+    const first = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0' });
+    running.push(first);
+    const orders = [];
+    for (const card of cards) {
+      const order = await readyOrder(first.api, card, POSES.sheldon);
+      expect((await first.api.submit(order.id, order.token)).status).toBe(202);
+      const view = await waitForState(first.api, order, 'shipped');
+      orders.push({ ...order, view });
+    }
+    const [a, b] = orders;
+    if (!a || !b) throw new Error('two orders expected');
+    const handOver = async (order: typeof a, card: MockCard): Promise<HandoverResult> => {
+      const form = new FormData();
+      form.append('code', order.view.delivery?.handoverCode ?? '');
+      form.append('card', new Blob([new Uint8Array(card.images.portrait)], { type: 'image/jpeg' }), 'card.jpg');
+      const res = await first.api.json<HandoverResult>(`/api/courier/deliveries/${order.view.delivery?.trackingNumber}/handover`, {
+        method: 'POST', headers: { authorization: `Bearer ${SANDBOX_COURIERS[0].token}` }, body: form,
+      });
+      return res.body;
+    };
+
+    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    const iccidOf = (orderId: string): string => (db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(orderId) as { iccid: string }).iccid;
+    const provisioning = new MockProvisioning(path.join(dataDir, 'sandbox-provisioning.db'));
+    try {
+      // A: handed over; the provisioning system makes the change, and the BFF dies before hearing so.
+      expect(await handOver(a, cards[0] as MockCard)).toEqual({ outcome: 'handed_over', reasons: [] });
+      await until(() => provisioning.history(iccidOf(a.id)).changes.length > 0, SLOW_PROVISIONING_MS, 'the change for A');
+      // B: handed over; the BFF dies before the provisioning system has made the change.
+      expect(await handOver(b, cards[1] as MockCard)).toEqual({ outcome: 'handed_over', reasons: [] });
+      await kill(first);
+
+      expect(provisioning.history(iccidOf(a.id)).changes).toEqual(['activate']);
+      expect(provisioning.history(iccidOf(b.id)).changes).toEqual([]);
+      for (const order of [a, b]) {
+        expect(db.getOrder(order.id)?.state).toBe('shipped');
+        expect(db.db.prepare('SELECT status FROM provisioning_jobs WHERE order_id = ?').get(order.id)).toEqual({ status: 'pending' });
+      }
+
+      const second = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
+      running.push(second);
+      for (const order of [a, b]) {
+        await waitForState(second.api, order, 'activated');
+        const history = provisioning.history(iccidOf(order.id));
+        expect(history.changes).toEqual(['activate']);
+        expect(new Set(history.keys).size).toBe(1);
+        expect(db.transitionsOf(order.id).filter((x) => x.to_state === 'activated')).toHaveLength(1);
+      }
+      expect(second.log()).toContain(`order ${a.id} activated`);
+      expect(second.log()).toContain(`order ${b.id} activated`);
+      // What both processes logged names orders, never the people in them.
+      for (const log of [first.log(), second.log()]) {
+        for (const w of who) {
+          expect(log).not.toContain(w.idNumber);
+          expect(log).not.toContain(w.name);
+        }
+      }
+      await kill(second);
+    } finally {
+      provisioning.close();
+      db.close();
+    }
+  });
+});
