@@ -18,11 +18,13 @@ import { MockProvisioning } from './providers/provisioning/mock.provisioning.js'
 import type { ProvisioningPort } from './providers/provisioning/provisioning.port.js';
 import { SANDBOX_COURIERS } from './sandbox/couriers.js';
 import { ActivationService } from './services/activationService.js';
-import { FulfilmentService, hashToken } from './services/fulfilmentService.js';
+import { FulfilmentService } from './services/fulfilmentService.js';
+import { hashToken } from './crypto/tokens.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
 import { version } from './version.js';
+import type { DeliveryView } from '@shared';
 
 export interface RunningServer {
   url: string;
@@ -78,8 +80,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   }
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
-  let fulfilment: FulfilmentService | undefined;
-  const orders = new OrderService({
+  const orders: OrderService = new OrderService({
     db,
     storage,
     envelope,
@@ -97,10 +98,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     },
     log,
     now,
-    afterApproval: (orderId) => void fulfilment?.ship(orderId),
-    deliveryOf: (row) => fulfilment?.deliveryOf(row),
+    // Called only once the service below exists (after an approval, when an order is shown).
+    afterApproval: (orderId) => void fulfilment.ship(orderId),
+    deliveryOf: (row): DeliveryView | undefined => fulfilment.deliveryOf(row),
   });
-  fulfilment = new FulfilmentService({
+  const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, now,
     logistics: overrides.logistics ?? mockLogistics as LogisticsPort,
     provisioning: overrides.provisioning ?? mockProvisioning as ProvisioningPort,
@@ -110,7 +112,6 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     db, fulfilment: fulfilmentDb, shipping: fulfilment, storage, envelope, engine, orders, now,
     settings: config.activation,
   });
-  const shipping = fulfilment;
   const resumed = orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
 
@@ -118,15 +119,15 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const sweep = (): void => {
     orders.expireDrafts().catch(failed('sweep'));
     // Approved orders left unshipped and activations left half-way by the last stop are finished now.
-    shipping.sweep().catch(failed('fulfilment sweep'));
+    fulfilment.sweep().catch(failed('fulfilment sweep'));
   };
   sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  const jobs = setInterval(() => shipping.runDueJobs().catch(failed('provisioning')), JOBS_INTERVAL_MS);
+  const jobs = setInterval(() => void fulfilment.runDueJobs().catch(failed('provisioning')), JOBS_INTERVAL_MS);
   jobs.unref();
 
-  const app = createApp({ config, version, log, orders, fulfilment: shipping, activations });
+  const app = createApp({ config, version, log, orders, fulfilment, activations });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
@@ -137,7 +138,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     url: `http://${host}:${port}`,
     port,
     orders,
-    fulfilment: shipping,
+    fulfilment,
     db,
     async stop() {
       clearInterval(sweeper);

@@ -35,7 +35,7 @@ for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERIN
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; decisionMs: number; state: string }> {
+async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>, release: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; decisionMs: number; state: string }> {
   const order = await api.newOrder();
   const take = takes.pop();
   if (!take) throw new Error('out of camera takes');
@@ -56,6 +56,7 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
   const decisionMs = performance.now() - submittedAt;
   const ms = performance.now() - startedAt;
   const view = await api.get<{ decision?: { outcome: string } }>(`/api/orders/${order.id}`, order.token);
+  await release(order.id);
   return { ms, liveMs, decisionMs, state: view.body.decision?.outcome ?? 'undecided' };
 }
 
@@ -72,12 +73,12 @@ for (const threads of [1, 2]) {
   const api = new ApiClient(server.url);
   // Every bench order buys a card for the same sandbox identity; once decided, its card is shipped
   // and comes back (as a refused hand-over would), so the five-card cap never stops the bench.
-  const settled = async (id: string): Promise<void> => {
-    await server.orders.settled(id);
-    const now = Date.now();
-    if (server.db.transition(id, 'approved', 'shipped', 'bench: shipped', 'system', now)) server.db.transition(id, 'shipped', 'returned', 'bench: returned', 'system', now);
+  const settled = (id: string): Promise<void> => server.orders.settled(id);
+  const release = async (id: string): Promise<void> => {
+    await server.fulfilment.ship(id);
+    server.db.transition(id, 'shipped', 'returned', 'bench: returned', 'system', Date.now());
   };
-  await verifyOnce(api, settled); // warm-up: models load in every thread
+  await verifyOnce(api, settled, release); // warm-up: models load in every thread
 
   const times: number[] = [];
   const liveTimes: number[] = [];
@@ -85,7 +86,7 @@ for (const threads of [1, 2]) {
   let approved = 0;
   const seqStart = performance.now();
   for (let i = 0; i < ORDERS; i += 1) {
-    const { ms, liveMs, decisionMs, state } = await verifyOnce(api, settled);
+    const { ms, liveMs, decisionMs, state } = await verifyOnce(api, settled, release);
     times.push(ms);
     liveTimes.push(liveMs);
     decisionTimes.push(decisionMs);
@@ -98,7 +99,7 @@ for (const threads of [1, 2]) {
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < ORDERS) {
       next += 1;
-      const { state } = await verifyOnce(api, settled);
+      const { state } = await verifyOnce(api, settled, release);
       if (state === 'approved') approved += 1;
     }
   }));

@@ -90,9 +90,11 @@ async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promis
   await page.screenshot({ path: path.join(SHOTS, `${flow}-08-review.png`), fullPage: true });
   await page.getByTestId('submit').click();
   await page.waitForURL('**/buy/status');
-  await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('approved');
+  // Approved, and at once packed and shipped: the buyer sees the parcel and, for the courier, the hand-over code.
+  await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
+  expect(await page.locator('.outcome').textContent()).toBe('配送中');
+  expect(await page.getByTestId('handover-code').textContent()).toMatch(/^\d{6}$/);
   await page.screenshot({ path: path.join(SHOTS, `${flow}-09-status.png`), fullPage: true });
-  expect(await page.locator('.outcome').textContent()).toBe('审核通过');
 }
 
 /** The live check with the camera; returns the result element once the server has answered. */

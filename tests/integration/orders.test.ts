@@ -94,8 +94,11 @@ describe('buying a SIM: the happy path', () => {
     expect(portrait?.problems).toEqual([]);
 
     const decided = await submitAndWait(order.id, order.token, poses);
-    expect(decided).toMatchObject({ state: 'approved', deliveryPath, decision: { outcome: 'approved', reasons: [] } });
-    expect(server.db.transitionsOf(order.id).map((t) => t.to_state)).toEqual(['draft', 'submitted', 'verifying', 'approved']);
+    expect(decided).toMatchObject({ deliveryPath, decision: { outcome: 'approved', reasons: [] } });
+    // Approved, then shipped the way the buyer chose.
+    await server.fulfilment.ship(order.id);
+    expect(server.db.transitionsOf(order.id).map((t) => t.to_state)).toEqual(
+      ['draft', 'submitted', 'verifying', 'approved', deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated']);
   });
 });
 
@@ -219,7 +222,7 @@ describe('submission', () => {
     await server.orders.settled(order.id);
     const third = await api.submit(order.id, order.token);
     expect(third.status).toBe(200);
-    expect(third.body.state).toBe('approved');
+    expect(third.body.decision?.outcome).toBe('approved');
     expect(server.db.transitionsOf(order.id).filter((t) => t.to_state === 'verifying')).toHaveLength(1);
   });
 

@@ -28,7 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
   const engine = createVisionEngine({ threads: 2, maxQueue: 64 });
   let offset = 0;
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', ...env,
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', ...env,
   });
   const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DECISION_REASONS, ERROR_CODES } from '@shared';
+import { ERROR_CODES, OUTCOME_REASONS } from '@shared';
 import en from '../../web/src/i18n/en.js';
 import zhCN from '../../web/src/i18n/zh-CN.js';
 
@@ -15,9 +15,9 @@ describe('messages', () => {
     expect(keys(en).sort()).toEqual(keys(zhCN).sort());
   });
 
-  it.each(Object.entries(LOCALES))('%s turns every decision reason into guidance', (_locale, messages) => {
+  it.each(Object.entries(LOCALES))('%s turns every reason (decision, hand-over, activation) into guidance', (_locale, messages) => {
     const reasons = messages.reasons as Record<string, string>;
-    for (const reason of DECISION_REASONS) expect(reasons[reason], reason).toMatch(/\S{4,}/);
+    for (const reason of OUTCOME_REASONS) expect(reasons[reason], reason).toMatch(/\S{4,}/);
   });
 
   it.each(Object.entries(LOCALES))('%s explains every error a buyer can meet', (_locale, messages) => {

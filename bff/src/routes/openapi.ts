@@ -17,6 +17,15 @@ import {
   livenessResultSchema,
   orderViewSchema,
   submitRequestSchema,
+  activationCardResultSchema,
+  activationResultSchema,
+  activationSessionSchema,
+  courierDeliverySchema,
+  courierProfileSchema,
+  handoverResultSchema,
+  livenessVerdictSchema,
+  refuseRequestSchema,
+  startActivationRequestSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -24,6 +33,10 @@ const errors = (...statuses: number[]): ZodOpenApiResponsesObject =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: 'error', ...json(errorBodySchema) }]));
 const orderId = z.object({ id: z.uuid() });
 const secured = [{ orderToken: [] }];
+const courier = [{ courierAccessCode: [] }];
+const attempt = [{ activationToken: [] }];
+const tracking = z.object({ tracking: z.string() });
+const binary = z.string().meta({ format: 'binary' });
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
 export function buildOpenApi(version: string): ReturnType<typeof createDocument> {
@@ -33,6 +46,8 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
     components: {
       securitySchemes: {
         orderToken: { type: 'http', scheme: 'bearer', description: 'The orderToken returned when the order was created' },
+        courierAccessCode: { type: 'http', scheme: 'bearer', description: 'A courier\'s access code (their company\'s deliveries only)' },
+        activationToken: { type: 'http', scheme: 'bearer', description: 'The activationToken returned when an activation attempt started' },
       },
     },
     paths: {
@@ -112,6 +127,91 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
             '200': { description: 'already submitted: the order as it is', ...json(orderViewSchema) },
             ...errors(400, 404, 409, 410),
           },
+        },
+      },
+      '/api/courier/me': {
+        get: { summary: 'The courier the access code belongs to', security: courier, responses: { '200': { description: 'courier', ...json(courierProfileSchema) }, ...errors(401) } },
+      },
+      '/api/courier/deliveries/{tracking}': {
+        get: {
+          summary: 'A delivery of the courier\'s company, still open: masked name, last digits of the ID number, the number delivered',
+          security: courier,
+          requestParams: { path: tracking },
+          responses: { '200': { description: 'the delivery', ...json(courierDeliverySchema) }, ...errors(401, 404, 410) },
+        },
+      },
+      '/api/courier/deliveries/{tracking}/handover': {
+        post: {
+          summary: 'The check at the door: hand-over code, photo of the original ID card ("card"), optionally of the recipient ("face")',
+          security: courier,
+          requestParams: { path: tracking },
+          requestBody: { content: { 'multipart/form-data': { schema: z.object({ code: z.string(), card: binary, face: binary.optional() }) } } },
+          responses: { '200': { description: 'handed over, refused, or retake', ...json(handoverResultSchema) }, ...errors(400, 401, 403, 404, 410, 413, 415, 422) },
+        },
+      },
+      '/api/courier/deliveries/{tracking}/refusal': {
+        post: {
+          summary: 'The recipient refused, or had no ID card: the card goes back',
+          security: courier,
+          requestParams: { path: tracking },
+          requestBody: json(refuseRequestSchema),
+          responses: { '200': { description: 'refused', ...json(handoverResultSchema) }, ...errors(400, 401, 404, 410) },
+        },
+      },
+      '/api/logistics/events': {
+        post: {
+          summary: 'The carrier\'s status webhook, signed: X-Logistics-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">',
+          requestBody: json(z.object({ trackingNumber: z.string(), event: z.enum(['out_for_delivery', 'delivered', 'returned']) })),
+          responses: { '200': { description: 'applied', ...json(z.object({ trackingNumber: z.string(), status: z.string() })) }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/api/activations': {
+        post: {
+          summary: 'Start activating an unactivated card: its ICCID and number',
+          requestBody: json(startActivationRequestSchema),
+          responses: { '201': { description: 'an attempt', ...json(activationSessionSchema) }, ...errors(400, 404, 409, 423) },
+        },
+      },
+      '/api/activations/{id}': {
+        get: {
+          summary: 'Where a finished attempt stands (activating, activated, failed)',
+          security: attempt,
+          requestParams: { path: orderId },
+          responses: { '200': { description: 'the outcome', ...json(activationResultSchema) }, ...errors(404, 409) },
+        },
+      },
+      '/api/activations/{id}/card': {
+        put: {
+          summary: 'The portrait side of the ID card, photographed again (multipart field "image")',
+          security: attempt,
+          requestParams: { path: orderId },
+          requestBody: { content: { 'multipart/form-data': { schema: z.object({ image: binary }) } } },
+          responses: { '200': { description: 'what was read; problems mean retake', ...json(activationCardResultSchema) }, ...errors(400, 404, 409, 410, 413, 415, 422) },
+        },
+      },
+      '/api/activations/{id}/liveness': {
+        post: {
+          summary: 'A live-check challenge for this attempt',
+          security: attempt,
+          requestParams: { path: orderId },
+          responses: { '201': { description: 'the challenge', ...json(livenessChallengeSchema) }, ...errors(404, 409, 410, 429) },
+        },
+      },
+      '/api/activations/{id}/liveness/{challengeId}/frames': {
+        post: {
+          summary: 'Answer the challenge (multipart field "frames", in order)',
+          security: attempt,
+          requestParams: { path: orderId.extend({ challengeId: z.uuid() }) },
+          requestBody: { content: { 'multipart/form-data': { schema: z.object({ frames: z.array(binary) }) } } },
+          responses: { '200': { description: 'the verdict', ...json(livenessVerdictSchema) }, ...errors(400, 404, 409, 410, 413, 415, 422) },
+        },
+      },
+      '/api/activations/{id}/complete': {
+        post: {
+          summary: 'Decide the attempt: passing queues the activation; failing counts towards the lock',
+          security: attempt,
+          requestParams: { path: orderId },
+          responses: { '200': { description: 'the outcome', ...json(activationResultSchema) }, ...errors(404, 409, 410) },
         },
       },
     },

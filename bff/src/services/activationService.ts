@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type ActivationCardResult,
   type ActivationResult,
@@ -18,7 +18,8 @@ import type { ActivationAttemptRow, FulfilmentDb } from '../providers/db/fulfilm
 import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { cardDifferences } from '../verification/sameCard.js';
-import { type FulfilmentService, hashToken, recheckCard } from './fulfilmentService.js';
+import { type FulfilmentService, recheckCard } from './fulfilmentService.js';
+import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import type { OrderService } from './orderService.js';
 
 export interface ActivationSettings {
@@ -84,7 +85,7 @@ export class ActivationService {
     this.requireUnlocked(order.id);
 
     const id = randomUUID();
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     const expiresAt = now + this.#d.settings.attemptMinutes * 60_000;
     this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
     return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: this.attemptsLeft(order.id) - 1 };
@@ -107,9 +108,7 @@ export class ActivationService {
   /** The attempt this id and token open; a finished or expired one says so. */
   authorize(id: string, token: string | undefined): ActivationAttemptRow {
     const attempt = this.#d.fulfilment.activationAttempt(id);
-    const expected = attempt ? Buffer.from(attempt.token_hash, 'hex') : Buffer.alloc(32);
-    const given = Buffer.from(hashToken(token ?? ''), 'hex');
-    if (!attempt || !token || !timingSafeEqual(expected, given)) throw new AppError('not_found', 'no such activation', 404);
+    if (!attempt || !tokenMatches(attempt.token_hash, token)) throw new AppError('not_found', 'no such activation', 404);
     return attempt;
   }
 

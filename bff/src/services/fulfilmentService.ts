@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type CourierDelivery,
   type DeliveryView,
@@ -10,6 +10,7 @@ import {
   todayInChina,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
+import { hashToken } from '../crypto/tokens.js';
 import { PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
@@ -42,8 +43,6 @@ export const HANDOVER_CODE_ATTEMPTS = 5;
 
 /** Waits before trying a provisioning request again, by attempts made so far. */
 const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 15_000, 60_000];
-
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
  * The printed portrait on a card photographed by hand is small; tilted a few degrees, the detector's

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type AvailableNumbers,
   type ConsentRequest,
@@ -23,6 +23,7 @@ import {
   todayInChina,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
+import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { decide } from '../domain/decision.js';
 import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
@@ -68,8 +69,6 @@ export const CARDS_PER_ID = 5;
 /** The key the cap counts by: a keyed hash of the ID number, so the number itself is never stored. */
 export const holderKey = (envelope: Envelope, idNumber: string): string => envelope.digest(idNumber.toUpperCase(), 'id-number');
 
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-const newToken = (): string => randomBytes(32).toString('base64url');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Seals a face descriptor to its photo. */
@@ -151,9 +150,7 @@ export class OrderService {
    */
   authorize(orderId: string, token: string | undefined): OrderRow {
     const row = this.#d.db.getOrder(orderId);
-    const expected = row ? Buffer.from(row.token_hash, 'hex') : Buffer.alloc(32);
-    const given = Buffer.from(hashToken(token ?? ''), 'hex');
-    if (!row || !token || !timingSafeEqual(expected, given)) throw new AppError('not_found', 'no such order', 404);
+    if (!row || !tokenMatches(row.token_hash, token)) throw new AppError('not_found', 'no such order', 404);
     return row;
   }
 

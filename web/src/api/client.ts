@@ -1,4 +1,12 @@
 import {
+  type ActivationCardResult,
+  type ActivationResult,
+  type ActivationSession,
+  type CourierDelivery,
+  type CourierProfile,
+  type HandoverResult,
+  type LivenessVerdictView,
+  type RefuseRequest,
   type AvailableNumbers,
   type ConsentRequest,
   type CreatedOrder,
@@ -47,6 +55,13 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
   return (await res.json()) as T;
 }
 
+/** A live check's frames, in the order they were taken. */
+function framesForm(frames: Blob[]): FormData {
+  const form = new FormData();
+  frames.forEach((frame, i) => form.append('frames', frame, `frame-${i}.jpg`));
+  return form;
+}
+
 export const api = {
   numbers: (prefix?: string) => call<AvailableNumbers>(`/api/numbers?limit=12${prefix ? `&prefix=${prefix}` : ''}`),
   hold: (msisdn: string) => call<Hold>('/api/holds', { method: 'POST', body: JSON.stringify({ msisdn }) }),
@@ -56,11 +71,8 @@ export const api = {
   consent: (id: string, token: string, body: ConsentRequest) =>
     call<OrderView>(`/api/orders/${id}/consent`, { method: 'POST', body: JSON.stringify(body), token }),
   startLiveness: (id: string, token: string) => call<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', token }),
-  sendFrames(id: string, token: string, challengeId: string, frames: Blob[]): Promise<LivenessResult> {
-    const form = new FormData();
-    frames.forEach((frame, i) => form.append('frames', frame, `frame-${i}.jpg`));
-    return call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: form, token });
-  },
+  sendFrames: (id: string, token: string, challengeId: string, frames: Blob[]) =>
+    call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token }),
   submit: (id: string, token: string) => call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token }),
 
   /**
@@ -90,4 +102,30 @@ export const api = {
       xhr.send(form);
     });
   },
+
+  // The courier at the door.
+  courierMe: (token: string) => call<CourierProfile>('/api/courier/me', { token }),
+  delivery: (token: string, tracking: string) => call<CourierDelivery>(`/api/courier/deliveries/${encodeURIComponent(tracking)}`, { token }),
+  handOver(token: string, tracking: string, parts: { code: string; card: Blob; face?: Blob | undefined }): Promise<HandoverResult> {
+    const form = new FormData();
+    form.append('code', parts.code);
+    form.append('card', parts.card, 'card.jpg');
+    if (parts.face) form.append('face', parts.face, 'face.jpg');
+    return call<HandoverResult>(`/api/courier/deliveries/${encodeURIComponent(tracking)}/handover`, { method: 'POST', body: form, token });
+  },
+  refuse: (token: string, tracking: string, reason: RefuseRequest['reason']) =>
+    call<HandoverResult>(`/api/courier/deliveries/${encodeURIComponent(tracking)}/refusal`, { method: 'POST', body: JSON.stringify({ reason }), token }),
+
+  // Activating an unactivated card.
+  startActivation: (iccid: string, msisdn: string) => call<ActivationSession>('/api/activations', { method: 'POST', body: JSON.stringify({ iccid, msisdn }) }),
+  activationCard(s: ActivationSession, image: Blob): Promise<ActivationCardResult> {
+    const form = new FormData();
+    form.append('image', image, 'card.jpg');
+    return call<ActivationCardResult>(`/api/activations/${s.activationId}/card`, { method: 'PUT', body: form, token: s.activationToken });
+  },
+  activationLiveness: (s: ActivationSession) => call<LivenessChallenge>(`/api/activations/${s.activationId}/liveness`, { method: 'POST', token: s.activationToken }),
+  activationFrames: (s: ActivationSession, challengeId: string, frames: Blob[]) =>
+    call<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token: s.activationToken }),
+  completeActivation: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}/complete`, { method: 'POST', token: s.activationToken }),
+  activationStatus: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}`, { token: s.activationToken }),
 };

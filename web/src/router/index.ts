@@ -12,6 +12,8 @@ export const router = createRouter({
     { path: '/buy/liveness', component: () => import('../pages/BuyLivenessPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/review', component: () => import('../pages/BuyReviewPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/status', component: () => import('../pages/BuyStatusPage.vue'), meta: { needs: 'order' } },
+    { path: '/courier', component: () => import('../pages/CourierPage.vue') },
+    { path: '/activate', component: () => import('../pages/ActivatePage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

@@ -181,7 +181,7 @@ export class FulfilmentDb {
       if (row.outcome === 'handed_over') {
         this.enqueueActivation(row.order_id, activationKey, row.at);
       } else {
-        this.returnOrder(row.order_id, 'shipped', `hand-over refused: ${JSON.parse(row.reasons).join(',')}`, `courier:${row.courier_id}`, row.at);
+        this.returnOrder(row.order_id, 'shipped', `hand-over refused: ${(JSON.parse(row.reasons) as string[]).join(',')}`, `courier:${row.courier_id}`, row.at);
       }
       return true;
     })();
