@@ -4,7 +4,8 @@
  * for the decision (face matches, the card's number in the hand-held photo, the mock national ID
  * service). Reports the time per verification
  * (median, p95) and of its live check, throughput with the vision pool at 1 and at 2 threads, and
- * peak memory.
+ * peak memory. Each approved card is then shipped and checked at the door (the courier's photo of a
+ * card is read and compared: the hand-over check, timed on its own) and refused, so it comes back.
  *
  *   npm run bench                 # 20 sequential verifications per pool size, then a concurrent batch
  *   BENCH_ORDERS=40 npm run bench
@@ -18,7 +19,8 @@ import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
-import type { LivenessAction } from '@shared';
+import type { LivenessAction, OrderView } from '@shared';
+import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, performFrames } from '../support/liveFrames.js';
 
@@ -27,6 +29,9 @@ const CONCURRENCY = 4;
 
 const who = SANDBOX_IDENTITIES[0];
 const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'bench' });
+// The card shown at the door: someone else's, so the hand-over is refused and the order released.
+const stranger = SANDBOX_IDENTITIES[1];
+const atDoor = (await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: stranger?.name, idNumber: stranger?.idNumber, seed: 'bench-door' })).images.portrait;
 
 // Camera frames are made before timing starts, a fresh take for every check (the same bytes twice are a replay).
 const ORDERINGS: LivenessAction[][] = [['turn_left', 'turn_right'], ['turn_right', 'turn_left']];
@@ -35,7 +40,7 @@ for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERIN
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>, release: (id: string) => Promise<void>): Promise<{ ms: number; liveMs: number; decisionMs: number; state: string }> {
+async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>, release: (id: string, token: string) => Promise<number>): Promise<{ ms: number; liveMs: number; decisionMs: number; handoverMs: number; state: string }> {
   const order = await api.newOrder();
   const take = takes.pop();
   if (!take) throw new Error('out of camera takes');
@@ -56,13 +61,13 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
   const decisionMs = performance.now() - submittedAt;
   const ms = performance.now() - startedAt;
   const view = await api.get<{ decision?: { outcome: string } }>(`/api/orders/${order.id}`, order.token);
-  await release(order.id);
-  return { ms, liveMs, decisionMs, state: view.body.decision?.outcome ?? 'undecided' };
+  const handoverMs = await release(order.id, order.token);
+  return { ms, liveMs, decisionMs, handoverMs, state: view.body.decision?.outcome ?? 'undecided' };
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
 console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (6 frames), submit, face matches, held card, mock ID service\n');
-console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'decision ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
+console.log(['threads', 'median ms', 'p95 ms', 'min ms', 'live median ms', 'decision ms', 'hand-over ms', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(16)).join(''));
 
 for (const threads of [1, 2]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
@@ -72,21 +77,32 @@ for (const threads of [1, 2]) {
   }));
   const api = new ApiClient(server.url);
   // Every bench order buys a card for the same sandbox identity; once decided, its card is shipped
-  // and comes back (as a refused hand-over would), so the five-card cap never stops the bench.
+  // and refused at the door, so it comes back and the five-card cap never stops the bench.
   const settled = (id: string): Promise<void> => server.orders.settled(id);
-  const release = async (id: string): Promise<void> => {
+  const release = async (id: string, token: string): Promise<number> => {
     await server.fulfilment.ship(id);
-    server.db.transition(id, 'shipped', 'returned', 'bench: returned', 'system', Date.now());
+    const { body } = await api.get<OrderView>(`/api/orders/${id}`, token);
+    const form = new FormData();
+    form.append('code', body.delivery?.handoverCode ?? '');
+    form.append('card', new Blob([new Uint8Array(atDoor)], { type: 'image/jpeg' }), 'card.jpg');
+    const startedAt = performance.now();
+    const res = await api.json<{ outcome: string }>(`/api/courier/deliveries/${body.delivery?.trackingNumber}/handover`, {
+      method: 'POST', headers: { authorization: `Bearer ${SANDBOX_COURIERS[0].token}` }, body: form,
+    });
+    if (res.body.outcome !== 'refused') throw new Error(`hand-over: ${JSON.stringify(res.body)}`);
+    return performance.now() - startedAt;
   };
   await verifyOnce(api, settled, release); // warm-up: models load in every thread
 
   const times: number[] = [];
   const liveTimes: number[] = [];
   const decisionTimes: number[] = [];
+  const handoverTimes: number[] = [];
   let approved = 0;
   const seqStart = performance.now();
   for (let i = 0; i < ORDERS; i += 1) {
-    const { ms, liveMs, decisionMs, state } = await verifyOnce(api, settled, release);
+    const { ms, liveMs, decisionMs, handoverMs, state } = await verifyOnce(api, settled, release);
+    handoverTimes.push(handoverMs);
     times.push(ms);
     liveTimes.push(liveMs);
     decisionTimes.push(decisionMs);
@@ -108,8 +124,10 @@ for (const threads of [1, 2]) {
   times.sort((a, b) => a - b);
   liveTimes.sort((a, b) => a - b);
   decisionTimes.sort((a, b) => a - b);
+  handoverTimes.sort((a, b) => a - b);
   console.log([
     threads, quantile(times, 0.5).toFixed(0), quantile(times, 0.95).toFixed(0), (times[0] ?? 0).toFixed(0), quantile(liveTimes, 0.5).toFixed(0), quantile(decisionTimes, 0.5).toFixed(0),
+    quantile(handoverTimes, 0.5).toFixed(0),
     (ORDERS / seqMinutes).toFixed(1), (ORDERS / concMinutes).toFixed(1), `${approved}/${2 * ORDERS}`,
   ].map((c) => String(c).padStart(16)).join(''));
   await server.stop();
