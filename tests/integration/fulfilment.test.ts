@@ -25,10 +25,10 @@ let provisioning: MockProvisioning;
 const cards = new Map<string, MockCard>();
 
 beforeAll(async () => {
-  // The provisioning stand-in fails a third of its calls here (half of them after making the
+  // The provisioning stand-in fails a quarter of its calls here (half of them after making the
   // change): activation must still happen exactly once.
   t = await startTestServer({
-    PROVISIONING_MOCK_LATENCY_MS: '20', PROVISIONING_MOCK_FAILURE_RATE: '0.3', LOGISTICS_MOCK_LATENCY_MS: '5',
+    PROVISIONING_MOCK_LATENCY_MS: '20', PROVISIONING_MOCK_FAILURE_RATE: '0.25', LOGISTICS_MOCK_LATENCY_MS: '5',
     LOGISTICS_WEBHOOK_SECRET: WEBHOOK_SECRET, ACTIVATION_ATTEMPTS: '3', ACTIVATION_LOCK_MINUTES: '60',
   });
   envelope = new Envelope(await loadMasterKey(undefined, t.dataDir));
@@ -125,7 +125,7 @@ describe('path A: the courier checks the ID at the door', () => {
     expect(record?.courier_id).toBe(COURIER.id);
     expect(record?.card_object_id).toBeTruthy();
     expect(record?.face_object_id).toBeTruthy();
-    // Once, under one idempotency key, though a third of the provisioning calls failed.
+    // Once, under one idempotency key, though a quarter of the provisioning calls failed.
     const history = provisioning.history(order.iccid);
     expect(history.changes).toEqual(['activate']);
     expect(new Set(history.keys).size).toBe(1);

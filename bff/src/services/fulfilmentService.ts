@@ -42,7 +42,7 @@ export interface FulfilmentDeps {
 export const HANDOVER_CODE_ATTEMPTS = 5;
 
 /** Waits before trying a provisioning request again, by attempts made so far. */
-const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 15_000, 60_000];
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
 
 /**
  * The printed portrait on a card photographed by hand is small; tilted a few degrees, the detector's
