@@ -10,6 +10,8 @@ import type { OrderService } from './services/orderService.js';
 import type { ActivationService } from './services/activationService.js';
 import type { FulfilmentService } from './services/fulfilmentService.js';
 import { activationRoutes, courierRoutes, logisticsRoutes } from './routes/fulfilment.js';
+import { channelRoutes } from './routes/channels.js';
+import type { ChannelService } from './services/channelService.js';
 import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError } from './engine/visionEngine.js';
 import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
@@ -21,9 +23,10 @@ export interface AppDeps {
   orders: OrderService;
   fulfilment: FulfilmentService;
   activations: ActivationService;
+  channels: ChannelService;
 }
 
-export function createApp({ config, version, log, orders, fulfilment, activations }: AppDeps): Express {
+export function createApp({ config, version, log, orders, fulfilment, activations, channels }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use('/api', (_req, res, next) => {
@@ -34,7 +37,7 @@ export function createApp({ config, version, log, orders, fulfilment, activation
   // The carrier's webhook reads its body raw (it is signed), so it comes before the JSON parser.
   app.use('/api', logisticsRoutes(fulfilment));
   app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders),
-    courierRoutes(fulfilment), activationRoutes(activations));
+    courierRoutes(fulfilment), activationRoutes(activations), channelRoutes(channels));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

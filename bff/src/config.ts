@@ -67,6 +67,12 @@ const configSchema = z.object({
   /** Failed activation attempts a card takes before it is locked, and for how long. */
   ACTIVATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ACTIVATION_LOCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
+  /** The operator's name on every agent mark. */
+  OPERATOR_NAME: z.string().min(1).default('沙盒移动 Sandbox Mobile'),
+  /** Bearer token of the operator's API and console; unset: generated once into DATA_DIR/operator.token. */
+  OPERATOR_TOKEN: z.string().min(24).optional(),
+  /** The address buyers reach this service at (agent marks link to it); unset: http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
   /** Minutes one activation attempt may take. */
   ACTIVATION_MINUTES: z.coerce.number().int().min(2).max(120).default(15),
 }).superRefine((c, ctx) => {
@@ -97,6 +103,7 @@ export interface Config {
   provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number };
   logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined };
   activation: { attempts: number; lockMinutes: number; attemptMinutes: number };
+  operator: { name: string; token: string | undefined; publicUrl: string | undefined };
 }
 
 export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
@@ -155,5 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisioning: { adapter: c.PROVISIONING_ADAPTER, latencyMs: c.PROVISIONING_MOCK_LATENCY_MS, failureRate: c.PROVISIONING_MOCK_FAILURE_RATE },
     logistics: { adapter: c.LOGISTICS_ADAPTER, latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },
     activation: { attempts: c.ACTIVATION_ATTEMPTS, lockMinutes: c.ACTIVATION_LOCK_MINUTES, attemptMinutes: c.ACTIVATION_MINUTES },
+    operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, '') },
   };
 }

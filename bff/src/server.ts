@@ -5,7 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { Envelope, loadMasterKey } from './crypto/envelope.js';
+import { Envelope, loadMasterKey, secretFile } from './crypto/envelope.js';
+import { hashToken, newToken } from './crypto/tokens.js';
+import { ChannelsDb } from './providers/db/channels.db.js';
+import { ChannelService } from './services/channelService.js';
+import { WebhookSender } from './services/webhookSender.js';
 import { seedNumberPool, seedSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
@@ -19,7 +23,6 @@ import type { ProvisioningPort } from './providers/provisioning/provisioning.por
 import { SANDBOX_COURIERS } from './sandbox/couriers.js';
 import { ActivationService } from './services/activationService.js';
 import { FulfilmentService } from './services/fulfilmentService.js';
-import { hashToken } from './crypto/tokens.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
@@ -46,7 +49,7 @@ export interface StartOverrides {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
-/** How often due provisioning requests are looked for (retries after a failure). */
+/** How often due provisioning requests and webhook notices are looked for (retries after a failure). */
 const JOBS_INTERVAL_MS = 500;
 
 /** Starts the BFF; `port: 0` picks a free port (tests). */
@@ -78,6 +81,20 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       fulfilmentDb.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, token_hash: hashToken(courier.token), created_at: now() });
     }
   }
+  const channelsDb = new ChannelsDb(db);
+  const channels = new ChannelService({
+    channels: channelsDb,
+    orders: db,
+    envelope,
+    now,
+    settings: {
+      operatorName: config.operator.name,
+      publicUrl: config.operator.publicUrl ?? `http://localhost:${config.port}`,
+      operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
+    },
+  });
+  channels.seedDemo();
+  const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now });
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
   const orders: OrderService = new OrderService({
@@ -101,6 +118,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     // Called only once the service below exists (after an approval, when an order is shown).
     afterApproval: (orderId) => void fulfilment.ship(orderId),
     deliveryOf: (row): DeliveryView | undefined => fulfilment.deliveryOf(row),
+    channelFor: (agent) => channels.channelForNewOrder(agent),
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, now,
@@ -124,10 +142,13 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  const jobs = setInterval(() => void fulfilment.runDueJobs().catch(failed('provisioning')), JOBS_INTERVAL_MS);
+  const jobs = setInterval(() => {
+    void fulfilment.runDueJobs().catch(failed('provisioning'));
+    void webhooks.runDue().catch(failed('webhooks'));
+  }, JOBS_INTERVAL_MS);
   jobs.unref();
 
-  const app = createApp({ config, version, log, orders, fulfilment, activations });
+  const app = createApp({ config, version, log, orders, fulfilment, activations, channels });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });

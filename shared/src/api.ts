@@ -3,6 +3,7 @@ import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card
 import { LIVENESS_ACTIONS } from './liveness.js';
 import { DECISION_REASONS } from './reasons.js';
 import { deliveryViewSchema } from './delivery.js';
+import { agentNumber } from './channels.js';
 
 /** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
 export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
@@ -49,7 +50,13 @@ export const holdSchema = z
 export type Hold = z.infer<typeof holdSchema>;
 
 export const createOrderRequestSchema = z
-  .object({ holdId: z.string().min(1).max(64), holdToken: z.string().min(1).max(128), deliveryPath: z.enum(DELIVERY_PATHS) })
+  .object({
+    holdId: z.string().min(1).max(64),
+    holdToken: z.string().min(1).max(128),
+    deliveryPath: z.enum(DELIVERY_PATHS),
+    /** The authorised agent selling (its agent number); none: the operator's own storefront. */
+    agent: agentNumber.optional(),
+  })
   .meta({ id: 'CreateOrderRequest' });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;
 

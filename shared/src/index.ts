@@ -11,3 +11,4 @@ export * from './regions.js';
 export * from './telecom.js';
 export * from './validity.js';
 export * from './delivery.js';
+export * from './channels.js';

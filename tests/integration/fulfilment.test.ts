@@ -6,7 +6,7 @@ import type {
 } from '@shared';
 import { Envelope, loadMasterKey } from '../../bff/src/crypto/envelope.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
-import { signWebhook } from '../../bff/src/providers/logistics/webhookSignature.js';
+import { signWebhook } from '../../bff/src/crypto/webhookSignature.js';
 import { SANDBOX_IDENTITIES, type SandboxIdentity } from '../../bff/src/providers/authority/sandbox.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';

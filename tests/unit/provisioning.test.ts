@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { ProvisioningError } from '../../bff/src/providers/provisioning/provisioning.port.js';
-import { signWebhook, verifyWebhook } from '../../bff/src/providers/logistics/webhookSignature.js';
+import { signWebhook, verifyWebhook } from '../../bff/src/crypto/webhookSignature.js';
 import { seedSimStock } from '../../bff/src/domain/numberPool.js';
 
 const [ICCID = '', OTHER = ''] = seedSimStock(2);

@@ -88,25 +88,31 @@ export class Envelope {
 }
 
 /**
+ * A secret kept in a file readable by its owner only: read if it is there, otherwise made once
+ * (another process making it at the same moment wins, and both use theirs).
+ */
+export async function secretFile(file: string, make: () => string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = make();
+  try {
+    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
+    throw error;
+  }
+  await chmod(file, 0o600);
+  return secret;
+}
+
+/**
  * The master key: MASTER_KEY (base64 of 32 bytes) when set, otherwise a key generated once into
  * DATA_DIR/master.key, readable by its owner only. Losing that file loses every stored image.
  */
 export async function loadMasterKey(fromEnv: string | undefined, dataDir: string): Promise<Buffer> {
   if (fromEnv) return Buffer.from(fromEnv, 'base64');
-  const file = path.join(dataDir, 'master.key');
-  try {
-    return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const key = randomBytes(KEY_BYTES);
-  try {
-    await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-    throw error;
-  }
-  await chmod(file, 0o600);
-  return key;
+  return Buffer.from(await secretFile(path.join(dataDir, 'master.key'), () => randomBytes(KEY_BYTES).toString('base64')), 'base64');
 }

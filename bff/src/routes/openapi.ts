@@ -26,6 +26,15 @@ import {
   livenessVerdictSchema,
   refuseRequestSchema,
   startActivationRequestSchema,
+  agentMarkSchema,
+  channelOrderSchema,
+  channelSchema,
+  createChannelRequestSchema,
+  createdChannelSchema,
+  markVerificationSchema,
+  publicAgentSchema,
+  updateChannelRequestSchema,
+  webhookDeliverySchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -34,6 +43,8 @@ const errors = (...statuses: number[]): ZodOpenApiResponsesObject =>
 const orderId = z.object({ id: z.uuid() });
 const secured = [{ orderToken: [] }];
 const courier = [{ courierAccessCode: [] }];
+const operatorAuth = [{ operatorToken: [] }];
+const channelId = z.object({ id: z.uuid() });
 const attempt = [{ activationToken: [] }];
 const tracking = z.object({ tracking: z.string() });
 const binary = z.string().meta({ format: 'binary' });
@@ -48,6 +59,8 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
         orderToken: { type: 'http', scheme: 'bearer', description: 'The orderToken returned when the order was created' },
         courierAccessCode: { type: 'http', scheme: 'bearer', description: 'A courier\'s access code (their company\'s deliveries only)' },
         activationToken: { type: 'http', scheme: 'bearer', description: 'The activationToken returned when an activation attempt started' },
+        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s token (OPERATOR_TOKEN, or DATA_DIR/operator.token)' },
+        channelApiKey: { type: 'http', scheme: 'bearer', description: 'An agent\'s API key, returned once when the agent was registered' },
       },
     },
     paths: {
@@ -163,6 +176,57 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           summary: 'The carrier\'s status webhook, signed: X-Logistics-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">',
           requestBody: json(z.object({ trackingNumber: z.string(), event: z.enum(['out_for_delivery', 'delivered', 'returned']) })),
           responses: { '200': { description: 'applied', ...json(z.object({ trackingNumber: z.string(), status: z.string() })) }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/api/operator/channels': {
+        get: { summary: 'The registered agents', security: operatorAuth, responses: { '200': { description: 'agents', ...json(z.object({ channels: z.array(channelSchema) })) }, ...errors(401) } },
+        post: {
+          summary: 'Register an agent; its webhook secret and API key are returned this once',
+          security: operatorAuth,
+          requestBody: json(createChannelRequestSchema),
+          responses: { '201': { description: 'registered', ...json(createdChannelSchema) }, ...errors(400, 401, 409) },
+        },
+      },
+      '/api/operator/channels/{id}': {
+        patch: {
+          summary: 'Change an agent: details, sites, webhook, status (suspending or blacklisting flags its open orders)',
+          security: operatorAuth,
+          requestParams: { path: channelId },
+          requestBody: json(updateChannelRequestSchema),
+          responses: { '200': { description: 'changed', ...json(channelSchema) }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/api/operator/channels/{id}/deliveries': {
+        get: {
+          summary: 'The agent\'s webhook delivery log, newest first',
+          security: operatorAuth,
+          requestParams: { path: channelId },
+          responses: { '200': { description: 'deliveries', ...json(z.object({ deliveries: z.array(webhookDeliverySchema) })) }, ...errors(401, 404) },
+        },
+      },
+      '/api/channel/orders/{id}': {
+        get: {
+          summary: 'An order\'s outcome, for the agent that sold it (its server, with the API key)',
+          security: [{ channelApiKey: [] }],
+          requestParams: { path: channelId },
+          responses: { '200': { description: 'the outcome', ...json(channelOrderSchema) }, ...errors(401, 404) },
+        },
+      },
+      '/api/agents': {
+        get: { summary: 'The agents authorised right now', responses: { '200': { description: 'agents', ...json(z.object({ agents: z.array(publicAgentSchema) })) } } },
+      },
+      '/api/agents/{agentNumber}/mark': {
+        get: {
+          summary: 'The unified agent mark for the requesting site (its Origin must be one of the agent\'s)',
+          requestParams: { path: z.object({ agentNumber: z.string() }) },
+          responses: { '200': { description: 'the mark', ...json(agentMarkSchema) }, ...errors(403, 404) },
+        },
+      },
+      '/api/agents/verify': {
+        post: {
+          summary: 'Check a mark\'s payload: signed by the operator, whose, for which site, authorised now',
+          requestBody: json(z.object({ payload: z.string() })),
+          responses: { '200': { description: 'the verdict', ...json(markVerificationSchema) }, ...errors(400) },
         },
       },
       '/api/activations': {

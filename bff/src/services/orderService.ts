@@ -58,6 +58,8 @@ export interface OrderServiceDeps {
   afterApproval?: (orderId: string) => void;
   /** The parcel of a shipped order, for the buyer's view. */
   deliveryOf?: (row: OrderRow) => DeliveryView | undefined;
+  /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
+  channelFor?: (agentNumber: string | undefined) => { id: string };
 }
 
 const VERIFY_ATTEMPTS = 4;
@@ -129,10 +131,11 @@ export class OrderService {
   }
 
   createOrder(request: CreateOrderRequest): CreatedOrder {
+    const channel = this.#d.channelFor?.(request.agent);
     const id = randomUUID();
     const orderToken = newToken();
     const claim = this.#d.db.createOrderOnHold(
-      { id, tokenHash: hashToken(orderToken), deliveryPath: request.deliveryPath },
+      { id, tokenHash: hashToken(orderToken), deliveryPath: request.deliveryPath, channelId: channel?.id ?? null },
       { holdId: request.holdId, tokenHash: hashToken(request.holdToken) },
       this.now(),
     );

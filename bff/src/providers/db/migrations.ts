@@ -176,4 +176,48 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE liveness_challenges ADD COLUMN purpose TEXT NOT NULL DEFAULT 'purchase';
   `,
+  // Sales channels (authorised agents). Every order belongs to one; the webhook secret is sealed.
+  `
+  CREATE TABLE channels (
+    id TEXT PRIMARY KEY,
+    agent_number TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    licence_number TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    origins TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'blacklisted')),
+    webhook_url TEXT,
+    webhook_secret BLOB NOT NULL,
+    api_key_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE channel_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id TEXT NOT NULL REFERENCES channels (id),
+    at INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    actor TEXT NOT NULL
+  );
+  ALTER TABLE orders ADD COLUMN channel_id TEXT REFERENCES channels (id);
+  ALTER TABLE orders ADD COLUMN channel_flag TEXT;
+  CREATE INDEX orders_channel ON orders (channel_id, state);
+
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL REFERENCES channels (id),
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at);
+  CREATE INDEX webhook_deliveries_channel ON webhook_deliveries (channel_id, created_at);
+  `,
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { DeliveryPath, EvidenceKind, OrderState } from '@shared';
 import { assertTransition } from '../../domain/orderState.js';
@@ -19,6 +20,10 @@ export interface OrderRow {
   hold_expires_at: number;
   /** Keyed hash of the buyer's ID number, set when the order is submitted (the five-card cap). */
   holder_key: string | null;
+  /** The sales channel (authorised agent) the order belongs to. */
+  channel_id: string | null;
+  /** Set when the channel stopped selling while the order was open (`channel_suspended`, `channel_blacklisted`). */
+  channel_flag: string | null;
 }
 
 export interface EvidenceRow {
@@ -129,7 +134,7 @@ export class SqliteDb {
 
   /** Creates a draft order on a hold, atomically: the hold is consumed by exactly one order. */
   createOrderOnHold(
-    order: { id: string; tokenHash: string; deliveryPath: DeliveryPath },
+    order: { id: string; tokenHash: string; deliveryPath: DeliveryPath; channelId: string | null },
     hold: { holdId: string; tokenHash: string },
     now: number,
   ): HoldClaim {
@@ -140,9 +145,9 @@ export class SqliteDb {
       if (!row || row.hold_token_hash !== hold.tokenHash || row.order_id) return { ok: false, reason: 'hold_invalid' };
       if (row.held_until < now) return { ok: false, reason: 'hold_expired' };
       this.db
-        .prepare(`INSERT INTO orders (id, token_hash, state, msisdn, delivery_path, created_at, updated_at, hold_expires_at)
-                  VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)`)
-        .run(order.id, order.tokenHash, row.msisdn, order.deliveryPath, now, now, row.held_until);
+        .prepare(`INSERT INTO orders (id, token_hash, state, msisdn, delivery_path, created_at, updated_at, hold_expires_at, channel_id)
+                  VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)`)
+        .run(order.id, order.tokenHash, row.msisdn, order.deliveryPath, now, now, row.held_until, order.channelId);
       this.db.prepare(`UPDATE numbers SET order_id = ? WHERE msisdn = ?`).run(order.id, row.msisdn);
       this.logTransition({ order_id: order.id, from_state: null, to_state: 'draft', at: now, reason: 'order created', actor: 'buyer' });
       return { ok: true, msisdn: row.msisdn, heldUntil: row.held_until };
@@ -206,10 +211,25 @@ export class SqliteDb {
     })();
   }
 
+  /**
+   * Logs a transition, and queues it for the order's channel when the channel takes webhooks, in the
+   * caller's transaction: a state change and its notice are stored together or not at all. The notice
+   * carries the order id, the states and the time; nothing of the buyer.
+   */
   private logTransition(row: TransitionRow): void {
     this.db
       .prepare(`INSERT INTO transitions (order_id, from_state, to_state, at, reason, actor) VALUES (@order_id, @from_state, @to_state, @at, @reason, @actor)`)
       .run(row);
+    const channel = this.db
+      .prepare('SELECT c.id FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ? AND c.webhook_url IS NOT NULL')
+      .get(row.order_id) as { id: string } | undefined;
+    if (!channel) return;
+    const id = randomUUID();
+    const event = `order.${row.to_state}`;
+    const body = JSON.stringify({ id, event, orderId: row.order_id, state: row.to_state, previousState: row.from_state, at: new Date(row.at).toISOString() });
+    this.db
+      .prepare(`INSERT INTO webhook_deliveries (id, channel_id, order_id, event, body, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`)
+      .run(id, channel.id, row.order_id, event, body, row.at, row.at);
   }
 
   transitionsOf(orderId: string): TransitionRow[] {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type BookedShipment, LogisticsError, type LogisticsPort, PARCEL_EVENTS, type ParcelStatusEvent, type ShipmentRequest } from './logistics.port.js';
-import { verifyWebhook } from './webhookSignature.js';
+import { verifyWebhook } from '../../crypto/webhookSignature.js';
 
 /** The sandbox carrier's code; its sandbox couriers see its deliveries. */
 export const SANDBOX_CARRIER = 'SBX';

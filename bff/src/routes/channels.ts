@@ -1,0 +1,64 @@
+import { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
+import { bearerToken, parseWith } from '../http/validate.js';
+import type { ChannelService } from '../services/channelService.js';
+
+const channelParams = z.object({ id: z.uuid() });
+const agentParams = z.object({ agentNumber });
+const verifyBody = z.object({ payload: z.string().min(10).max(1000) });
+
+/** The operator's registry of authorised agents (a bearer token), and what anyone may check of it. */
+export function channelRoutes(channels: ChannelService): Router {
+  const router = Router();
+  const operator: RequestHandler = (req, _res, next) => {
+    channels.authorizeOperator(bearerToken(req.get('authorization')));
+    next();
+  };
+
+  router.get('/operator/channels', operator, (_req, res) => {
+    res.json({ channels: channels.list() });
+  });
+
+  router.post('/operator/channels', operator, (req, res) => {
+    res.status(201).json(channels.create(parseWith(createChannelRequestSchema, req.body)));
+  });
+
+  router.patch('/operator/channels/:id', operator, (req, res) => {
+    res.json(channels.update(parseWith(channelParams, req.params).id, parseWith(updateChannelRequestSchema, req.body)));
+  });
+
+  router.get('/operator/channels/:id/deliveries', operator, (req, res) => {
+    res.json({ deliveries: channels.deliveries(parseWith(channelParams, req.params).id) });
+  });
+
+  // The selling agent's server: the outcome of its own orders, with its API key.
+  router.get('/channel/orders/:id', (req, res) => {
+    const channel = channels.authorizeChannel(bearerToken(req.get('authorization')));
+    res.json(channels.orderFor(channel, parseWith(channelParams, req.params).id));
+  });
+
+  // Public: the authorised agents, an agent's mark for its own site, and the check of a mark.
+  router.get('/agents', (_req, res) => {
+    res.json({ agents: channels.publicList() });
+  });
+
+  router.get('/agents/:agentNumber/mark', (req, res) => {
+    res.json(channels.mark(parseWith(agentParams, req.params).agentNumber, req.get('origin') ?? originOfReferer(req.get('referer'))));
+  });
+
+  router.post('/agents/verify', (req, res) => {
+    res.json(channels.verifyMark(parseWith(verifyBody, req.body).payload));
+  });
+
+  return router;
+}
+
+/** A same-origin GET carries no Origin header; its Referer names the page's origin. */
+function originOfReferer(referer: string | undefined): string | undefined {
+  try {
+    return referer ? new URL(referer).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,225 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  type AgentMark,
+  type Channel,
+  type ChannelOrder,
+  type CreateChannelRequest,
+  type MarkVerification,
+  type PublicAgent,
+  type UpdateChannelRequest,
+  type WebhookDelivery,
+} from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
+import { AppError } from '../errors.js';
+import type { ChannelRow, ChannelsDb } from '../providers/db/channels.db.js';
+import type { SqliteDb } from '../providers/db/sqlite.db.js';
+
+export interface ChannelDeps {
+  channels: ChannelsDb;
+  orders: SqliteDb;
+  envelope: Envelope;
+  settings: {
+    /** The operator's own name, shown on every mark. */
+    operatorName: string;
+    /** Where the operator's site answers: the mark's QR code links there. */
+    publicUrl: string;
+    /** Bearer token of the operator's console and API. */
+    operatorToken: string;
+  };
+  now: () => number;
+}
+
+/** The demo agent seeded on the first start, so a storefront can be tried at once. */
+export const DEMO_AGENT = {
+  agentNumber: 'SBX-AGENT-0001',
+  name: '沙盒示例代理商 (sandbox)',
+  licenceNumber: '91110105MA01DEM00J',
+  scope: ['sim_sale'],
+  origins: ['http://localhost:5173', 'http://localhost:8080'],
+} as const;
+
+/** Seals a channel's webhook secret to its channel. */
+const secretAad = (channelId: string): string => `channel:${channelId}:webhook-secret`;
+const MARK_PURPOSE = 'agent-mark';
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+interface MarkBody {
+  /** Agent number. */
+  a: string;
+  /** Origin the mark was issued for. */
+  o: string;
+  /** Issued at, seconds. */
+  t: number;
+}
+
+/**
+ * Authorised sales channels: the registry the operator manages, the public list, the unified agent
+ * mark with its signed QR payload, and which channel a new order belongs to.
+ */
+export class ChannelService {
+  readonly #d: ChannelDeps;
+
+  constructor(deps: ChannelDeps) {
+    this.#d = deps;
+  }
+
+  /** The operator's bearer token, compared in constant time; anything else is 401. */
+  authorizeOperator(token: string | undefined): void {
+    if (!tokenMatches(hashToken(this.#d.settings.operatorToken), token)) throw new AppError('unauthorized', 'the operator token is needed', 401);
+  }
+
+  /** The channel a storefront's API key belongs to; a blacklisted agent's key no longer opens anything. */
+  authorizeChannel(token: string | undefined): ChannelRow {
+    const row = token ? this.#d.channels.byApiKeyHash(hashToken(token)) : undefined;
+    if (!row || row.status === 'blacklisted') throw new AppError('unauthorized', 'the channel API key is needed', 401);
+    return row;
+  }
+
+  /** The delivery log of a channel's webhooks, newest first. */
+  deliveries(id: string): WebhookDelivery[] {
+    this.require(id);
+    return this.#d.channels.deliveriesOf(id).map((d) => ({
+      id: d.id, orderId: d.order_id, event: d.event, status: d.status, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
+      createdAt: iso(d.created_at), ...(d.delivered_at ? { deliveredAt: iso(d.delivered_at) } : {}), ...(d.status === 'pending' ? { nextAt: iso(d.next_at) } : {}),
+    }));
+  }
+
+  /** Adds the demo agent unless it is there (every start; a change the operator made stays). */
+  seedDemo(): void {
+    if (this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber)) return;
+    this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...DEMO_AGENT.origins], webhookUrl: null }, 'seed');
+  }
+
+  /** Registers an agent; its webhook secret and API key are returned this once (only a hash of the key is kept). */
+  create(request: CreateChannelRequest, actor = 'operator'): { channel: Channel; webhookSecret: string; apiKey: string } {
+    const now = this.#d.now();
+    const id = randomUUID();
+    const webhookSecret = newToken();
+    const apiKey = newToken();
+    const added = this.#d.channels.insert({
+      id, agent_number: request.agentNumber, name: request.name, licence_number: request.licenceNumber,
+      scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), status: 'active', webhook_url: request.webhookUrl,
+      webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now,
+    }, actor);
+    if (!added) throw new AppError('channel_exists', `an agent numbered ${request.agentNumber} is registered already`, 409);
+    return { channel: this.view(this.require(id)), webhookSecret, apiKey };
+  }
+
+  update(id: string, request: UpdateChannelRequest, actor = 'operator'): Channel {
+    const current = this.require(id);
+    if (current.status === 'blacklisted' && request.status && request.status !== 'blacklisted') {
+      throw new AppError('channel_blacklisted', 'a blacklisted agent cannot be authorised again; register a new agreement', 409);
+    }
+    const row = this.#d.channels.update(id, {
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.licenceNumber !== undefined ? { licence_number: request.licenceNumber } : {}),
+      ...(request.scope !== undefined ? { scope: JSON.stringify(request.scope) } : {}),
+      ...(request.origins !== undefined ? { origins: JSON.stringify(request.origins) } : {}),
+      ...(request.status !== undefined ? { status: request.status } : {}),
+      ...(request.webhookUrl !== undefined ? { webhook_url: request.webhookUrl } : {}),
+    }, this.#d.now(), actor);
+    if (!row) throw new AppError('not_found', 'no such channel', 404);
+    return this.view(row);
+  }
+
+  list(): Channel[] {
+    return this.#d.channels.list().map((row) => this.view(row));
+  }
+
+  /** The authorised agents, for anyone to check. */
+  publicList(): PublicAgent[] {
+    return this.#d.channels.list().filter((row) => row.status === 'active').map((row) => publicAgent(row));
+  }
+
+  /**
+   * The channel a new order belongs to. An agent that is not active cannot start one; an order
+   * without a channel is the operator's own storefront's, the demo agent in a fresh installation.
+   */
+  channelForNewOrder(agentNumber: string | undefined): ChannelRow {
+    const row = this.#d.channels.byAgentNumber(agentNumber ?? DEMO_AGENT.agentNumber);
+    if (!row) throw new AppError('channel_unknown', 'this shop is not an authorised agent of the operator', 403);
+    if (row.status !== 'active') throw new AppError('channel_unavailable', 'this shop may not sell SIM cards at the moment; buy from another authorised agent', 403);
+    return row;
+  }
+
+  /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */
+  mark(agentNumber: string, origin: string | undefined): AgentMark {
+    const row = this.#d.channels.byAgentNumber(agentNumber);
+    if (!row || row.status !== 'active') throw new AppError('not_found', 'no authorised agent with this number', 404);
+    const origins = JSON.parse(row.origins) as string[];
+    if (!origin || !origins.includes(origin)) throw new AppError('origin_not_allowed', 'this site is not one of the agent\'s registered sites', 403);
+    const body: MarkBody = { a: row.agent_number, o: origin, t: Math.floor(this.#d.now() / 1000) };
+    const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
+    const payload = `${encoded}.${this.#d.envelope.digest(encoded, MARK_PURPOSE)}`;
+    return {
+      operator: this.#d.settings.operatorName,
+      agent: publicAgent(row),
+      payload,
+      verifyUrl: `${this.#d.settings.publicUrl}/agents/verify#${payload}`,
+    };
+  }
+
+  /** Whether a mark's payload is one the operator signed, and whose it is, as of now. */
+  verifyMark(payload: string): MarkVerification {
+    const [encoded = '', signature = ''] = payload.split('.');
+    const expected = Buffer.from(this.#d.envelope.digest(encoded, MARK_PURPOSE));
+    const given = Buffer.from(signature);
+    if (!encoded || expected.length !== given.length || !timingSafeEqual(expected, given)) return { genuine: false };
+    const body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as MarkBody;
+    const row = this.#d.channels.byAgentNumber(body.a);
+    return {
+      genuine: true,
+      ...(row ? { agent: publicAgent(row) } : {}),
+      origin: body.o,
+      issuedAt: iso(body.t * 1000),
+    };
+  }
+
+  /** An order's outcome for the agent that sold it; another agent's order does not exist for it. */
+  orderFor(channel: ChannelRow, orderId: string): ChannelOrder {
+    const row = this.#d.orders.getOrder(orderId);
+    if (row?.channel_id !== channel.id) throw new AppError('not_found', 'no such order for this agent', 404);
+    const decision = row.decision ? (JSON.parse(row.decision) as ChannelOrder['decision']) : undefined;
+    return {
+      orderId: row.id, state: row.state, msisdn: row.msisdn, deliveryPath: row.delivery_path, updatedAt: iso(row.updated_at),
+      ...(decision ? { decision } : {}),
+    };
+  }
+
+  /** A channel's webhook secret, for signing what is sent to it. */
+  webhookSecret(row: ChannelRow): string {
+    return this.#d.envelope.openJson(row.webhook_secret, secretAad(row.id)) as string;
+  }
+
+  private require(id: string): ChannelRow {
+    const row = this.#d.channels.byId(id);
+    if (!row) throw new AppError('not_found', 'no such channel', 404);
+    return row;
+  }
+
+  private view(row: ChannelRow): Channel {
+    return {
+      id: row.id,
+      agentNumber: row.agent_number,
+      name: row.name,
+      licenceNumber: row.licence_number,
+      scope: JSON.parse(row.scope) as Channel['scope'],
+      origins: JSON.parse(row.origins) as string[],
+      webhookUrl: row.webhook_url,
+      status: row.status,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    };
+  }
+}
+
+function publicAgent(row: ChannelRow): PublicAgent {
+  return {
+    agentNumber: row.agent_number,
+    name: row.name,
+    licenceNumber: row.licence_number,
+    scope: JSON.parse(row.scope) as PublicAgent['scope'],
+    authorised: row.status === 'active',
+  };
+}

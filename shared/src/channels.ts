@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/** What an authorised agent may sell on the operator's behalf. */
+export const AGENT_SCOPES = ['sim_sale', 'number_porting', 'plan_change'] as const;
+export type AgentScope = (typeof AGENT_SCOPES)[number];
+
+/** Active agents sell; a suspended one cannot start orders for now; a blacklisted one never again. */
+export const CHANNEL_STATUSES = ['active', 'suspended', 'blacklisted'] as const;
+export type ChannelStatus = (typeof CHANNEL_STATUSES)[number];
+
+const LICENCE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+/**
+ * A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from 31, the last a
+ * check character over the first 17 (weights 3^i mod 31).
+ */
+export function isLicenceNumber(value: string): boolean {
+  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i += 1) sum += LICENCE_CHARS.indexOf(value[i] ?? '') * (3 ** i % 31);
+  return LICENCE_CHARS[(31 - (sum % 31)) % 31] === value[17];
+}
+
+/** A web origin as browsers send it: scheme, host, optional port; nothing else. */
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'an origin is scheme://host[:port], without a path or a trailing slash');
+
+export const agentNumber = z.string().regex(/^[A-Z0-9][A-Z0-9-]{3,31}$/, 'an agent number is 4-32 capital letters, digits and dashes');
+
+const channelFields = {
+  name: z.string().trim().min(2).max(60),
+  licenceNumber: z.string().refine(isLicenceNumber, 'not a valid unified social credit code (统一社会信用代码)'),
+  scope: z.array(z.enum(AGENT_SCOPES)).min(1).max(AGENT_SCOPES.length),
+  origins: z.array(origin).max(20),
+  webhookUrl: z.url({ protocol: /^https?$/ }).nullable(),
+};
+
+export const createChannelRequestSchema = z
+  .object({ agentNumber, ...channelFields })
+  .meta({ id: 'CreateChannel' });
+export type CreateChannelRequest = z.infer<typeof createChannelRequestSchema>;
+
+export const updateChannelRequestSchema = z
+  .object({ ...channelFields, status: z.enum(CHANNEL_STATUSES) })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change')
+  .meta({ id: 'UpdateChannel' });
+export type UpdateChannelRequest = z.infer<typeof updateChannelRequestSchema>;
+
+/** A channel as the operator manages it (the webhook secret is shown once, when made). */
+export const channelSchema = z
+  .object({
+    id: z.string(),
+    agentNumber: z.string(),
+    ...channelFields,
+    status: z.enum(CHANNEL_STATUSES),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Channel' });
+export type Channel = z.infer<typeof channelSchema>;
+
+export const createdChannelSchema = z
+  .object({
+    channel: channelSchema,
+    /** Verifies the signature of the webhooks sent to the agent's server. Shown once. */
+    webhookSecret: z.string(),
+    /** The agent's server reads its orders' outcomes with it (`Authorization: Bearer`). Shown once. */
+    apiKey: z.string(),
+  })
+  .meta({ id: 'CreatedChannel' });
+
+export const webhookDeliverySchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    event: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    deliveredAt: z.string().optional(),
+    nextAt: z.string().optional(),
+  })
+  .meta({ id: 'WebhookDelivery' });
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+
+/** An order's outcome as the selling agent's server reads it: states and codes, nothing of the buyer. */
+export const channelOrderSchema = z
+  .object({
+    orderId: z.string(),
+    state: z.string(),
+    msisdn: z.string(),
+    deliveryPath: z.string(),
+    decision: z.object({ outcome: z.string(), reasons: z.array(z.string()), decidedAt: z.string() }).optional(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ChannelOrder' });
+export type ChannelOrder = z.infer<typeof channelOrderSchema>;
+
+/** What anyone may know of an agent: the public list and the mark show this. */
+export const publicAgentSchema = z
+  .object({
+    agentNumber: z.string(),
+    name: z.string(),
+    licenceNumber: z.string(),
+    scope: z.array(z.enum(AGENT_SCOPES)),
+    /** Authorised right now. */
+    authorised: z.boolean(),
+  })
+  .meta({ id: 'Agent' });
+export type PublicAgent = z.infer<typeof publicAgentSchema>;
+
+/** The unified mark a storefront shows: the agent's details and a signed QR payload. */
+export const agentMarkSchema = z
+  .object({
+    operator: z.string(),
+    agent: publicAgentSchema,
+    /** Signed; the QR code encodes `verifyUrl`, which carries it in the fragment (never sent in a request line). */
+    payload: z.string(),
+    verifyUrl: z.string(),
+  })
+  .meta({ id: 'AgentMark' });
+export type AgentMark = z.infer<typeof agentMarkSchema>;
+
+export const markVerificationSchema = z
+  .object({
+    /** The payload is one the operator signed, unchanged. */
+    genuine: z.boolean(),
+    agent: publicAgentSchema.optional(),
+    /** The site the mark was issued for: a mark shown anywhere else was copied. */
+    origin: z.string().optional(),
+    issuedAt: z.string().optional(),
+  })
+  .meta({ id: 'MarkVerification' });
+export type MarkVerification = z.infer<typeof markVerificationSchema>;

@@ -1,0 +1,211 @@
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentMark, Channel, CreatedOrder, ErrorBody, Hold, MarkVerification, PublicAgent } from '@shared';
+import { DEMO_AGENT } from '../../bff/src/services/channelService.js';
+import { verifyWebhook } from '../../bff/src/crypto/webhookSignature.js';
+import { type TestServer, startTestServer } from '../support/testServer.js';
+
+const SHOP = 'https://shop.example.cn';
+/** A unified social credit code with a valid check character. */
+const LICENCE = '91350100M000100Y43';
+
+let t: TestServer;
+let operatorToken: string;
+
+beforeAll(async () => {
+  t = await startTestServer({ PUBLIC_URL: 'https://sim.operator.example/' });
+  operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+const operator = {
+  create: (body: unknown, token = operatorToken) => t.api.post<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', body, token),
+  update: (id: string, body: unknown) => t.api.json<Channel>(`/api/operator/channels/${id}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` }, body: JSON.stringify(body),
+  }),
+  list: (token = operatorToken) => t.api.get<{ channels: Channel[] }>('/api/operator/channels', token),
+};
+const errorCode = (body: unknown): string => (body as ErrorBody).error.code;
+let agents = 0;
+const newAgent = (overrides: Record<string, unknown> = {}) => ({
+  agentNumber: `AG-TEST-${String((agents += 1)).padStart(4, '0')}`, name: '测试代理商', licenceNumber: LICENCE, scope: ['sim_sale'], origins: [SHOP], webhookUrl: null, ...overrides,
+});
+
+/** Holds a number and starts an order through the given agent. */
+async function orderThrough(agent?: string): Promise<{ status: number; body: CreatedOrder }> {
+  const { body: numbers } = await t.api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50');
+  for (const { msisdn } of numbers.numbers) {
+    const hold = await t.api.post<Hold>('/api/holds', { msisdn });
+    if (hold.status !== 201) continue;
+    return t.api.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', ...(agent ? { agent } : {}) });
+  }
+  throw new Error('no number to hold');
+}
+const channelOfOrder = (id: string) => t.server.db.db.prepare('SELECT c.agent_number, o.channel_flag FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?').get(id);
+
+describe('the channel registry', () => {
+  it('is the operator\'s: a token made on the first start (owner-only file) opens it, nothing else does', async () => {
+    expect(operatorToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await stat(path.join(t.dataDir, 'operator.token'))).mode & 0o777).toBe(0o600);
+    expect((await operator.list('x'.repeat(43))).status).toBe(401);
+    expect((await t.api.get('/api/operator/channels')).status).toBe(401);
+    expect((await operator.create(newAgent(), 'not-the-operator-token-at-all')).status).toBe(401);
+  });
+
+  it('is seeded with the demo agent, and registers agents with checked details; the webhook secret is shown once', async () => {
+    const { body } = await operator.list();
+    expect(body.channels.find((c) => c.agentNumber === DEMO_AGENT.agentNumber)).toMatchObject({ status: 'active', licenceNumber: DEMO_AGENT.licenceNumber });
+
+    const created = await operator.create(newAgent());
+    expect(created.status).toBe(201);
+    expect(created.body.channel).toMatchObject({ status: 'active', origins: [SHOP], scope: ['sim_sale'] });
+    expect(created.body.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify((await operator.list()).body)).not.toContain(created.body.webhookSecret);
+
+    const again = await operator.create({ ...newAgent(), agentNumber: created.body.channel.agentNumber });
+    expect([again.status, errorCode(again.body)]).toEqual([409, 'channel_exists']);
+    for (const bad of [{ licenceNumber: '91350100M000100Y44' }, { origins: ['https://shop.example.cn/buy'] }, { origins: ['ftp://shop.example.cn'] }, { scope: [] }, { agentNumber: 'x' }]) {
+      const res = await operator.create(newAgent(bad));
+      expect([res.status, errorCode(res.body)], JSON.stringify(bad)).toEqual([400, 'validation_failed']);
+    }
+  });
+
+  it('gives every order a channel: the agent named, or the operator\'s own storefront; an unknown agent starts none', async () => {
+    const { body: { channel } } = await operator.create(newAgent());
+    const through = await orderThrough(channel.agentNumber);
+    expect(through.status).toBe(201);
+    expect(channelOfOrder(through.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
+    const own = await orderThrough();
+    expect(channelOfOrder(own.body.order.id)).toEqual({ agent_number: DEMO_AGENT.agentNumber, channel_flag: null });
+    const unknown = await orderThrough('AG-NOBODY-0001');
+    expect([unknown.status, errorCode(unknown.body)]).toEqual([403, 'channel_unknown']);
+  });
+
+  it('stops a suspended agent from starting orders and flags its open ones; active again, they are cleared', async () => {
+    const { body: { channel } } = await operator.create(newAgent());
+    const open = await orderThrough(channel.agentNumber);
+    expect((await operator.update(channel.id, { status: 'suspended' })).body.status).toBe('suspended');
+    // Refused before the hold is used: the buyer keeps the number to buy it elsewhere.
+    const refused = await orderThrough(channel.agentNumber);
+    expect([refused.status, errorCode(refused.body)]).toEqual([403, 'channel_unavailable']);
+    expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: 'channel_suspended' });
+    await operator.update(channel.id, { status: 'active' });
+    expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
+    expect((await orderThrough(channel.agentNumber)).status).toBe(201);
+  });
+
+  it('never authorises a blacklisted agent again, and logs every change with who made it', async () => {
+    const { body: { channel } } = await operator.create(newAgent());
+    await operator.update(channel.id, { status: 'blacklisted' });
+    const back = await operator.update(channel.id, { status: 'active' });
+    expect([back.status, errorCode(back.body)]).toEqual([409, 'channel_blacklisted']);
+    const nothing = await operator.update(channel.id, {});
+    expect(nothing.status).toBe(400);
+    const events = t.server.db.db.prepare('SELECT change, actor FROM channel_events WHERE channel_id = ? ORDER BY id').all(channel.id);
+    expect(events).toEqual([{ change: 'created', actor: 'operator' }, { change: 'changed status to blacklisted', actor: 'operator' }]);
+  });
+});
+
+describe('the public list and the agent mark', () => {
+  const markFor = (agent: string, origin?: string) => t.api.json<AgentMark>(`/api/agents/${agent}/mark`, { headers: origin ? { origin } : {} });
+  const verify = (payload: string) => t.api.post<MarkVerification>('/api/agents/verify', { payload });
+
+  it('lists the agents authorised right now, with what anyone may know of them', async () => {
+    const { body: { channel } } = await operator.create(newAgent());
+    const listed = (await t.api.get<{ agents: PublicAgent[] }>('/api/agents')).body.agents;
+    expect(listed.find((a) => a.agentNumber === channel.agentNumber)).toEqual({
+      agentNumber: channel.agentNumber, name: '测试代理商', licenceNumber: LICENCE, scope: ['sim_sale'], authorised: true,
+    });
+    expect(JSON.stringify(listed)).not.toMatch(/webhook|origins|https:\/\/shop/);
+    await operator.update(channel.id, { status: 'suspended' });
+    expect((await t.api.get<{ agents: PublicAgent[] }>('/api/agents')).body.agents.map((a) => a.agentNumber)).not.toContain(channel.agentNumber);
+  });
+
+  it('issues a mark to the agent\'s own site only; a genuine mark verifies, an edited or forged one does not', async () => {
+    const { body: { channel } } = await operator.create(newAgent());
+    const elsewhere = await markFor(channel.agentNumber, 'https://copycat.example.cn');
+    expect([elsewhere.status, errorCode(elsewhere.body)]).toEqual([403, 'origin_not_allowed']);
+    expect((await markFor(channel.agentNumber)).status).toBe(403);
+
+    const { body: mark } = await markFor(channel.agentNumber, SHOP);
+    expect(mark).toMatchObject({ operator: '沙盒移动 Sandbox Mobile', agent: { agentNumber: channel.agentNumber, authorised: true } });
+    expect(mark.verifyUrl).toBe(`https://sim.operator.example/agents/verify#${mark.payload}`);
+    const checked = (await verify(mark.payload)).body;
+    expect(checked).toMatchObject({ genuine: true, origin: SHOP, agent: { agentNumber: channel.agentNumber, authorised: true } });
+
+    // Another agent's number put into the payload, or a signature made up: not genuine.
+    const [body = '', signature = ''] = mark.payload.split('.');
+    const edited = Buffer.from(Buffer.from(body, 'base64url').toString().replace(channel.agentNumber, DEMO_AGENT.agentNumber)).toString('base64url');
+    expect((await verify(`${edited}.${signature}`)).body).toEqual({ genuine: false });
+    expect((await verify(`${body}.${signature.slice(0, -2)}AA`)).body).toEqual({ genuine: false });
+    expect((await verify('not-a-mark-at-all')).body).toEqual({ genuine: false });
+
+    // The agent suspended: its old mark is still the operator's, and says it is not authorised now.
+    await operator.update(channel.id, { status: 'suspended' });
+    expect((await verify(mark.payload)).body).toMatchObject({ genuine: true, agent: { authorised: false } });
+    expect((await markFor(channel.agentNumber, SHOP)).status).toBe(404);
+  });
+});
+
+describe('what a storefront\'s server can trust', () => {
+  /** The storefront's webhook receiver: answers with the statuses given in turn, then 204. */
+  async function receiver(statuses: number[]): Promise<{ url: string; received: { headers: Record<string, string | undefined>; body: string }[]; close: () => Promise<void> }> {
+    const received: { headers: Record<string, string | undefined>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push({ headers: { signature: req.headers['x-sim-signature'] as string | undefined, delivery: req.headers['x-sim-delivery'] as string | undefined }, body });
+        res.writeHead(statuses.shift() ?? 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/hooks/sim`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('signs each state change to the agent\'s webhook, retries until it is taken, and logs every try', async () => {
+    const hook = await receiver([500]);
+    try {
+      const { body: created } = await operator.create(newAgent({ webhookUrl: hook.url }));
+      const order = await orderThrough(created.channel.agentNumber);
+      await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(2);
+      const [first, second] = hook.received;
+      expect(second?.body).toBe(first?.body);
+      const event = JSON.parse(second?.body ?? '{}') as Record<string, unknown>;
+      expect(event).toMatchObject({ event: 'order.draft', orderId: order.body.order.id, state: 'draft', previousState: null });
+      expect(second?.headers.delivery).toBe(event.id);
+      // The signature holds for this body under the agent's secret, and for nothing else.
+      const now = Date.now();
+      expect(verifyWebhook(created.webhookSecret, Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(true);
+      expect(verifyWebhook(created.webhookSecret, Buffer.from((second?.body ?? '').replace('draft', 'approved')), second?.headers.signature, now)).toBe(false);
+      expect(verifyWebhook('another-agents-secret', Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(false);
+      expect(JSON.stringify(event)).not.toMatch(/name|idNumber|token/);
+
+      const log = await t.api.get<{ deliveries: { status: string; attempts: number; lastStatus: number }[] }>(`/api/operator/channels/${created.channel.id}/deliveries`, operatorToken);
+      expect(log.body.deliveries).toEqual([expect.objectContaining({ event: 'order.draft', status: 'delivered', attempts: 2, lastStatus: 204 })]);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('answers an agent\'s server about its own orders only, with its API key', async () => {
+    const { body: mine } = await operator.create(newAgent());
+    const { body: theirs } = await operator.create(newAgent());
+    const order = await orderThrough(mine.channel.agentNumber);
+    const read = (key?: string) => t.api.get<{ orderId: string; state: string }>(`/api/channel/orders/${order.body.order.id}`, key);
+    expect((await read(mine.apiKey)).body).toMatchObject({ orderId: order.body.order.id, state: 'draft' });
+    expect((await read(theirs.apiKey)).status).toBe(404);
+    expect((await read()).status).toBe(401);
+    expect((await read(mine.webhookSecret)).status).toBe(401);
+    expect(JSON.stringify((await read(mine.apiKey)).body)).not.toMatch(/identity|name|token/);
+    await operator.update(mine.channel.id, { status: 'blacklisted' });
+    expect((await read(mine.apiKey)).status).toBe(401);
+  });
+});
