@@ -1,4 +1,10 @@
 import {
+  type AgentMark,
+  type Channel,
+  type CreateChannelRequest,
+  type MarkVerification,
+  type PublicAgent,
+  type UpdateChannelRequest,
   type ActivationCardResult,
   type ActivationResult,
   type ActivationSession,
@@ -128,4 +134,14 @@ export const api = {
     call<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token: s.activationToken }),
   completeActivation: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}/complete`, { method: 'POST', token: s.activationToken }),
   activationStatus: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}`, { token: s.activationToken }),
+
+  // Authorised agents: the public list, a mark's check, and the operator's registry.
+  agents: () => call<{ agents: PublicAgent[] }>('/api/agents'),
+  agentMark: (agentNumber: string) => call<AgentMark>(`/api/agents/${encodeURIComponent(agentNumber)}/mark`),
+  verifyMark: (payload: string) => call<MarkVerification>('/api/agents/verify', { method: 'POST', body: JSON.stringify({ payload }) }),
+  channels: (token: string) => call<{ channels: Channel[] }>('/api/operator/channels', { token }),
+  createChannel: (token: string, body: CreateChannelRequest) =>
+    call<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', { method: 'POST', body: JSON.stringify(body), token }),
+  updateChannel: (token: string, id: string, body: UpdateChannelRequest) =>
+    call<Channel>(`/api/operator/channels/${id}`, { method: 'PATCH', body: JSON.stringify(body), token }),
 };

@@ -14,6 +14,9 @@ export const router = createRouter({
     { path: '/buy/status', component: () => import('../pages/BuyStatusPage.vue'), meta: { needs: 'order' } },
     { path: '/courier', component: () => import('../pages/CourierPage.vue') },
     { path: '/activate', component: () => import('../pages/ActivatePage.vue') },
+    { path: '/agents', component: () => import('../pages/AgentsPage.vue') },
+    { path: '/agents/verify', component: () => import('../pages/AgentVerifyPage.vue') },
+    { path: '/console/channels', component: () => import('../pages/ConsoleChannelsPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

@@ -1,0 +1,83 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentMark } from '@shared';
+import { buildWeb, launchChromium } from '../support/browser.js';
+import { type TestServer, startTestServer } from '../support/testServer.js';
+
+const SHOTS = path.resolve('tests/.output/e2e');
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
+const SHOP = 'https://shop.example.cn';
+
+let t: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  await buildWeb(path.join(t.dir, 'web'));
+  await mkdir(SHOTS, { recursive: true });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+describe('authorised agents in a real browser', () => {
+  it('the operator registers an agent in the console, a buyer checks its mark, and a suspended agent no longer passes', async () => {
+    const page = await browser.newPage(PHONE);
+    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `agents-${name}.png`), fullPage: true });
+
+    // The console: the operator's token, a new agent, its secrets shown once.
+    await page.goto(`${t.server.url}/console/channels`);
+    await page.getByTestId('operator-token').fill('not-the-operator-token-0000');
+    await page.getByTestId('operator-sign-in').click();
+    await expect.poll(() => page.getByTestId('error').isVisible()).toBe(true);
+    await page.getByTestId('operator-token').fill((await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim());
+    await page.getByTestId('operator-sign-in').click();
+    await page.getByTestId('new-agent-number').fill('AG-E2E-0001');
+    await page.getByTestId('new-name').fill('示例网店');
+    await page.getByTestId('new-licence').fill('91350100M000100Y44');
+    await page.getByTestId('new-origins').fill(SHOP);
+    await page.getByTestId('create-agent').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toContain('licenceNumber');
+    await page.getByTestId('new-licence').fill('91350100M000100Y43');
+    await page.getByTestId('create-agent').click();
+    await page.getByTestId('secrets').waitFor();
+    await shot('01-console');
+    expect(await page.locator('[data-agent="AG-E2E-0001"]').getAttribute('data-status')).toBe('active');
+
+    // The mark the shop shows; its QR code opens the check on the operator's site.
+    const mark = await t.api.json<AgentMark>('/api/agents/AG-E2E-0001/mark', { headers: { origin: SHOP } });
+    expect(mark.status).toBe(200);
+    const check = await browser.newPage(PHONE);
+    await check.goto(`${t.server.url}/agents/verify#${mark.body.payload}`);
+    await expect.poll(() => check.getByTestId('verify').getAttribute('data-genuine')).toBe('true');
+    expect(await check.getByTestId('verify').getAttribute('data-authorised')).toBe('true');
+    expect(await check.getByTestId('mark-origin').textContent()).toBe(SHOP);
+    await check.screenshot({ path: path.join(SHOTS, 'agents-02-verified.png'), fullPage: true });
+
+    // An altered mark is not genuine.
+    const [body = '', signature = ''] = mark.body.payload.split('.');
+    const altered = Buffer.from(Buffer.from(body, 'base64url').toString().replace('AG-E2E-0001', 'SBX-AGENT-0001')).toString('base64url');
+    await check.goto(`${t.server.url}/agents/verify#${altered}.${signature}`);
+    await check.reload();
+    await expect.poll(() => check.getByTestId('verify').getAttribute('data-genuine')).toBe('false');
+    await check.screenshot({ path: path.join(SHOTS, 'agents-03-forged.png'), fullPage: true });
+
+    // Suspended in the console: its mark still says whose it is, and that it is not authorised now.
+    await page.locator('[data-agent="AG-E2E-0001"]').getByTestId('suspend').click();
+    await expect.poll(() => page.locator('[data-agent="AG-E2E-0001"]').getAttribute('data-status')).toBe('suspended');
+    await check.goto(`${t.server.url}/agents/verify#${mark.body.payload}`);
+    await check.reload();
+    await expect.poll(() => check.getByTestId('verify').getAttribute('data-authorised')).toBe('false');
+    await check.screenshot({ path: path.join(SHOTS, 'agents-04-suspended.png'), fullPage: true });
+
+    // The public list has the demo agent, not the suspended one.
+    await check.goto(`${t.server.url}/agents`);
+    await expect.poll(() => check.getByTestId('agent-number').allTextContents()).toEqual(['SBX-AGENT-0001']);
+    await check.screenshot({ path: path.join(SHOTS, 'agents-05-list.png'), fullPage: true });
+  });
+});
