@@ -13,6 +13,11 @@ export default defineConfig({
   build: {
     outDir: here('./dist/web'),
     emptyOutDir: true,
+    rollupOptions: {
+      // The SPA, and embed.js for storefronts (a fixed name: agents put it in their pages).
+      input: { index: here('./web/index.html'), embed: here('./web/embed.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'embed' ? 'embed.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     proxy: { '/api': 'http://localhost:8080', '/models': 'http://localhost:8080' },

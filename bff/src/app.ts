@@ -10,8 +10,9 @@ import type { OrderService } from './services/orderService.js';
 import type { ActivationService } from './services/activationService.js';
 import type { FulfilmentService } from './services/fulfilmentService.js';
 import { activationRoutes, courierRoutes, logisticsRoutes } from './routes/fulfilment.js';
-import { channelRoutes } from './routes/channels.js';
-import type { ChannelService } from './services/channelService.js';
+import { channelRoutes, requestBase } from './routes/channels.js';
+import { type ChannelService, DEMO_AGENT } from './services/channelService.js';
+import { storefrontPage } from './sandbox/storefront.js';
 import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError } from './engine/visionEngine.js';
 import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
@@ -47,14 +48,34 @@ export function createApp({ config, version, log, orders, fulfilment, activation
     throw new AppError('not_found', `no such model file: ${req.path}`, 404);
   });
 
-  // The SPA: built files, and index.html for every client-side route.
+  // The sandbox's demo storefront of the demo agent, embedding the flow from PUBLIC_URL.
+  if (config.logistics.adapter === 'mock') {
+    app.get('/demo/storefront', (req, res) => {
+      res.type('html').send(storefrontPage({
+        operatorUrl: config.operator.publicUrl ?? requestBase(req).replace('//127.0.0.1:', '//localhost:'),
+        agent: DEMO_AGENT.agentNumber, way: req.query.way === 'iframe' ? 'iframe' : 'component',
+      }));
+    });
+  }
+
+  // The SPA: built files, and index.html for every client-side route. Storefronts load embed.js as a
+  // module from their own pages, so it (and only it) may be read cross-origin.
   const index = path.join(config.webDist, 'index.html');
+  app.use('/embed.js', (_req, res, next) => {
+    res.set('Access-Control-Allow-Origin', '*');
+    next();
+  });
   app.use(express.static(config.webDist, { index: false, maxAge: '1h' }));
-  app.get('/{*path}', (_req, res, next) => {
+  app.get('/{*path}', (req, res, next) => {
     if (!existsSync(index)) {
       next(new AppError('not_found', 'the web app is not built: run `npm run build`', 404));
       return;
     }
+    // Who may frame the page: the embed entry only on its agent's sites; other pages on this site and
+    // every active agent's. A page framed anywhere else is not shown by the browser at all.
+    const agent = req.path === '/embed' ? (typeof req.query.agent === 'string' ? req.query.agent : '') : undefined;
+    const ancestors = channels.frameAncestors(agent);
+    res.set('Content-Security-Policy', `frame-ancestors ${ancestors.length > 0 ? ancestors.join(' ') : "'none'"}`);
     res.sendFile(index, { maxAge: 0 });
   });
 

@@ -89,7 +89,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     now,
     settings: {
       operatorName: config.operator.name,
-      publicUrl: config.operator.publicUrl ?? `http://localhost:${config.port}`,
+      publicUrl: config.operator.publicUrl,
       operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
     },
   });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -207,5 +207,33 @@ describe('what a storefront\'s server can trust', () => {
     expect(JSON.stringify((await read(mine.apiKey)).body)).not.toMatch(/identity|name|token/);
     await operator.update(mine.channel.id, { status: 'blacklisted' });
     expect((await read(mine.apiKey)).status).toBe(401);
+  });
+});
+
+describe('who may frame the flow', () => {
+  it('lets an agent\'s registered sites frame its embed entry and no one else; other pages, this site and the active agents\' sites', async () => {
+    await mkdir(path.join(t.dir, 'web'), { recursive: true });
+    await writeFile(path.join(t.dir, 'web', 'index.html'), '<!doctype html><div id="app"></div>');
+    const csp = async (url: string): Promise<string | null> => (await fetch(`${t.server.url}${url}`)).headers.get('content-security-policy');
+    const { body: { channel } } = await operator.create(newAgent({ origins: [SHOP, 'https://m.shop.example.cn'] }));
+    expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe(`frame-ancestors ${SHOP} https://m.shop.example.cn`);
+    expect(await csp('/embed?agent=AG-NOBODY-0001')).toBe("frame-ancestors 'none'");
+    expect(await csp('/embed')).toBe("frame-ancestors 'none'");
+    const other = await csp('/buy/number');
+    expect(other).toMatch(/^frame-ancestors 'self' /);
+    expect(other).toContain(SHOP);
+    await operator.update(channel.id, { status: 'suspended' });
+    expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe("frame-ancestors 'none'");
+    expect(await csp('/buy/number')).not.toContain('https://m.shop.example.cn');
+  });
+
+  it('lets any page load embed.js, and only the agent\'s own sites read its mark', async () => {
+    await writeFile(path.join(t.dir, 'web', 'embed.js'), 'export {};');
+    expect((await fetch(`${t.server.url}/embed.js`)).headers.get('access-control-allow-origin')).toBe('*');
+    const { body: { channel } } = await operator.create(newAgent());
+    const mine = await fetch(`${t.server.url}/api/agents/${channel.agentNumber}/mark`, { headers: { origin: SHOP } });
+    expect(mine.headers.get('access-control-allow-origin')).toBe(SHOP);
+    const theirs = await fetch(`${t.server.url}/api/agents/${channel.agentNumber}/mark`, { headers: { origin: 'https://copycat.example.cn' } });
+    expect([theirs.status, theirs.headers.get('access-control-allow-origin')]).toEqual([403, null]);
   });
 });

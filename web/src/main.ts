@@ -4,5 +4,10 @@ import App from './App.vue';
 import { i18n } from './i18n/index.js';
 import { router } from './router/index.js';
 import './styles.css';
+import { applyTheme, embedContext } from './embed/host.js';
+
+// Reloaded inside a storefront's frame: keep the look the host asked for.
+const embedded = embedContext();
+if (embedded) applyTheme(embedded.theme);
 
 createApp(App).use(createPinia()).use(i18n).use(router).mount('#app');

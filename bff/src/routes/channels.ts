@@ -1,4 +1,4 @@
-import { type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
@@ -43,8 +43,16 @@ export function channelRoutes(channels: ChannelService): Router {
     res.json({ agents: channels.publicList() });
   });
 
+  // Fetched by the agent's own pages (cross-origin): they may read the answer, no one else.
   router.get('/agents/:agentNumber/mark', (req, res) => {
-    res.json(channels.mark(parseWith(agentParams, req.params).agentNumber, req.get('origin') ?? originOfReferer(req.get('referer'))));
+    const origin = req.get('origin') ?? originOfReferer(req.get('referer'));
+    const mark = channels.mark(parseWith(agentParams, req.params).agentNumber, origin, requestBase(req));
+    if (origin) res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
+    res.json(mark);
+  });
+
+  router.get('/agents/:agentNumber/embedding', (req, res) => {
+    res.json(channels.embedding(parseWith(agentParams, req.params).agentNumber));
   });
 
   router.post('/agents/verify', (req, res) => {
@@ -52,6 +60,11 @@ export function channelRoutes(channels: ChannelService): Router {
   });
 
   return router;
+}
+
+/** The address a request came to (scheme, host, port), for links back to this service. */
+export function requestBase(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
 /** A same-origin GET carries no Origin header; its Referer names the page's origin. */

@@ -22,8 +22,8 @@ export interface ChannelDeps {
   settings: {
     /** The operator's own name, shown on every mark. */
     operatorName: string;
-    /** Where the operator's site answers: the mark's QR code links there. */
-    publicUrl: string;
+    /** Where the operator's site answers: the mark's QR code links there. Unset: the address the request came to. */
+    publicUrl: string | undefined;
     /** Bearer token of the operator's console and API. */
     operatorToken: string;
   };
@@ -36,7 +36,8 @@ export const DEMO_AGENT = {
   name: '沙盒示例代理商 (sandbox)',
   licenceNumber: '91110105MA01DEM00J',
   scope: ['sim_sale'],
-  origins: ['http://localhost:5173', 'http://localhost:8080'],
+  // The dev server, the product on its default port, and the demo storefront at 127.0.0.1 (another origin).
+  origins: ['http://localhost:5173', 'http://localhost:8080', 'http://127.0.0.1:8080'],
 } as const;
 
 /** Seals a channel's webhook secret to its channel. */
@@ -144,7 +145,7 @@ export class ChannelService {
   }
 
   /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */
-  mark(agentNumber: string, origin: string | undefined): AgentMark {
+  mark(agentNumber: string, origin: string | undefined, requestBase: string): AgentMark {
     const row = this.#d.channels.byAgentNumber(agentNumber);
     if (!row || row.status !== 'active') throw new AppError('not_found', 'no authorised agent with this number', 404);
     const origins = JSON.parse(row.origins) as string[];
@@ -156,8 +157,29 @@ export class ChannelService {
       operator: this.#d.settings.operatorName,
       agent: publicAgent(row),
       payload,
-      verifyUrl: `${this.#d.settings.publicUrl}/agents/verify#${payload}`,
+      verifyUrl: `${this.#d.settings.publicUrl ?? requestBase}/agents/verify#${payload}`,
     };
+  }
+
+  /** What the embedded flow checks its host page against: the agent's sites, and whether it may sell now. */
+  embedding(agentNumber: string): { agentNumber: string; name: string; origins: string[]; authorised: boolean } {
+    const row = this.#d.channels.byAgentNumber(agentNumber);
+    if (!row) throw new AppError('not_found', 'no agent with this number', 404);
+    return { agentNumber: row.agent_number, name: row.name, origins: JSON.parse(row.origins) as string[], authorised: row.status === 'active' };
+  }
+
+  /**
+   * The pages that may frame the SPA (CSP frame-ancestors): for the embed entry of an agent, that
+   * active agent's sites only (none otherwise); for any other page, this site and every active agent's
+   * sites (a page reloaded inside a storefront's frame still shows).
+   */
+  frameAncestors(embedAgent: string | undefined): string[] {
+    if (embedAgent !== undefined) {
+      const row = this.#d.channels.byAgentNumber(embedAgent);
+      return row?.status === 'active' ? JSON.parse(row.origins) as string[] : [];
+    }
+    const all = this.#d.channels.list().filter((row) => row.status === 'active').flatMap((row) => JSON.parse(row.origins) as string[]);
+    return ["'self'", ...new Set(all)];
   }
 
   /** Whether a mark's payload is one the operator signed, and whose it is, as of now. */

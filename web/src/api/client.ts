@@ -1,5 +1,4 @@
 import {
-  type AgentMark,
   type Channel,
   type CreateChannelRequest,
   type MarkVerification,
@@ -71,8 +70,8 @@ function framesForm(frames: Blob[]): FormData {
 export const api = {
   numbers: (prefix?: string) => call<AvailableNumbers>(`/api/numbers?limit=12${prefix ? `&prefix=${prefix}` : ''}`),
   hold: (msisdn: string) => call<Hold>('/api/holds', { method: 'POST', body: JSON.stringify({ msisdn }) }),
-  createOrder: (hold: Hold, deliveryPath: DeliveryPath) =>
-    call<CreatedOrder>('/api/orders', { method: 'POST', body: JSON.stringify({ holdId: hold.holdId, holdToken: hold.holdToken, deliveryPath }) }),
+  createOrder: (hold: Hold, deliveryPath: DeliveryPath, agent?: string) =>
+    call<CreatedOrder>('/api/orders', { method: 'POST', body: JSON.stringify({ holdId: hold.holdId, holdToken: hold.holdToken, deliveryPath, ...(agent ? { agent } : {}) }) }),
   order: (id: string, token: string) => call<OrderView>(`/api/orders/${id}`, { token }),
   consent: (id: string, token: string, body: ConsentRequest) =>
     call<OrderView>(`/api/orders/${id}/consent`, { method: 'POST', body: JSON.stringify(body), token }),
@@ -137,7 +136,8 @@ export const api = {
 
   // Authorised agents: the public list, a mark's check, and the operator's registry.
   agents: () => call<{ agents: PublicAgent[] }>('/api/agents'),
-  agentMark: (agentNumber: string) => call<AgentMark>(`/api/agents/${encodeURIComponent(agentNumber)}/mark`),
+  embedding: (agentNumber: string) =>
+    call<{ agentNumber: string; name: string; origins: string[]; authorised: boolean }>(`/api/agents/${encodeURIComponent(agentNumber)}/embedding`),
   verifyMark: (payload: string) => call<MarkVerification>('/api/agents/verify', { method: 'POST', body: JSON.stringify({ payload }) }),
   channels: (token: string) => call<{ channels: Channel[] }>('/api/operator/channels', { token }),
   createChannel: (token: string, body: CreateChannelRequest) =>

@@ -1,6 +1,7 @@
 import { ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { ApiError } from '../api/client.js';
+import { tellHost } from '../embed/host.js';
 
 /** The message shown for a failed call: the guidance for its code, or a generic one. */
 export function useErrorMessage() {
@@ -11,6 +12,7 @@ export function useErrorMessage() {
   function show(error: unknown): string {
     const code = error instanceof ApiError ? error.code : 'generic';
     message.value = t(`errors.${code}`, t('errors.generic'));
+    tellHost('error', { code });
     return code;
   }
 

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { usePurchaseStore } from '../stores/purchase.js';
+import { tellHost } from '../embed/host.js';
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -16,6 +17,7 @@ export const router = createRouter({
     { path: '/activate', component: () => import('../pages/ActivatePage.vue') },
     { path: '/agents', component: () => import('../pages/AgentsPage.vue') },
     { path: '/agents/verify', component: () => import('../pages/AgentVerifyPage.vue') },
+    { path: '/embed', component: () => import('../pages/EmbedPage.vue') },
     { path: '/console/channels', component: () => import('../pages/ConsoleChannelsPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
@@ -27,6 +29,11 @@ router.beforeEach((to) => {
   if (to.meta.needs === 'hold' && !purchase.hold) return '/buy/number';
   if (to.meta.needs === 'order' && !purchase.hasOrder) return '/buy/number';
   return true;
+});
+
+// An embedding storefront follows the buyer's steps (the path's last part: number, portrait, liveness, …).
+router.afterEach((to) => {
+  if (to.path.startsWith('/buy/')) tellHost('step', { step: to.path.split('/').at(-1) ?? '' });
 });
 
 declare module 'vue-router' {

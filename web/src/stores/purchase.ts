@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { DeliveryPath, Hold, OrderView } from '@shared';
 import { api } from '../api/client.js';
+import { embedContext, tellHost } from '../embed/host.js';
 
 const STORAGE_KEY = 'purchase';
 
@@ -39,10 +40,12 @@ export const usePurchaseStore = defineStore('purchase', () => {
 
   async function createOrder(deliveryPath: DeliveryPath): Promise<void> {
     if (!hold.value) throw new Error('no number held');
-    const created = await api.createOrder(hold.value, deliveryPath);
+    // Embedded in an agent's storefront, the order is that agent's.
+    const created = await api.createOrder(hold.value, deliveryPath, embedContext()?.agent);
     orderId.value = created.order.id;
     orderToken.value = created.orderToken;
     order.value = created.order;
+    tellHost('started', { orderId: created.order.id });
   }
 
   async function refresh(): Promise<OrderView | undefined> {
