@@ -60,6 +60,8 @@ export const channelSchema = z
     agentNumber: z.string(),
     ...channelFields,
     status: z.enum(CHANNEL_STATUSES),
+    /** Open orders flagged because the agent stopped selling while they were open. */
+    flaggedOrders: z.number().int(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -95,6 +95,7 @@ describe('the channel registry', () => {
     const refused = await orderThrough(channel.agentNumber);
     expect([refused.status, errorCode(refused.body)]).toEqual([403, 'channel_unavailable']);
     expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: 'channel_suspended' });
+    expect((await operator.list()).body.channels.find((c) => c.id === channel.id)?.flaggedOrders).toBe(1);
     await operator.update(channel.id, { status: 'active' });
     expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
     expect((await orderThrough(channel.agentNumber)).status).toBe(201);

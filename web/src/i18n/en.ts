@@ -310,6 +310,7 @@ const en: Messages = {
     secretsOnce: 'Give these to the agent now: they are not shown again.',
     webhookSecret: 'Webhook secret',
     apiKey: 'API key',
+    flagged: 'Open orders flagged',
     status: 'Status',
     statuses: { active: 'active', suspended: 'suspended', blacklisted: 'blacklisted' },
     suspend: 'Suspend',

@@ -308,6 +308,7 @@ export default {
     secretsOnce: '请立即交给代理商：以下信息不会再次显示。',
     webhookSecret: '回调签名密钥',
     apiKey: 'API 密钥',
+    flagged: '已标记的在途订单',
     status: '状态',
     statuses: { active: '已授权', suspended: '已暂停', blacklisted: '已列入黑名单' },
     suspend: '暂停',
