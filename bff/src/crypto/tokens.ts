@@ -12,5 +12,6 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 export function tokenMatches(storedHash: string | undefined, token: string | undefined): boolean {
   const expected = storedHash ? Buffer.from(storedHash, 'hex') : Buffer.alloc(32);
   const given = Buffer.from(hashToken(token ?? ''), 'hex');
-  return Boolean(storedHash && token) && timingSafeEqual(expected, given);
+  const equal = timingSafeEqual(expected, given);
+  return Boolean(storedHash && token) && equal;
 }

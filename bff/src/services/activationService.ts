@@ -108,7 +108,7 @@ export class ActivationService {
   /** The attempt this id and token open; a finished or expired one says so. */
   authorize(id: string, token: string | undefined): ActivationAttemptRow {
     const attempt = this.#d.fulfilment.activationAttempt(id);
-    if (!attempt || !tokenMatches(attempt.token_hash, token)) throw new AppError('not_found', 'no such activation', 404);
+    if (!tokenMatches(attempt?.token_hash, token) || !attempt) throw new AppError('not_found', 'no such activation', 404);
     return attempt;
   }
 

@@ -153,7 +153,7 @@ export class OrderService {
    */
   authorize(orderId: string, token: string | undefined): OrderRow {
     const row = this.#d.db.getOrder(orderId);
-    if (!row || !tokenMatches(row.token_hash, token)) throw new AppError('not_found', 'no such order', 404);
+    if (!tokenMatches(row?.token_hash, token) || !row) throw new AppError('not_found', 'no such order', 404);
     return row;
   }
 
