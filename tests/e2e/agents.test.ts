@@ -59,6 +59,14 @@ describe('authorised agents in a real browser', () => {
     expect(await check.getByTestId('mark-origin').textContent()).toBe(SHOP);
     await check.screenshot({ path: path.join(SHOTS, 'agents-02-verified.png'), fullPage: true });
 
+    // The same mark clicked on another site (copied there): not verified.
+    const copied = await browser.newPage(PHONE);
+    await copied.goto(`${t.server.url}/agents/verify#${mark.body.payload}`, { referer: 'https://copycat.example.cn/buy' });
+    await expect.poll(() => copied.getByTestId('verify').getAttribute('data-genuine')).toBe('false');
+    expect(await copied.getByTestId('copied').isVisible()).toBe(true);
+    await copied.screenshot({ path: path.join(SHOTS, 'agents-02-copied.png'), fullPage: true });
+    await copied.close();
+
     // An altered mark is not genuine.
     const [body = '', signature = ''] = mark.body.payload.split('.');
     const altered = Buffer.from(Buffer.from(body, 'base64url').toString().replace('AG-E2E-0001', 'SBX-AGENT-0001')).toString('base64url');

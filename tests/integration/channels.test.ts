@@ -187,6 +187,8 @@ describe('what a storefront\'s server can trust', () => {
       expect(verifyWebhook(created.webhookSecret, Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(true);
       expect(verifyWebhook(created.webhookSecret, Buffer.from((second?.body ?? '').replace('draft', 'approved')), second?.headers.signature, now)).toBe(false);
       expect(verifyWebhook('another-agents-secret', Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(false);
+      // Replayed later, the same signed body is refused.
+      expect(verifyWebhook(created.webhookSecret, Buffer.from(second?.body ?? ''), second?.headers.signature, now + 6 * 60_000)).toBe(false);
       expect(JSON.stringify(event)).not.toMatch(/name|idNumber|token/);
 
       const log = await t.api.get<{ deliveries: { status: string; attempts: number; lastStatus: number }[] }>(`/api/operator/channels/${created.channel.id}/deliveries`, operatorToken);

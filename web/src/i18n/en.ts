@@ -291,6 +291,7 @@ const en: Messages = {
     authorised: 'Authorised now',
     notAuthorised: 'Not authorised at the moment: do not buy SIM cards here.',
     forged: 'This mark was not issued by us: it is forged or altered. Do not buy here.',
+    copied: 'This mark was copied from another shop’s site: this site is not an authorised agent. Do not buy here.',
     site: 'Issued for the site',
     copiedHint: 'If the site you came from is not this one, the mark was copied: do not buy there.',
     list: 'All authorised agents',
