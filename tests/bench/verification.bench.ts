@@ -82,13 +82,8 @@ for (const threads of [1, 2]) {
   const release = async (id: string, token: string): Promise<number> => {
     await server.fulfilment.ship(id);
     const { body } = await api.get<OrderView>(`/api/orders/${id}`, token);
-    const form = new FormData();
-    form.append('code', body.delivery?.handoverCode ?? '');
-    form.append('card', new Blob([new Uint8Array(atDoor)], { type: 'image/jpeg' }), 'card.jpg');
     const startedAt = performance.now();
-    const res = await api.json<{ outcome: string }>(`/api/courier/deliveries/${body.delivery?.trackingNumber}/handover`, {
-      method: 'POST', headers: { authorization: `Bearer ${SANDBOX_COURIERS[0].token}` }, body: form,
-    });
+    const res = await api.handOver(body.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, { code: body.delivery?.handoverCode ?? '', card: atDoor });
     if (res.body.outcome !== 'refused') throw new Error(`hand-over: ${JSON.stringify(res.body)}`);
     return performance.now() - startedAt;
   };

@@ -11,7 +11,7 @@ import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/in
 import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
-import { type TestServer, readyOrder, startTestServer, waitForState } from '../support/testServer.js';
+import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -36,14 +36,7 @@ async function pennyCard(index: number): Promise<MockCard> {
   return generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: `e2e-after-${index}` });
 }
 
-/** Bought, approved and shipped through the API; returns the order and the ICCID printed on its card. */
-async function shipped(card: MockCard, deliveryPath: OrderView['deliveryPath']): Promise<{ id: string; token: string; msisdn: string; view: OrderView; iccid: string }> {
-  const order = await readyOrder(t.api, card, POSES.penny, deliveryPath);
-  expect((await t.api.submit(order.id, order.token)).status).toBe(202);
-  const view = await waitForState(t.api, order, deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated');
-  const { iccid } = t.server.db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(order.id) as { iccid: string };
-  return { ...order, view, iccid };
-}
+const shipped = (card: MockCard, deliveryPath: OrderView['deliveryPath']) => shippedOrder(t, card, POSES.penny, deliveryPath);
 
 describe('after the purchase, in a real browser', () => {
   let browser: Browser | undefined;

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HandoverResult } from '@shared';
 import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
@@ -13,7 +12,7 @@ import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/in
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES } from '../support/liveFrames.js';
-import { readyOrder, waitForState } from '../support/testServer.js';
+import { iccidOf, readyOrder, waitForState } from '../support/testServer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
@@ -95,29 +94,22 @@ describe('a crash between the hand-over decision and the activation', () => {
     }
     const [a, b] = orders;
     if (!a || !b) throw new Error('two orders expected');
-    const handOver = async (order: typeof a, card: MockCard): Promise<HandoverResult> => {
-      const form = new FormData();
-      form.append('code', order.view.delivery?.handoverCode ?? '');
-      form.append('card', new Blob([new Uint8Array(card.images.portrait)], { type: 'image/jpeg' }), 'card.jpg');
-      const res = await first.api.json<HandoverResult>(`/api/courier/deliveries/${order.view.delivery?.trackingNumber}/handover`, {
-        method: 'POST', headers: { authorization: `Bearer ${SANDBOX_COURIERS[0].token}` }, body: form,
-      });
-      return res.body;
-    };
+    const handOver = async (order: typeof a, card: MockCard) =>
+      (await first.api.handOver(order.view.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, { code: order.view.delivery?.handoverCode ?? '', card: card.images.portrait })).body;
 
     const db = new SqliteDb(path.join(dataDir, 'orders.db'));
-    const iccidOf = (orderId: string): string => (db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(orderId) as { iccid: string }).iccid;
+    const iccid = (orderId: string): string => iccidOf(db, orderId);
     const provisioning = new MockProvisioning(path.join(dataDir, 'sandbox-provisioning.db'));
     try {
       // A: handed over; the provisioning system makes the change, and the BFF dies before hearing so.
       expect(await handOver(a, cards[0] as MockCard)).toEqual({ outcome: 'handed_over', reasons: [] });
-      await until(() => provisioning.history(iccidOf(a.id)).changes.length > 0, SLOW_PROVISIONING_MS, 'the change for A');
+      await until(() => provisioning.history(iccid(a.id)).changes.length > 0, SLOW_PROVISIONING_MS, 'the change for A');
       // B: handed over; the BFF dies before the provisioning system has made the change.
       expect(await handOver(b, cards[1] as MockCard)).toEqual({ outcome: 'handed_over', reasons: [] });
       await kill(first);
 
-      expect(provisioning.history(iccidOf(a.id)).changes).toEqual(['activate']);
-      expect(provisioning.history(iccidOf(b.id)).changes).toEqual([]);
+      expect(provisioning.history(iccid(a.id)).changes).toEqual(['activate']);
+      expect(provisioning.history(iccid(b.id)).changes).toEqual([]);
       for (const order of [a, b]) {
         expect(db.getOrder(order.id)?.state).toBe('shipped');
         expect(db.db.prepare('SELECT status FROM provisioning_jobs WHERE order_id = ?').get(order.id)).toEqual({ status: 'pending' });
@@ -127,7 +119,7 @@ describe('a crash between the hand-over decision and the activation', () => {
       running.push(second);
       for (const order of [a, b]) {
         await waitForState(second.api, order, 'activated');
-        const history = provisioning.history(iccidOf(order.id));
+        const history = provisioning.history(iccid(order.id));
         expect(history.changes).toEqual(['activate']);
         expect(new Set(history.keys).size).toBe(1);
         expect(db.transitionsOf(order.id).filter((x) => x.to_state === 'activated')).toHaveLength(1);

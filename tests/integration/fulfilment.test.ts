@@ -14,7 +14,7 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { facePhoto } from '../support/fixtures.js';
 import { type FacePoses, POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
-import { type TestServer, readyOrder, startTestServer, waitForState } from '../support/testServer.js';
+import { type ShippedOrder, type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 const WEBHOOK_SECRET = 'carrier-webhook-secret-for-tests';
 const [COURIER, OTHER_CARRIER_COURIER] = SANDBOX_COURIERS;
@@ -62,32 +62,9 @@ async function cardOf(name: string, face: string, printed?: string): Promise<Moc
 /** A new photo of the same card, as a courier or the buyer takes it later: tilted, another exposure. */
 const photographAgain = (card: MockCard): Promise<Buffer> => applyEffects(card.images.portrait, { rotate: -1.5 });
 
-interface Shipped {
-  id: string;
-  token: string;
-  msisdn: string;
-  view: OrderView;
-  iccid: string;
-}
-
-/** An order bought with `card` by `poses`, approved and shipped on `path`. */
-async function shippedOrder(card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath']): Promise<Shipped> {
-  const order = await readyOrder(t.api, card, poses, deliveryPath);
-  expect((await t.api.submit(order.id, order.token)).status).toBe(202);
-  const view = await waitForState(t.api, order, deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated');
-  const { iccid } = t.server.db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(order.id) as { iccid: string };
-  return { ...order, view, iccid };
-}
-
+const shipped = (card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath']): Promise<ShippedOrder> => shippedOrder(t, card, poses, deliveryPath);
 const courierGet = <T>(tracking: string, token: string = COURIER.token) => t.api.get<T>(`/api/courier/deliveries/${tracking}`, token);
-
-function handOver(tracking: string, parts: { code?: string; card?: Buffer; face?: Buffer }, token: string = COURIER.token) {
-  const form = new FormData();
-  if (parts.code !== undefined) form.append('code', parts.code);
-  if (parts.card) form.append('card', new Blob([new Uint8Array(parts.card)], { type: 'image/jpeg' }), 'card.jpg');
-  if (parts.face) form.append('face', new Blob([new Uint8Array(parts.face)], { type: 'image/jpeg' }), 'face.jpg');
-  return t.api.json<HandoverResult>(`/api/courier/deliveries/${tracking}/handover`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-}
+const handOver = (tracking: string, parts: { code?: string; card?: Buffer; face?: Buffer }, token: string = COURIER.token) => t.api.handOver(tracking, token, parts);
 
 const errorCode = (body: unknown): string => (body as ErrorBody).error.code;
 const numberIsAvailable = (msisdn: string): boolean =>
@@ -96,7 +73,7 @@ const filesUnder = async (dir: string): Promise<number> => (await readdir(dir, {
 
 describe('path A: the courier checks the ID at the door', () => {
   it('ships an approved order with a tracking number, the packed card and a hand-over code for the buyer', async () => {
-    const order = await shippedOrder(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
+    const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     expect(order.view.delivery).toMatchObject({ carrier: COURIER.company, status: 'in_transit', iccidLast4: order.iccid.slice(-4) });
     expect(order.view.delivery?.trackingNumber).toMatch(/^SBX\d{12}$/);
     expect(order.view.delivery?.handoverCode).toMatch(/^\d{6}$/);
@@ -104,7 +81,7 @@ describe('path A: the courier checks the ID at the door', () => {
 
   it('hands the card over when the original card and the recipient match, keeps the photos encrypted, and activates exactly once', async () => {
     const card = await cardOf('张伟', POSES.sheldon.neutral);
-    const order = await shippedOrder(card, POSES.sheldon, 'courier_verified');
+    const order = await shipped(card, POSES.sheldon, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
 
     const seen = await courierGet<CourierDelivery>(tracking);
@@ -138,7 +115,7 @@ describe('path A: the courier checks the ID at the door', () => {
 
   it('refuses another person at the door (another card): the card is not activated, the order is returned, its number and card count released', async () => {
     const card = await cardOf('王芳', POSES.penny.neutral);
-    const order = await shippedOrder(card, POSES.penny, 'courier_verified');
+    const order = await shipped(card, POSES.penny, 'courier_verified');
     const key = holderKey(envelope, sandbox('王芳').idNumber);
     const counted = t.server.db.cardsOf(key);
     const stranger = await cardOf('李娜', POSES.amy.neutral);
@@ -156,7 +133,7 @@ describe('path A: the courier checks the ID at the door', () => {
   });
 
   it('refuses a different card with the same name and number (another portrait printed on it)', async () => {
-    const order = await shippedOrder(await cardOf('李娜', POSES.amy.neutral), POSES.amy, 'courier_verified');
+    const order = await shipped(await cardOf('李娜', POSES.amy.neutral), POSES.amy, 'courier_verified');
     const forged = await cardOf('李娜', POSES.amy.neutral, POSES.penny.neutral);
     const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(forged) });
     expect(res.body).toEqual({ outcome: 'refused', reasons: ['handover_card_mismatch'] });
@@ -165,7 +142,7 @@ describe('path A: the courier checks the ID at the door', () => {
 
   it('refuses the right card in the wrong hands (the recipient photographed is someone else)', async () => {
     const card = await cardOf('刘洋', POSES.sheldon.neutral);
-    const order = await shippedOrder(card, POSES.sheldon, 'courier_verified');
+    const order = await shipped(card, POSES.sheldon, 'courier_verified');
     const res = await handOver(order.view.delivery?.trackingNumber ?? '', {
       code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(card), face: await cameraFrame(POSES.penny.neutral),
     });
@@ -175,7 +152,7 @@ describe('path A: the courier checks the ID at the door', () => {
 
   it('asks for a retake of a photo that is not a readable card, keeping nothing; a wrong code is refused, the fifth ends the delivery', async () => {
     const card = await cardOf('陈静', POSES.penny.neutral);
-    const order = await shippedOrder(card, POSES.penny, 'courier_verified');
+    const order = await shipped(card, POSES.penny, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const code = order.view.delivery?.handoverCode ?? '';
     const before = await filesUnder(path.join(t.dataDir, 'evidence'));
@@ -201,7 +178,7 @@ describe('path A: the courier checks the ID at the door', () => {
   });
 
   it('records a refusal by the recipient', async () => {
-    const order = await shippedOrder(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
+    const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const bad = await t.api.post(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'changed_my_mind' }, COURIER.token);
     expect(bad.status).toBe(400);
@@ -212,7 +189,7 @@ describe('path A: the courier checks the ID at the door', () => {
   });
 
   it('scopes couriers: no access code, a wrong one, another carrier, or the buyer\'s own calls get nothing', async () => {
-    const order = await shippedOrder(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
+    const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     expect((await t.api.get('/api/courier/me')).status).toBe(401);
     expect((await t.api.get('/api/courier/me', 'not-a-courier-access-code')).status).toBe(401);
@@ -253,7 +230,7 @@ describe('path B: an unactivated card, activated online', () => {
   const complete = (s: ActivationSession) => t.api.post<ActivationResult>(`/api/activations/${s.activationId}/complete`, {}, s.activationToken);
 
   /** One whole attempt: start, the card photographed, the live check, the decision. */
-  async function attempt(order: Shipped, cardPhoto: Buffer, poses: FacePoses): Promise<ActivationResult> {
+  async function attempt(order: ShippedOrder, cardPhoto: Buffer, poses: FacePoses): Promise<ActivationResult> {
     const session = await startActivation(order.iccid, order.msisdn);
     expect(session.status).toBe(201);
     expect((await uploadCard(session.body, cardPhoto)).body.problems).toEqual([]);
@@ -263,7 +240,7 @@ describe('path B: an unactivated card, activated online', () => {
 
   it('activates when the ID card, the live face and the identity submitted agree, exactly once', async () => {
     const card = await cardOf('杨磊', POSES.sheldon.neutral);
-    const order = await shippedOrder(card, POSES.sheldon, 'unactivated');
+    const order = await shipped(card, POSES.sheldon, 'unactivated');
     expect(order.view.delivery?.handoverCode).toBeUndefined();
 
     const session = await startActivation(order.iccid.replace(/(\d{4})/g, '$1 '), order.msisdn);
@@ -289,7 +266,7 @@ describe('path B: an unactivated card, activated online', () => {
   });
 
   it('refuses an ICCID that fails its check digit, and a card and number that do not go together', async () => {
-    const order = await shippedOrder(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
+    const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
     const lastDigit = Number(order.iccid.at(-1));
     const typo = `${order.iccid.slice(0, -1)}${(lastDigit + 1) % 10}`;
     const bad = await startActivation(typo, order.msisdn);
@@ -303,7 +280,7 @@ describe('path B: an unactivated card, activated online', () => {
 
   it('records every failed attempt (another card, another face), locks the card after the third, and lets it try again when the lock ends', async () => {
     const card = await cardOf('王芳', POSES.penny.neutral);
-    const order = await shippedOrder(card, POSES.penny, 'unactivated');
+    const order = await shipped(card, POSES.penny, 'unactivated');
 
     const otherCard = await attempt(order, await photographAgain(await cardOf('李娜', POSES.amy.neutral)), POSES.penny);
     expect(otherCard).toEqual({ outcome: 'failed', reasons: ['activation_id_mismatch', 'activation_name_mismatch'], attemptsLeft: 2 });
@@ -337,7 +314,7 @@ describe('path B: an unactivated card, activated online', () => {
   });
 
   it('keeps an attempt to its own card and its own token', async () => {
-    const order = await shippedOrder(await cardOf('陈静', POSES.penny.neutral), POSES.penny, 'unactivated');
+    const order = await shipped(await cardOf('陈静', POSES.penny.neutral), POSES.penny, 'unactivated');
     const session = (await startActivation(order.iccid, order.msisdn)).body;
     const stranger = { ...session, activationToken: 'x'.repeat(43) };
     expect((await complete(stranger)).status).toBe(404);
@@ -354,7 +331,7 @@ describe('the carrier\'s status events', () => {
   const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
   it('accepts signed events, refuses a tampered body and an old signature, and a returned parcel releases the order', async () => {
-    const order = await shippedOrder(await cardOf('刘洋', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
+    const order = await shipped(await cardOf('刘洋', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const out = JSON.stringify({ trackingNumber: tracking, event: 'out_for_delivery' });
     expect((await send(out, signWebhook(WEBHOOK_SECRET, out, nowSeconds()))).body.status).toBe('out_for_delivery');
@@ -373,7 +350,7 @@ describe('the carrier\'s status events', () => {
   });
 
   it('never takes the carrier\'s word that a path A parcel was delivered', async () => {
-    const order = await shippedOrder(await cardOf('杨磊', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
+    const order = await shipped(await cardOf('杨磊', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     const body = JSON.stringify({ trackingNumber: order.view.delivery?.trackingNumber, event: 'delivered' });
     expect((await send(body, signWebhook(WEBHOOK_SECRET, body, nowSeconds()))).status).toBe(409);
     expect((await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body.state).toBe('shipped');

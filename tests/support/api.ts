@@ -1,4 +1,4 @@
-import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type Hold, type LivenessChallenge, type LivenessResult, type OrderView } from '@shared';
+import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type HandoverResult, type Hold, type LivenessChallenge, type LivenessResult, type OrderView } from '@shared';
 
 /** A thin client of the BFF's HTTP API, as the SPA and a storefront would call it. */
 export class ApiClient {
@@ -67,5 +67,14 @@ export class ApiClient {
       headers: { authorization: `Bearer ${token}` },
       body: form,
     });
+  }
+
+  /** The courier's check at the door: the hand-over code, the card photographed, optionally the recipient. */
+  handOver(tracking: string, courierToken: string, parts: { code?: string; card?: Buffer; face?: Buffer }) {
+    const form = new FormData();
+    if (parts.code !== undefined) form.append('code', parts.code);
+    if (parts.card) form.append('card', new Blob([new Uint8Array(parts.card)], { type: 'image/jpeg' }), 'card.jpg');
+    if (parts.face) form.append('face', new Blob([new Uint8Array(parts.face)], { type: 'image/jpeg' }), 'face.jpg');
+    return this.json<HandoverResult>(`/api/courier/deliveries/${tracking}/handover`, { method: 'POST', headers: { authorization: `Bearer ${courierToken}` }, body: form });
   }
 }

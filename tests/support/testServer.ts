@@ -7,6 +7,7 @@ import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type RunningServer, type StartOverrides, start } from '../../bff/src/server.js';
 import type { MockCard } from '../../bff/src/sandbox/mockId/index.js';
+import type { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { ApiClient } from './api.js';
 import { type FacePoses, passLiveCheck } from './liveFrames.js';
 
@@ -63,4 +64,26 @@ export async function waitForState(api: ApiClient, order: { id: string; token: s
     if (Date.now() > until) throw new Error(`order ${order.id} is ${body.state}, not ${state}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export interface ShippedOrder {
+  id: string;
+  token: string;
+  msisdn: string;
+  view: OrderView;
+  /** The ICCID printed on the card packed. */
+  iccid: string;
+}
+
+/** An order bought with `card` by `poses`, submitted, approved and shipped on `deliveryPath`. */
+export async function shippedOrder(t: TestServer, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath']): Promise<ShippedOrder> {
+  const order = await readyOrder(t.api, card, poses, deliveryPath);
+  expect((await t.api.submit(order.id, order.token)).status).toBe(202);
+  const view = await waitForState(t.api, order, deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated');
+  return { ...order, view, iccid: iccidOf(t.server.db, order.id) };
+}
+
+/** The ICCID of the card packed for an order. */
+export function iccidOf(db: SqliteDb, orderId: string): string {
+  return (db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(orderId) as { iccid: string }).iccid;
 }

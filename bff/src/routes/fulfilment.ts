@@ -29,7 +29,7 @@ export function courierRoutes(fulfilment: FulfilmentService): Router {
   router.post(
     '/courier/deliveries/:tracking/handover',
     (req, _res, next) => {
-      fulfilment.delivery(courierOf(req), parseWith(trackingParams, req.params).tracking);
+      fulfilment.openDelivery(courierOf(req), parseWith(trackingParams, req.params).tracking);
       next();
     },
     handoverUpload,

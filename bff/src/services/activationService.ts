@@ -18,7 +18,8 @@ import type { ActivationAttemptRow, FulfilmentDb } from '../providers/db/fulfilm
 import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { cardDifferences } from '../verification/sameCard.js';
-import { type FulfilmentService, recheckCard } from './fulfilmentService.js';
+import type { FulfilmentService } from './fulfilmentService.js';
+import { recheckCard } from '../verification/cardRecheck.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import type { OrderService } from './orderService.js';
 

@@ -4,14 +4,10 @@ import {
   type DeliveryView,
   type HandoverResult,
   type OutcomeReason,
-  type PortraitSideRead,
   type RefuseRequest,
-  parseIdNumber,
-  todayInChina,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken } from '../crypto/tokens.js';
-import { PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { CourierRow, FulfilmentDb, ProvisioningJobRow, ShipmentRow } from '../providers/db/fulfilment.db.js';
@@ -20,7 +16,8 @@ import { LogisticsError, type LogisticsPort } from '../providers/logistics/logis
 import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
-import { type FoundFace, faceVerdict, largestFace } from '../verification/pipeline.js';
+import { SURE_FACE, recheckCard } from '../verification/cardRecheck.js';
+import { faceVerdict, largestFace } from '../verification/pipeline.js';
 import { cardDifferences, maskName } from '../verification/sameCard.js';
 import type { OrderService } from './orderService.js';
 
@@ -44,40 +41,8 @@ export const HANDOVER_CODE_ATTEMPTS = 5;
 /** Waits before trying a provisioning request again, by attempts made so far. */
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
 
-/**
- * The printed portrait on a card photographed by hand is small; tilted a few degrees, the detector's
- * confidence in it drops below its usual 0.5 (0.34-0.5 on specimen cards turned 1-2.5 degrees).
- * Looked for again at this confidence; a face found only so is never a reason to refuse.
- */
-const CARD_PORTRAIT_MIN_CONFIDENCE = 0.3;
-const SURE_FACE = 0.5;
-
 /** Seals a hand-over code to its order's shipment. */
 const codeAad = (orderId: string): string => `shipment:${orderId}:handover-code`;
-
-/** What was read and found in a photo of a card's portrait side taken after the purchase. */
-export interface CardRecheck {
-  jpeg: Buffer;
-  read: PortraitSideRead;
-  face: FoundFace;
-  /** What makes the photo unusable (retake it): unreadable, a number that breaks its rules, no portrait. */
-  problems: OutcomeReason[];
-}
-
-/** Reads a photo of a card's portrait side again, at the door or at activation; nothing is stored. */
-export async function recheckCard(engine: VisionEngine, upload: Buffer): Promise<CardRecheck> {
-  const image = await acceptImage(upload);
-  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), largestFace(engine, image.jpeg, CARD_PORTRAIT_MIN_CONFIDENCE)]);
-  const read = reading.fields;
-  const problems: OutcomeReason[] = [];
-  if (Object.keys(read).length < PORTRAIT_FIELD_COUNT) problems.push('card_unreadable');
-  else {
-    const number = parseIdNumber(read.idNumber ?? '', todayInChina());
-    if (!number.ok) problems.push(...number.reasons);
-  }
-  if (!face) problems.push('card_portrait_no_face');
-  return { jpeg: image.jpeg, read, face, problems };
-}
 
 /**
  * After approval: the card is packed and shipped; on path A a courier checks the recipient's ID at
@@ -166,7 +131,7 @@ export class FulfilmentService {
    * A delivery this courier may work on: their company's, checked at the door (path A), still open.
    * Another company's parcel does not exist for them; a closed one says only that it is closed.
    */
-  private openDelivery(courier: CourierRow, trackingNumber: string): { shipment: ShipmentRow; order: OrderRow } {
+  openDelivery(courier: CourierRow, trackingNumber: string): { shipment: ShipmentRow; order: OrderRow } {
     const shipment = this.#d.fulfilment.shipmentByTracking(trackingNumber);
     const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
     if (!shipment || !order || shipment.carrier !== courier.company || order.delivery_path !== 'courier_verified') {

@@ -18,14 +18,12 @@ import {
   type ReadIdentity,
   EVIDENCE_KINDS,
   decisionSchema,
-  parseIdNumber,
   readIdentitySchema,
-  todayInChina,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { decide } from '../domain/decision.js';
-import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
+import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
@@ -34,7 +32,7 @@ import type { EvidenceRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
-import { type FoundFace, cardNumbersIn, isTurned, largestFace, runVerification } from '../verification/pipeline.js';
+import { type FoundFace, cardNumbersIn, isTurned, largestFace, portraitProblems, runVerification } from '../verification/pipeline.js';
 
 export interface OrderServiceDeps {
   db: SqliteDb;
@@ -417,12 +415,5 @@ export class OrderService {
 /** The photos' faults of one kind found at upload, from the card sides' evidence rows. */
 function captureCodes(evidence: Map<EvidenceKind, { problems: string }>, code: DecisionReason): DecisionReason[] {
   return (['portrait', 'emblem'] as const).some((kind) => (JSON.parse(evidence.get(kind)?.problems ?? '[]') as DecisionReason[]).includes(code)) ? [code] : [];
-}
-
-/** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */
-function portraitProblems(read: PortraitSideRead): DecisionReason[] {
-  if (Object.keys(read).length < PORTRAIT_FIELD_COUNT) return ['card_unreadable'];
-  const number = parseIdNumber(read.idNumber ?? '', todayInChina());
-  return number.ok ? [] : number.reasons;
 }
 

@@ -227,3 +227,10 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   ]);
   return [document, face, held, liveness, authority];
 }
+
+/** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */
+export function portraitProblems(read: PortraitSideRead): DecisionReason[] {
+  if (Object.keys(read).length < PORTRAIT_FIELD_COUNT) return ['card_unreadable'];
+  const number = parseIdNumber(read.idNumber ?? '', todayInChina());
+  return number.ok ? [] : number.reasons;
+}
