@@ -230,7 +230,7 @@ export class ChannelService {
       origins: JSON.parse(row.origins) as string[],
       webhookUrl: row.webhook_url,
       status: row.status,
-      flaggedOrders: this.#d.channels.flaggedOrders(row.id).length,
+      flaggedOrders: this.#d.channels.flaggedOrderCount(row.id),
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
     };

@@ -72,10 +72,6 @@ export class ChannelsDb {
     this.#db.prepare('INSERT INTO channel_events (channel_id, at, change, actor) VALUES (?, ?, ?, ?)').run(channelId, at, change, actor);
   }
 
-  eventsOf(channelId: string): { at: number; change: string; actor: string }[] {
-    return this.#db.prepare('SELECT at, change, actor FROM channel_events WHERE channel_id = ? ORDER BY id').all(channelId) as { at: number; change: string; actor: string }[];
-  }
-
   byId(id: string): ChannelRow | undefined {
     return this.#db.prepare('SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
   }
@@ -92,10 +88,9 @@ export class ChannelsDb {
     return this.#db.prepare('SELECT * FROM channels ORDER BY agent_number').all() as ChannelRow[];
   }
 
-  /** Orders of a channel flagged because it stopped selling. */
-  flaggedOrders(channelId: string): { id: string; state: string; channel_flag: string }[] {
-    return this.#db.prepare('SELECT id, state, channel_flag FROM orders WHERE channel_id = ? AND channel_flag IS NOT NULL').all(channelId) as
-      { id: string; state: string; channel_flag: string }[];
+  /** How many of a channel's orders are flagged because it stopped selling while they were open. */
+  flaggedOrderCount(channelId: string): number {
+    return (this.#db.prepare('SELECT count(*) AS n FROM orders WHERE channel_id = ? AND channel_flag IS NOT NULL').get(channelId) as { n: number }).n;
   }
 
   /** Webhook notices due to be sent. */

@@ -187,10 +187,6 @@ export class FulfilmentDb {
     })();
   }
 
-  handoversOf(orderId: string): HandoverRow[] {
-    return this.#db.prepare('SELECT * FROM handovers WHERE order_id = ? ORDER BY id').all(orderId) as HandoverRow[];
-  }
-
   /** The parcel came back (refused at the door, or the carrier returned it): the order releases all it held. */
   returnOrder(orderId: string, from: 'shipped' | 'shipped_unactivated', reason: string, actor: string, now: number): boolean {
     return this.#db.transaction(() => {
@@ -253,10 +249,6 @@ export class FulfilmentDb {
 
   activationAttempt(id: string): ActivationAttemptRow | undefined {
     return this.#db.prepare('SELECT * FROM activation_attempts WHERE id = ?').get(id) as ActivationAttemptRow | undefined;
-  }
-
-  activationAttemptsOf(orderId: string): ActivationAttemptRow[] {
-    return this.#db.prepare('SELECT * FROM activation_attempts WHERE order_id = ? ORDER BY started_at, rowid').all(orderId) as ActivationAttemptRow[];
   }
 
   /** Attempts started and never finished: they count as failed. */
