@@ -75,7 +75,9 @@ class SimAgentMark extends HTMLElement {
     const qr = document.createElement('span');
     qr.style.cssText = 'width:84px;height:84px;display:block';
     qr.innerHTML = renderSVG(mark.verifyUrl, { pixelSize: 3, border: 1 });
-    qr.querySelector('svg')?.setAttribute('style', 'width:100%;height:100%');
+    // Through CSSOM, not a style attribute: a storefront's CSP without 'unsafe-inline' allows it.
+    const svg = qr.querySelector('svg');
+    if (svg) svg.style.cssText = 'width:100%;height:100%';
     const text = document.createElement('span');
     const line = (value: string, bold = false): HTMLElement => {
       const el = document.createElement(bold ? 'strong' : 'span');

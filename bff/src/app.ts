@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Environment, Readiness } from '@shared';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
@@ -10,12 +11,16 @@ import type { OrderService } from './services/orderService.js';
 import type { ActivationService } from './services/activationService.js';
 import type { FulfilmentService } from './services/fulfilmentService.js';
 import { activationRoutes, courierRoutes, logisticsRoutes } from './routes/fulfilment.js';
-import { channelRoutes, requestBase } from './routes/channels.js';
+import { channelRoutes } from './routes/channels.js';
 import { type ChannelService, DEMO_AGENT } from './services/channelService.js';
 import { storefrontPage } from './sandbox/storefront.js';
 import { IllegalTransitionError } from './domain/orderState.js';
-import { VisionEngineBusyError } from './engine/visionEngine.js';
+import { VisionEngineBusyError, VisionTaskFailedError } from './engine/visionEngine.js';
 import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
+import { identifyClients } from './http/client.js';
+import type { Guards } from './http/guards.js';
+import { inlineScriptHashes, pageCsp, securityHeaders } from './http/headers.js';
+import { failureName } from './background.js';
 
 export interface AppDeps {
   config: Config;
@@ -25,11 +30,22 @@ export interface AppDeps {
   fulfilment: FulfilmentService;
   activations: ActivationService;
   channels: ChannelService;
+  guards: Guards;
+  /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
+  publicUrl: string;
+  /** A keyed digest of a client's network: limits count by it, no address is kept. */
+  clientKey: (network: string) => string;
+  readiness: () => Promise<Readiness>;
 }
 
-export function createApp({ config, version, log, orders, fulfilment, activations, channels }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { config, version, log, orders, fulfilment, activations, channels, guards, publicUrl } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Which proxies may name the client (X-Forwarded-For); by default none, and the socket's address counts.
+  app.set('trust proxy', config.limits.trustProxy);
+  app.use(...securityHeaders(config.mode === 'production'));
+
   app.use('/api', (_req, res, next) => {
     // Answers carry identity data: never cache them anywhere.
     res.set('Cache-Control', 'no-store');
@@ -37,8 +53,14 @@ export function createApp({ config, version, log, orders, fulfilment, activation
   });
   // The carrier's webhook reads its body raw (it is signed), so it comes before the JSON parser.
   app.use('/api', logisticsRoutes(fulfilment));
-  app.use('/api', express.json({ limit: '32kb' }), healthRoutes(version), openApiRoutes(version), orderRoutes(orders),
-    courierRoutes(fulfilment), activationRoutes(activations), channelRoutes(channels));
+  // The client is named after the JSON body is read: the parser calls back outside the request's context.
+  app.use('/api', express.json({ limit: '32kb' }), identifyClients(deps.clientKey), guards.limits.per('requests'));
+  const environment: Environment = { mode: config.mode, operatorName: config.operator.name };
+  app.get('/api/environment', (_req, res) => {
+    res.json(environment);
+  });
+  app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
+    courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });
@@ -48,39 +70,28 @@ export function createApp({ config, version, log, orders, fulfilment, activation
     throw new AppError('not_found', `no such model file: ${req.path}`, 404);
   });
 
-  // The sandbox's demo storefront of the demo agent, embedding the flow from PUBLIC_URL.
-  if (config.logistics.adapter === 'mock') {
+  // The sandbox's demo storefront of the demo agent, embedding the flow from the sandbox's address.
+  if (config.mode === 'sandbox') {
     app.get('/demo/storefront', (req, res) => {
-      res.type('html').send(storefrontPage({
-        operatorUrl: config.operator.publicUrl ?? requestBase(req).replace('//127.0.0.1:', '//localhost:'),
-        agent: DEMO_AGENT.agentNumber, way: req.query.way === 'iframe' ? 'iframe' : 'component',
-      }));
+      const page = storefrontPage({ operatorUrl: publicUrl, agent: DEMO_AGENT.agentNumber, way: req.query.way === 'iframe' ? 'iframe' : 'component' });
+      res.set('Content-Security-Policy', page.csp).type('html').send(page.html);
     });
   }
 
-  // The SPA: built files, and index.html for every client-side route. Storefronts load embed.js as a
-  // module from their own pages, so it (and only it) may be read cross-origin.
-  const index = path.join(config.webDist, 'index.html');
+  // The SPA: built files, and index.html for every client-side route, always with its CSP (an HTML
+  // file asked for by name too). Storefronts load embed.js as a module from their own pages.
+  const spa = spaPage(config.webDist, channels);
+  app.use((req, res, next) => (req.method === 'GET' && req.path.endsWith('.html') ? spa(req, res, next) : next()));
   app.use('/embed.js', (_req, res, next) => {
     res.set('Access-Control-Allow-Origin', '*');
     next();
   });
   app.use(express.static(config.webDist, { index: false, maxAge: '1h' }));
-  app.get('/{*path}', (req, res, next) => {
-    if (!existsSync(index)) {
-      next(new AppError('not_found', 'the web app is not built: run `npm run build`', 404));
-      return;
-    }
-    // Who may frame the page: the embed entry only on its agent's sites; other pages on this site and
-    // every active agent's. A page framed anywhere else is not shown by the browser at all.
-    const agent = req.path === '/embed' ? (typeof req.query.agent === 'string' ? req.query.agent : '') : undefined;
-    const ancestors = channels.frameAncestors(agent);
-    res.set('Content-Security-Policy', `frame-ancestors ${ancestors.length > 0 ? ancestors.join(' ') : "'none'"}`);
-    res.sendFile(index, { maxAge: 0 });
-  });
+  app.get('/{*path}', spa);
 
   const handleError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
       res.status(error.status).json(error.toBody());
       return;
     }
@@ -88,7 +99,7 @@ export function createApp({ config, version, log, orders, fulfilment, activation
       res.status(409).json(new AppError('illegal_transition', error.message, 409).toBody());
       return;
     }
-    if (error instanceof VisionEngineBusyError) {
+    if (error instanceof VisionEngineBusyError || error instanceof VisionTaskFailedError) {
       res.set('Retry-After', '5').status(503).json(new AppError('overloaded', 'busy reading other photos; try again in a few seconds', 503).toBody());
       return;
     }
@@ -98,10 +109,37 @@ export function createApp({ config, version, log, orders, fulfilment, activation
       res.status(status).json(new AppError('bad_request', (error as Error).message, status).toBody());
       return;
     }
-    // The stack only: messages of library errors can quote input, and input may be identity data.
-    log('error', `unhandled: ${error instanceof Error ? (error.stack ?? error.name) : typeof error}`);
+    // The kind and stack only: messages of library errors can quote input, and input may be identity data.
+    log('error', `unhandled: ${error instanceof Error ? (error.stack?.split('\n').slice(1).join('\n') ?? '') : ''} ${failureName(error)}`);
     res.status(500).json(new AppError('internal', 'internal error', 500).toBody());
   };
   app.use(handleError);
   return app;
+}
+
+/**
+ * index.html with its CSP: the inline scripts by their hashes (read again when the build changes),
+ * and who may frame it: the embed entry only its agent's sites; other pages this site and every
+ * active agent's (a page reloaded inside a storefront's frame still shows). Framed anywhere else,
+ * the browser does not show it at all.
+ */
+function spaPage(webDist: string, channels: ChannelService): RequestHandler {
+  const index = path.join(webDist, 'index.html');
+  let built: { mtimeMs: number; html: string; hashes: string[] } | undefined;
+  return (req, res, next) => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(index).mtimeMs;
+    } catch {
+      next(new AppError('not_found', 'the web app is not built: run `npm run build`', 404));
+      return;
+    }
+    if (built?.mtimeMs !== mtimeMs) {
+      const html = readFileSync(index, 'utf8');
+      built = { mtimeMs, html, hashes: inlineScriptHashes(html) };
+    }
+    const agent = req.path === '/embed' ? (typeof req.query.agent === 'string' ? req.query.agent : '') : undefined;
+    res.set({ 'Content-Security-Policy': pageCsp(built.hashes, channels.frameAncestors(agent)), 'Cache-Control': 'no-cache' });
+    res.type('html').send(built.html);
+  };
 }

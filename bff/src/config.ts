@@ -3,7 +3,42 @@ import { z } from 'zod';
 import { LIVENESS_ACTIONS, type LivenessAction } from '@shared';
 
 /** Everything the BFF reads from the environment, parsed once at start; a bad value stops the start. */
+/** `<points>/<window>`: so many per client in a window of seconds (s), minutes (m), hours (h) or days (d). */
+const rateLimit = (fallback: string) => z
+  .string()
+  .default(fallback)
+  .transform((v, ctx) => {
+    const match = /^(\d{1,7})\/(\d{1,5})([smhd])$/.exec(v.trim());
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: 'write it as <count>/<window>, e.g. 10/1h (s, m, h or d)' });
+      return z.NEVER;
+    }
+    const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[match[3] as 's' | 'm' | 'h' | 'd'];
+    return { points: Number(match[1]), seconds: Number(match[2]) * unit };
+  });
+
+/** Express's `trust proxy`: `false`, a hop count, or the proxies' addresses and subnets (comma-separated). */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v, ctx): false | number | string[] => {
+    const value = v.trim();
+    if (value === 'false' || value === '') return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    // `true` would trust any X-Forwarded-For a client makes up: name the proxies instead.
+    if (value === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'name the proxies (addresses, subnets, loopback) or a hop count; true would let any client choose its own address' });
+      return z.NEVER;
+    }
+    return value.split(',').map((part) => part.trim()).filter(Boolean);
+  });
+
 const configSchema = z.object({
+  /**
+   * `sandbox` (the default): stand-ins for every outside service, specimen cards, demo data.
+   * `production`: refuses to start with any of those.
+   */
+  RUN_MODE: z.enum(['sandbox', 'production']).default('sandbox'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -15,12 +50,47 @@ const configSchema = z.object({
    * different people through; see bff/src/engine/face/CALIBRATION.md (npm run calibrate).
    */
   FACE_MATCH_MAX_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.48),
-  /** Base64 of 32 bytes. Unset: a key is generated once into DATA_DIR/master.key. */
+  /**
+   * Where the keys come from: `file` (KEY_FILE, made on the first start in the sandbox), `env`
+   * (KEYRING, or the single MASTER_KEY of older installations) or `kms` (KEY_FILE wrapped by a KMS).
+   */
+  KEY_SOURCE: z.enum(['file', 'env', 'kms']).optional(),
+  /** The keyring file; default DATA_DIR/keys.json (sandbox only: production keeps keys apart from the data). */
+  KEY_FILE: z.string().min(1).optional(),
+  /** The keyring itself, base64 of its JSON (KEY_SOURCE=env). */
+  KEYRING: z.string().min(1).optional(),
+  /** Base64 of 32 bytes: the one key of installations made before keyrings (KEY_SOURCE=env). */
   MASTER_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes')
     .optional(),
+  /** A KMS with Vault's transit interface: the keyring file is wrapped by its key. */
+  KMS_URL: z.url().optional(),
+  KMS_KEY_NAME: z.string().regex(/^[\w.-]{1,64}$/).optional(),
+  KMS_TOKEN: z.string().min(1).optional(),
+  /** How often a running server reads its keyring again (to learn a key being rotated in). */
+  KEY_RELOAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A hold no order has taken yet ends this soon (the order gets HOLD_MINUTES from its creation). */
+  HOLD_UNCLAIMED_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** Numbers one client may hold at once without an order on them. */
+  HOLDS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Express's trust proxy: which proxies' X-Forwarded-For names the client. */
+  TRUST_PROXY: trustProxy,
+  /** Where the per-client counters live: `sqlite` (DATA_DIR/limits.db, shared by every process of the machine) or `memory`. */
+  LIMIT_STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
+  LIMIT_REQUESTS: rateLimit('600/1m'),
+  LIMIT_HOLDS: rateLimit('10/10m'),
+  LIMIT_ORDERS: rateLimit('10/1h'),
+  LIMIT_UPLOADS: rateLimit('60/1h'),
+  LIMIT_LIVE_CHECKS: rateLimit('20/1h'),
+  LIMIT_SUBMISSIONS: rateLimit('10/1d'),
+  LIMIT_DEVICE_SUBMISSIONS: rateLimit('3/1d'),
+  LIMIT_ACTIVATIONS: rateLimit('10/1h'),
+  LIMIT_SIGN_IN_FAILURES: rateLimit('10/15m'),
+  LIMIT_MARKS: rateLimit('120/1m'),
+  /** Upload bytes all requests together may hold in memory; beyond it an upload waits outside (503). */
+  UPLOAD_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
   FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
   AUTHORITY_ADAPTER: z.enum(['mock', 'tencent', 'alibaba', 'http']).default('mock'),
   TENCENT_SECRET_ID: z.string().min(1).optional(),
@@ -43,6 +113,12 @@ const configSchema = z.object({
   NUMBERS_PER_PREFIX: z.coerce.number().int().min(1).max(10_000).default(20),
   VISION_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   VISION_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+  /** Vision tasks one client may have waiting or running at once: one client cannot take every slot. */
+  VISION_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Time one vision task may take before its thread is replaced. */
+  VISION_TASK_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(30_000),
+  /** JavaScript heap of one vision thread; beyond it the thread is replaced. */
+  VISION_THREAD_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1024),
   /** Actions a live-check challenge may ask for, comma-separated; at least two. */
   LIVENESS_ACTIONS: z
     .string()
@@ -56,13 +132,18 @@ const configSchema = z.object({
   /** SIM cards put in stock on the first start. */
   SIM_STOCK: z.coerce.number().int().min(0).max(100_000).default(200),
   /** The provisioning system and the carrier: only the sandbox's stand-ins ship with the product. */
-  PROVISIONING_ADAPTER: z.enum(['mock']).default('mock'),
+  PROVISIONING_ADAPTER: z.enum(['mock', 'http']).default('mock'),
+  PROVISIONING_HTTP_URL: z.url().optional(),
+  PROVISIONING_HTTP_TOKEN: z.string().min(1).optional(),
+  PROVISIONING_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   PROVISIONING_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
   /** Share of provisioning calls the stand-in fails (half before making the change, half after). */
   PROVISIONING_MOCK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
-  LOGISTICS_ADAPTER: z.enum(['mock']).default('mock'),
+  LOGISTICS_ADAPTER: z.enum(['mock', 'http']).default('mock'),
+  LOGISTICS_HTTP_URL: z.url().optional(),
+  LOGISTICS_HTTP_TOKEN: z.string().min(1).optional(),
   LOGISTICS_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
-  /** The secret the carrier signs status webhooks with. Unset: derived from the master key. */
+  /** The secret the carrier signs status webhooks with. Unset (sandbox only): derived from the keys. */
   LOGISTICS_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Failed activation attempts a card takes before it is locked, and for how long. */
   ACTIVATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
@@ -75,6 +156,12 @@ const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Minutes one activation attempt may take. */
   ACTIVATION_MINUTES: z.coerce.number().int().min(2).max(120).default(15),
+  /** Free space DATA_DIR needs for the readiness check to pass. */
+  READY_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(512),
+  /** Days the keyed digests of live-check frames are kept to recognise a replay. */
+  FRAME_DIGEST_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Days a delivered webhook notice stays in the delivery log. */
+  WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -83,9 +170,70 @@ const configSchema = z.object({
   need('tencent', ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY']);
   need('alibaba', ['ALIBABA_ACCESS_KEY_ID', 'ALIBABA_ACCESS_KEY_SECRET', ...(c.AUTHORITY_PORTRAIT ? ['ALIBABA_SCENE_ID' as const] : [])]);
   need('http', ['AUTHORITY_HTTP_URL']);
+  const require = (when: boolean, key: keyof typeof c, why: string): void => {
+    if (when && !c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `required ${why}` });
+  };
+  require(c.PROVISIONING_ADAPTER === 'http', 'PROVISIONING_HTTP_URL', 'when PROVISIONING_ADAPTER=http');
+  require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_HTTP_URL', 'when LOGISTICS_ADAPTER=http');
+  require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_WEBHOOK_SECRET', 'when LOGISTICS_ADAPTER=http (the carrier signs its events with it)');
+  require(c.KEY_SOURCE === 'kms', 'KMS_URL', 'when KEY_SOURCE=kms');
+  require(c.KEY_SOURCE === 'kms', 'KMS_KEY_NAME', 'when KEY_SOURCE=kms');
+  require(c.KEY_SOURCE === 'kms', 'KMS_TOKEN', 'when KEY_SOURCE=kms');
+  if (c.KEY_SOURCE === 'env' && !c.KEYRING && !c.MASTER_KEY) ctx.addIssue({ code: 'custom', path: ['KEYRING'], message: 'KEY_SOURCE=env needs KEYRING (or MASTER_KEY)' });
+  if (c.RUN_MODE === 'production') productionRefusals(c, ctx);
 });
 
+/**
+ * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
+ * data folder (its backup would carry its own key). Each refusal says what to set instead.
+ */
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; PUBLIC_URL?: string | undefined }, ctx: z.RefinementCtx): void {
+  const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
+  if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
+  if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
+  if (c.LOGISTICS_ADAPTER === 'mock') refuse('LOGISTICS_ADAPTER', 'the sandbox carrier: set LOGISTICS_ADAPTER=http, LOGISTICS_HTTP_URL and LOGISTICS_WEBHOOK_SECRET');
+  if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
+  else if (!c.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'an address that is not https');
+}
+
+export type Mode = 'sandbox' | 'production';
+
+/** So many per client in a window. */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+
+export interface LimitsConfig {
+  trustProxy: false | number | string[];
+  store: 'sqlite' | 'memory';
+  /** Every API request. */
+  requests: RateLimit;
+  holds: RateLimit;
+  orders: RateLimit;
+  /** Photos: the buyer's, the activation card, the courier's. */
+  uploads: RateLimit;
+  /** Live-check challenges and their frames. */
+  liveChecks: RateLimit;
+  submissions: RateLimit;
+  deviceSubmissions: RateLimit;
+  /** Activation attempts started. */
+  activations: RateLimit;
+  /** Wrong courier access codes, operator tokens and channel keys. */
+  signInFailures: RateLimit;
+  marks: RateLimit;
+  holdsPerClient: number;
+  holdUnclaimedMinutes: number;
+  uploadMemoryBytes: number;
+}
+
+export type KeysConfig =
+  | { source: 'file'; file: string }
+  | { source: 'env'; keyring: string | undefined; masterKey: string | undefined }
+  | { source: 'kms'; file: string; url: string; keyName: string; token: string };
+
 export interface Config {
+  mode: Mode;
   port: number;
   host: string;
   dataDir: string;
@@ -93,17 +241,20 @@ export interface Config {
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
   faceReviewMargin: number;
-  masterKey: string | undefined;
+  keys: KeysConfig & { reloadSeconds: number };
   holdMinutes: number;
   authority: AuthorityConfig;
   numbersPerPrefix: number;
-  vision: { threads: number; maxQueue: number };
+  vision: { threads: number; maxQueue: number; maxPerClient: number; taskTimeoutMs: number; threadMemoryMb: number };
   liveness: { actions: LivenessAction[]; seconds: number; attempts: number };
   simStock: number;
-  provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number };
-  logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined };
+  provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number } | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number };
+  logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined } | { adapter: 'http'; url: string; token: string | undefined; webhookSecret: string };
   activation: { attempts: number; lockMinutes: number; attemptMinutes: number };
   operator: { name: string; token: string | undefined; publicUrl: string | undefined };
+  limits: LimitsConfig;
+  ready: { minFreeBytes: number };
+  retention: { frameDigestDays: number; webhookLogDays: number };
 }
 
 export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
@@ -138,30 +289,92 @@ export class ConfigError extends Error {
   }
 }
 
+/** Whether `inner` is `outer` or lies inside it. */
+export function isInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function keysConfig(c: z.infer<typeof configSchema>, dataDir: string): KeysConfig {
+  const source = c.KEY_SOURCE ?? (c.KEYRING || c.MASTER_KEY ? 'env' : 'file');
+  const file = path.resolve(c.KEY_FILE ?? path.join(dataDir, 'keys.json'));
+  switch (source) {
+    case 'file':
+      return { source, file };
+    case 'env':
+      return { source, keyring: c.KEYRING, masterKey: c.MASTER_KEY };
+    case 'kms':
+      return { source, file, url: c.KMS_URL ?? '', keyName: c.KMS_KEY_NAME ?? '', token: c.KMS_TOKEN ?? '' };
+  }
+}
+
+/** Problems of the folders, which only resolved paths show. */
+function pathProblems(mode: Mode, dataDir: string, webDist: string, keys: KeysConfig): string[] {
+  const problems: string[] = [];
+  // Served as static files: an overlap would publish the evidence and the keys, or sealed files as pages.
+  if (isInside(webDist, dataDir) || isInside(dataDir, webDist)) problems.push('WEB_DIST: must not overlap DATA_DIR (the data would be served as web files)');
+  if (mode === 'production' && keys.source === 'file' && isInside(keys.file, dataDir)) {
+    problems.push('KEY_FILE: production refuses keys inside DATA_DIR (a copy of the data would carry its key): put the keyring elsewhere, or use KEY_SOURCE=env or kms');
+  }
+  return problems;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  const webDist = path.resolve(c.WEB_DIST);
+  const keys = keysConfig(c, dataDir);
+  const problems = pathProblems(c.RUN_MODE, dataDir, webDist, keys);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
+    mode: c.RUN_MODE,
     port: c.PORT,
     host: c.HOST,
-    dataDir: path.resolve(c.DATA_DIR),
-    webDist: path.resolve(c.WEB_DIST),
+    dataDir,
+    webDist,
     logLevel: c.LOG_LEVEL,
     faceMatchMaxDistance: c.FACE_MATCH_MAX_DISTANCE,
     faceReviewMargin: c.FACE_REVIEW_MARGIN,
-    masterKey: c.MASTER_KEY,
+    keys: { ...keys, reloadSeconds: c.KEY_RELOAD_SECONDS },
     holdMinutes: c.HOLD_MINUTES,
     authority: authorityConfig(c),
     numbersPerPrefix: c.NUMBERS_PER_PREFIX,
-    vision: { threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE },
+    vision: {
+      threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE, maxPerClient: c.VISION_MAX_PER_CLIENT,
+      taskTimeoutMs: c.VISION_TASK_TIMEOUT_MS, threadMemoryMb: c.VISION_THREAD_MEMORY_MB,
+    },
     liveness: { actions: c.LIVENESS_ACTIONS, seconds: c.LIVENESS_SECONDS, attempts: c.LIVENESS_ATTEMPTS },
     simStock: c.SIM_STOCK,
-    provisioning: { adapter: c.PROVISIONING_ADAPTER, latencyMs: c.PROVISIONING_MOCK_LATENCY_MS, failureRate: c.PROVISIONING_MOCK_FAILURE_RATE },
-    logistics: { adapter: c.LOGISTICS_ADAPTER, latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },
+    provisioning: c.PROVISIONING_ADAPTER === 'http'
+      ? { adapter: 'http', url: c.PROVISIONING_HTTP_URL ?? '', token: c.PROVISIONING_HTTP_TOKEN, timeoutMs: c.PROVISIONING_TIMEOUT_MS }
+      : { adapter: 'mock', latencyMs: c.PROVISIONING_MOCK_LATENCY_MS, failureRate: c.PROVISIONING_MOCK_FAILURE_RATE },
+    logistics: c.LOGISTICS_ADAPTER === 'http'
+      ? { adapter: 'http', url: c.LOGISTICS_HTTP_URL ?? '', token: c.LOGISTICS_HTTP_TOKEN, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET ?? '' }
+      : { adapter: 'mock', latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },
     activation: { attempts: c.ACTIVATION_ATTEMPTS, lockMinutes: c.ACTIVATION_LOCK_MINUTES, attemptMinutes: c.ACTIVATION_MINUTES },
     operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, '') },
+    limits: {
+      trustProxy: c.TRUST_PROXY,
+      store: c.LIMIT_STORE,
+      requests: c.LIMIT_REQUESTS,
+      holds: c.LIMIT_HOLDS,
+      orders: c.LIMIT_ORDERS,
+      uploads: c.LIMIT_UPLOADS,
+      liveChecks: c.LIMIT_LIVE_CHECKS,
+      submissions: c.LIMIT_SUBMISSIONS,
+      deviceSubmissions: c.LIMIT_DEVICE_SUBMISSIONS,
+      activations: c.LIMIT_ACTIVATIONS,
+      signInFailures: c.LIMIT_SIGN_IN_FAILURES,
+      marks: c.LIMIT_MARKS,
+      holdsPerClient: c.HOLDS_PER_CLIENT,
+      holdUnclaimedMinutes: c.HOLD_UNCLAIMED_MINUTES,
+      uploadMemoryBytes: c.UPLOAD_MEMORY_MB * 2 ** 20,
+    },
+    ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
+    retention: { frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS },
   };
 }

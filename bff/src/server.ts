@@ -1,40 +1,55 @@
-import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { chmod, mkdir, statfs } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Readiness } from '@shared';
 import { createApp } from './app.js';
+import { type Background, backgroundRunner, failureName } from './background.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { Envelope, loadMasterKey, secretFile } from './crypto/envelope.js';
+import { Envelope, secretFile } from './crypto/envelope.js';
+import { Keyring } from './crypto/keyring.js';
 import { hashToken, newToken } from './crypto/tokens.js';
 import { ChannelsDb } from './providers/db/channels.db.js';
 import { ChannelService } from './services/channelService.js';
 import { WebhookSender } from './services/webhookSender.js';
-import { seedNumberPool, seedSimStock } from './domain/numberPool.js';
+import { randomNumberPool, randomSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
 import { createAuthority } from './providers/authority/index.js';
 import { SqliteDb } from './providers/db/sqlite.db.js';
 import { FulfilmentDb } from './providers/db/fulfilment.db.js';
+import { openDatabase } from './providers/db/open.js';
+import { createKeySource } from './providers/keys/index.js';
+import type { KeySource } from './providers/keys/keys.port.js';
+import { HttpLogistics } from './providers/logistics/http.logistics.js';
 import { MockLogistics } from './providers/logistics/mock.logistics.js';
 import type { LogisticsPort } from './providers/logistics/logistics.port.js';
+import { HttpProvisioning } from './providers/provisioning/http.provisioning.js';
 import { MockProvisioning } from './providers/provisioning/mock.provisioning.js';
 import type { ProvisioningPort } from './providers/provisioning/provisioning.port.js';
 import { SANDBOX_COURIERS } from './sandbox/couriers.js';
-import { ActivationService } from './services/activationService.js';
+import { ActivationService, packCodeDigest } from './services/activationService.js';
 import { FulfilmentService } from './services/fulfilmentService.js';
 import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
+import { Limits } from './http/limits.js';
+import { UploadBudget } from './http/uploadBudget.js';
 import { version } from './version.js';
 import type { DeliveryView } from '@shared';
+import { sealedAs } from './providers/db/sealed.js';
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** Where buyers reach this service: PUBLIC_URL, or the sandbox's own address. */
+  publicUrl: string;
   orders: OrderService;
   fulfilment: FulfilmentService;
   db: SqliteDb;
+  envelope: Envelope;
+  uploads: UploadBudget;
   stop(): Promise<void>;
 }
 
@@ -44,6 +59,9 @@ export interface StartOverrides {
   authority?: AuthorityPort;
   provisioning?: ProvisioningPort;
   logistics?: LogisticsPort;
+  keySource?: KeySource;
+  /** Where log lines go (stderr by default). */
+  log?: (level: 'error' | 'info', message: string) => void;
   /** The clock, in ms since the epoch (tests move it forward to expire holds). */
   now?: () => number;
 }
@@ -51,50 +69,44 @@ export interface StartOverrides {
 const SWEEP_INTERVAL_MS = 60_000;
 /** How often due provisioning requests and webhook notices are looked for (retries after a failure). */
 const JOBS_INTERVAL_MS = 500;
+/** Time the readiness check gives a vision thread to answer. */
+const VISION_PING_MS = 5000;
+const DAY_MS = 86_400_000;
 
 /** Starts the BFF; `port: 0` picks a free port (tests). */
 export async function start(config: Config = loadConfig(), overrides: StartOverrides = {}): Promise<RunningServer> {
-  const log = (level: 'error' | 'info', message: string): void => {
+  const log = overrides.log ?? ((level: 'error' | 'info', message: string): void => {
     if (config.logLevel === 'silent' || (config.logLevel === 'error' && level === 'info')) return;
     process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
-  };
+  });
+  const background: Background = backgroundRunner(log);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const envelope = new Envelope(await loadMasterKey(config.masterKey, config.dataDir));
+  await chmod(config.dataDir, 0o700);
+  const keySource = overrides.keySource ?? createKeySource(config);
+  const envelope = new Envelope(new Keyring(await keySource.load()));
   const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
-  if (db.countNumbers() === 0) db.seedNumbers(seedNumberPool(config.numbersPerPrefix));
-  // The sandbox's identities that already hold cards, so QA can rehearse the five-card cap.
-  if (config.authority.adapter === 'mock') {
-    for (const who of SANDBOX_IDENTITIES) if (who.existingCards) db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
-  }
   const fulfilmentDb = new FulfilmentDb(db);
-  if (fulfilmentDb.countSimCards() === 0) fulfilmentDb.seedSimCards(seedSimStock(config.simStock));
-  const now = overrides.now ?? Date.now;
-  // The carrier's and the provisioning system's stand-ins keep their state in files of their own.
-  const mockProvisioning = overrides.provisioning ? undefined
-    : new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: config.provisioning.latencyMs, failureRate: config.provisioning.failureRate });
-  const mockLogistics = overrides.logistics ? undefined : new MockLogistics(path.join(config.dataDir, 'sandbox-logistics.db'), {
-    latencyMs: config.logistics.latencyMs,
-    webhookSecret: config.logistics.webhookSecret ?? envelope.digest('carrier webhooks', 'logistics-webhook-secret'),
-  });
-  if (config.logistics.adapter === 'mock') {
-    for (const courier of SANDBOX_COURIERS) {
-      fulfilmentDb.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, token_hash: hashToken(courier.token), created_at: now() });
-    }
-  }
   const channelsDb = new ChannelsDb(db);
-  const channels = new ChannelService({
-    channels: channelsDb,
-    orders: db,
-    envelope,
-    now,
-    settings: {
-      operatorName: config.operator.name,
-      publicUrl: config.operator.publicUrl,
-      operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
-    },
-  });
-  channels.seedDemo();
-  const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now });
+  const now = overrides.now ?? Date.now;
+  const sandbox = config.mode === 'sandbox';
+
+  // The carrier's and the provisioning system's stand-ins (sandbox) keep their state in files of their own.
+  const provisioning = overrides.provisioning ?? (config.provisioning.adapter === 'http'
+    ? new HttpProvisioning(config.provisioning)
+    : new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: config.provisioning.latencyMs, failureRate: config.provisioning.failureRate }));
+  const logistics = overrides.logistics ?? (config.logistics.adapter === 'http'
+    ? new HttpLogistics(config.logistics)
+    : new MockLogistics(path.join(config.dataDir, 'sandbox-logistics.db'), {
+      latencyMs: config.logistics.latencyMs,
+      webhookSecret: config.logistics.webhookSecret ?? envelope.digest('carrier webhooks', 'logistics-webhook-secret'),
+    }));
+
+  if (sandbox) seedSandbox(config, db, fulfilmentDb, envelope, now());
+  else retireSandbox(db, fulfilmentDb, envelope, now(), log);
+
+  const limitsDb = config.limits.store === 'sqlite' ? openDatabase(path.join(config.dataDir, 'limits.db')) : undefined;
+  const limits = new Limits(config.limits, limitsDb ? { kind: 'sqlite', db: limitsDb } : { kind: 'memory' });
+  const uploads = new UploadBudget(config.limits.uploadMemoryBytes);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
   const orders: OrderService = new OrderService({
@@ -105,6 +117,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     authority: overrides.authority ?? createAuthority(config.authority),
     settings: {
       holdMinutes: config.holdMinutes,
+      holdUnclaimedMinutes: config.limits.holdUnclaimedMinutes,
+      holdsPerClient: config.limits.holdsPerClient,
       faceMatchMaxDistance: config.faceMatchMaxDistance,
       faceReviewMargin: config.faceReviewMargin,
       authorityTimeoutMs: config.authority.timeoutMs,
@@ -116,64 +130,162 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     log,
     now,
     // Called only once the service below exists (after an approval, when an order is shown).
-    afterApproval: (orderId) => void fulfilment.ship(orderId),
+    afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
     deliveryOf: (row): DeliveryView | undefined => fulfilment.deliveryOf(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
-    db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, now,
-    logistics: overrides.logistics ?? mockLogistics as LogisticsPort,
-    provisioning: overrides.provisioning ?? mockProvisioning as ProvisioningPort,
+    db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,
     settings: { faceMatchMaxDistance: config.faceMatchMaxDistance, faceReviewMargin: config.faceReviewMargin },
   });
   const activations = new ActivationService({
-    db, fulfilment: fulfilmentDb, shipping: fulfilment, storage, envelope, engine, orders, now,
+    db, fulfilment: fulfilmentDb, shipping: fulfilment, storage, envelope, engine, orders, background, now,
     settings: config.activation,
   });
+
+  // Listen first: the sandbox's address (port 0 in tests) is known only then, and links are built from it.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const publicUrl = config.operator.publicUrl ?? `http://localhost:${port}`;
+  const channels = new ChannelService({
+    channels: channelsDb,
+    orders: db,
+    envelope,
+    now,
+    settings: {
+      operatorName: config.operator.name,
+      publicUrl,
+      operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
+    },
+  });
+  channels.ensureOperatorChannel();
+  // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
+  if (sandbox) channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
+  else channels.retireDemo();
+  const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now });
+
+  const readiness = async (): Promise<Readiness> => {
+    const database = (() => {
+      try {
+        db.probeWrite(now());
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, detail: failureName(error) };
+      }
+    })();
+    const disk = await statfs(config.dataDir).then(
+      (s) => (s.bavail * s.bsize >= config.ready.minFreeBytes ? { ok: true } : { ok: false, detail: `${Math.floor((s.bavail * s.bsize) / 2 ** 20)} MB free` }),
+      (error: unknown) => ({ ok: false, detail: failureName(error) }),
+    );
+    const vision = (await engine.ping(VISION_PING_MS)) ? { ok: true } : { ok: false, detail: 'no vision thread answered' };
+    const checks = { database, disk, vision };
+    return { status: Object.values(checks).every((c) => c.ok) ? 'ready' : 'not_ready', checks };
+  };
+  server.on('request', createApp({
+    config, version, log, orders, fulfilment, activations, channels, publicUrl, readiness,
+    guards: { limits, uploads },
+    clientKey: (network) => envelope.digest(network, 'client'),
+  }));
+
   const resumed = orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
 
-  const failed = (what: string) => (error: unknown): void => log('error', `${what} failed: ${error instanceof Error ? error.name : 'error'}`);
   const sweep = (): void => {
-    orders.expireDrafts().catch(failed('sweep'));
+    background('sweep', orders.expireDrafts());
     // Approved orders left unshipped and activations left half-way by the last stop are finished now.
-    fulfilment.sweep().catch(failed('fulfilment sweep'));
+    background('fulfilment sweep', fulfilment.sweep());
+    background('pruning', (async () => {
+      const at = now();
+      db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
+      channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
+      limits.prune(Date.now());
+    })());
   };
   sweep();
   const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
   const jobs = setInterval(() => {
-    void fulfilment.runDueJobs().catch(failed('provisioning'));
-    void webhooks.runDue().catch(failed('webhooks'));
+    background('provisioning', fulfilment.runDueJobs());
+    background('webhooks', webhooks.runDue());
   }, JOBS_INTERVAL_MS);
   jobs.unref();
+  // Learn keys being rotated in (npm run rotate-key) without a restart.
+  const keyReload = setInterval(() => {
+    background('key reload', keySource.load().then((data) => envelope.useKeyring(new Keyring(data))));
+  }, config.keys.reloadSeconds * 1000);
+  keyReload.unref();
 
-  const app = createApp({ config, version, log, orders, fulfilment, activations, channels });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  log('info', `listening on http://${host}:${port} (data in ${config.dataDir})`);
+  log('info', `listening on http://${host}:${port} (${config.mode}; data in ${config.dataDir})`);
   return {
     url: `http://${host}:${port}`,
     port,
+    publicUrl,
     orders,
     fulfilment,
     db,
+    envelope,
+    uploads,
     async stop() {
       clearInterval(sweeper);
       clearInterval(jobs);
+      clearInterval(keyReload);
+      server.closeIdleConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       if (!overrides.engine) await engine.close();
-      mockProvisioning?.close();
-      mockLogistics?.close();
+      if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
+      if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();
+      limitsDb?.close();
       db.close();
     },
   };
 }
 
+/**
+ * The sandbox's own data, on every sandbox start: a random number pool and SIM stock (with pack
+ * codes) when there is none, the sandbox identities' cards held elsewhere (to rehearse the five-card
+ * cap), and the sandbox couriers.
+ */
+function seedSandbox(config: Config, db: SqliteDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number): void {
+  if (db.countNumbers() === 0) db.seedNumbers(randomNumberPool(config.numbersPerPrefix), 'sandbox');
+  if (fulfilment.countSimCards() === 0) {
+    fulfilment.addSimCards(randomSimStock(config.simStock).map(({ iccid, packCode }) => ({
+      iccid, pack_code_hash: packCodeDigest(envelope, iccid, packCode), sandbox_pack_code: envelope.sealJson(packCode, sealedAs.packCode(iccid)), origin: 'sandbox',
+    })));
+  }
+  if (config.authority.adapter === 'mock') {
+    for (const who of SANDBOX_IDENTITIES) if (who.existingCards) db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
+  }
+  for (const courier of SANDBOX_COURIERS) {
+    fulfilment.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, role: courier.role, token_hash: hashToken(courier.token), created_at: now });
+  }
+}
+
+/**
+ * Production on a data folder a sandbox used: the sandbox's couriers are disabled, its made-up
+ * numbers and cards no longer offered, its identities' cards elsewhere forgotten. Orders stay.
+ */
+function retireSandbox(db: SqliteDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number, log: (level: 'error' | 'info', message: string) => void): void {
+  const couriers = fulfilment.disableCouriers(SANDBOX_COURIERS.map((c) => c.id), now);
+  const numbers = db.removeSandboxNumbers();
+  const cards = fulfilment.removeSandboxSimCards();
+  const holders = db.removeHolderCards(SANDBOX_IDENTITIES.map((who) => holderKey(envelope, who.idNumber)));
+  if (couriers + numbers + cards + holders > 0) {
+    log('info', `production: retired the sandbox's data (${couriers} courier(s) disabled, ${numbers} number(s) and ${cards} card(s) withdrawn, ${holders} sandbox holder(s) removed)`);
+  }
+}
+
+/** The process stays up whatever a forgotten promise does: the failure is logged, the server serves on. */
+export function guardProcess(log: (message: string) => void): void {
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${failureName(reason)}`));
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  guardProcess((message) => process.stderr.write(`${new Date().toISOString()} error ${message}\n`));
   try {
     const running = await start();
     const shutdown = (): void => {
@@ -182,7 +294,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
 }

@@ -21,12 +21,19 @@ export const deliveryViewSchema = z
     iccidLast4: z.string(),
     /** Path A, until the hand-over: tell it to the courier at the door, and only to them. */
     handoverCode: z.string().optional(),
+    /** Sandbox only: the activation code printed in the pack (a real pack carries it on paper). */
+    sandboxPackCode: z.string().optional(),
   })
   .meta({ id: 'Delivery' });
 export type DeliveryView = z.infer<typeof deliveryViewSchema>;
 
 export const courierProfileSchema = z
-  .object({ name: z.string(), company: z.string() })
+  .object({
+    name: z.string(),
+    company: z.string(),
+    /** A supervisor may confirm refusals at the door for their company. */
+    role: z.enum(['courier', 'supervisor']),
+  })
   .meta({ id: 'CourierProfile' });
 export type CourierProfile = z.infer<typeof courierProfileSchema>;
 
@@ -56,13 +63,29 @@ export const handoverResultSchema = z
 export type HandoverResult = z.infer<typeof handoverResultSchema>;
 
 export const REFUSAL_REASONS = ['handover_recipient_refused', 'handover_no_id_card'] as const;
-export const refuseRequestSchema = z.object({ reason: z.enum(REFUSAL_REASONS) }).meta({ id: 'RefuseHandover' });
+/**
+ * A refusal at the door returns the order: it needs the hand-over code the buyer gave the courier, or
+ * a supervisor of the carrier confirming with their own access code.
+ */
+export const refuseRequestSchema = z
+  .object({
+    reason: z.enum(REFUSAL_REASONS),
+    code: z.string().regex(HANDOVER_CODE, 'the hand-over code is six digits').optional(),
+    supervisorCode: z.string().min(16).max(128).optional(),
+  })
+  .refine((r) => r.code !== undefined || r.supervisorCode !== undefined, 'a refusal needs the hand-over code, or a supervisor\'s access code')
+  .meta({ id: 'RefuseHandover' });
 export type RefuseRequest = z.infer<typeof refuseRequestSchema>;
 
 export const startActivationRequestSchema = z
   .object({
     iccid: z.string().min(1).max(32),
     msisdn: z.string().min(1).max(20),
+    /**
+     * The activation code printed inside the SIM pack. Not needed when the call carries the
+     * purchase's own order token (`Authorization: Bearer <orderToken>`).
+     */
+    packCode: z.string().regex(/^\d{8}$/, 'the activation code in the pack is 8 digits').optional(),
   })
   .meta({ id: 'StartActivation' });
 export type StartActivationRequest = z.infer<typeof startActivationRequestSchema>;

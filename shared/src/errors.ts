@@ -10,6 +10,9 @@ export const ERROR_CODES = [
   'not_found',
   'internal',
   'overloaded',
+  'rate_limited',
+  'too_many_holds',
+  'upload_in_progress',
   'number_unavailable',
   'hold_invalid',
   'hold_expired',
@@ -31,6 +34,8 @@ export const ERROR_CODES = [
   'origin_not_allowed',
   'delivery_closed',
   'handover_code_wrong',
+  'handover_locked',
+  'handover_confirmation_required',
   'iccid_invalid',
   'activation_not_found',
   'activation_locked',
@@ -66,3 +71,22 @@ export const healthSchema = z
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof healthSchema>;
+
+/** Whether this process can take work: its database, its disk, its vision threads. */
+export const READINESS_CHECKS = ['database', 'disk', 'vision'] as const;
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.enum(READINESS_CHECKS), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+  })
+  .meta({ id: 'Readiness' });
+export type Readiness = z.infer<typeof readinessSchema>;
+
+/** What every page shows of the deployment: the sandbox is labelled as such. */
+export const environmentSchema = z
+  .object({
+    mode: z.enum(['sandbox', 'production']),
+    operatorName: z.string(),
+  })
+  .meta({ id: 'Environment' });
+export type Environment = z.infer<typeof environmentSchema>;

@@ -45,6 +45,9 @@ export const VERIFICATION_REASONS = [
   'authority_portrait_mismatch',
   'authority_no_record',
   'authority_unavailable',
+  // What the buyer and agents are told of any refusal by the national ID service: which of them it
+  // was would tell whether a name and a number belong together.
+  'authority_refused',
   // The live video check.
   'liveness_missing',
   'liveness_action_missing',
@@ -55,6 +58,18 @@ export const VERIFICATION_REASONS = [
   'liveness_replay',
 ] as const;
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
+
+/** The national ID service's own answers: kept for reviewers, never shown outside. */
+export const AUTHORITY_REFUSALS: readonly VerificationReason[] = ['authority_mismatch', 'authority_no_record', 'authority_portrait_mismatch'];
+
+/**
+ * Reasons as the buyer and selling agents see them: every refusal by the national ID service is one
+ * `authority_refused`, so the product cannot be used to learn whether a name and a number go together.
+ */
+export function publicReasons<R extends string>(reasons: readonly R[]): (R | 'authority_refused')[] {
+  const shown = reasons.map((r): R | 'authority_refused' => ((AUTHORITY_REFUSALS as readonly string[]).includes(r) ? 'authority_refused' : r));
+  return [...new Set(shown)];
+}
 
 /** Every code a decision can carry; the SPA has guidance for each. */
 export const DECISION_REASONS = [...ID_NUMBER_REASONS, ...VALIDITY_REASONS, ...VERIFICATION_REASONS] as const;

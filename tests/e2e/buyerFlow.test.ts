@@ -11,6 +11,7 @@ import { type RunningServer, start } from '../../bff/src/server.js';
 import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
+import { testEnv } from '../support/testServer.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -25,9 +26,7 @@ beforeAll(async () => {
   await buildWeb(path.join(dir, 'web'));
   engine = createVisionEngine({ threads: 1, maxQueue: 16 });
   // The recorded face video can show a turn to the left and an open mouth (see tests/support/liveFrames.ts).
-  server = await start(loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'error', LIVENESS_ACTIONS: 'turn_left,open_mouth',
-  }), { engine });
+  server = await start(loadConfig({ ...testEnv(dir), LOG_LEVEL: 'error', LIVENESS_ACTIONS: 'turn_left,open_mouth' }), { engine });
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody, OrderView } from '@shared';
 import { loadConfig } from '../../bff/src/config.js';
-import { Envelope, loadMasterKey } from '../../bff/src/crypto/envelope.js';
+import type { Envelope } from '../../bff/src/crypto/envelope.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { SANDBOX_IDENTITIES, type SandboxIdentity } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
@@ -13,6 +13,7 @@ import { CARDS_PER_ID, holderKey } from '../../bff/src/services/orderService.js'
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, passLiveCheck } from '../support/liveFrames.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let engine: VisionEngine;
@@ -23,12 +24,9 @@ let envelope: Envelope;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cap-'));
   engine = createVisionEngine({ threads: 2, maxQueue: 64 });
-  const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right',
-    NUMBERS_PER_PREFIX: '20',
-  });
+  const config = loadConfig({ ...testEnv(dir), NUMBERS_PER_PREFIX: '20' });
   server = await start(config, { engine });
-  envelope = new Envelope(await loadMasterKey(undefined, config.dataDir));
+  envelope = server.envelope;
   api = new ApiClient(server.url);
 });
 

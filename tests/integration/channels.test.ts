@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentMark, Channel, CreatedOrder, ErrorBody, Hold, MarkVerification, PublicAgent } from '@shared';
-import { DEMO_AGENT } from '../../bff/src/services/channelService.js';
+import { DEMO_AGENT, OPERATOR_CHANNEL } from '../../bff/src/services/channelService.js';
 import { verifyWebhook } from '../../bff/src/crypto/webhookSignature.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
@@ -82,7 +82,8 @@ describe('the channel registry', () => {
     expect(through.status).toBe(201);
     expect(channelOfOrder(through.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
     const own = await orderThrough();
-    expect(channelOfOrder(own.body.order.id)).toEqual({ agent_number: DEMO_AGENT.agentNumber, channel_flag: null });
+    // The operator's own storefront is a channel of its own, never an agent (not even the sandbox's demo one).
+    expect(channelOfOrder(own.body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
     const unknown = await orderThrough('AG-NOBODY-0001');
     expect([unknown.status, errorCode(unknown.body)]).toEqual([403, 'channel_unknown']);
   });
@@ -217,7 +218,9 @@ describe('who may frame the flow', () => {
   it('lets an agent\'s registered sites frame its embed entry and no one else; other pages, this site and the active agents\' sites', async () => {
     await mkdir(path.join(t.dir, 'web'), { recursive: true });
     await writeFile(path.join(t.dir, 'web', 'index.html'), '<!doctype html><div id="app"></div>');
-    const csp = async (url: string): Promise<string | null> => (await fetch(`${t.server.url}${url}`)).headers.get('content-security-policy');
+    // The frame-ancestors directive of a page's CSP.
+    const csp = async (url: string): Promise<string | undefined> => (await fetch(`${t.server.url}${url}`)).headers.get('content-security-policy')
+      ?.split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors'));
     const { body: { channel } } = await operator.create(newAgent({ origins: [SHOP, 'https://m.shop.example.cn'] }));
     expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe(`frame-ancestors ${SHOP} https://m.shop.example.cn`);
     expect(await csp('/embed?agent=AG-NOBODY-0001')).toBe("frame-ancestors 'none'");

@@ -8,6 +8,7 @@ import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visi
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let engine: VisionEngine;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-expiry-'));
   engine = createVisionEngine({ threads: 1, maxQueue: 4 });
   server = await start(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', HOLD_MINUTES: '30' }),
+    loadConfig({ ...testEnv(dir), HOLD_MINUTES: '30' }),
     { engine, now: () => clock },
   );
   api = new ApiClient(server.url);

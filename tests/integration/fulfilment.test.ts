@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ActivationCardResult, ActivationResult, ActivationSession, CourierDelivery, ErrorBody, HandoverResult, LivenessChallenge, LivenessVerdictView, OrderView,
 } from '@shared';
-import { Envelope, loadMasterKey } from '../../bff/src/crypto/envelope.js';
+import type { Envelope } from '../../bff/src/crypto/envelope.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { signWebhook } from '../../bff/src/crypto/webhookSignature.js';
 import { SANDBOX_IDENTITIES, type SandboxIdentity } from '../../bff/src/providers/authority/sandbox.js';
@@ -17,7 +17,7 @@ import { type FacePoses, POSES, cameraFrame, performFrames } from '../support/li
 import { type ShippedOrder, type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 const WEBHOOK_SECRET = 'carrier-webhook-secret-for-tests';
-const [COURIER, OTHER_CARRIER_COURIER] = SANDBOX_COURIERS;
+const [COURIER, OTHER_CARRIER_COURIER, SUPERVISOR] = SANDBOX_COURIERS;
 
 let t: TestServer;
 let envelope: Envelope;
@@ -31,7 +31,7 @@ beforeAll(async () => {
     PROVISIONING_MOCK_LATENCY_MS: '20', PROVISIONING_MOCK_FAILURE_RATE: '0.25', LOGISTICS_MOCK_LATENCY_MS: '5',
     LOGISTICS_WEBHOOK_SECRET: WEBHOOK_SECRET, ACTIVATION_ATTEMPTS: '3', ACTIVATION_LOCK_MINUTES: '60',
   });
-  envelope = new Envelope(await loadMasterKey(undefined, t.dataDir));
+  envelope = t.server.envelope;
   provisioning = new MockProvisioning(path.join(t.dataDir, 'sandbox-provisioning.db'));
 });
 
@@ -110,7 +110,10 @@ describe('path A: the courier checks the ID at the door', () => {
 
     // After the hand-over the courier sees nothing of it.
     expect((await courierGet(tracking)).status).toBe(410);
-    expect((await handOver(tracking, { code: '000000', card: await photographAgain(card) })).status).toBe(410);
+    expect((await handOver(tracking, { code: '000000', card: await photographAgain(card), face: await cameraFrame(POSES.sheldon.neutral) })).status).toBe(410);
+    // The courier's confirmation and the device's time are in the record, with both face comparisons.
+    expect(t.server.db.db.prepare('SELECT confirmed_at IS NOT NULL AS confirmed, device_time IS NOT NULL AS timed, score < 0.48 AS card, live_score < 0.48 AS live FROM handovers WHERE order_id = ?').get(order.id))
+      .toEqual({ confirmed: 1, timed: 1, card: 1, live: 1 });
   });
 
   it('refuses another person at the door (another card): the card is not activated, the order is returned, its number and card count released', async () => {
@@ -120,7 +123,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const counted = t.server.db.cardsOf(key);
     const stranger = await cardOf('李娜', POSES.amy.neutral);
 
-    const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(stranger) });
+    const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(stranger), face: await cameraFrame(POSES.amy.neutral) });
     expect(res.body.outcome).toBe('refused');
     expect(res.body.reasons).toEqual(expect.arrayContaining(['handover_id_mismatch', 'handover_name_mismatch']));
     const returned = await waitForState(t.api, order, 'returned');
@@ -135,7 +138,7 @@ describe('path A: the courier checks the ID at the door', () => {
   it('refuses a different card with the same name and number (another portrait printed on it)', async () => {
     const order = await shipped(await cardOf('李娜', POSES.amy.neutral), POSES.amy, 'courier_verified');
     const forged = await cardOf('李娜', POSES.amy.neutral, POSES.penny.neutral);
-    const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(forged) });
+    const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(forged), face: await cameraFrame(POSES.amy.neutral) });
     expect(res.body).toEqual({ outcome: 'refused', reasons: ['handover_card_mismatch'] });
     await waitForState(t.api, order, 'returned');
   });
@@ -150,31 +153,39 @@ describe('path A: the courier checks the ID at the door', () => {
     await waitForState(t.api, order, 'returned');
   });
 
-  it('asks for a retake of a photo that is not a readable card, keeping nothing; a wrong code is refused, the fifth ends the delivery', async () => {
+  it('asks for a retake of a photo that is not a readable card, keeping nothing; a wrong code is refused, the fifth locks the delivery for a supervisor', async () => {
     const card = await cardOf('陈静', POSES.penny.neutral);
     const order = await shipped(card, POSES.penny, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const code = order.view.delivery?.handoverCode ?? '';
     const before = await filesUnder(path.join(t.dataDir, 'evidence'));
 
-    const unreadable = await handOver(tracking, { code, card: await cameraFrame(POSES.penny.neutral) });
+    const face = await cameraFrame(POSES.penny.neutral);
+    const unreadable = await handOver(tracking, { code, card: await cameraFrame(POSES.penny.neutral), face });
     expect(unreadable.body).toEqual({ outcome: 'retake', reasons: expect.arrayContaining(['card_unreadable']) as string[] });
     expect(await filesUnder(path.join(t.dataDir, 'evidence'))).toBe(before);
     expect(t.server.db.db.prepare('SELECT count(*) AS n FROM handovers WHERE order_id = ?').get(order.id)).toEqual({ n: 0 });
 
     const missing = await handOver(tracking, { code });
     expect([missing.status, errorCode(missing.body)]).toEqual([400, 'upload_missing_file']);
-    const malformed = await handOver(tracking, { code: '12ab', card: await photographAgain(card) });
+    const malformed = await handOver(tracking, { code: '12ab', card: await photographAgain(card), face });
     expect([malformed.status, errorCode(malformed.body)]).toEqual([400, 'validation_failed']);
 
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     for (let i = 1; i < 5; i += 1) {
-      const res = await handOver(tracking, { code: wrong, card: await photographAgain(card) });
+      const res = await handOver(tracking, { code: wrong, card: await photographAgain(card), face });
       expect([res.status, errorCode(res.body)]).toEqual([403, 'handover_code_wrong']);
     }
-    const fifth = await handOver(tracking, { code: wrong, card: await photographAgain(card) });
-    expect(fifth.body).toEqual({ outcome: 'refused', reasons: ['handover_code_attempts'] });
+    // Guessing codes cannot return the order: the fifth wrong one leaves it for a supervisor.
+    const fifth = await handOver(tracking, { code: wrong, card: await photographAgain(card), face });
+    expect([fifth.status, errorCode(fifth.body)]).toEqual([423, 'handover_locked']);
+    const right = await handOver(tracking, { code, card: await photographAgain(card), face });
+    expect([right.status, errorCode(right.body)]).toEqual([423, 'handover_locked']);
+    expect((await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body.state).toBe('shipped');
+    const supervisor = await t.api.post<HandoverResult>(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'handover_no_id_card', supervisorCode: SUPERVISOR.token }, COURIER.token);
+    expect(supervisor.body).toEqual({ outcome: 'refused', reasons: ['handover_no_id_card'] });
     await waitForState(t.api, order, 'returned');
+    expect(t.server.db.db.prepare('SELECT supervisor_id FROM handovers WHERE order_id = ?').get(order.id)).toEqual({ supervisor_id: SUPERVISOR.id });
   });
 
   it('records a refusal by the recipient', async () => {
@@ -182,7 +193,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const bad = await t.api.post(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'changed_my_mind' }, COURIER.token);
     expect(bad.status).toBe(400);
-    const res = await t.api.post<HandoverResult>(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'handover_recipient_refused' }, COURIER.token);
+    const res = await t.api.post<HandoverResult>(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'handover_recipient_refused', code: order.view.delivery?.handoverCode }, COURIER.token);
     expect(res.body).toEqual({ outcome: 'refused', reasons: ['handover_recipient_refused'] });
     expect((await waitForState(t.api, order, 'returned')).delivery?.status).toBe('refused');
     expect(numberIsAvailable(order.msisdn)).toBe(true);
@@ -193,7 +204,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const tracking = order.view.delivery?.trackingNumber ?? '';
     expect((await t.api.get('/api/courier/me')).status).toBe(401);
     expect((await t.api.get('/api/courier/me', 'not-a-courier-access-code')).status).toBe(401);
-    expect((await t.api.get('/api/courier/me', COURIER.token)).body).toEqual({ name: COURIER.name, company: COURIER.company });
+    expect((await t.api.get('/api/courier/me', COURIER.token)).body).toEqual({ name: COURIER.name, company: COURIER.company, role: 'courier' });
     const other = await courierGet(tracking, OTHER_CARRIER_COURIER.token);
     expect([other.status, errorCode(other.body)]).toEqual([404, 'not_found']);
     expect((await handOver(tracking, { code: '123456' }, OTHER_CARRIER_COURIER.token)).status).toBe(404);
@@ -208,7 +219,9 @@ describe('path A: the courier checks the ID at the door', () => {
 });
 
 describe('path B: an unactivated card, activated online', () => {
-  const startActivation = (iccid: string, msisdn: string) => t.api.post<ActivationSession>('/api/activations', { iccid, msisdn });
+  /** Starts an attempt with the code printed in the pack (the sandbox shows it on the order). */
+  const startActivation = (iccid: string, order: ShippedOrder, msisdn = order.msisdn) =>
+    t.api.post<ActivationSession>('/api/activations', { iccid, msisdn, packCode: order.view.delivery?.sandboxPackCode });
   const uploadCard = (s: ActivationSession, image: Buffer) => {
     const form = new FormData();
     form.append('image', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'card.jpg');
@@ -231,7 +244,7 @@ describe('path B: an unactivated card, activated online', () => {
 
   /** One whole attempt: start, the card photographed, the live check, the decision. */
   async function attempt(order: ShippedOrder, cardPhoto: Buffer, poses: FacePoses): Promise<ActivationResult> {
-    const session = await startActivation(order.iccid, order.msisdn);
+    const session = await startActivation(order.iccid, order);
     expect(session.status).toBe(201);
     expect((await uploadCard(session.body, cardPhoto)).body.problems).toEqual([]);
     await liveCheck(session.body, poses);
@@ -243,7 +256,8 @@ describe('path B: an unactivated card, activated online', () => {
     const order = await shipped(card, POSES.sheldon, 'unactivated');
     expect(order.view.delivery?.handoverCode).toBeUndefined();
 
-    const session = await startActivation(order.iccid.replace(/(\d{4})/g, '$1 '), order.msisdn);
+    expect(order.view.delivery?.sandboxPackCode).toMatch(/^\d{8}$/);
+    const session = await startActivation(order.iccid.replace(/(\d{4})/g, '$1 '), order);
     expect(session.status).toBe(201);
     expect(session.body.attemptsLeft).toBe(2);
     const early = await complete(session.body);
@@ -259,7 +273,7 @@ describe('path B: an unactivated card, activated online', () => {
     expect(status.body.outcome).toBe('activated');
     expect(provisioning.history(order.iccid).changes).toEqual(['activate']);
     expect(new Set(provisioning.history(order.iccid).keys).size).toBe(1);
-    const again = await startActivation(order.iccid, order.msisdn);
+    const again = await startActivation(order.iccid, order);
     expect([again.status, errorCode(again.body)]).toEqual([409, 'activation_closed']);
     // The purchase's live check is still the order's; the activation's is its own.
     expect(t.server.db.currentLiveness(order.id)?.purpose).toBe('purchase');
@@ -269,11 +283,11 @@ describe('path B: an unactivated card, activated online', () => {
     const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
     const lastDigit = Number(order.iccid.at(-1));
     const typo = `${order.iccid.slice(0, -1)}${(lastDigit + 1) % 10}`;
-    const bad = await startActivation(typo, order.msisdn);
+    const bad = await startActivation(typo, order);
     expect([bad.status, errorCode(bad.body)]).toEqual([400, 'iccid_invalid']);
     expect((bad.body as unknown as ErrorBody).error.message).toContain('iccid_checksum');
     const otherNumber = order.msisdn === '17000000000' ? '17000000001' : '17000000000';
-    const mismatched = await startActivation(order.iccid, otherNumber);
+    const mismatched = await startActivation(order.iccid, order, otherNumber);
     expect([mismatched.status, errorCode(mismatched.body)]).toEqual([404, 'activation_not_found']);
     expect(t.server.db.db.prepare('SELECT count(*) AS n FROM activation_attempts WHERE order_id = ?').get(order.id)).toEqual({ n: 0 });
   });
@@ -287,10 +301,11 @@ describe('path B: an unactivated card, activated online', () => {
     const otherFace = await attempt(order, await photographAgain(card), POSES.amy);
     expect(otherFace).toEqual({ outcome: 'failed', reasons: ['liveness_not_card_holder'], attemptsLeft: 1 });
 
-    // An attempt left open counts when the next starts.
-    const abandoned = await startActivation(order.iccid, order.msisdn);
+    // An attempt left open after sending a photo counts when the next starts.
+    const abandoned = await startActivation(order.iccid, order);
     expect(abandoned.status).toBe(201);
-    const locked = await startActivation(order.iccid, order.msisdn);
+    await uploadCard(abandoned.body, await photographAgain(card));
+    const locked = await startActivation(order.iccid, order);
     expect([locked.status, errorCode(locked.body)]).toEqual([423, 'activation_locked']);
     const recorded = t.server.db.db.prepare('SELECT outcome, reasons FROM activation_attempts WHERE order_id = ? ORDER BY started_at').all(order.id);
     expect(recorded).toEqual([
@@ -315,7 +330,7 @@ describe('path B: an unactivated card, activated online', () => {
 
   it('keeps an attempt to its own card and its own token', async () => {
     const order = await shipped(await cardOf('陈静', POSES.penny.neutral), POSES.penny, 'unactivated');
-    const session = (await startActivation(order.iccid, order.msisdn)).body;
+    const session = (await startActivation(order.iccid, order)).body;
     const stranger = { ...session, activationToken: 'x'.repeat(43) };
     expect((await complete(stranger)).status).toBe(404);
     expect((await t.api.get(`/api/activations/${session.activationId}`)).status).toBe(404);

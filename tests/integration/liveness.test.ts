@@ -12,6 +12,7 @@ import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let engine: VisionEngine;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   engine = createVisionEngine({ threads: 2, maxQueue: 16 });
   // The fixture photos show turns to both sides; blink and nod are covered on synthetic landmarks.
   server = await start(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right' }),
+    loadConfig(testEnv(dir)),
     { engine, now: () => clock },
   );
   api = new ApiClient(server.url);

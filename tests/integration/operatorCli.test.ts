@@ -5,12 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope, loadMasterKey } from '../../bff/src/crypto/envelope.js';
 import { hashToken } from '../../bff/src/crypto/tokens.js';
 import { FulfilmentDb } from '../../bff/src/providers/db/fulfilment.db.js';
 import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
+import { envelopeOf } from '../support/keys.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = (script: string, args: string[], dataDir: string) =>
@@ -48,7 +48,7 @@ describe('the operator\'s command-line tools', () => {
     const { stdout } = await run('bff/src/cli/holderCards.ts', ['--file', file], dataDir);
     expect(stdout.trim()).toBe('2 holder(s) recorded; skipped line(s) 4, 5');
     expect(stdout).not.toContain('110105198803120312');
-    const envelope = new Envelope(await loadMasterKey(undefined, dataDir));
+    const envelope = await envelopeOf(dataDir);
     const db = new SqliteDb(path.join(dataDir, 'orders.db'));
     try {
       expect(db.cardsOf(holderKey(envelope, a?.idNumber ?? ''))).toBe(3);

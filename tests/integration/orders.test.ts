@@ -12,6 +12,7 @@ import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { type FacePoses, POSES, passLiveCheck } from '../support/liveFrames.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let dataDir: string;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   restoreStderr = () => {
     process.stderr.write = write;
   };
-  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'info', LIVENESS_ACTIONS: 'turn_left,turn_right' }), { engine });
+  server = await start(loadConfig({ ...testEnv(dir), DATA_DIR: dataDir, LOG_LEVEL: 'info' }), { engine });
   api = new ApiClient(server.url);
 });
 

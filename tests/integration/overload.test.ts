@@ -8,6 +8,7 @@ import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let server: RunningServer;
@@ -15,9 +16,7 @@ let api: ApiClient;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-overload-'));
-  server = await start(loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: dir, LOG_LEVEL: 'silent', VISION_THREADS: '1', VISION_MAX_QUEUE: '1',
-  }));
+  server = await start(loadConfig({ ...testEnv(dir), VISION_THREADS: '1', VISION_MAX_QUEUE: '1' }));
   api = new ApiClient(server.url);
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema, healthSchema } from '@shared';
 import { ConfigError, loadConfig } from '../../bff/src/config.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
+import { testEnv } from '../support/testServer.js';
 
 let dir: string;
 let server: RunningServer;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   const webDist = path.join(dir, 'web');
   await mkdir(webDist);
   await writeFile(path.join(webDist, 'index.html'), '<!doctype html><title>spa</title><div id="app"></div>');
-  server = await start(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: webDist, LOG_LEVEL: 'silent' }));
+  server = await start(loadConfig({ ...testEnv(dir), WEB_DIST: webDist }));
 });
 
 afterAll(async () => {

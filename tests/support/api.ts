@@ -69,10 +69,15 @@ export class ApiClient {
     });
   }
 
-  /** The courier's check at the door: the hand-over code, the card photographed, optionally the recipient. */
-  handOver(tracking: string, courierToken: string, parts: { code?: string; card?: Buffer; face?: Buffer }) {
+  /**
+   * The courier's check at the door: the hand-over code, the card and the recipient photographed, the
+   * courier's confirmation (given unless `confirmed: false`) and the device's time.
+   */
+  handOver(tracking: string, courierToken: string, parts: { code?: string; card?: Buffer; face?: Buffer; confirmed?: boolean }) {
     const form = new FormData();
     if (parts.code !== undefined) form.append('code', parts.code);
+    form.append('confirmed', String(parts.confirmed ?? true));
+    form.append('deviceTime', new Date().toISOString());
     if (parts.card) form.append('card', new Blob([new Uint8Array(parts.card)], { type: 'image/jpeg' }), 'card.jpg');
     if (parts.face) form.append('face', new Blob([new Uint8Array(parts.face)], { type: 'image/jpeg' }), 'face.jpg');
     return this.json<HandoverResult>(`/api/courier/deliveries/${tracking}/handover`, { method: 'POST', headers: { authorization: `Bearer ${courierToken}` }, body: form });

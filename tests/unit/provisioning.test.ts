@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { ProvisioningError } from '../../bff/src/providers/provisioning/provisioning.port.js';
 import { signWebhook, verifyWebhook } from '../../bff/src/crypto/webhookSignature.js';
-import { seedSimStock } from '../../bff/src/domain/numberPool.js';
+import { randomSimStock } from '../../bff/src/domain/numberPool.js';
 
-const [ICCID = '', OTHER = ''] = seedSimStock(2);
+const [ICCID = '', OTHER = ''] = randomSimStock(2).map((card) => card.iccid);
 let dir: string;
 let file: string;
 

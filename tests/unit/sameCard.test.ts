@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PortraitSideRead } from '@shared';
 import { cardDifferences, maskName } from '../../bff/src/verification/sameCard.js';
-import { seedSimStock } from '../../bff/src/domain/numberPool.js';
-import { validateIccid } from '@shared';
+import { PACK_CODE, parseStockFile, randomNumberPool, randomSimStock } from '../../bff/src/domain/numberPool.js';
+import { validateIccid, validateMvnoNumber } from '@shared';
 
 const online: PortraitSideRead = { name: '张伟', sex: '男', ethnicity: '汉', birthDate: '1988年3月12日', address: '北京市朝阳区黄河路70号', idNumber: '11010519880312031X' };
 const REASONS = { idNumber: 'handover_id_mismatch', name: 'handover_name_mismatch', address: 'handover_card_mismatch' } as const;
@@ -36,11 +36,33 @@ describe('the same card, read again', () => {
   });
 });
 
-describe('SIM stock', () => {
-  it('seeds distinct ICCIDs that pass their own rules, the same on every machine', () => {
-    const stock = seedSimStock(50);
-    expect(new Set(stock).size).toBe(50);
-    for (const iccid of stock) expect(validateIccid(iccid)).toEqual({ ok: true, value: iccid });
-    expect(seedSimStock(50)).toEqual(stock);
+describe('SIM stock and numbers', () => {
+  it('makes distinct ICCIDs that pass their own rules, each with a pack code, different on every installation', () => {
+    const stock = randomSimStock(50);
+    expect(new Set(stock.map((c) => c.iccid)).size).toBe(50);
+    for (const { iccid, packCode } of stock) {
+      expect(validateIccid(iccid)).toEqual({ ok: true, value: iccid });
+      expect(packCode).toMatch(PACK_CODE);
+    }
+    // A fixed list would let anyone name every card of every installation.
+    expect(randomSimStock(50).map((c) => c.iccid)).not.toEqual(stock.map((c) => c.iccid));
+  });
+
+  it('makes a number pool in every MVNO range, different on every installation', () => {
+    const pool = randomNumberPool(20);
+    expect(pool).toHaveLength(100);
+    for (const number of pool) expect(validateMvnoNumber(number).ok).toBe(true);
+    expect(randomNumberPool(20)).not.toEqual(pool);
+  });
+
+  it('reads an operator\'s stock file, naming the lines it skips by number only', () => {
+    const [card] = randomSimStock(1);
+    const text = `# iccid,code\n${card?.iccid},${card?.packCode}\n${card?.iccid},${card?.packCode}\n89860100000000000001,12345678\n${card?.iccid.slice(0, -1)}x,1\n`;
+    const { items, problems } = parseStockFile(text, 'sims');
+    expect(items).toEqual([card]);
+    expect(problems.map((p) => p.line)).toEqual([3, 4, 5]);
+    expect(parseStockFile('17000000000\n13800000000\n17000000000\n', 'numbers')).toEqual({
+      items: ['17000000000'], problems: [{ line: 2, reason: 'msisdn_not_mvno' }, { line: 3, reason: 'repeated' }],
+    });
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../web/src/App.vue';
 import { i18n } from '../../web/src/i18n/index.js';
 import { router } from '../../web/src/router/index.js';
@@ -15,6 +15,13 @@ async function mountApp() {
 }
 
 describe('first page', () => {
+  beforeAll(() => {
+    // The deployment the pages describe: a sandbox.
+    vi.stubGlobal('fetch', (url: string) => Promise.resolve(url === '/api/environment'
+      ? Response.json({ mode: 'sandbox', operatorName: '沙盒移动 Sandbox Mobile' })
+      : Response.json({ error: { code: 'not_found', message: 'no such endpoint' } }, { status: 404 })));
+  });
+
   beforeEach(() => {
     localStorage.clear();
     i18n.global.locale.value = 'zh-CN';
@@ -25,6 +32,14 @@ describe('first page', () => {
     expect(wrapper.find('h1').text()).toBe('在线购卡，先完成实名认证');
     const steps = wrapper.findAll('.home-step h3').map((h) => h.text());
     expect(steps).toEqual(['选号', '拍摄身份证', '手持身份证拍照', '视频实人认证', '配送与激活']);
+  });
+
+  it('says on every page that it is a sandbox, when it is one', async () => {
+    const wrapper = await mountApp();
+    expect(wrapper.find('[data-testid="sandbox-banner"]').text()).toContain('沙盒环境');
+    await router.push('/agents');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="sandbox-banner"]').exists()).toBe(true);
   });
 
   it('switches to English and remembers the choice', async () => {

@@ -1,37 +1,49 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
 import { FulfilmentDb } from '../providers/db/fulfilment.db.js';
-import { SqliteDb } from '../providers/db/sqlite.db.js';
 import { hashToken } from '../crypto/tokens.js';
+import { openStores, usageError } from './stores.js';
 
-const USAGE = `Usage: npm run courier -- --company <carrier code> --name <name>
+const USAGE = `Usage:
+  npm run courier -- --company <carrier code> --name <name> [--supervisor]
+  npm run courier -- --disable <courier id>
+  npm run courier -- --list
 
 Adds a courier who may open deliveries of that carrier on the courier page (/courier), and prints
-their access code once: only its hash is kept. Uses the data folder of DATA_DIR (default ./data).
+their access code once: only its hash is kept. A supervisor may also confirm a refusal at the door
+when the recipient cannot give the hand-over code. --disable ends a courier's access at once.
+Uses the data folder of DATA_DIR (default ./data).
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`courier: ${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values } = parseArgs({ options: { company: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { company: { type: 'string' }, name: { type: 'string' }, supervisor: { type: 'boolean' }, disable: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean' } },
+});
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-const company = values.company?.trim().toUpperCase() ?? '';
-const name = values.name?.trim() ?? '';
-if (!/^[A-Z0-9]{2,10}$/.test(company)) fail('--company must be the carrier code, 2-10 letters or digits (the sandbox carrier is SBX)');
-if (!name) fail('--name is required');
+const fail = (message: string): never => usageError('courier', message, USAGE);
 
-const config = loadConfig();
-mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
-const accessCode = randomBytes(24).toString('base64url');
-new FulfilmentDb(db).addCourier({ id: randomUUID(), company, name, token_hash: hashToken(accessCode), created_at: Date.now() });
+const { db } = await openStores();
+const couriers = new FulfilmentDb(db);
+if (values.list) {
+  for (const c of couriers.couriers()) {
+    process.stdout.write(`${c.id}\t${c.company}\t${c.role}\t${c.disabled_at ? 'disabled' : 'enabled'}\t${c.name}\n`);
+  }
+} else if (values.disable !== undefined) {
+  const disabled = couriers.disableCouriers([values.disable], Date.now());
+  db.close();
+  if (disabled === 0) fail(`no enabled courier with the id ${values.disable} (see --list)`);
+  process.stdout.write(`Courier ${values.disable} disabled: their access code opens nothing from now on.\n`);
+} else {
+  const company = values.company?.trim().toUpperCase() ?? '';
+  const name = values.name?.trim() ?? '';
+  if (!/^[A-Z0-9]{2,10}$/.test(company)) fail('--company must be the carrier code, 2-10 letters or digits (the sandbox carrier is SBX)');
+  if (!name) fail('--name is required');
+  const accessCode = randomBytes(24).toString('base64url');
+  const id = randomUUID();
+  const role = values.supervisor ? 'supervisor' : 'courier';
+  couriers.addCourier({ id, company, name, role, token_hash: hashToken(accessCode), created_at: Date.now() });
+  process.stdout.write(`${role === 'supervisor' ? 'Supervisor' : 'Courier'} ${name} (${company}) added as ${id}. Access code, shown this once:\n${accessCode}\n`);
+}
 db.close();
-process.stdout.write(`Courier ${name} (${company}) added. Access code, shown this once:\n${accessCode}\n`);

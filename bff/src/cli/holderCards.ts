@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseIdNumber, todayInChina } from '@shared';
-import { loadConfig } from '../config.js';
-import { Envelope, loadMasterKey } from '../crypto/envelope.js';
-import { SqliteDb } from '../providers/db/sqlite.db.js';
 import { holderKey } from '../services/orderService.js';
+import { openStores } from './stores.js';
 
 const USAGE = `Usage: npm run holder-cards -- --file <counts.csv>
 
 Records how many cards each ID number already holds with the operator through other channels (stores,
 other systems), for the five-card cap (一证五卡). Each line: <ID number>,<cards>. The numbers are
-stored only as keyed hashes (under DATA_DIR's master key); a line is replaced by a later import.
+stored only as keyed hashes (under the keyring's digest key); a line is replaced by a later import.
 Lines that are not an ID number and a count are listed and skipped.
 `;
 
@@ -22,10 +18,7 @@ if (values.help || !values.file) {
   process.exit(values.help ? 0 : 2);
 }
 
-const config = loadConfig();
-mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-const envelope = new Envelope(await loadMasterKey(config.masterKey, config.dataDir));
-const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
+const { db, envelope } = await openStores();
 const today = todayInChina();
 let imported = 0;
 const skipped: number[] = [];

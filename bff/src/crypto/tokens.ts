@@ -15,3 +15,11 @@ export function tokenMatches(storedHash: string | undefined, token: string | und
   const equal = timingSafeEqual(expected, given);
   return Boolean(storedHash && token) && equal;
 }
+
+/** Whether a stored digest equals one computed now, in constant time (a missing one equals nothing). */
+export function tokenEquals(stored: string | undefined, computed: string): boolean {
+  const a = Buffer.from(stored ?? '');
+  const b = Buffer.from(computed);
+  const equal = a.length === b.length && timingSafeEqual(a, b);
+  return stored !== undefined && equal;
+}

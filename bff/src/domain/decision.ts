@@ -1,4 +1,4 @@
-import type { DecisionReason } from '@shared';
+import { type Decision, type DecisionReason, decisionSchema, publicReasons } from '@shared';
 
 export type CheckName = 'document' | 'face' | 'held_card' | 'liveness' | 'authority';
 
@@ -31,4 +31,10 @@ export function decide(results: readonly CheckResult[]): DecisionOutcome {
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/** A stored decision as the buyer and the selling agent see it (the ID service's exact answer stays inside). */
+export function shownDecision(stored: string): Decision {
+  const decision = decisionSchema.parse(JSON.parse(stored));
+  return { ...decision, reasons: publicReasons(decision.reasons) };
 }

@@ -3,7 +3,8 @@ import { detectFaces, loadFaceModels } from './face/faceModels.js';
 import { loadOcr, readTextLines } from './ocr/ocrReader.js';
 import type { VisionTask, VisionTaskResult } from './visionTasks.js';
 
-// Start loading both model sets as soon as the thread exists, so the first request does not pay for it.
+// Start loading both model sets as soon as the thread exists, so the first request does not pay for
+// it. A load that fails here is tried again by the first task that needs it.
 loadOcr((workerData as { cpuThreads?: number } | undefined)?.cpuThreads).catch(() => undefined);
 loadFaceModels().catch(() => undefined);
 
@@ -23,5 +24,8 @@ export default async function runVisionTask(task: VisionTask): Promise<VisionTas
       for (const image of task.images) detections.push(await detectFaces(asBuffer(image), FRAME_MIN_CONFIDENCE, 'frame'));
       return { kind: 'frames', detections };
     }
+    case 'ping':
+      await Promise.all([loadOcr(), loadFaceModels()]);
+      return { kind: 'ping' };
   }
 }

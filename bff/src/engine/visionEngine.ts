@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { SYSTEM_CLIENT, currentClient } from '../context.js';
+import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
@@ -20,6 +22,8 @@ export interface VisionEngine {
   detectFaces(image: Buffer, minConfidence?: number, detector?: FaceDetector): Promise<FaceDetection>;
   /** Faces in the frames of a live check, in order; one task per thread, not one per frame. */
   detectFrameFaces(frames: Buffer[]): Promise<FaceDetection[]>;
+  /** Whether a thread answers (its models loaded) within `timeoutMs`: the readiness check. */
+  ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,11 +32,18 @@ export interface VisionEngineOptions {
   threads: number;
   /** Tasks allowed to wait for a thread; beyond that a call fails at once instead of queueing. */
   maxQueue: number;
+  /** Tasks one client may have waiting or running; the server's own work is not capped. */
+  maxPerClient?: number;
+  /** Time one task may run before its thread is replaced. */
+  taskTimeoutMs?: number;
+  /** JavaScript heap of one thread; beyond it the thread is replaced. */
+  threadMemoryMb?: number;
 }
 
 /** Long sides tried in turn until every field of a side is read; the first is the usual one. */
 const OCR_SCALES = [OCR_DEFAULT_SIDE, 1280, 1536, 800] as const;
 
+/** The queue is full, or this client has its share of it: try again in a moment. */
 export class VisionEngineBusyError extends Error {
   constructor() {
     super('vision engine queue is full');
@@ -40,7 +51,15 @@ export class VisionEngineBusyError extends Error {
   }
 }
 
-export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): VisionEngine {
+/** A task ran past its time (or its thread past its memory): the thread was replaced. */
+export class VisionTaskFailedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('a vision task ran out of time or memory', options);
+    this.name = 'VisionTaskFailedError';
+  }
+}
+
+export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue, taskTimeoutMs = 30_000, threadMemoryMb = 1024 }: VisionEngineOptions): VisionEngine {
   const pool = new Piscina<VisionTask, VisionTaskResult>({
     // Each thread's OCR gets its share of the cores, not all of them.
     workerData: { cpuThreads: Math.max(1, Math.floor(availableParallelism() / threads)) },
@@ -49,13 +68,39 @@ export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): 
     execArgv: ['--import', 'tsx'],
     minThreads: threads,
     maxThreads: threads,
-    maxQueue,
     idleTimeout: Number.POSITIVE_INFINITY,
+    // The models' tensors live in wasm memory, outside this limit: it catches a runaway JavaScript heap.
+    resourceLimits: { maxOldGenerationSizeMb: threadMemoryMb },
   });
 
-  async function run(task: VisionTask): Promise<VisionTaskResult> {
-    if (pool.queueSize >= maxQueue) throw new VisionEngineBusyError();
-    return pool.run(task);
+  /** A task on a thread, given its time; a thread that overruns is ended and replaced by the pool. */
+  async function onThread(task: VisionTask, timeoutMs = taskTimeoutMs): Promise<VisionTaskResult> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await pool.run(task, { signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted || (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new VisionTaskFailedError({ cause: error });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Tasks wait here, one line per client, and go to the threads in turn: a client sending many
+  // photos at once waits for its own, not everyone else's.
+  const queue = new FairQueue<VisionTask, VisionTaskResult>({
+    slots: threads,
+    maxWaiting: maxQueue,
+    maxPerClient,
+    uncapped: SYSTEM_CLIENT,
+    run: (task) => onThread(task),
+  });
+
+  function run(task: VisionTask): Promise<VisionTaskResult> {
+    const queued = queue.push(currentClient(), task);
+    if (!queued) return Promise.reject(new VisionEngineBusyError());
+    return queued;
   }
 
   async function readText(image: Buffer, maxSide?: number): Promise<OcrLine[]> {
@@ -98,6 +143,13 @@ export function createVisionEngine({ threads, maxQueue }: VisionEngineOptions): 
         if (result.kind !== 'frames') throw new Error(`expected frames, got ${result.kind}`);
         return result.detections;
       });
+    },
+    async ping(timeoutMs) {
+      try {
+        return (await onThread({ kind: 'ping' }, timeoutMs)).kind === 'ping';
+      } catch {
+        return false;
+      }
     },
     close: () => pool.destroy(),
   };

@@ -12,9 +12,12 @@ export const OCR_DEFAULT_SIDE = 960;
 export type VisionTask =
   | { kind: 'text'; image: Uint8Array; maxSide?: number }
   | { kind: 'faces'; image: Uint8Array; minConfidence?: number; detector?: FaceDetector }
-  | { kind: 'frames'; images: Uint8Array[] };
+  | { kind: 'frames'; images: Uint8Array[] }
+  /** Answers once the thread's models are loaded: the readiness check. */
+  | { kind: 'ping' };
 
 export type VisionTaskResult =
   | { kind: 'text'; lines: OcrLine[] }
   | { kind: 'faces'; detection: FaceDetection }
-  | { kind: 'frames'; detections: FaceDetection[] };
+  | { kind: 'frames'; detections: FaceDetection[] }
+  | { kind: 'ping' };

@@ -2,12 +2,19 @@ import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { LIVENESS_FRAMES } from '@shared';
 import { AppError } from '../errors.js';
+import { continueAsClient } from './client.js';
 
 /** A phone photo is 2-8 MB; a 48 MP PNG can be larger, but we refuse those anyway. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
 /** Frames of a live check: a few hundred kB each at most. */
 export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+
+/** The largest body of a live check's frames (24 frames; a real one is a few MB). */
+export const MAX_FRAMES_BYTES = 24 * 1024 * 1024;
+
+/** The card and the recipient's face at the door. */
+export const MAX_HANDOVER_BYTES = 2 * MAX_UPLOAD_BYTES;
 
 /**
  * Files in one multipart field, held in memory, never written to disk as they arrived. Multer's
@@ -24,7 +31,9 @@ function filesIn(field: string, maxFiles: number, maxBytes: number, also: { fiel
     : limited.fields([{ name: field, maxCount: maxFiles }, ...also.map((a) => ({ name: a.field, maxCount: a.maxCount }))]);
   const expected = maxFiles === 1 ? `exactly one file, in the field "${field}"` : `at most ${maxFiles} files, in the field "${field}"`;
 
-  return (req, res, next) => {
+  return (req, res, proceed) => {
+    // Multer calls back from the body's stream events: carry on as the request's client.
+    const next = (error?: unknown): void => continueAsClient(req, proceed, error);
     parse(req, res, (error: unknown) => {
       if (error instanceof multer.MulterError) {
         switch (error.code) {
@@ -63,10 +72,7 @@ export const imageUpload: RequestHandler = filesIn('image', 1, MAX_UPLOAD_BYTES)
 /** The frames of a live check, in the multipart field `frames`, in the order they were taken. */
 export const frameUpload: RequestHandler = filesIn('frames', LIVENESS_FRAMES.max, MAX_FRAME_BYTES);
 
-/**
- * A photo of the recipient's ID card in the field `card`, at the door, and optionally one of the
- * recipient in the field `face`.
- */
+/** At the door: a photo of the recipient's ID card in the field `card`, one of the recipient in the field `face`. */
 export const handoverUpload: RequestHandler = filesIn('card', 1, MAX_UPLOAD_BYTES, [{ field: 'face', maxCount: 1 }]);
 
 /** The files a handler above accepted (in one field, when the upload has several). */

@@ -1,4 +1,7 @@
 import { type Request, type RequestHandler, Router } from 'express';
+import { clientOf } from '../http/client.js';
+import type { Guards } from '../http/guards.js';
+import { signIn } from '../http/limits.js';
 import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
@@ -9,11 +12,11 @@ const agentParams = z.object({ agentNumber });
 const verifyBody = z.object({ payload: z.string().min(10).max(1000) });
 
 /** The operator's registry of authorised agents (a bearer token), and what anyone may check of it. */
-export function channelRoutes(channels: ChannelService): Router {
+export function channelRoutes(channels: ChannelService, { limits }: Guards): Router {
   const router = Router();
+  // Wrong tokens and keys are counted per network: guessing them is slow.
   const operator: RequestHandler = (req, _res, next) => {
-    channels.authorizeOperator(bearerToken(req.get('authorization')));
-    next();
+    signIn(limits, clientOf(req), () => channels.authorizeOperator(bearerToken(req.get('authorization')))).then(() => next(), next);
   };
 
   router.get('/operator/channels', operator, (_req, res) => {
@@ -33,8 +36,8 @@ export function channelRoutes(channels: ChannelService): Router {
   });
 
   // The selling agent's server: the outcome of its own orders, with its API key.
-  router.get('/channel/orders/:id', (req, res) => {
-    const channel = channels.authorizeChannel(bearerToken(req.get('authorization')));
+  router.get('/channel/orders/:id', async (req, res) => {
+    const channel = await signIn(limits, clientOf(req), () => channels.authorizeChannel(bearerToken(req.get('authorization'))));
     res.json(channels.orderFor(channel, parseWith(channelParams, req.params).id));
   });
 
@@ -44,27 +47,22 @@ export function channelRoutes(channels: ChannelService): Router {
   });
 
   // Fetched by the agent's own pages (cross-origin): they may read the answer, no one else.
-  router.get('/agents/:agentNumber/mark', (req, res) => {
+  router.get('/agents/:agentNumber/mark', limits.per('marks'), (req, res) => {
     const origin = req.get('origin') ?? originOfReferer(req.get('referer'));
-    const mark = channels.mark(parseWith(agentParams, req.params).agentNumber, origin, requestBase(req));
+    const mark = channels.mark(parseWith(agentParams, req.params).agentNumber, origin);
     if (origin) res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     res.json(mark);
   });
 
-  router.get('/agents/:agentNumber/embedding', (req, res) => {
+  router.get('/agents/:agentNumber/embedding', limits.per('marks'), (req, res) => {
     res.json(channels.embedding(parseWith(agentParams, req.params).agentNumber));
   });
 
-  router.post('/agents/verify', (req, res) => {
+  router.post('/agents/verify', limits.per('marks'), (req, res) => {
     res.json(channels.verifyMark(parseWith(verifyBody, req.body).payload));
   });
 
   return router;
-}
-
-/** The address a request came to (scheme, host, port), for links back to this service. */
-export function requestBase(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
 /** A same-origin GET carries no Origin header; its Referer names the page's origin. */

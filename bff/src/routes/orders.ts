@@ -9,7 +9,9 @@ import {
   submitRequestSchema,
 } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
-import { frameUpload, imageUpload, uploadedFiles } from '../http/upload.js';
+import { MAX_FRAMES_BYTES, MAX_UPLOAD_BYTES, frameUpload, imageUpload, uploadedFiles } from '../http/upload.js';
+import { clientOf } from '../http/client.js';
+import type { Guards } from '../http/guards.js';
 import type { OrderService } from '../services/orderService.js';
 
 const listQuery = z.object({
@@ -19,20 +21,23 @@ const listQuery = z.object({
 const orderParams = z.object({ id: z.uuid() });
 const evidenceParams = orderParams.extend({ kind: z.enum(EVIDENCE_KINDS) });
 const challengeParams = orderParams.extend({ challengeId: z.uuid() });
+/** A device's own random id, sent by the SPA; submissions per device are limited by it. */
+const DEVICE_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
-export function orderRoutes(orders: OrderService): Router {
+export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): Router {
   const router = Router();
+  const order = (id: string) => `order:${id}`;
 
   router.get('/numbers', (req, res) => {
     const { prefix, limit } = parseWith(listQuery, req.query);
     res.json(orders.listNumbers(prefix, limit));
   });
 
-  router.post('/holds', (req, res) => {
-    res.status(201).json(orders.hold(parseWith(holdRequestSchema, req.body).msisdn));
+  router.post('/holds', limits.per('holds'), (req, res) => {
+    res.status(201).json(orders.hold(parseWith(holdRequestSchema, req.body).msisdn, clientOf(req)));
   });
 
-  router.post('/orders', (req, res) => {
+  router.post('/orders', limits.per('orders'), (req, res) => {
     res.status(201).json(orders.createOrder(parseWith(createOrderRequestSchema, req.body)));
   });
 
@@ -46,13 +51,16 @@ export function orderRoutes(orders: OrderService): Router {
     res.json(orders.consent(row, parseWith(consentRequestSchema, req.body)));
   });
 
-  // Authorise before reading the body: a stranger's upload is refused without buffering it.
+  // Authorise before reading the body: a stranger's upload is refused without buffering it, and one
+  // order sends one photo at a time within the memory budget of all uploads.
   router.put(
     '/orders/:id/evidence/:kind',
+    limits.per('uploads'),
     (req, _res, next) => {
       orders.authorize(parseWith(evidenceParams, req.params).id, bearerToken(req.get('authorization')));
       next();
     },
+    uploads.guard(MAX_UPLOAD_BYTES, (req) => order(String(req.params.id))),
     imageUpload,
     async (req, res) => {
       const { id, kind } = parseWith(evidenceParams, req.params);
@@ -61,17 +69,19 @@ export function orderRoutes(orders: OrderService): Router {
     },
   );
 
-  router.post('/orders/:id/liveness', (req, res) => {
+  router.post('/orders/:id/liveness', limits.per('liveChecks'), (req, res) => {
     const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
     res.status(201).json(orders.startLiveness(row));
   });
 
   router.post(
     '/orders/:id/liveness/:challengeId/frames',
+    limits.per('liveChecks'),
     (req, _res, next) => {
       orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')));
       next();
     },
+    uploads.guard(MAX_FRAMES_BYTES, (req) => order(String(req.params.id))),
     frameUpload,
     async (req, res) => {
       const { id, challengeId } = parseWith(challengeParams, req.params);
@@ -80,11 +90,15 @@ export function orderRoutes(orders: OrderService): Router {
     },
   );
 
-  router.post('/orders/:id/submit', (req, res) => {
+  // Applications per network and per device a day are limited: each one that reaches the national ID
+  // service costs the operator, and many from one place is what batch card opening looks like.
+  router.post('/orders/:id/submit', limits.per('submissions'), async (req, res) => {
     const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
     parseWith(submitRequestSchema, req.body);
-    const { order, started } = orders.submit(row);
-    res.status(started ? 202 : 200).json(order);
+    const device = req.get('x-device-id');
+    if (row.state === 'draft' && device && DEVICE_ID.test(device)) await limits.spend('deviceSubmissions', device);
+    const { order: view, started } = orders.submit(row);
+    res.status(started ? 202 : 200).json(view);
   });
 
   return router;

@@ -20,8 +20,9 @@ import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { cardDifferences } from '../verification/sameCard.js';
 import type { FulfilmentService } from './fulfilmentService.js';
 import { recheckCard } from '../verification/cardRecheck.js';
-import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
+import { hashToken, newToken, tokenEquals, tokenMatches } from '../crypto/tokens.js';
 import type { OrderService } from './orderService.js';
+import { sealedAs } from '../providers/db/sealed.js';
 
 export interface ActivationSettings {
   /** Failed attempts a card takes before it is locked. */
@@ -41,14 +42,22 @@ export interface ActivationDeps {
   engine: VisionEngine;
   orders: OrderService;
   settings: ActivationSettings;
+  /** Runs work nobody waits for: a failure is logged, never left to end the process. */
+  background: (what: string, work: Promise<unknown>) => void;
   now: () => number;
 }
+
+/**
+ * The keyed digest of the activation code printed in a SIM pack, bound to its card: the database
+ * alone cannot be used to try the codes (ten million of them) offline.
+ */
+export const packCodeDigest = (envelope: Envelope, iccid: string, packCode: string): string => envelope.digest(`${iccid}:${packCode}`, 'pack-code');
 
 /** Live checks one activation attempt may ask for. */
 export const LIVE_CHECKS_PER_ATTEMPT = 3;
 
 /** Seals what was read from a card at activation to its attempt. */
-const readAad = (attemptId: string): string => `activation:${attemptId}:card-read`;
+const readAad = sealedAs.activationRead;
 const purposeOf = (attemptId: string): string => `activation:${attemptId}`;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -65,24 +74,34 @@ export class ActivationService {
     this.#d = deps;
   }
 
-  /** Starts an attempt for the card with this ICCID and number, if it waits for activation and is not locked. */
-  start(request: StartActivationRequest): ActivationSession {
+  /**
+   * Starts an attempt for a card waiting for activation, for someone who shows they hold it: the code
+   * printed inside its pack, or the purchase's own order token. Whatever is wrong (no such card, a
+   * number that is not the card's, a wrong code, a card not waiting), the answer is the same: it
+   * tells nobody which ICCIDs and numbers go together. An attempt left open counts as failed only if
+   * it sent something; starting and abandoning attempts costs the card nothing.
+   */
+  start(request: StartActivationRequest, orderToken?: string): ActivationSession {
     const iccid = validateIccid(request.iccid);
     if (!iccid.ok) throw new AppError('iccid_invalid', `the ICCID is not valid (${iccid.reasons.join(', ')}); copy it again from the card`, 400);
     const msisdn = validateMvnoNumber(request.msisdn);
     if (!msisdn.ok) throw new AppError('validation_failed', `msisdn: ${msisdn.reasons.join(', ')}`, 400);
     const shipment = this.#d.fulfilment.shipmentByIccid(iccid.value);
     const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
-    if (!shipment || !order || order.msisdn !== msisdn.value || order.delivery_path !== 'unactivated' || order.state === 'returned') {
-      throw new AppError('activation_not_found', 'no card with this ICCID and number is waiting to be activated', 404);
+    const card = this.#d.fulfilment.simCard(iccid.value);
+    // Both proofs are computed every time: the answer takes as long whether the card exists or not.
+    const packMatches = tokenEquals(card?.pack_code_hash ?? undefined, packCodeDigest(this.#d.envelope, iccid.value, request.packCode ?? ''));
+    const ownsOrder = tokenMatches(order?.token_hash, orderToken);
+    const holds = Boolean(request.packCode && packMatches) || ownsOrder;
+    if (!shipment || !order || !holds || order.msisdn !== msisdn.value || order.delivery_path !== 'unactivated' || order.state === 'returned') {
+      throw new AppError('activation_not_found', 'no card waiting for activation matches this ICCID, number and activation code', 404);
     }
     if (order.state === 'activated') throw new AppError('activation_closed', 'this card is active already', 409);
-    if (order.state !== 'shipped_unactivated') throw new AppError('activation_not_found', 'this card is not waiting to be activated', 404);
+    if (order.state !== 'shipped_unactivated') throw new AppError('activation_not_found', 'no card waiting for activation matches this ICCID, number and activation code', 404);
     if (this.#d.fulfilment.provisioningJobOf(order.id)) throw new AppError('activation_closed', 'this card is being activated; it will work in a few minutes', 409);
 
     const now = this.#d.now();
-    // An attempt left open counts as a failed one: abandoning attempts is no way round the limit.
-    for (const open of this.#d.fulfilment.openActivationAttempts(order.id)) this.fail(open, ['activation_abandoned']);
+    for (const open of this.#d.fulfilment.openActivationAttempts(order.id)) this.abandon(open);
     this.requireUnlocked(order.id);
 
     const id = randomUUID();
@@ -90,6 +109,12 @@ export class ActivationService {
     const expiresAt = now + this.#d.settings.attemptMinutes * 60_000;
     this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
     return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: this.attemptsLeft(order.id) - 1 };
+  }
+
+  /** An attempt left open: it counts as failed if it sent a photo or frames, and costs nothing if not. */
+  private abandon(attempt: ActivationAttemptRow): void {
+    if (this.#d.fulfilment.attemptSentEvidence(attempt)) this.fail(attempt, ['activation_abandoned']);
+    else this.#d.fulfilment.closeEmptyAttempt(attempt.id, this.#d.now());
   }
 
   private requireUnlocked(orderId: string): void {
@@ -116,7 +141,7 @@ export class ActivationService {
   private requireOpen(attempt: ActivationAttemptRow): OrderRow {
     if (attempt.finished_at !== null) throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
     if (attempt.expires_at < this.#d.now()) {
-      this.fail(attempt, ['activation_abandoned']);
+      this.abandon(attempt);
       throw new AppError('activation_expired', 'this attempt took too long; start again', 410);
     }
     const order = this.#d.db.getOrder(attempt.order_id);
@@ -175,7 +200,7 @@ export class ActivationService {
     if (!this.#d.fulfilment.passActivationAttempt(attempt.id, randomUUID(), this.#d.now())) {
       throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
     }
-    void this.#d.shipping.runDueJobs();
+    this.#d.background('provisioning', this.#d.shipping.runDueJobs());
     return { outcome: 'activating', reasons: [], attemptsLeft: this.attemptsLeft(order.id) };
   }
 

@@ -12,8 +12,10 @@ import {
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { AppError } from '../errors.js';
+import { shownDecision } from '../domain/decision.js';
 import type { ChannelRow, ChannelsDb } from '../providers/db/channels.db.js';
 import type { SqliteDb } from '../providers/db/sqlite.db.js';
+import { sealedAs } from '../providers/db/sealed.js';
 
 export interface ChannelDeps {
   channels: ChannelsDb;
@@ -22,26 +24,30 @@ export interface ChannelDeps {
   settings: {
     /** The operator's own name, shown on every mark. */
     operatorName: string;
-    /** Where the operator's site answers: the mark's QR code links there. Unset: the address the request came to. */
-    publicUrl: string | undefined;
+    /** Where the operator's site answers (PUBLIC_URL): the mark's QR code links there, never to a request's Host. */
+    publicUrl: string;
     /** Bearer token of the operator's console and API. */
     operatorToken: string;
   };
   now: () => number;
 }
 
-/** The demo agent seeded on the first start, so a storefront can be tried at once. */
+/**
+ * The sandbox's demo agent, so a storefront can be tried at once. Its sites are the addresses the
+ * sandbox serves on (set at each start); production suspends it.
+ */
 export const DEMO_AGENT = {
   agentNumber: 'SBX-AGENT-0001',
   name: '沙盒示例代理商 (sandbox)',
   licenceNumber: '91110105MA01DEM00J',
   scope: ['sim_sale'],
-  // The dev server, the product on its default port, and the demo storefront at 127.0.0.1 (another origin).
-  origins: ['http://localhost:5173', 'http://localhost:8080', 'http://127.0.0.1:8080'],
 } as const;
 
+/** The operator's own storefront: a channel of its own, never an agent, never public, never framed elsewhere. */
+export const OPERATOR_CHANNEL = { agentNumber: 'OPERATOR-DIRECT', name: 'operator direct', licenceNumber: '-' } as const;
+
 /** Seals a channel's webhook secret to its channel. */
-const secretAad = (channelId: string): string => `channel:${channelId}:webhook-secret`;
+const secretAad = sealedAs.webhookSecret;
 const MARK_PURPOSE = 'agent-mark';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -86,14 +92,35 @@ export class ChannelService {
     }));
   }
 
-  /** Adds the demo agent unless it is there (every start; a change the operator made stays). */
-  seedDemo(): void {
-    if (this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber)) return;
-    this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...DEMO_AGENT.origins], webhookUrl: null }, 'seed');
+  /** The operator's own storefront's channel, made once. */
+  ensureOperatorChannel(): void {
+    if (this.#d.channels.operatorChannel()) return;
+    this.insert({ agentNumber: OPERATOR_CHANNEL.agentNumber, name: OPERATOR_CHANNEL.name, licenceNumber: OPERATOR_CHANNEL.licenceNumber, scope: ['sim_sale'], origins: [], webhookUrl: null }, 'seed', 'operator');
+  }
+
+  /** The sandbox's demo agent, active, on the addresses this sandbox serves (every sandbox start). */
+  seedDemo(origins: readonly string[]): void {
+    const row = this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
+    if (!row) {
+      this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null }, 'seed');
+      return;
+    }
+    if (row.status === 'blacklisted') return;
+    this.update(row.id, { origins: [...origins], status: 'active' }, 'seed');
+  }
+
+  /** Production: the demo agent left from a sandbox run sells nothing and frames nothing. */
+  retireDemo(): void {
+    const row = this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
+    if (row?.status === 'active') this.update(row.id, { status: 'suspended' }, 'production mode');
   }
 
   /** Registers an agent; its webhook secret and API key are returned this once (only a hash of the key is kept). */
   create(request: CreateChannelRequest, actor = 'operator'): { channel: Channel; webhookSecret: string; apiKey: string } {
+    return this.insert(request, actor, 'agent');
+  }
+
+  private insert(request: CreateChannelRequest, actor: string, kind: ChannelRow['kind']): { channel: Channel; webhookSecret: string; apiKey: string } {
     const now = this.#d.now();
     const id = randomUUID();
     const webhookSecret = newToken();
@@ -101,7 +128,7 @@ export class ChannelService {
     const added = this.#d.channels.insert({
       id, agent_number: request.agentNumber, name: request.name, licence_number: request.licenceNumber,
       scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), status: 'active', webhook_url: request.webhookUrl,
-      webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now,
+      webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now, kind,
     }, actor);
     if (!added) throw new AppError('channel_exists', `an agent numbered ${request.agentNumber} is registered already`, 409);
     return { channel: this.view(this.require(id)), webhookSecret, apiKey };
@@ -134,18 +161,23 @@ export class ChannelService {
   }
 
   /**
-   * The channel a new order belongs to. An agent that is not active cannot start one; an order
-   * without a channel is the operator's own storefront's, the demo agent in a fresh installation.
+   * The channel a new order belongs to: the agent named (which must be active), or, when none is
+   * named, the operator's own storefront.
    */
   channelForNewOrder(agentNumber: string | undefined): ChannelRow {
-    const row = this.#d.channels.byAgentNumber(agentNumber ?? DEMO_AGENT.agentNumber);
+    if (agentNumber === undefined) {
+      const own = this.#d.channels.operatorChannel();
+      if (!own) throw new Error('the operator channel is missing');
+      return own;
+    }
+    const row = this.#d.channels.byAgentNumber(agentNumber);
     if (!row) throw new AppError('channel_unknown', 'this shop is not an authorised agent of the operator', 403);
     if (row.status !== 'active') throw new AppError('channel_unavailable', 'this shop may not sell SIM cards at the moment; buy from another authorised agent', 403);
     return row;
   }
 
   /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */
-  mark(agentNumber: string, origin: string | undefined, requestBase: string): AgentMark {
+  mark(agentNumber: string, origin: string | undefined): AgentMark {
     const row = this.#d.channels.byAgentNumber(agentNumber);
     if (!row || row.status !== 'active') throw new AppError('not_found', 'no authorised agent with this number', 404);
     const origins = JSON.parse(row.origins) as string[];
@@ -157,7 +189,7 @@ export class ChannelService {
       operator: this.#d.settings.operatorName,
       agent: publicAgent(row),
       payload,
-      verifyUrl: `${this.#d.settings.publicUrl ?? requestBase}/agents/verify#${payload}`,
+      verifyUrl: `${this.#d.settings.publicUrl}/agents/verify#${payload}`,
     };
   }
 
@@ -202,7 +234,7 @@ export class ChannelService {
   orderFor(channel: ChannelRow, orderId: string): ChannelOrder {
     const row = this.#d.orders.getOrder(orderId);
     if (row?.channel_id !== channel.id) throw new AppError('not_found', 'no such order for this agent', 404);
-    const decision = row.decision ? (JSON.parse(row.decision) as ChannelOrder['decision']) : undefined;
+    const decision = row.decision ? shownDecision(row.decision) : undefined;
     return {
       orderId: row.id, state: row.state, msisdn: row.msisdn, deliveryPath: row.delivery_path, updatedAt: iso(row.updated_at),
       ...(decision ? { decision } : {}),

@@ -20,6 +20,7 @@ import { SURE_FACE, recheckCard } from '../verification/cardRecheck.js';
 import { faceVerdict, largestFace } from '../verification/pipeline.js';
 import { cardDifferences, maskName } from '../verification/sameCard.js';
 import type { OrderService } from './orderService.js';
+import { sealedAs } from '../providers/db/sealed.js';
 
 export interface FulfilmentDeps {
   db: SqliteDb;
@@ -32,17 +33,34 @@ export interface FulfilmentDeps {
   provisioning: ProvisioningPort;
   settings: { faceMatchMaxDistance: number; faceReviewMargin: number };
   log: (level: 'error' | 'info', message: string) => void;
+  /** Runs work nobody waits for: a failure is logged, never left to end the process. */
+  background: (what: string, work: Promise<unknown>) => void;
   now: () => number;
 }
 
-/** Wrong hand-over codes a delivery takes; the last one refuses the hand-over. */
+/** Wrong hand-over codes a delivery takes; after the last, only a supervisor can close it. */
 export const HANDOVER_CODE_ATTEMPTS = 5;
+
+/** What the courier sends at the door. */
+export interface HandoverInput {
+  code: string;
+  /** The recipient's original ID card. */
+  card: Buffer;
+  /** The recipient's face: always photographed (182号 三(二): the recipient must be the applicant). */
+  face: Buffer | undefined;
+  /** The courier confirms they compared the recipient with the card in their hand. */
+  confirmed: boolean;
+  /** The courier's device's clock, as it said. */
+  deviceTime: string | undefined;
+}
+
+
 
 /** Waits before trying a provisioning request again, by attempts made so far. */
 const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
 
 /** Seals a hand-over code to its order's shipment. */
-const codeAad = (orderId: string): string => `shipment:${orderId}:handover-code`;
+const codeAad = sealedAs.handoverCode;
 
 /**
  * After approval: the card is packed and shipped; on path A a courier checks the recipient's ID at
@@ -106,12 +124,14 @@ export class FulfilmentService {
     const shipment = this.#d.fulfilment.shipmentOf(row.id);
     if (!shipment) return undefined;
     const open = shipment.status === 'in_transit' || shipment.status === 'out_for_delivery';
+    const sandboxCode = row.delivery_path === 'unactivated' ? this.#d.fulfilment.simCard(shipment.iccid)?.sandbox_pack_code : undefined;
     return {
       carrier: shipment.carrier,
       trackingNumber: shipment.tracking_number,
       status: shipment.status,
       iccidLast4: shipment.iccid.slice(-4),
       ...(open && shipment.handover_code ? { handoverCode: this.handoverCode(shipment) } : {}),
+      ...(sandboxCode ? { sandboxPackCode: this.#d.envelope.openJson(sandboxCode, sealedAs.packCode(shipment.iccid)) as string } : {}),
     };
   }
 
@@ -120,11 +140,20 @@ export class FulfilmentService {
     return this.#d.envelope.openJson(shipment.handover_code, codeAad(shipment.order_id)) as string;
   }
 
-  /** The courier a token belongs to; anything else is 401. */
+  /** The courier a token belongs to (not disabled); anything else is 401. */
   courier(token: string | undefined): CourierRow {
     const courier = token ? this.#d.fulfilment.courierByTokenHash(hashToken(token)) : undefined;
     if (!courier) throw new AppError('unauthorized', 'sign in with your courier access code', 401);
     return courier;
+  }
+
+  /** A supervisor of the courier's own carrier, by their access code; anything else is 403. */
+  supervisor(courier: CourierRow, token: string): CourierRow {
+    const supervisor = this.#d.fulfilment.courierByTokenHash(hashToken(token));
+    if (supervisor?.role !== 'supervisor' || supervisor.company !== courier.company) {
+      throw new AppError('unauthorized', 'that is not the access code of a supervisor of your company', 403);
+    }
+    return supervisor;
   }
 
   /**
@@ -159,24 +188,21 @@ export class FulfilmentService {
   /**
    * The check at the door: the hand-over code, then the recipient's original ID card read and
    * compared with the card submitted online (same number, name and address; the same printed
-   * portrait), and, when photographed, the recipient's face against that portrait. A photo that cannot
-   * be read is a retake and nothing is kept; a decision keeps the photos as the delivery record.
+   * portrait), and the recipient's face against that portrait and against the buyer's live check.
+   * A photo that cannot be read is a retake and nothing is kept; a decision keeps the photos, the
+   * courier's confirmation and the device's time as the delivery record.
    */
-  async handOver(courier: CourierRow, trackingNumber: string, input: { code: string; card: Buffer; face?: Buffer }): Promise<HandoverResult> {
+  async handOver(courier: CourierRow, trackingNumber: string, input: HandoverInput): Promise<HandoverResult> {
     const { shipment, order } = this.openDelivery(courier, trackingNumber);
-    const expected = Buffer.from(this.handoverCode(shipment));
-    const given = Buffer.from(input.code);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      const failures = this.#d.fulfilment.countCodeFailure(order.id);
-      if (failures >= HANDOVER_CODE_ATTEMPTS) return this.decide(courier, order, ['handover_code_attempts']);
-      throw new AppError('handover_code_wrong', `the hand-over code is wrong; ${HANDOVER_CODE_ATTEMPTS - failures} tries left`, 403);
-    }
+    this.checkCode(shipment, input.code);
+    if (!input.face) throw new AppError('upload_missing_file', 'photograph the recipient\'s face too (the field "face"): the recipient must be the buyer', 400);
+    if (!input.confirmed) throw new AppError('handover_confirmation_required', 'confirm that you compared the recipient with the ID card in their hand', 400);
 
     const card = await recheckCard(this.#d.engine, input.card);
     if (card.problems.length > 0) return { outcome: 'retake', reasons: card.problems };
-    const recipient = input.face ? await acceptImage(input.face) : undefined;
-    const recipientFace = recipient ? await largestFace(this.#d.engine, recipient.jpeg) : undefined;
-    if (recipient && !recipientFace) return { outcome: 'retake', reasons: ['handover_face_not_found'] };
+    const recipient = await acceptImage(input.face);
+    const recipientFace = await largestFace(this.#d.engine, recipient.jpeg);
+    if (!recipientFace) return { outcome: 'retake', reasons: ['handover_face_not_found'] };
 
     const online = this.#d.orders.identityOf(order).portrait;
     const reasons = cardDifferences(online, card.read, { idNumber: 'handover_id_mismatch', name: 'handover_name_mismatch', address: 'handover_card_mismatch' });
@@ -186,20 +212,50 @@ export class FulfilmentService {
     // The text already tells it is another card; otherwise an unsure face is worth another photo.
     if (reasons.length === 0 && sameCard.outcome === 'fail' && (card.face?.score ?? 0) < SURE_FACE) return { outcome: 'retake', reasons: ['card_portrait_no_face'] };
     if (sameCard.outcome === 'fail') reasons.push(...sameCard.reasons);
-    const samePerson = recipientFace ? faceVerdict(recipientFace.descriptor, portrait.descriptor, this.#d.settings, { review: 'face_borderline', fail: 'handover_face_mismatch' }) : undefined;
-    if (samePerson?.outcome === 'fail') reasons.push(...samePerson.reasons);
+    const faceReasons = { review: 'face_borderline', fail: 'handover_face_mismatch' } as const;
+    const samePerson = faceVerdict(recipientFace.descriptor, portrait.descriptor, this.#d.settings, faceReasons);
+    const live = this.#d.orders.liveness.currentFace(order.id);
+    const sameAsLive = live ? faceVerdict(recipientFace.descriptor, live.descriptor, this.#d.settings, faceReasons) : undefined;
+    if (samePerson.outcome === 'fail') reasons.push(...samePerson.reasons);
+    if (sameAsLive?.outcome === 'fail') reasons.push(...sameAsLive.reasons);
 
-    return this.decide(courier, order, [...new Set(reasons)], { card: card.jpeg, face: recipient?.jpeg, score: samePerson?.score ?? sameCard.score });
+    return this.decide(courier, order, [...new Set(reasons)], {
+      card: card.jpeg, face: recipient.jpeg, score: samePerson.score, liveScore: sameAsLive?.score ?? null, confirmed: true, deviceTime: input.deviceTime,
+    });
   }
 
-  /** The recipient refused the parcel, or had no ID card to show: the card goes back. */
+  /**
+   * The hand-over code the buyer gave. A wrong one is counted; after the last try the delivery waits
+   * for a supervisor (a courier guessing codes cannot return the order).
+   */
+  private checkCode(shipment: ShipmentRow, code: string): void {
+    if (shipment.code_failures >= HANDOVER_CODE_ATTEMPTS) {
+      throw new AppError('handover_locked', 'too many wrong hand-over codes: a supervisor of your company must confirm what happens to this parcel', 423);
+    }
+    const expected = Buffer.from(this.handoverCode(shipment));
+    const given = Buffer.from(code);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return;
+    const failures = this.#d.fulfilment.countCodeFailure(shipment.order_id);
+    if (failures >= HANDOVER_CODE_ATTEMPTS) {
+      throw new AppError('handover_locked', 'too many wrong hand-over codes: a supervisor of your company must confirm what happens to this parcel', 423);
+    }
+    throw new AppError('handover_code_wrong', `the hand-over code is wrong; ${HANDOVER_CODE_ATTEMPTS - failures} tries left`, 403);
+  }
+
+  /**
+   * The recipient refused the parcel, or had no ID card to show: the card goes back. Only with the
+   * buyer's hand-over code, or a supervisor's confirmation.
+   */
   refuse(courier: CourierRow, trackingNumber: string, request: RefuseRequest): Promise<HandoverResult> {
-    const { order } = this.openDelivery(courier, trackingNumber);
-    return this.decide(courier, order, [request.reason]);
+    const { shipment, order } = this.openDelivery(courier, trackingNumber);
+    const supervisor = request.supervisorCode ? this.supervisor(courier, request.supervisorCode) : undefined;
+    if (!supervisor) this.checkCode(shipment, request.code ?? '');
+    return this.decide(courier, order, [request.reason], { supervisorId: supervisor?.id ?? null });
   }
 
-  private async decide(courier: CourierRow, order: OrderRow, reasons: OutcomeReason[],
-    photos: { card?: Buffer; face?: Buffer | undefined; score?: number } = {}): Promise<HandoverResult> {
+  private async decide(courier: CourierRow, order: OrderRow, reasons: OutcomeReason[], record: {
+    card?: Buffer; face?: Buffer; score?: number; liveScore?: number | null; confirmed?: boolean; deviceTime?: string | undefined; supervisorId?: string | null;
+  } = {}): Promise<HandoverResult> {
     const stored: string[] = [];
     const keep = async (image: Buffer | undefined): Promise<string | null> => {
       if (!image) return null;
@@ -209,9 +265,11 @@ export class FulfilmentService {
     };
     const outcome = reasons.length === 0 ? 'handed_over' : 'refused';
     try {
+      const now = this.#d.now();
       const recorded = this.#d.fulfilment.recordHandover({
-        order_id: order.id, courier_id: courier.id, at: this.#d.now(), outcome, reasons: JSON.stringify(reasons),
-        card_object_id: await keep(photos.card), face_object_id: await keep(photos.face), score: photos.score ?? null,
+        order_id: order.id, courier_id: courier.id, at: now, outcome, reasons: JSON.stringify(reasons),
+        card_object_id: await keep(record.card), face_object_id: await keep(record.face), score: record.score ?? null, live_score: record.liveScore ?? null,
+        confirmed_at: record.confirmed ? now : null, device_time: record.deviceTime ?? null, supervisor_id: record.supervisorId ?? null,
       }, randomUUID());
       if (!recorded) throw new AppError('delivery_closed', 'this delivery was closed in the meantime', 410);
     } catch (error) {
@@ -219,7 +277,7 @@ export class FulfilmentService {
       throw error;
     }
     this.#d.log('info', `hand-over of order ${order.id}: ${outcome}${reasons.length ? ` (${reasons.join(',')})` : ''}`);
-    if (outcome === 'handed_over') void this.runDueJobs();
+    if (outcome === 'handed_over') this.#d.background('provisioning', this.runDueJobs());
     return { outcome, reasons };
   }
 

@@ -19,6 +19,7 @@ import type { LivenessRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptFrame } from '../verification/intake.js';
 import { LIVE_FACE_REASONS, faceVerdict } from '../verification/pipeline.js';
+import { sealedAs } from '../providers/db/sealed.js';
 
 export interface LivenessSettings {
   /** Actions a challenge may ask for (all five unless configured otherwise). */
@@ -53,7 +54,7 @@ export const PURCHASE = 'purchase';
 const MAX_FACELESS_SHARE = 0.25;
 
 /** Seals a live face's descriptor to its frame, as photos' faces are sealed to theirs. */
-export const livenessFaceAad = (objectId: string): string => `liveness:${objectId}:face`;
+const livenessFaceAad = sealedAs.liveFace;
 
 interface FrameFace {
   face: DetectedFace;
@@ -126,7 +127,7 @@ export class LivenessService {
 
     // The bytes as sent, keyed: the same frames sent again, for this order or another, are a replay.
     const digests = uploads.map((upload) => this.#d.envelope.digest(upload, 'liveness-frame'));
-    if (!this.#d.db.recordFrameDigests(challengeId, digests)) return fail(['liveness_replay']);
+    if (!this.#d.db.recordFrameDigests(challengeId, digests, this.#d.now())) return fail(['liveness_replay']);
 
     const detections = await this.#d.engine.detectFrameFaces(frames.map((f) => f.jpeg));
     const seen: (FrameFace & { index: number })[] = [];

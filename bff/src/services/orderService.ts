@@ -22,7 +22,7 @@ import {
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
-import { decide } from '../domain/decision.js';
+import { decide, shownDecision } from '../domain/decision.js';
 import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
@@ -33,6 +33,7 @@ import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
 import { type FoundFace, cardNumbersIn, isTurned, largestFace, portraitProblems, runVerification } from '../verification/pipeline.js';
+import { sealedAs } from '../providers/db/sealed.js';
 
 export interface OrderServiceDeps {
   db: SqliteDb;
@@ -42,6 +43,10 @@ export interface OrderServiceDeps {
   authority: AuthorityPort;
   settings: {
     holdMinutes: number;
+    /** A hold no order has taken ends this soon. */
+    holdUnclaimedMinutes: number;
+    /** Numbers one client may hold at once without an order. */
+    holdsPerClient: number;
     faceMatchMaxDistance: number;
     faceReviewMargin: number;
     authorityTimeoutMs: number;
@@ -71,14 +76,8 @@ export const holderKey = (envelope: Envelope, idNumber: string): string => envel
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** Seals a face descriptor to its photo. */
-const faceAad = (objectId: string): string => `evidence:${objectId}:face`;
-
-/** Seals the ID numbers read in a hand-held photo to that photo. */
-const cardNumbersAad = (objectId: string): string => `evidence:${objectId}:card-numbers`;
-
-/** Seals identity fields to one order: a sealed blob copied to another order does not open. */
-const identityAad = (orderId: string): string => `order:${orderId}:identity`;
+/** Faces and card numbers are sealed to their photo, identity fields to their order (sealed.ts). */
+const { evidenceFace: faceAad, cardNumbers: cardNumbersAad, identity: identityAad } = sealedAs;
 
 /** The buyer's use cases: numbers, holds, orders, evidence, submission, status. */
 export class OrderService {
@@ -117,14 +116,20 @@ export class OrderService {
     return { numbers: numbers.map((msisdn) => ({ msisdn, prefix: msisdn.slice(0, 3) })) };
   }
 
-  hold(msisdn: string): Hold {
+  /**
+   * Holds a number for a client, briefly: the order made on it holds it for HOLD_MINUTES. A client
+   * holding its share of numbers without orders must use or lose one first.
+   */
+  hold(msisdn: string, client: string): Hold {
     const now = this.now();
     const holdId = randomUUID();
     const holdToken = newToken();
-    const until = now + this.#d.settings.holdMinutes * 60_000;
-    if (!this.#d.db.holdNumber(msisdn, holdId, hashToken(holdToken), until, now)) {
-      throw new AppError('number_unavailable', 'this number is not available any more; choose another', 409);
+    const until = now + this.#d.settings.holdUnclaimedMinutes * 60_000;
+    const held = this.#d.db.holdNumber({ msisdn, holdId, tokenHash: hashToken(holdToken), until, client }, now, this.#d.settings.holdsPerClient);
+    if (held === 'too_many') {
+      throw new AppError('too_many_holds', `numbers are held from this network already (at most ${this.#d.settings.holdsPerClient}); continue with one of them, or wait a few minutes`, 429);
     }
+    if (held === 'unavailable') throw new AppError('number_unavailable', 'this number is not available any more; choose another', 409);
     return { holdId, holdToken, msisdn, expiresAt: iso(until) };
   }
 
@@ -136,6 +141,7 @@ export class OrderService {
       { id, tokenHash: hashToken(orderToken), deliveryPath: request.deliveryPath, channelId: channel?.id ?? null },
       { holdId: request.holdId, tokenHash: hashToken(request.holdToken) },
       this.now(),
+      this.now() + this.#d.settings.holdMinutes * 60_000,
     );
     if (!claim.ok) {
       throw claim.reason === 'hold_expired'
@@ -378,7 +384,7 @@ export class OrderService {
       evidence: { portrait: evidence.has('portrait'), emblem: evidence.has('emblem'), handheld: evidence.has('handheld') },
       liveness: live?.outcome === 'passed' ? 'passed' : live ? 'review' : 'missing',
       ...(identity ? { identity } : {}),
-      ...(row.decision ? { decision: decisionSchema.parse(JSON.parse(row.decision)) } : {}),
+      ...(row.decision ? { decision: shownDecision(row.decision) } : {}),
       ...(delivery ? { delivery } : {}),
     };
   }

@@ -1,4 +1,4 @@
-import type { ChannelsDb } from '../providers/db/channels.db.js';
+import type { ChannelsDb, WebhookDeliveryRow } from '../providers/db/channels.db.js';
 import { signWebhook } from '../crypto/webhookSignature.js';
 import type { ChannelService } from './channelService.js';
 
@@ -36,35 +36,47 @@ export class WebhookSender {
     return this.#running;
   }
 
+  /**
+   * Sends what is due: each channel's notices in order, the channels side by side, so a storefront
+   * that is slow to answer delays only its own notices.
+   */
   private async sendDue(): Promise<void> {
+    const byChannel = new Map<string, WebhookDeliveryRow[]>();
     for (const delivery of this.#d.channels.dueDeliveries(this.#d.now())) {
-      const channel = this.#d.channels.byId(delivery.channel_id);
-      const nextAt = (): number | null => {
-        const delay = RETRY_DELAYS_MS[delivery.attempts];
-        return delay === undefined ? null : this.#d.now() + delay;
-      };
-      if (!channel?.webhook_url) {
-        this.#d.channels.recordDelivery(delivery.id, { ok: false, status: null, error: 'no webhook address', nextAt: null }, this.#d.now());
-        continue;
-      }
-      const signature = signWebhook(this.#d.service.webhookSecret(channel), delivery.body, Math.floor(this.#d.now() / 1000));
-      let result: { ok: boolean; status: number | null; error: string | null };
-      try {
-        const res = await (this.#d.fetch ?? fetch)(channel.webhook_url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-sim-signature': signature, 'x-sim-delivery': delivery.id },
-          body: delivery.body,
-          signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-          redirect: 'error',
-        });
-        await res.body?.cancel();
-        result = { ok: res.ok, status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
-      } catch (error) {
-        result = { ok: false, status: null, error: error instanceof Error ? error.name : 'error' };
-      }
-      const next = result.ok ? null : nextAt();
-      this.#d.channels.recordDelivery(delivery.id, { ...result, nextAt: next }, this.#d.now());
-      if (!result.ok && next === null) this.#d.log('error', `webhook ${delivery.id} to channel ${channel.agent_number} given up: ${result.error ?? 'error'}`);
+      byChannel.set(delivery.channel_id, [...(byChannel.get(delivery.channel_id) ?? []), delivery]);
     }
+    await Promise.all([...byChannel.values()].map(async (deliveries) => {
+      for (const delivery of deliveries) await this.send(delivery);
+    }));
+  }
+
+  private async send(delivery: WebhookDeliveryRow): Promise<void> {
+    const channel = this.#d.channels.byId(delivery.channel_id);
+    const nextAt = (): number | null => {
+      const delay = RETRY_DELAYS_MS[delivery.attempts];
+      return delay === undefined ? null : this.#d.now() + delay;
+    };
+    if (!channel?.webhook_url) {
+      this.#d.channels.recordDelivery(delivery.id, { ok: false, status: null, error: 'no webhook address', nextAt: null }, this.#d.now());
+      return;
+    }
+    const signature = signWebhook(this.#d.service.webhookSecret(channel), delivery.body, Math.floor(this.#d.now() / 1000));
+    let result: { ok: boolean; status: number | null; error: string | null };
+    try {
+      const res = await (this.#d.fetch ?? fetch)(channel.webhook_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sim-signature': signature, 'x-sim-delivery': delivery.id },
+        body: delivery.body,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        redirect: 'error',
+      });
+      await res.body?.cancel();
+      result = { ok: res.ok, status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
+    } catch (error) {
+      result = { ok: false, status: null, error: error instanceof Error ? error.name : 'error' };
+    }
+    const next = result.ok ? null : nextAt();
+    this.#d.channels.recordDelivery(delivery.id, { ...result, nextAt: next }, this.#d.now());
+    if (!result.ok && next === null) this.#d.log('error', `webhook ${delivery.id} to channel ${channel.agent_number} given up: ${result.error ?? 'error'}`);
   }
 }

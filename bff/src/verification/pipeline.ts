@@ -209,8 +209,9 @@ export async function checkAuthority(input: VerificationInput, deps: PipelineDep
 }
 
 /**
- * Runs every check on the evidence of one order: the document first, then the face, held-card,
- * live-check and authority checks together.
+ * Runs every check on the evidence of one order: the document first, then the face, held-card and
+ * live checks together, and only when none of those failed, the national ID service. A card or a
+ * face that is refused here costs no vendor call and teaches nothing about the national record.
  */
 export async function runVerification(input: VerificationInput, deps: PipelineDeps): Promise<CheckResult[]> {
   const read = checkDocument(input.portrait, input.emblem, deps.today ?? todayInChina());
@@ -219,13 +220,11 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   if (document.outcome !== 'fail' && input.captureWarnings.length > 0) {
     document = { ...document, outcome: 'review', reasons: [...new Set([...document.reasons, ...input.captureWarnings])] };
   }
-  // A card that fails its own rules is refused as it is: no vendor call is paid for a number that
-  // cannot exist, and the buyer gets the one reason they can act on.
+  // A card that fails its own rules is refused as it is: the buyer gets the one reason they can act on.
   if (document.outcome === 'fail') return [document];
-  const [face, held, liveness, authority] = await Promise.all([
-    checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps), checkAuthority(input, deps),
-  ]);
-  return [document, face, held, liveness, authority];
+  const local = [document, ...await Promise.all([checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps)])];
+  if (local.some((result) => result.outcome === 'fail')) return local;
+  return [...local, await checkAuthority(input, deps)];
 }
 
 /** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */

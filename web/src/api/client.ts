@@ -12,6 +12,8 @@ import {
   type HandoverResult,
   type LivenessVerdictView,
   type RefuseRequest,
+  type StartActivationRequest,
+  type Environment,
   type AvailableNumbers,
   type ConsentRequest,
   type CreatedOrder,
@@ -60,6 +62,21 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
   return (await res.json()) as T;
 }
 
+const DEVICE_KEY = 'sim-device-id';
+
+/**
+ * A random id this browser keeps: applications per device a day are limited by it. It names the
+ * device to this service only, and says nothing about the buyer.
+ */
+function deviceId(): string {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) {
+    id = crypto.randomUUID().replaceAll('-', '');
+    localStorage.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
+
 /** A live check's frames, in the order they were taken. */
 function framesForm(frames: Blob[]): FormData {
   const form = new FormData();
@@ -78,7 +95,9 @@ export const api = {
   startLiveness: (id: string, token: string) => call<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', token }),
   sendFrames: (id: string, token: string, challengeId: string, frames: Blob[]) =>
     call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token }),
-  submit: (id: string, token: string) => call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token }),
+  submit: (id: string, token: string) =>
+    call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token, headers: { 'x-device-id': deviceId() } }),
+  environment: () => call<Environment>('/api/environment'),
 
   /**
    * Uploads one photo. XMLHttpRequest, not fetch: only it reports upload progress in every browser
@@ -111,18 +130,23 @@ export const api = {
   // The courier at the door.
   courierMe: (token: string) => call<CourierProfile>('/api/courier/me', { token }),
   delivery: (token: string, tracking: string) => call<CourierDelivery>(`/api/courier/deliveries/${encodeURIComponent(tracking)}`, { token }),
-  handOver(token: string, tracking: string, parts: { code: string; card: Blob; face?: Blob | undefined }): Promise<HandoverResult> {
+  /** The check at the door: the code, the card and the recipient's face, the courier's confirmation and the device's time. */
+  handOver(token: string, tracking: string, parts: { code: string; card: Blob; face: Blob; confirmed: boolean }): Promise<HandoverResult> {
     const form = new FormData();
     form.append('code', parts.code);
+    form.append('confirmed', String(parts.confirmed));
+    form.append('deviceTime', new Date().toISOString());
     form.append('card', parts.card, 'card.jpg');
-    if (parts.face) form.append('face', parts.face, 'face.jpg');
+    form.append('face', parts.face, 'face.jpg');
     return call<HandoverResult>(`/api/courier/deliveries/${encodeURIComponent(tracking)}/handover`, { method: 'POST', body: form, token });
   },
-  refuse: (token: string, tracking: string, reason: RefuseRequest['reason']) =>
-    call<HandoverResult>(`/api/courier/deliveries/${encodeURIComponent(tracking)}/refusal`, { method: 'POST', body: JSON.stringify({ reason }), token }),
+  /** A refusal at the door: with the recipient's hand-over code, or a supervisor's access code. */
+  refuse: (token: string, tracking: string, request: RefuseRequest) =>
+    call<HandoverResult>(`/api/courier/deliveries/${encodeURIComponent(tracking)}/refusal`, { method: 'POST', body: JSON.stringify(request), token }),
 
-  // Activating an unactivated card.
-  startActivation: (iccid: string, msisdn: string) => call<ActivationSession>('/api/activations', { method: 'POST', body: JSON.stringify({ iccid, msisdn }) }),
+  // Activating an unactivated card: with the code in the pack, or as the buyer of the order (its token).
+  startActivation: (request: StartActivationRequest, orderToken?: string) =>
+    call<ActivationSession>('/api/activations', { method: 'POST', body: JSON.stringify(request), ...(orderToken ? { token: orderToken } : {}) }),
   activationCard(s: ActivationSession, image: Blob): Promise<ActivationCardResult> {
     const form = new FormData();
     form.append('image', image, 'card.jpg');

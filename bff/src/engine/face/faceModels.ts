@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as FaceApiModule from '@vladmandic/face-api';
 import { decodeRgb } from '../image.js';
+import { loadOnce } from '../loadOnce.js';
 import { FACE_MODEL_DIR } from './modelDir.js';
 
 const require = createRequire(import.meta.url);
@@ -49,25 +50,21 @@ export interface FaceDetection {
   faces: DetectedFace[];
 }
 
-let ready: Promise<void> | undefined;
-
-export function loadFaceModels(): Promise<void> {
-  ready ??= (async () => {
-    const tf = faceapi.tf as unknown as {
-      setWasmPaths(prefix: string): void;
-      setBackend(name: string): Promise<boolean>;
-      ready(): Promise<void>;
-    };
-    tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
-    await tf.setBackend('wasm');
-    await tf.ready();
-    await faceapi.nets.ssdMobilenetv1.loadFromDisk(FACE_MODEL_DIR);
-    await faceapi.nets.tinyFaceDetector.loadFromDisk(FACE_MODEL_DIR);
-    await faceapi.nets.faceLandmark68Net.loadFromDisk(FACE_MODEL_DIR);
-    await faceapi.nets.faceRecognitionNet.loadFromDisk(FACE_MODEL_DIR);
-  })();
-  return ready;
-}
+/** Loads the models once per thread; a failed load is tried again by the next call. */
+export const loadFaceModels: () => Promise<void> = loadOnce(async () => {
+  const tf = faceapi.tf as unknown as {
+    setWasmPaths(prefix: string): void;
+    setBackend(name: string): Promise<boolean>;
+    ready(): Promise<void>;
+  };
+  tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(FACE_MODEL_DIR);
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(FACE_MODEL_DIR);
+  await faceapi.nets.faceLandmark68Net.loadFromDisk(FACE_MODEL_DIR);
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(FACE_MODEL_DIR);
+});
 
 /** Finds every face with its landmarks and descriptor. */
 export async function detectFaces(image: Buffer, minConfidence = 0.5, detector: FaceDetector = 'photo'): Promise<FaceDetection> {

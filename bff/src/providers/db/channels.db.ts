@@ -19,6 +19,8 @@ export interface ChannelRow {
   api_key_hash: string;
   created_at: number;
   updated_at: number;
+  /** An authorised agent, or the operator's own storefront (which is never an agent). */
+  kind: 'agent' | 'operator';
 }
 
 /** States in which an order is still open: a channel that stops selling flags them. */
@@ -35,8 +37,8 @@ export class ChannelsDb {
   insert(row: ChannelRow, actor: string): boolean {
     return this.#db.transaction(() => {
       const added = this.#db
-        .prepare(`INSERT OR IGNORE INTO channels (id, agent_number, name, licence_number, scope, origins, status, webhook_url, webhook_secret, api_key_hash, created_at, updated_at)
-                  VALUES (@id, @agent_number, @name, @licence_number, @scope, @origins, @status, @webhook_url, @webhook_secret, @api_key_hash, @created_at, @updated_at)`)
+        .prepare(`INSERT OR IGNORE INTO channels (id, agent_number, name, licence_number, scope, origins, status, webhook_url, webhook_secret, api_key_hash, created_at, updated_at, kind)
+                  VALUES (@id, @agent_number, @name, @licence_number, @scope, @origins, @status, @webhook_url, @webhook_secret, @api_key_hash, @created_at, @updated_at, @kind)`)
         .run(row).changes === 1;
       if (added) this.log(row.id, row.created_at, 'created', actor);
       return added;
@@ -76,16 +78,23 @@ export class ChannelsDb {
     return this.#db.prepare('SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
   }
 
+  /** An authorised agent by its number (the operator's own channel is not one). */
   byAgentNumber(agentNumber: string): ChannelRow | undefined {
-    return this.#db.prepare('SELECT * FROM channels WHERE agent_number = ?').get(agentNumber) as ChannelRow | undefined;
+    return this.#db.prepare(`SELECT * FROM channels WHERE agent_number = ? AND kind = 'agent'`).get(agentNumber) as ChannelRow | undefined;
+  }
+
+  /** The operator's own storefront's channel. */
+  operatorChannel(): ChannelRow | undefined {
+    return this.#db.prepare(`SELECT * FROM channels WHERE kind = 'operator'`).get() as ChannelRow | undefined;
   }
 
   byApiKeyHash(hash: string): ChannelRow | undefined {
     return this.#db.prepare('SELECT * FROM channels WHERE api_key_hash = ?').get(hash) as ChannelRow | undefined;
   }
 
+  /** The agents, by number. */
   list(): ChannelRow[] {
-    return this.#db.prepare('SELECT * FROM channels ORDER BY agent_number').all() as ChannelRow[];
+    return this.#db.prepare(`SELECT * FROM channels WHERE kind = 'agent' ORDER BY agent_number`).all() as ChannelRow[];
   }
 
   /** How many of a channel's orders are flagged because it stopped selling while they were open. */
@@ -108,6 +117,11 @@ export class ChannelsDb {
       .prepare(`UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, last_status = ?, last_error = ?, next_at = coalesce(?, next_at),
                 delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`)
       .run(status, result.status, result.error, result.nextAt, status, now, id);
+  }
+
+  /** Forgets delivered notices older than `before` (failed ones stay for a person to see). */
+  pruneDelivered(before: number): number {
+    return this.#db.prepare(`DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?`).run(before).changes;
   }
 
   /** The delivery log of a channel, newest first. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { OrderState, ShipmentStatus } from '@shared';
-import type { SqliteDb } from './sqlite.db.js';
+import type { SqliteDb, StockOrigin } from './sqlite.db.js';
 
 export interface ShipmentRow {
   order_id: string;
@@ -24,6 +24,19 @@ export interface CourierRow {
   token_hash: string;
   created_at: number;
   disabled_at: number | null;
+  /** A supervisor may confirm a refusal at the door without the buyer's hand-over code. */
+  role: 'courier' | 'supervisor';
+}
+
+export interface SimCardRow {
+  iccid: string;
+  status: 'available' | 'packed' | 'active' | 'returned';
+  order_id: string | null;
+  /** Keyed digest of the activation code printed in the pack. */
+  pack_code_hash: string | null;
+  /** The sandbox only: the pack code sealed, to show QA what the pack would say. */
+  sandbox_pack_code: Buffer | null;
+  origin: StockOrigin;
 }
 
 export interface HandoverRow {
@@ -36,7 +49,16 @@ export interface HandoverRow {
   /** The photo of the recipient's ID card (the delivery record), encrypted. */
   card_object_id: string | null;
   face_object_id: string | null;
+  /** The recipient's face against the card portrait submitted. */
   score: number | null;
+  /** The recipient's face against the buyer's live check. */
+  live_score: number | null;
+  /** When the courier confirmed they compared the recipient with the card. */
+  confirmed_at: number | null;
+  /** The courier's device's clock at the hand-over, as it said (ISO 8601). */
+  device_time: string | null;
+  /** The supervisor who confirmed a refusal without the buyer's code. */
+  supervisor_id: string | null;
 }
 
 export interface ActivationAttemptRow {
@@ -84,9 +106,20 @@ export class FulfilmentDb {
     this.#db = orders.db;
   }
 
-  seedSimCards(iccids: readonly string[]): void {
-    const insert = this.#db.prepare(`INSERT OR IGNORE INTO sim_cards (iccid, status) VALUES (?, 'available')`);
-    this.#db.transaction(() => iccids.forEach((iccid) => insert.run(iccid)))();
+  /** Puts cards in stock; a card already there keeps its state. Returns how many were new. */
+  addSimCards(cards: readonly Pick<SimCardRow, 'iccid' | 'pack_code_hash' | 'sandbox_pack_code' | 'origin'>[]): number {
+    const insert = this.#db.prepare(`INSERT OR IGNORE INTO sim_cards (iccid, status, pack_code_hash, sandbox_pack_code, origin)
+                                     VALUES (@iccid, 'available', @pack_code_hash, @sandbox_pack_code, @origin)`);
+    return this.#db.transaction(() => cards.reduce((added, card) => added + insert.run(card).changes, 0))();
+  }
+
+  simCard(iccid: string): SimCardRow | undefined {
+    return this.#db.prepare('SELECT * FROM sim_cards WHERE iccid = ?').get(iccid) as SimCardRow | undefined;
+  }
+
+  /** Cards the sandbox made up that are still in the warehouse: not sold in production. */
+  removeSandboxSimCards(): number {
+    return this.#db.prepare(`DELETE FROM sim_cards WHERE origin = 'sandbox' AND status = 'available'`).run().changes;
   }
 
   countSimCards(): number {
@@ -151,12 +184,23 @@ export class FulfilmentDb {
   }
 
   addCourier(row: Omit<CourierRow, 'disabled_at'>): void {
-    this.#db.prepare('INSERT INTO couriers (id, company, name, token_hash, created_at) VALUES (@id, @company, @name, @token_hash, @created_at)').run(row);
+    this.#db.prepare('INSERT INTO couriers (id, company, name, token_hash, created_at, role) VALUES (@id, @company, @name, @token_hash, @created_at, @role)').run(row);
   }
 
-  /** Adds a courier unless one with that id exists (the sandbox's, on every start). */
+  /** Adds a courier unless one with that id exists, and enables it (the sandbox's, on every sandbox start). */
   ensureCourier(row: Omit<CourierRow, 'disabled_at'>): void {
-    this.#db.prepare('INSERT OR IGNORE INTO couriers (id, company, name, token_hash, created_at) VALUES (@id, @company, @name, @token_hash, @created_at)').run(row);
+    this.#db.prepare(`INSERT INTO couriers (id, company, name, token_hash, created_at, role) VALUES (@id, @company, @name, @token_hash, @created_at, @role)
+                      ON CONFLICT (id) DO UPDATE SET disabled_at = NULL`).run(row);
+  }
+
+  /** Disables couriers: their access codes open nothing from now on. Returns how many were enabled. */
+  disableCouriers(ids: readonly string[], now: number): number {
+    const disable = this.#db.prepare('UPDATE couriers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL');
+    return this.#db.transaction(() => ids.reduce((n, id) => n + disable.run(now, id).changes, 0))();
+  }
+
+  couriers(): CourierRow[] {
+    return this.#db.prepare('SELECT * FROM couriers ORDER BY company, name').all() as CourierRow[];
   }
 
   courierByTokenHash(tokenHash: string): CourierRow | undefined {
@@ -175,8 +219,8 @@ export class FulfilmentDb {
         .run(row.outcome, row.at, row.order_id).changes === 0;
       if (closed) return false;
       this.#db
-        .prepare(`INSERT INTO handovers (order_id, courier_id, at, outcome, reasons, card_object_id, face_object_id, score)
-                  VALUES (@order_id, @courier_id, @at, @outcome, @reasons, @card_object_id, @face_object_id, @score)`)
+        .prepare(`INSERT INTO handovers (order_id, courier_id, at, outcome, reasons, card_object_id, face_object_id, score, live_score, confirmed_at, device_time, supervisor_id)
+                  VALUES (@order_id, @courier_id, @at, @outcome, @reasons, @card_object_id, @face_object_id, @score, @live_score, @confirmed_at, @device_time, @supervisor_id)`)
         .run(row);
       if (row.outcome === 'handed_over') {
         this.enqueueActivation(row.order_id, activationKey, row.at);
@@ -251,9 +295,22 @@ export class FulfilmentDb {
     return this.#db.prepare('SELECT * FROM activation_attempts WHERE id = ?').get(id) as ActivationAttemptRow | undefined;
   }
 
-  /** Attempts started and never finished: they count as failed. */
+  /** Attempts started and never finished. */
   openActivationAttempts(orderId: string): ActivationAttemptRow[] {
     return this.#db.prepare('SELECT * FROM activation_attempts WHERE order_id = ? AND finished_at IS NULL').all(orderId) as ActivationAttemptRow[];
+  }
+
+  /** Whether an attempt sent anything: a card photo, or frames for a live check. */
+  attemptSentEvidence(attempt: ActivationAttemptRow): boolean {
+    if (attempt.card_object_id !== null) return true;
+    return (this.#db
+      .prepare('SELECT count(*) AS n FROM liveness_challenges WHERE order_id = ? AND purpose = ? AND answered_at IS NOT NULL')
+      .get(attempt.order_id, `activation:${attempt.id}`) as { n: number }).n > 0;
+  }
+
+  /** Closes an attempt that sent nothing, without counting it against the card. */
+  closeEmptyAttempt(id: string, now: number): void {
+    this.#db.prepare(`UPDATE activation_attempts SET finished_at = ?, reasons = '["activation_abandoned"]' WHERE id = ? AND finished_at IS NULL`).run(now, id);
   }
 
   setActivationCard(id: string, objectId: string, sealedRead: Buffer): string | undefined {

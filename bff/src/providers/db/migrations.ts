@@ -220,4 +220,35 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at);
   CREATE INDEX webhook_deliveries_channel ON webhook_deliveries (channel_id, created_at);
   `,
+  // Running for real. Holds remember their client (a keyed digest) for the cap on holds per client;
+  // numbers and cards remember whether the sandbox made them (production offers neither). Cards
+  // carry the keyed digest of the activation code printed in their pack (the sandbox also keeps the
+  // code sealed, to show it to QA). Couriers may be supervisors; hand-overs record the courier's
+  // confirmation, the device's time and the recipient's face against the buyer's live check.
+  // Channels are agents or the operator's own storefront. Frame digests and the readiness probe get
+  // their times.
+  `
+  ALTER TABLE numbers ADD COLUMN hold_client TEXT;
+  ALTER TABLE numbers ADD COLUMN origin TEXT NOT NULL DEFAULT 'sandbox' CHECK (origin IN ('sandbox', 'import'));
+  CREATE INDEX numbers_hold_client ON numbers (hold_client, status);
+
+  ALTER TABLE sim_cards ADD COLUMN pack_code_hash TEXT;
+  ALTER TABLE sim_cards ADD COLUMN sandbox_pack_code BLOB;
+  ALTER TABLE sim_cards ADD COLUMN origin TEXT NOT NULL DEFAULT 'sandbox' CHECK (origin IN ('sandbox', 'import'));
+
+  ALTER TABLE couriers ADD COLUMN role TEXT NOT NULL DEFAULT 'courier' CHECK (role IN ('courier', 'supervisor'));
+
+  ALTER TABLE handovers ADD COLUMN confirmed_at INTEGER;
+  ALTER TABLE handovers ADD COLUMN device_time TEXT;
+  ALTER TABLE handovers ADD COLUMN live_score REAL;
+  ALTER TABLE handovers ADD COLUMN supervisor_id TEXT REFERENCES couriers (id);
+
+  ALTER TABLE channels ADD COLUMN kind TEXT NOT NULL DEFAULT 'agent' CHECK (kind IN ('agent', 'operator'));
+
+  ALTER TABLE liveness_frame_digests ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE liveness_frame_digests SET created_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+  CREATE INDEX liveness_frame_digests_age ON liveness_frame_digests (created_at);
+
+  CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+  `,
 ];

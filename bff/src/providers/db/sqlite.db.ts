@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { DeliveryPath, EvidenceKind, OrderState } from '@shared';
 import { assertTransition } from '../../domain/orderState.js';
 import { MIGRATIONS } from './migrations.js';
+import { openDatabase } from './open.js';
+import { SEALED_COLUMNS } from './sealed.js';
 
 export interface OrderRow {
   id: string;
@@ -72,15 +74,15 @@ export interface TransitionRow {
 
 export type HoldClaim = { ok: true; msisdn: string; heldUntil: number } | { ok: false; reason: 'hold_invalid' | 'hold_expired' };
 
+/** Where a number or a card came from: made up by the sandbox, or imported by the operator. */
+export type StockOrigin = 'sandbox' | 'import';
+
 /** Orders, number holds, evidence references and the transition log, in one SQLite file. */
 export class SqliteDb {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase(file);
     this.migrate();
   }
 
@@ -98,10 +100,10 @@ export class SqliteDb {
     this.db.close();
   }
 
-  /** Adds numbers to the pool; numbers already there keep their state. */
-  seedNumbers(msisdns: readonly string[]): void {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO numbers (msisdn, status) VALUES (?, 'available')`);
-    this.db.transaction(() => msisdns.forEach((m) => insert.run(m)))();
+  /** Adds numbers to the pool; numbers already there keep their state. Returns how many were new. */
+  seedNumbers(msisdns: readonly string[], origin: StockOrigin = 'sandbox'): number {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO numbers (msisdn, status, origin) VALUES (?, 'available', ?)`);
+    return this.db.transaction(() => msisdns.reduce((added, m) => added + insert.run(m, origin).changes, 0))();
   }
 
   countNumbers(): number {
@@ -123,20 +125,33 @@ export class SqliteDb {
     return rows.map((r) => r.msisdn);
   }
 
-  holdNumber(msisdn: string, holdId: string, tokenHash: string, until: number, now: number): boolean {
-    return (
-      this.db
-        .prepare(`UPDATE numbers SET status = 'held', hold_id = ?, hold_token_hash = ?, held_until = ?, order_id = NULL
+  /**
+   * Holds a number for a client, unless it is taken or the client already holds `perClient` numbers
+   * that no order has taken yet: counted and held in one immediate transaction.
+   */
+  holdNumber(hold: { msisdn: string; holdId: string; tokenHash: string; until: number; client: string }, now: number, perClient: number): 'held' | 'unavailable' | 'too_many' {
+    return this.db.transaction((): 'held' | 'unavailable' | 'too_many' => {
+      const held = (this.db
+        .prepare(`SELECT count(*) AS n FROM numbers WHERE hold_client = ? AND status = 'held' AND order_id IS NULL AND held_until >= ?`)
+        .get(hold.client, now) as { n: number }).n;
+      if (held >= perClient) return 'too_many';
+      const taken = this.db
+        .prepare(`UPDATE numbers SET status = 'held', hold_id = ?, hold_token_hash = ?, held_until = ?, order_id = NULL, hold_client = ?
                   WHERE msisdn = ? AND (status = 'available' OR (status = 'held' AND order_id IS NULL AND held_until < ?))`)
-        .run(holdId, tokenHash, until, msisdn, now).changes === 1
-    );
+        .run(hold.holdId, hold.tokenHash, hold.until, hold.client, hold.msisdn, now).changes === 1;
+      return taken ? 'held' : 'unavailable';
+    }).immediate();
   }
 
-  /** Creates a draft order on a hold, atomically: the hold is consumed by exactly one order. */
+  /**
+   * Creates a draft order on a hold, atomically: the hold is consumed by exactly one order, and the
+   * number is held for the order until `heldUntil`.
+   */
   createOrderOnHold(
     order: { id: string; tokenHash: string; deliveryPath: DeliveryPath; channelId: string | null },
     hold: { holdId: string; tokenHash: string },
     now: number,
+    heldUntil: number,
   ): HoldClaim {
     return this.db.transaction((): HoldClaim => {
       const row = this.db
@@ -147,10 +162,10 @@ export class SqliteDb {
       this.db
         .prepare(`INSERT INTO orders (id, token_hash, state, msisdn, delivery_path, created_at, updated_at, hold_expires_at, channel_id)
                   VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)`)
-        .run(order.id, order.tokenHash, row.msisdn, order.deliveryPath, now, now, row.held_until, order.channelId);
-      this.db.prepare(`UPDATE numbers SET order_id = ? WHERE msisdn = ?`).run(order.id, row.msisdn);
+        .run(order.id, order.tokenHash, row.msisdn, order.deliveryPath, now, now, heldUntil, order.channelId);
+      this.db.prepare(`UPDATE numbers SET order_id = ?, held_until = ? WHERE msisdn = ?`).run(order.id, heldUntil, row.msisdn);
       this.logTransition({ order_id: order.id, from_state: null, to_state: 'draft', at: now, reason: 'order created', actor: 'buyer' });
-      return { ok: true, msisdn: row.msisdn, heldUntil: row.held_until };
+      return { ok: true, msisdn: row.msisdn, heldUntil };
     })();
   }
 
@@ -279,13 +294,62 @@ export class SqliteDb {
   }
 
   /** Records the digests of a challenge's frames; false when any was recorded before (a replay). */
-  recordFrameDigests(challengeId: string, digests: readonly string[]): boolean {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO liveness_frame_digests (digest, challenge_id) VALUES (?, ?)');
+  recordFrameDigests(challengeId: string, digests: readonly string[], now: number): boolean {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO liveness_frame_digests (digest, challenge_id, created_at) VALUES (?, ?, ?)');
     return this.db.transaction(() => {
       let fresh = true;
-      for (const digest of new Set(digests)) if (insert.run(digest, challengeId).changes === 0) fresh = false;
+      for (const digest of new Set(digests)) if (insert.run(digest, challengeId, now).changes === 0) fresh = false;
       return fresh;
     })();
+  }
+
+  /** Forgets frame digests recorded before `before` (their retention ended). */
+  pruneFrameDigests(before: number): number {
+    return this.db.prepare('DELETE FROM liveness_frame_digests WHERE created_at < ?').run(before).changes;
+  }
+
+  /** A write the readiness check makes: the database takes writes (not full, not locked for long, not read-only). */
+  probeWrite(now: number): void {
+    this.db.prepare('INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(now);
+  }
+
+  /** Holders of cards elsewhere, as imported; `keys` removed (the sandbox's identities in production). */
+  removeHolderCards(keys: readonly string[]): number {
+    const remove = this.db.prepare('DELETE FROM holder_cards WHERE holder_key = ?');
+    return this.db.transaction(() => keys.reduce((n, key) => n + remove.run(key).changes, 0))();
+  }
+
+  /**
+   * Visits every sealed value in the database, batch by batch. Where `rewrap` gives a new value it
+   * is stored, only if the row still holds the value read (a row changed meanwhile is left as it is
+   * now). Returns how many values were seen and how many replaced.
+   */
+  rewrapSealed(rewrap: (sealed: Buffer, aad: string) => Buffer | undefined): { seen: number; rewrapped: number } {
+    let seen = 0;
+    let rewrapped = 0;
+    for (const sealed of SEALED_COLUMNS) {
+      const read = this.db.prepare(`SELECT rowid AS _rowid, ${sealed.key.join(', ')}, ${sealed.column} AS value FROM ${sealed.table}
+                                    WHERE ${sealed.column} IS NOT NULL AND rowid > ? ORDER BY rowid LIMIT 500`);
+      const write = this.db.prepare(`UPDATE ${sealed.table} SET ${sealed.column} = ? WHERE rowid = ? AND ${sealed.column} = ?`);
+      for (let after = 0; ;) {
+        const rows = read.all(after) as (Record<string, string> & { _rowid: number; value: Buffer })[];
+        if (rows.length === 0) break;
+        this.db.transaction(() => {
+          for (const row of rows) {
+            seen += 1;
+            const next = rewrap(row.value, sealed.aad(row));
+            if (next) rewrapped += write.run(next, row._rowid, row.value).changes;
+          }
+        })();
+        after = rows.at(-1)?._rowid ?? after;
+      }
+    }
+    return { seen, rewrapped };
+  }
+
+  /** Numbers the sandbox made up that nobody holds: not offered in production. */
+  removeSandboxNumbers(): number {
+    return this.db.prepare(`DELETE FROM numbers WHERE origin = 'sandbox' AND status = 'available'`).run().changes;
   }
 
   /**

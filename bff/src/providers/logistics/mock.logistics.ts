@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
-import { z } from 'zod';
-import { type BookedShipment, LogisticsError, type LogisticsPort, PARCEL_EVENTS, type ParcelStatusEvent, type ShipmentRequest } from './logistics.port.js';
-import { verifyWebhook } from '../../crypto/webhookSignature.js';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../db/open.js';
+import { type BookedShipment, LogisticsError, type LogisticsPort, type ParcelStatusEvent, type ShipmentRequest } from './logistics.port.js';
+import { readCarrierEvent } from './carrierEvents.js';
 
 /** The sandbox carrier's code; its sandbox couriers see its deliveries. */
 export const SANDBOX_CARRIER = 'SBX';
@@ -17,8 +17,6 @@ export interface MockLogisticsOptions {
   random?: () => number;
 }
 
-const eventSchema = z.object({ trackingNumber: z.string().min(1).max(40), event: z.enum(PARCEL_EVENTS) });
-
 /**
  * A stand-in for a courier company: books shipments (one per order, however often asked), numbers
  * them like a carrier does, and signs the status events it sends. Its bookings live in a file of
@@ -29,9 +27,7 @@ export class MockLogistics implements LogisticsPort {
   readonly #o: Required<Omit<MockLogisticsOptions, 'random'>> & { random: () => number };
 
   constructor(file: string, options: MockLogisticsOptions) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db = openDatabase(file);
     this.#db.exec('CREATE TABLE IF NOT EXISTS bookings (order_id TEXT PRIMARY KEY, carrier TEXT NOT NULL, tracking_number TEXT NOT NULL UNIQUE)');
     this.#o = { latencyMs: 100, failureRate: 0, random: Math.random, ...options };
   }
@@ -54,15 +50,6 @@ export class MockLogistics implements LogisticsPort {
   }
 
   readEvent(body: Buffer, signatureHeader: string | undefined, now: number): ParcelStatusEvent {
-    if (!verifyWebhook(this.#o.webhookSecret, body, signatureHeader, now)) throw new LogisticsError('bad_signature', 'the event is not signed by the carrier, or too old');
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new LogisticsError('bad_event', 'the event is not JSON');
-    }
-    const parsed = eventSchema.safeParse(json);
-    if (!parsed.success) throw new LogisticsError('bad_event', 'the event has no tracking number or no known status');
-    return parsed.data;
+    return readCarrierEvent(this.#o.webhookSecret, body, signatureHeader, now);
   }
 }

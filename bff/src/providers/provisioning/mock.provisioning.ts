@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../db/open.js';
 import { validateIccid } from '@shared';
 import {
   type ProvisioningAnswer,
@@ -32,9 +33,7 @@ export class MockProvisioning implements ProvisioningPort {
   readonly #random: () => number;
 
   constructor(file: string, options: MockProvisioningOptions = {}) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db = openDatabase(file);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS sims (iccid TEXT PRIMARY KEY, msisdn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, changed_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS requests (idempotency_key TEXT PRIMARY KEY, operation TEXT NOT NULL, iccid TEXT NOT NULL, msisdn TEXT NOT NULL, answer TEXT NOT NULL);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Envelope } from '../../crypto/envelope.js';
 import type { EvidenceStorage } from './storage.port.js';
@@ -35,5 +35,29 @@ export class FsEvidenceStorage implements EvidenceStorage {
 
   async delete(id: string): Promise<void> {
     await rm(this.fileFor(id), { force: true });
+  }
+
+  async *list(): AsyncIterable<string> {
+    const shards = await readdir(this.root).catch(() => [] as string[]);
+    for (const shard of shards.sort()) {
+      const names = await readdir(path.join(this.root, shard)).catch(() => [] as string[]);
+      for (const name of names.sort()) if (ID_PATTERN.test(name)) yield name;
+    }
+  }
+
+  async rewrap(id: string, change: (sealed: Buffer) => Buffer | undefined): Promise<boolean> {
+    const file = this.fileFor(id);
+    const sealed = await readFile(file).catch(() => undefined);
+    const changed = sealed && change(sealed);
+    if (!changed) return false;
+    const temp = `${file}.rewrap.tmp`;
+    await writeFile(temp, changed, { mode: 0o600 });
+    // An object deleted while it was being re-wrapped stays deleted (its retention ended).
+    if (!(await readFile(file).then(() => true, () => false))) {
+      await rm(temp, { force: true });
+      return false;
+    }
+    await rename(temp, file);
+    return true;
   }
 }

@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Config, loadConfig } from '../config.js';
+import { Envelope } from '../crypto/envelope.js';
+import { Keyring } from '../crypto/keyring.js';
+import { SqliteDb } from '../providers/db/sqlite.db.js';
+import { createKeySource } from '../providers/keys/index.js';
+import type { KeySource } from '../providers/keys/keys.port.js';
+
+export interface Stores {
+  config: Config;
+  db: SqliteDb;
+  keySource: KeySource;
+  envelope: Envelope;
+}
+
+/** What an operator's command works on: the configuration, the keys and the database of DATA_DIR. */
+export async function openStores(env: NodeJS.ProcessEnv = process.env): Promise<Stores> {
+  const config = loadConfig(env);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keySource = createKeySource(config);
+  const envelope = new Envelope(new Keyring(await keySource.load()));
+  return { config, db: new SqliteDb(path.join(config.dataDir, 'orders.db')), keySource, envelope };
+}
+
+/** Stops a command with a message and its usage (exit code 2: the command was used wrongly). */
+export function usageError(command: string, message: string, usage: string): never {
+  process.stderr.write(`${command}: ${message}\n\n${usage}`);
+  process.exit(2);
+}

@@ -1,0 +1,45 @@
+import { isIPv6 } from 'node:net';
+import type { NextFunction, Request, RequestHandler } from 'express';
+import { runAs } from '../context.js';
+
+const CLIENT = Symbol('client');
+type WithClient = Request & { [CLIENT]?: string };
+
+/**
+ * The network a request comes from: its address (as `trust proxy` allows it to be read from
+ * X-Forwarded-For), an IPv6 address by its /64, which one household or phone usually has whole.
+ */
+export function networkOf(address: string | undefined): string {
+  const ip = (address ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail] = ip.split('::');
+  const groups = head.split(':').filter(Boolean);
+  // Expand a "::" gap only as far as the first four groups need it.
+  const filled = tail === undefined ? groups : [...groups, ...Array(Math.max(0, 8 - groups.length - tail.split(':').filter(Boolean).length)).fill('0'), ...tail.split(':').filter(Boolean)];
+  return `${filled.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/**
+ * Names each request's client by a keyed digest of its network (limits and the vision queue count
+ * by it; no address is stored), and runs the rest of the request on its behalf.
+ */
+export function identifyClients(digest: (network: string) => string): RequestHandler {
+  return (req, _res, next) => {
+    const client = digest(networkOf(req.ip));
+    (req as WithClient)[CLIENT] = client;
+    runAs({ client }, next);
+  };
+}
+
+/** The client of a request (identifyClients ran before). */
+export function clientOf(req: Request): string {
+  return (req as WithClient)[CLIENT] ?? networkOf(req.ip);
+}
+
+/**
+ * Continues a request on behalf of its client again: a body parser calls back from the socket's
+ * events, outside the context the request started in.
+ */
+export function continueAsClient(req: Request, next: NextFunction, error?: unknown): void {
+  runAs({ client: clientOf(req) }, () => next(error));
+}

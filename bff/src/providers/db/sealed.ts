@@ -1,0 +1,35 @@
+/**
+ * Every sealed value the database holds, with the id it is sealed to (the authenticated data of its
+ * envelope): a value copied to another row does not open. Services seal and open with these; a key
+ * rotation re-wraps every one of them; nothing sealed lives anywhere else in the database.
+ */
+export const sealedAs = {
+  identity: (orderId: string): string => `order:${orderId}:identity`,
+  evidenceFace: (objectId: string): string => `evidence:${objectId}:face`,
+  cardNumbers: (objectId: string): string => `evidence:${objectId}:card-numbers`,
+  liveFace: (objectId: string): string => `liveness:${objectId}:face`,
+  handoverCode: (orderId: string): string => `shipment:${orderId}:handover-code`,
+  activationRead: (attemptId: string): string => `activation:${attemptId}:card-read`,
+  webhookSecret: (channelId: string): string => `channel:${channelId}:webhook-secret`,
+  packCode: (iccid: string): string => `sim:${iccid}:pack-code`,
+} as const;
+
+/** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
+export interface SealedColumn {
+  table: string;
+  column: string;
+  /** Columns that identify a row (read with the value). */
+  key: readonly string[];
+  aad: (row: Record<string, string>) => string;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'orders', column: 'identity', key: ['id'], aad: (r) => sealedAs.identity(r.id ?? '') },
+  { table: 'evidence', column: 'face', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.evidenceFace(r.object_id ?? '') },
+  { table: 'evidence', column: 'card_numbers', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.cardNumbers(r.object_id ?? '') },
+  { table: 'liveness_challenges', column: 'face', key: ['id', 'object_id'], aad: (r) => sealedAs.liveFace(r.object_id ?? '') },
+  { table: 'shipments', column: 'handover_code', key: ['order_id'], aad: (r) => sealedAs.handoverCode(r.order_id ?? '') },
+  { table: 'activation_attempts', column: 'card_read', key: ['id'], aad: (r) => sealedAs.activationRead(r.id ?? '') },
+  { table: 'channels', column: 'webhook_secret', key: ['id'], aad: (r) => sealedAs.webhookSecret(r.id ?? '') },
+  { table: 'sim_cards', column: 'sandbox_pack_code', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
+];

@@ -1,0 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Envelope } from '../crypto/envelope.js';
+import { Keyring, type KeyringData, activateStagedKey, finishRotation, retireKeys, stageEvidenceKey } from '../crypto/keyring.js';
+import type { SqliteDb } from '../providers/db/sqlite.db.js';
+import type { KeySource } from '../providers/keys/keys.port.js';
+import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+
+export interface RotationDeps {
+  keySource: KeySource;
+  envelope: Envelope;
+  db: SqliteDb;
+  storage: EvidenceStorage;
+  /** How long running servers take to read the keyring again (twice their reload interval). */
+  settleMs: number;
+  say: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface RotationReport {
+  activeKey: string;
+  objects: { seen: number; rewrapped: number };
+  fields: { seen: number; rewrapped: number };
+}
+
+/**
+ * Rotates the evidence key while the servers run, in steps that survive being stopped: a new key is
+ * staged (every process learns it before anything is sealed with it), made active, then every object
+ * and sealed field is re-wrapped under it (the data keys only: no ciphertext changes). Run again, it
+ * continues where it stopped. The digest root is not touched: no count, mark or digest changes.
+ */
+export async function rotateEvidenceKey(d: RotationDeps): Promise<RotationReport> {
+  let data = await d.keySource.load();
+  if (!data.rotation) {
+    data = stageEvidenceKey(data, d.now?.() ?? new Date());
+    await d.keySource.save(data);
+    d.say(`staged the new key ${data.rotation?.to}; waiting ${Math.ceil(d.settleMs / 1000)} s for the running servers to learn it`);
+    await sleep(d.settleMs);
+  }
+  if (data.rotation?.stage === 'staged') {
+    data = activateStagedKey(data);
+    await d.keySource.save(data);
+    d.say(`the key ${data.evidence.active} seals new objects; waiting ${Math.ceil(d.settleMs / 1000)} s for the running servers to use it`);
+    await sleep(d.settleMs);
+  }
+  d.envelope.useKeyring(new Keyring(data));
+  d.say('re-wrapping stored objects and sealed fields');
+  const report = await rewrapAll(d);
+  data = finishRotation(data);
+  await d.keySource.save(data);
+  d.say(`done: ${report.objects.rewrapped} of ${report.objects.seen} objects and ${report.fields.rewrapped} of ${report.fields.seen} fields re-wrapped under ${data.evidence.active}`);
+  return { activeKey: data.evidence.active, ...report };
+}
+
+/** Re-wraps everything not yet under the active key (idempotent: the rest is left as it is). */
+export async function rewrapAll(d: Pick<RotationDeps, 'envelope' | 'db' | 'storage'>): Promise<Omit<RotationReport, 'activeKey'>> {
+  const objects = { seen: 0, rewrapped: 0 };
+  for await (const id of d.storage.list()) {
+    objects.seen += 1;
+    if (await d.storage.rewrap(id, (sealed) => d.envelope.rewrap(sealed, id))) objects.rewrapped += 1;
+  }
+  const fields = d.db.rewrapSealed((sealed, aad) => d.envelope.rewrap(sealed, aad));
+  return { objects, fields };
+}
+
+/** The evidence keys that still seal something, and how many things each seals. */
+export async function keysInUse(d: Pick<RotationDeps, 'envelope' | 'db' | 'storage'>): Promise<Map<string, number>> {
+  const used = new Map<string, number>();
+  const count = (sealed: Buffer): undefined => {
+    const id = d.envelope.keyIdOf(sealed);
+    used.set(id, (used.get(id) ?? 0) + 1);
+    return undefined;
+  };
+  for await (const id of d.storage.list()) await d.storage.rewrap(id, count);
+  d.db.rewrapSealed((sealed) => count(sealed));
+  return used;
+}
+
+/** Drops the evidence keys nothing is sealed under any more; says which stay and why. */
+export async function retireUnusedKeys(d: Pick<RotationDeps, 'keySource' | 'envelope' | 'db' | 'storage' | 'say'>): Promise<KeyringData> {
+  const data = await d.keySource.load();
+  if (data.rotation) throw new Error('a rotation is not finished: run `npm run rotate-key` to finish it first');
+  const used = await keysInUse(d);
+  const unused = Object.keys(data.evidence.keys).filter((id) => id !== data.evidence.active && !used.has(id));
+  for (const [id, n] of used) if (id !== data.evidence.active) d.say(`key ${id} still seals ${n} object(s): run \`npm run rotate-key\` to re-wrap them`);
+  const next = retireKeys(data, unused);
+  if (unused.length > 0) await d.keySource.save(next);
+  d.say(unused.length > 0 ? `retired ${unused.join(', ')}` : 'no key to retire');
+  return next;
+}
