@@ -26,6 +26,12 @@ export default tseslint.config(
     },
   },
   {
+    // The BFF runs work nobody waits for through its background runner, which logs a failure; a
+    // `void` promise that rejects would end the process.
+    files: ['bff/**/*.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }] },
+  },
+  {
     files: ['**/*.vue'],
     languageOptions: {
       parserOptions: { parser: tseslint.parser },

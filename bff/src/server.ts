@@ -50,6 +50,8 @@ export interface RunningServer {
   db: SqliteDb;
   envelope: Envelope;
   uploads: UploadBudget;
+  /** Runs the periodic work now (it also runs every minute). */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -194,19 +196,20 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const resumed = orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
 
-  const sweep = (): void => {
-    background('sweep', orders.expireDrafts());
-    // Approved orders left unshipped and activations left half-way by the last stop are finished now.
-    background('fulfilment sweep', fulfilment.sweep());
-    background('pruning', (async () => {
+  // The periodic work: drafts whose hold ended, approved orders left unshipped and activations left
+  // half-way (after a stop), and what is kept only for a while. Each part's failure is logged alone.
+  const sweep = (): Promise<void> => settleAll(log, {
+    'draft expiry': () => orders.expireDrafts(),
+    'fulfilment sweep': () => fulfilment.sweep(),
+    pruning: () => {
       const at = now();
       db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
       channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
       limits.prune(Date.now());
-    })());
-  };
-  sweep();
-  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+    },
+  });
+  background('sweep', sweep());
+  const sweeper = setInterval(() => background('sweep', sweep()), SWEEP_INTERVAL_MS);
   sweeper.unref();
   const jobs = setInterval(() => {
     background('provisioning', fulfilment.runDueJobs());
@@ -230,6 +233,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     db,
     envelope,
     uploads,
+    sweep,
     async stop() {
       clearInterval(sweeper);
       clearInterval(jobs);
@@ -277,6 +281,11 @@ function retireSandbox(db: SqliteDb, fulfilment: FulfilmentDb, envelope: Envelop
   if (couriers + numbers + cards + holders > 0) {
     log('info', `production: retired the sandbox's data (${couriers} courier(s) disabled, ${numbers} number(s) and ${cards} card(s) withdrawn, ${holders} sandbox holder(s) removed)`);
   }
+}
+
+/** Runs every part, each to its end; a part that fails is logged and does not stop the others. */
+async function settleAll(log: (level: 'error' | 'info', message: string) => void, parts: Record<string, () => unknown>): Promise<void> {
+  await Promise.all(Object.entries(parts).map(([what, part]) => Promise.resolve().then(part).catch((error: unknown) => log('error', `${what} failed: ${failureName(error)}`))));
 }
 
 /** The process stays up whatever a forgotten promise does: the failure is logged, the server serves on. */

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { type CreatedOrder, type DeliveryPath, type EvidenceKind, type HandoverResult, type Hold, type LivenessChallenge, type LivenessResult, type OrderView } from '@shared';
 
 /** A thin client of the BFF's HTTP API, as the SPA and a storefront would call it. */
@@ -82,4 +83,17 @@ export class ApiClient {
     if (parts.face) form.append('face', new Blob([new Uint8Array(parts.face)], { type: 'image/jpeg' }), 'face.jpg');
     return this.json<HandoverResult>(`/api/courier/deliveries/${tracking}/handover`, { method: 'POST', headers: { authorization: `Bearer ${courierToken}` }, body: form });
   }
+}
+
+/** A GET with a Host header of the caller's choosing (fetch does not let a page pick its Host). */
+export function getWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { ...headers, host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

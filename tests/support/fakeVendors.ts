@@ -137,3 +137,51 @@ export function fakeGateway(token: string): Promise<FakeVendor> {
     return json(res, 200, sim === 'no_photo' ? { outcome: 'no_photo' } : { outcome: 'match', portrait: { similarity: sim, match: sim >= 70 } });
   });
 }
+
+/**
+ * An operator's provisioning gateway (the HTTP adapter's contract): activate and suspend with an
+ * idempotency key (the same key answers as the first time), refusals as 4xx codes, and a share of
+ * calls answered 503 when `busy` is set, as a loaded BSS does.
+ */
+export function fakeProvisioningGateway(token: string, options: { busy?: number } = {}): Promise<FakeVendor & { changes: string[] }> {
+  const answers = new Map<string, { status: number; body: unknown }>();
+  const sims = new Map<string, { msisdn: string; status: string }>();
+  const changes: string[] = [];
+  return listen((req, res, body) => {
+    if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
+    if (req.method === 'GET') {
+      const iccid = decodeURIComponent(req.url?.split('/').at(-1) ?? '');
+      const sim = sims.get(iccid);
+      return json(res, 200, sim ? { iccid, ...sim } : { iccid, status: 'inactive' });
+    }
+    if (Math.random() < (options.busy ?? 0)) return json(res, 503, { error: 'busy' });
+    const key = String(req.headers['idempotency-key'] ?? '');
+    const seen = answers.get(key);
+    if (seen) return json(res, seen.status, seen.body);
+    const { iccid, msisdn } = JSON.parse(body) as { iccid: string; msisdn: string };
+    const operation = req.url?.endsWith('/suspend') ? 'suspend' : 'activate';
+    const bound = [...sims.entries()].find(([, sim]) => sim.msisdn === msisdn)?.[0];
+    const answer = bound && bound !== iccid
+      ? { status: 409, body: { code: 'number_conflict' } }
+      : { status: 200, body: { iccid, msisdn, status: operation === 'activate' ? 'active' : 'suspended', at: new Date().toISOString() } };
+    if (answer.status === 200) {
+      sims.set(iccid, { msisdn, status: operation === 'activate' ? 'active' : 'suspended' });
+      changes.push(`${operation} ${iccid}`);
+    }
+    answers.set(key, answer);
+    return json(res, answer.status, answer.body);
+  }).then((vendor) => Object.assign(vendor, { changes }));
+}
+
+/** A carrier's booking API behind the operator's logistics gateway: one tracking number per order. */
+export function fakeCarrierGateway(token: string): Promise<FakeVendor> {
+  const bookings = new Map<string, string>();
+  return listen((req, res, body) => {
+    if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
+    const { orderId } = JSON.parse(body) as { orderId: string };
+    const key = String(req.headers['idempotency-key'] ?? orderId);
+    const tracking = bookings.get(key) ?? `SF${String(bookings.size + 1).padStart(12, '0')}`;
+    bookings.set(key, tracking);
+    json(res, 200, { carrier: 'SF', trackingNumber: tracking });
+  });
+}

@@ -41,7 +41,7 @@ export const testEnv = (dir: string): Record<string, string> => ({
 export async function startTestServer(env: Record<string, string> = {}, overrides: StartOverrides = {}): Promise<TestServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-test-'));
   const dataDir = path.join(dir, 'data');
-  const engine = createVisionEngine({ threads: 2, maxQueue: 64 });
+  const engine = overrides.engine ?? createVisionEngine({ threads: 2, maxQueue: 64 });
   let offset = 0;
   const config = loadConfig({ ...testEnv(dir), ...env });
   const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });
@@ -52,7 +52,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
     },
     async stop() {
       await server.stop();
-      await engine.close();
+      if (!overrides.engine) await engine.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

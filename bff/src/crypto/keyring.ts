@@ -69,8 +69,7 @@ export function activateStagedKey(data: KeyringData): KeyringData {
 
 /** Step three, once every object is re-wrapped: the rotation is over. */
 export function finishRotation(data: KeyringData): KeyringData {
-  const { rotation: _done, ...rest } = data;
-  return rest;
+  return { version: data.version, evidence: data.evidence, digestRoot: data.digestRoot };
 }
 
 /** Drops evidence keys that no object uses any more (never the active one). */

@@ -1,19 +1,17 @@
-import { workerData } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { detectFaces, loadFaceModels } from './face/faceModels.js';
 import { loadOcr, readTextLines } from './ocr/ocrReader.js';
-import type { VisionTask, VisionTaskResult } from './visionTasks.js';
-
-// Start loading both model sets as soon as the thread exists, so the first request does not pay for
-// it. A load that fails here is tried again by the first task that needs it.
-loadOcr((workerData as { cpuThreads?: number } | undefined)?.cpuThreads).catch(() => undefined);
-loadFaceModels().catch(() => undefined);
+import type { ThreadReady, VisionTask, VisionTaskResult } from './visionTasks.js';
 
 /** Confidence a live-check frame's face needs from the tiny detector. */
 const FRAME_MIN_CONFIDENCE = 0.4;
+/** Loads tried before the thread takes tasks anyway (each task then tries again; readiness says no). */
+const LOAD_TRIES = 3;
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-export default async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {
+async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {
   switch (task.kind) {
     case 'text':
       return { kind: 'text', lines: await readTextLines(asBuffer(task.image), task.maxSide) };
@@ -29,3 +27,26 @@ export default async function runVisionTask(task: VisionTask): Promise<VisionTas
       return { kind: 'ping' };
   }
 }
+
+/**
+ * The thread takes tasks only once both model sets are loaded (the pool waits for this promise):
+ * a task's time limit then never ends a thread in the middle of loading a model, which onnxruntime
+ * does not survive. A failed load is tried again with back-off.
+ */
+async function ready(): Promise<typeof runVisionTask> {
+  let loaded = false;
+  for (let attempt = 1; attempt <= LOAD_TRIES && !loaded; attempt += 1) {
+    try {
+      await Promise.all([loadOcr((workerData as { cpuThreads?: number } | undefined)?.cpuThreads), loadFaceModels()]);
+      loaded = true;
+    } catch {
+      if (attempt < LOAD_TRIES) await sleep(500 * 2 ** attempt);
+    }
+  }
+  // The engine learns this thread may now be ended safely (visionEngine.ts).
+  const message: ThreadReady = { kind: 'vision-thread-ready', threadId, loaded };
+  parentPort?.postMessage(message);
+  return runVisionTask;
+}
+
+export default ready();

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import { SYSTEM_CLIENT, currentClient } from '../context.js';
 import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
-import { OCR_DEFAULT_SIDE, type VisionTask, type VisionTaskResult } from './visionTasks.js';
+import { OCR_DEFAULT_SIDE, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
   fields: T;
@@ -40,6 +41,9 @@ export interface VisionEngineOptions {
   threadMemoryMb?: number;
 }
 
+/** Time a thread may take to load its models before tasks (or a close) stop waiting for it. */
+const THREAD_LOAD_LIMIT_MS = 120_000;
+
 /** Long sides tried in turn until every field of a side is read; the first is the usual one. */
 const OCR_SCALES = [OCR_DEFAULT_SIDE, 1280, 1536, 800] as const;
 
@@ -73,8 +77,24 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
     resourceLimits: { maxOldGenerationSizeMb: threadMemoryMb },
   });
 
+  let closed = false;
+
+  // Ending a thread while onnxruntime loads its models aborts the whole process, so no thread is
+  // ended before it said it is ready: tasks wait for the first threads, and closing waits for all.
+  const readyThreads = new Set<number>();
+  pool.on('message', (message: Partial<ThreadReady>) => {
+    if (message.kind === 'vision-thread-ready' && typeof message.threadId === 'number') readyThreads.add(message.threadId);
+  });
+  const allReady = (): boolean => pool.threads.every((thread) => readyThreads.has(thread.threadId)) && readyThreads.size > 0;
+  const whenReady = async (limitMs: number): Promise<void> => {
+    for (const until = Date.now() + limitMs; !allReady() && Date.now() < until;) await sleep(50);
+  };
+  const warm = whenReady(THREAD_LOAD_LIMIT_MS);
+
   /** A task on a thread, given its time; a thread that overruns is ended and replaced by the pool. */
   async function onThread(task: VisionTask, timeoutMs = taskTimeoutMs): Promise<VisionTaskResult> {
+    if (closed) throw new Error('the vision engine is closed');
+    await warm;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
@@ -151,6 +171,10 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
         return false;
       }
     },
-    close: () => pool.destroy(),
+    async close() {
+      closed = true;
+      await whenReady(THREAD_LOAD_LIMIT_MS);
+      await pool.destroy();
+    },
   };
 }

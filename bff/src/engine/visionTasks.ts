@@ -21,3 +21,10 @@ export type VisionTaskResult =
   | { kind: 'faces'; detection: FaceDetection }
   | { kind: 'frames'; detections: FaceDetection[] }
   | { kind: 'ping' };
+
+/** What a thread says once its models are loaded (or loading gave up): only then may it be ended. */
+export interface ThreadReady {
+  kind: 'vision-thread-ready';
+  threadId: number;
+  loaded: boolean;
+}

@@ -13,10 +13,11 @@ export function networkOf(address: string | undefined): string {
   const ip = (address ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
   if (!isIPv6(ip)) return ip;
   const [head = '', tail] = ip.split('::');
-  const groups = head.split(':').filter(Boolean);
-  // Expand a "::" gap only as far as the first four groups need it.
-  const filled = tail === undefined ? groups : [...groups, ...Array(Math.max(0, 8 - groups.length - tail.split(':').filter(Boolean).length)).fill('0'), ...tail.split(':').filter(Boolean)];
-  return `${filled.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const gap = tail === undefined ? 0 : Math.max(0, 8 - left.length - right.length);
+  const groups: string[] = [...left, ...new Array<string>(gap).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /**

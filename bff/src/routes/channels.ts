@@ -1,4 +1,4 @@
-import { type Request, type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { clientOf } from '../http/client.js';
 import type { Guards } from '../http/guards.js';
 import { signIn } from '../http/limits.js';
