@@ -8,9 +8,9 @@ import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
+import { buildWeb, launchChromium, stillToY4m, cspViolations } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, cameraFrame, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
@@ -45,7 +45,7 @@ describe('after the purchase, in a real browser', () => {
     browser = undefined;
   });
 
-  it('the courier signs in, scans the parcel\'s QR code, photographs the original ID card, and the card is handed over and activated', async () => {
+  it('the courier signs in, scans the parcel\'s QR code, photographs the original ID card and the recipient, and the card is handed over and activated', async () => {
     const card = await pennyCard(0);
     const order = await shipped(card, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
@@ -56,9 +56,12 @@ describe('after the purchase, in a real browser', () => {
     await stillToY4m(label, camera);
     const atDoor = path.join(t.dir, 'card-at-door.jpg');
     await writeFile(atDoor, await applyEffects(card.images.portrait, { rotate: -1.5 }));
+    const recipient = path.join(t.dir, 'recipient.jpg');
+    await writeFile(recipient, await cameraFrame(POSES.penny.neutral));
 
     browser = await launchChromium(camera);
     const page = await browser.newPage(PHONE);
+    const refused = cspViolations(page);
     const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `courier-${name}.png`), fullPage: true });
     await page.goto(`${t.server.url}/courier`);
     await page.getByTestId('access-code').fill('wrong-code-00000000');
@@ -79,6 +82,9 @@ describe('after the purchase, in a real browser', () => {
 
     await page.getByTestId('handover-code').fill(order.view.delivery?.handoverCode ?? '');
     await page.getByTestId('file-card').setInputFiles(atDoor);
+    await page.getByTestId('file-face').setInputFiles(recipient);
+    // The courier confirms they compared the recipient with the card in their hand.
+    await page.getByTestId('confirm-recipient').check();
     await expect.poll(() => page.getByTestId('check').isEnabled(), { timeout: 15_000 }).toBe(true);
     await shot('04-photographed');
     await page.getByTestId('check').click();
@@ -93,6 +99,7 @@ describe('after the purchase, in a real browser', () => {
     await page.getByTestId('tracking').fill(tracking);
     await page.getByTestId('open-delivery').click();
     await expect.poll(() => page.getByTestId('error').textContent()).toBe('该派件已结束。');
+    expect(refused).toEqual([]);
   });
 
   it('the buyer activates an unactivated card: ICCID (a typo caught on the device), the ID card again, the live check', async () => {
@@ -105,12 +112,15 @@ describe('after the purchase, in a real browser', () => {
 
     browser = await launchChromium(video);
     const page = await browser.newPage(PHONE);
+    const refused = cspViolations(page);
     const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `activate-${name}.png`), fullPage: true });
     // From the order's status page, as the buyer finds it.
     await page.goto(`${t.server.url}/activate`);
     const typo = `${order.iccid.slice(0, -1)}${(Number(order.iccid.at(-1)) + 1) % 10}`;
     await page.getByTestId('iccid').fill(typo);
     await page.getByTestId('msisdn').fill(order.msisdn);
+    // The code printed inside the pack (the sandbox shows it on the order, where a real pack has it on paper).
+    await page.getByTestId('pack-code').fill(order.view.delivery?.sandboxPackCode ?? '');
     await page.getByTestId('start-activation').click();
     await page.getByTestId('iccid-problem').waitFor();
     await shot('01-iccid-typo');
@@ -137,5 +147,6 @@ describe('after the purchase, in a real browser', () => {
     await shot('04-activated');
     expect(await page.locator('.outcome').textContent()).toBe('您的卡已开通，欢迎使用！');
     expect((await waitForState(t.api, order, 'activated')).state).toBe('activated');
+    expect(refused).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visi
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
-import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
+import { buildWeb, launchChromium, stillToY4m, cspViolations } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
 import { testEnv } from '../support/testServer.js';
@@ -125,6 +125,8 @@ describe('the buyer in a real browser', () => {
     await recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video);
     browser = await launchChromium(video);
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    // The whole flow, the face tracker's WebAssembly included, runs under the CSP without 'unsafe-inline'.
+    const refused = cspViolations(page);
     await startPurchase(page, 'video', 'courier_verified');
     await uploadFile(page, 'video', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'video', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
@@ -134,6 +136,8 @@ describe('the buyer in a real browser', () => {
     await page.getByTestId('next').click();
     await page.waitForURL('**/buy/review');
     await reviewAndSubmit(page, 'video', card);
+    expect(refused).toEqual([]);
+    expect(await page.getByTestId('sandbox-banner').isVisible()).toBe(true);
   });
 
   it('helps a buyer without a camera: the photos from files, a blurred one caught on the device, and the live check explained', async () => {

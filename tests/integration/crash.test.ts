@@ -11,8 +11,8 @@ import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES } from '../support/liveFrames.js';
-import { iccidOf, readyOrder, waitForState } from '../support/testServer.js';
+import { POSES, cameraFrame } from '../support/liveFrames.js';
+import { iccidOf, readyOrder, testEnv, waitForState } from '../support/testServer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
@@ -29,7 +29,7 @@ interface Bff {
 function spawnBff(dataDir: string, env: Record<string, string>): Promise<Bff> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIST: dataDir, LOG_LEVEL: 'info', LIVENESS_ACTIONS: 'turn_left,turn_right', ...env },
+    env: { ...process.env, ...testEnv(path.dirname(dataDir)), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -94,8 +94,10 @@ describe('a crash between the hand-over decision and the activation', () => {
     }
     const [a, b] = orders;
     if (!a || !b) throw new Error('two orders expected');
-    const handOver = async (order: typeof a, card: MockCard) =>
-      (await first.api.handOver(order.view.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, { code: order.view.delivery?.handoverCode ?? '', card: card.images.portrait })).body;
+    const recipient = await cameraFrame(POSES.sheldon.neutral);
+    const handOver = async (order: typeof a, card: MockCard) => (await first.api.handOver(order.view.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, {
+      code: order.view.delivery?.handoverCode ?? '', card: card.images.portrait, face: recipient,
+    })).body;
 
     const db = new SqliteDb(path.join(dataDir, 'orders.db'));
     const iccid = (orderId: string): string => iccidOf(db, orderId);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 
 const run = promisify(execFile);
@@ -39,4 +39,19 @@ export async function buildWeb(outDir: string): Promise<void> {
 export async function stillToY4m(image: string, out: string): Promise<void> {
   await run('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', image, '-t', '1', '-r', '10',
     '-vf', 'scale=960:-2', '-pix_fmt', 'yuv420p', out]);
+}
+
+/**
+ * What a page's Content-Security-Policy refused, as Chromium reports it (the console, and the
+ * page's own securitypolicyviolation events): the live array fills as the page runs.
+ */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) seen.push(message.text());
+  });
+  page.on('pageerror', (error) => {
+    if (/Content Security Policy|Refused to/i.test(error.message)) seen.push(error.message);
+  });
+  return seen;
 }

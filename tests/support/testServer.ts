@@ -9,6 +9,9 @@ import { type RunningServer, type StartOverrides, start } from '../../bff/src/se
 import type { MockCard } from '../../bff/src/sandbox/mockId/index.js';
 import type { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { ApiClient } from './api.js';
+import { testEnv } from './env.js';
+
+export { ROOMY_LIMITS, testEnv } from './env.js';
 import { type FacePoses, passLiveCheck } from './liveFrames.js';
 
 export interface TestServer {
@@ -21,21 +24,6 @@ export interface TestServer {
   advance(ms: number): void;
   stop(): Promise<void>;
 }
-
-/**
- * Limits far above what a test does from its one address: a suite that makes a hundred orders in a
- * minute is not an abusive client. Tests of the limits themselves set their own.
- */
-export const ROOMY_LIMITS: Record<string, string> = {
-  LIMIT_REQUESTS: '1000000/1m', LIMIT_HOLDS: '100000/1m', LIMIT_ORDERS: '100000/1m', LIMIT_UPLOADS: '100000/1m', LIMIT_LIVE_CHECKS: '100000/1m',
-  LIMIT_SUBMISSIONS: '100000/1m', LIMIT_DEVICE_SUBMISSIONS: '100000/1m', LIMIT_ACTIVATIONS: '100000/1m', LIMIT_SIGN_IN_FAILURES: '100000/1m',
-  LIMIT_MARKS: '100000/1m', HOLDS_PER_CLIENT: '1000', UPLOAD_MEMORY_MB: '1024',
-};
-
-/** What every test server runs with unless a test says otherwise: quiet, on a free port, roomy limits. */
-export const testEnv = (dir: string): Record<string, string> => ({
-  PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', ...ROOMY_LIMITS,
-});
 
 /** The BFF on a free port, with its own data folder, its own clock and a vision engine of its own. */
 export async function startTestServer(env: Record<string, string> = {}, overrides: StartOverrides = {}): Promise<TestServer> {
