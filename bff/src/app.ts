@@ -16,6 +16,7 @@ import { type ChannelService, DEMO_AGENT } from './services/channelService.js';
 import { storefrontPage } from './sandbox/storefront.js';
 import { IllegalTransitionError } from './domain/orderState.js';
 import { VisionEngineBusyError, VisionTaskFailedError } from './engine/visionEngine.js';
+import { TaskDroppedError } from './engine/fairQueue.js';
 import { FACE_MODEL_DIR } from './engine/face/modelDir.js';
 import { identifyClients } from './http/client.js';
 import type { Guards } from './http/guards.js';
@@ -89,7 +90,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.static(config.webDist, { index: false, maxAge: '1h' }));
   app.get('/{*path}', spa);
 
-  const handleError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const handleError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    // Answered already (work dropped once its request was answered ends here too).
+    if (res.headersSent) {
+      if (!(error instanceof TaskDroppedError)) log('error', `after the answer: ${failureName(error)}`);
+      return;
+    }
+    // Refused before its body was read (a limit, a stranger's upload): the rest of the body is not
+    // worth reading, so the connection closes after the answer instead of draining it.
+    if (!req.complete) res.set('Connection', 'close');
     if (error instanceof AppError) {
       if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
       res.status(error.status).json(error.toBody());

@@ -91,6 +91,8 @@ const configSchema = z.object({
   LIMIT_MARKS: rateLimit('120/1m'),
   /** Upload bytes all requests together may hold in memory; beyond it an upload waits outside (503). */
   UPLOAD_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
+  /** Uploads one client may have in flight at once (a buyer sends one photo at a time). */
+  UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(2),
   FACE_REVIEW_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
   AUTHORITY_ADAPTER: z.enum(['mock', 'tencent', 'alibaba', 'http']).default('mock'),
   TENCENT_SECRET_ID: z.string().min(1).optional(),
@@ -225,6 +227,7 @@ export interface LimitsConfig {
   holdsPerClient: number;
   holdUnclaimedMinutes: number;
   uploadMemoryBytes: number;
+  uploadsPerClient: number;
 }
 
 export type KeysConfig =
@@ -373,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       holdsPerClient: c.HOLDS_PER_CLIENT,
       holdUnclaimedMinutes: c.HOLD_UNCLAIMED_MINUTES,
       uploadMemoryBytes: c.UPLOAD_MEMORY_MB * 2 ** 20,
+      uploadsPerClient: c.UPLOADS_PER_CLIENT,
     },
     ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
     retention: { frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS },

@@ -74,6 +74,8 @@ const JOBS_INTERVAL_MS = 500;
 /** Time the readiness check gives a vision thread to answer. */
 const VISION_PING_MS = 5000;
 const DAY_MS = 86_400_000;
+/** Time requests in progress get to finish when the server stops. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Starts the BFF; `port: 0` picks a free port (tests). */
 export async function start(config: Config = loadConfig(), overrides: StartOverrides = {}): Promise<RunningServer> {
@@ -108,7 +110,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
 
   const limitsDb = config.limits.store === 'sqlite' ? openDatabase(path.join(config.dataDir, 'limits.db')) : undefined;
   const limits = new Limits(config.limits, limitsDb ? { kind: 'sqlite', db: limitsDb } : { kind: 'memory' });
-  const uploads = new UploadBudget(config.limits.uploadMemoryBytes);
+  const uploads = new UploadBudget(config.limits.uploadMemoryBytes, config.limits.uploadsPerClient);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
   const orders: OrderService = new OrderService({
@@ -238,8 +240,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       clearInterval(sweeper);
       clearInterval(jobs);
       clearInterval(keyReload);
+      // Requests in progress may finish; a client that holds its connection open does not keep us.
       server.closeIdleConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closing = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closing.finally(() => clearTimeout(grace));
       if (!overrides.engine) await engine.close();
       if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
       if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();

@@ -17,7 +17,7 @@ beforeAll(async () => {
   t = await startTestServer({
     TRUST_PROXY: 'loopback',
     LIMIT_HOLDS: '10/10m', HOLDS_PER_CLIENT: '3', HOLD_UNCLAIMED_MINUTES: '5', LIMIT_ORDERS: '10/1h', LIMIT_SIGN_IN_FAILURES: '5/15m',
-    LIMIT_SUBMISSIONS: '10/1d', LIMIT_DEVICE_SUBMISSIONS: '3/1d', UPLOAD_MEMORY_MB: '64', NUMBERS_PER_PREFIX: '40',
+    LIMIT_SUBMISSIONS: '10/1d', LIMIT_DEVICE_SUBMISSIONS: '3/1d', UPLOAD_MEMORY_MB: '64', UPLOADS_PER_CLIENT: '2', NUMBERS_PER_PREFIX: '40',
   });
 });
 
@@ -121,14 +121,16 @@ describe('orders and submissions', () => {
 });
 
 /** An upload of `bytes` declared by Content-Length, sent as fast as the socket takes it; resolves with the status. */
-function bigUpload(orderId: string, token: string, bytes: number, payload: Buffer): Promise<number> {
+function bigUpload(orderId: string, token: string, client: string, bytes: number, payload: Buffer): Promise<number> {
   return new Promise((resolve) => {
     const boundary = 'x-boundary-x';
     const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="image"; filename="p.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const req = request(`${t.server.url}/api/orders/${orderId}/evidence/portrait`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes + tail.length },
+      headers: {
+        authorization: `Bearer ${token}`, 'x-forwarded-for': client, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes + tail.length,
+      },
     }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
@@ -153,7 +155,54 @@ function bigUpload(orderId: string, token: string, bytes: number, payload: Buffe
   });
 }
 
+/** An upload whose body is held back until `finish`: it stays in flight as long as the test wants. */
+function slowUpload(orderId: string, token: string, client: string): { finish: () => Promise<number> } {
+  const boundary = 'x-boundary-x';
+  const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="image"; filename="p.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const body = randomBytes(256 * 1024);
+  let answered: (status: number) => void = () => undefined;
+  const status = new Promise<number>((resolve) => {
+    answered = resolve;
+  });
+  const req = request(`${t.server.url}/api/orders/${orderId}/evidence/portrait`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + body.length + tail.length },
+  }, (res) => {
+    res.resume();
+    answered(res.statusCode ?? 0);
+  });
+  req.on('error', () => answered(-1));
+  req.write(head);
+  return {
+    finish: () => {
+      req.end(Buffer.concat([body, tail]));
+      return status;
+    },
+  };
+}
+
 describe('uploads', () => {
+  it('stop one client sending on many connections at once before its photos are read', async () => {
+    const client = '203.0.113.77';
+    const orders: CreatedOrder[] = [];
+    for (const msisdn of (await numbers()).slice(0, 6)) {
+      const hold = await post<Hold>('/api/holds', { msisdn }, `198.18.3.${orders.length}`);
+      const order = (await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client)).body;
+      await post(`/api/orders/${order.order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, client, order.orderToken);
+      orders.push(order);
+    }
+    // Two uploads are on their way (their bodies still coming); four more from the same client are
+    // refused at once, before a byte of their bodies is read; once the two are done, there is room again.
+    const [first, second, ...rest] = orders;
+    const held = [first, second].map((o) => slowUpload(o?.order.id ?? '', o?.orderToken ?? '', client));
+    await expect.poll(() => t.server.uploads.usedBytes).toBeGreaterThan(0);
+    const refused = await Promise.all(rest.map((o) => bigUpload(o.order.id, o.orderToken, client, 2 ** 20, randomBytes(64 * 1024))));
+    expect(refused).toEqual([429, 429, 429, 429]);
+    expect(await Promise.all(held.map((h) => h.finish()))).toEqual([415, 415]);
+    expect(await bigUpload(rest[0]?.order.id ?? '', rest[0]?.orderToken ?? '', client, 2 ** 20, randomBytes(64 * 1024))).toBe(415);
+  });
+
   it('turn away 300 parallel 15 MB uploads with 503s and one-at-a-time per order, not by filling memory', async () => {
     const orders: CreatedOrder[] = [];
     for (const [i, msisdn] of (await numbers()).slice(0, 60).entries()) {
@@ -170,9 +219,10 @@ describe('uploads', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
+    // Many clients (each order's own), as a crowd or a botnet would send them.
     const statuses = await Promise.all(Array.from({ length: 300 }, (_, i) => {
       const order = orders[i % orders.length];
-      return bigUpload(order?.order.id ?? '', order?.orderToken ?? '', MAX_UPLOAD_BYTES - 4096, payload);
+      return bigUpload(order?.order.id ?? '', order?.orderToken ?? '', `198.18.2.${i % orders.length}`, MAX_UPLOAD_BYTES - 4096, payload);
     }));
     clearInterval(sampler);
     const count = (status: number): number => statuses.filter((s) => s === status).length;

@@ -45,6 +45,21 @@ describe('the fair vision queue', () => {
     expect(q.waiting).toBe(4);
   });
 
+  it('drops a waiting task whose caller gave up, freeing its place and its client\'s share', async () => {
+    const { q, ran, next } = queue({ maxPerClient: 2 });
+    expect(q.push('buyer', 'b0')).toBeDefined();
+    const gaveUp = new AbortController();
+    const orphan = q.push('buyer', 'b1', gaveUp.signal);
+    expect(q.push('buyer', 'b2')).toBeUndefined();
+    gaveUp.abort();
+    await expect(orphan).rejects.toThrow(/dropped/);
+    expect(q.waiting).toBe(0);
+    expect(q.push('buyer', 'b2')).toBeDefined();
+    await next();
+    await next();
+    expect(ran).toEqual(['b0', 'b2']);
+  });
+
   it('frees a client\'s share as its tasks finish', async () => {
     const { q, next } = queue({ maxPerClient: 1 });
     expect(q.push('buyer', 'b0')).toBeDefined();

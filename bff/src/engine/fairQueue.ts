@@ -14,6 +14,16 @@ interface Entry<T, R> {
   task: T;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
+  /** Stops listening for the caller giving up (once the task runs, it runs to its end). */
+  forget: () => void;
+}
+
+/** The caller gave up on a task before it ran (its request was answered or dropped). */
+export class TaskDroppedError extends Error {
+  constructor() {
+    super('dropped before it ran: nobody waits for it any more');
+    this.name = 'TaskDroppedError';
+  }
 }
 
 /**
@@ -37,20 +47,47 @@ export class FairQueue<T, R> {
     return this.#waiting;
   }
 
-  /** Queues a task for a client; undefined when the queue or the client's share is full. */
-  push(client: string, task: T): Promise<R> | undefined {
+  get running(): number {
+    return this.#running;
+  }
+
+  /**
+   * Queues a task for a client; undefined when the queue or the client's share is full. When
+   * `signal` aborts before the task runs, it leaves the queue (rejected with TaskDroppedError): a
+   * task whose request was answered (a sibling refused, the client gone) takes nobody's turn.
+   */
+  push(client: string, task: T, signal?: AbortSignal): Promise<R> | undefined {
     const held = this.#held.get(client) ?? 0;
     const capped = client !== this.#o.uncapped;
+    if (signal?.aborted) return Promise.reject(new TaskDroppedError());
     if (capped && (held >= this.#o.maxPerClient || (this.#running >= this.#o.slots && this.#waiting >= this.#o.maxWaiting))) return undefined;
     this.#held.set(client, held + 1);
     const result = new Promise<R>((resolve, reject) => {
+      const drop = (): void => {
+        const line = this.#lines.get(client) ?? [];
+        const at = line.indexOf(entry);
+        if (at < 0) return;
+        line.splice(at, 1);
+        if (line.length === 0) this.#lines.delete(client);
+        this.#waiting -= 1;
+        this.release(client);
+        reject(new TaskDroppedError());
+      };
+      const entry: Entry<T, R> = { task, resolve, reject, forget: () => signal?.removeEventListener('abort', drop) };
+      signal?.addEventListener('abort', drop, { once: true });
       const line = this.#lines.get(client);
-      if (line) line.push({ task, resolve, reject });
-      else this.#lines.set(client, [{ task, resolve, reject }]);
+      if (line) line.push(entry);
+      else this.#lines.set(client, [entry]);
     });
     this.#waiting += 1;
     this.dispatch();
     return result;
+  }
+
+  private release(client: string): void {
+    const held = (this.#held.get(client) ?? 1) - 1;
+    if (held > 0) this.#held.set(client, held);
+    else this.#held.delete(client);
   }
 
   private dispatch(): void {
@@ -63,13 +100,12 @@ export class FairQueue<T, R> {
       this.#lines.delete(client);
       if (line.length > 0) this.#lines.set(client, line);
       if (!entry) continue;
+      entry.forget();
       this.#waiting -= 1;
       this.#running += 1;
       this.#o.run(entry.task).then(entry.resolve, entry.reject).finally(() => {
         this.#running -= 1;
-        const held = (this.#held.get(client) ?? 1) - 1;
-        if (held > 0) this.#held.set(client, held);
-        else this.#held.delete(client);
+        this.release(client);
         this.dispatch();
       });
     }

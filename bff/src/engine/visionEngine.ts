@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Piscina } from 'piscina';
-import { SYSTEM_CLIENT, currentClient } from '../context.js';
+import { SYSTEM_CLIENT, currentClient, currentSignal } from '../context.js';
 import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
@@ -25,6 +25,8 @@ export interface VisionEngine {
   detectFrameFaces(frames: Buffer[]): Promise<FaceDetection[]>;
   /** Whether a thread answers (its models loaded) within `timeoutMs`: the readiness check. */
   ping(timeoutMs: number): Promise<boolean>;
+  /** Tasks waiting and running, and the threads alive: what a monitor (or a bench) looks at. */
+  stats(): { waiting: number; running: number; threads: number; ended: number };
   close(): Promise<void>;
 }
 
@@ -78,6 +80,8 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
   });
 
   let closed = false;
+  /** Tasks ended for running past their time or memory. */
+  let ended = 0;
 
   // Ending a thread while onnxruntime loads its models aborts the whole process, so no thread is
   // ended before it said it is ready: tasks wait for the first threads, and closing waits for all.
@@ -100,7 +104,10 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
     try {
       return await pool.run(task, { signal: controller.signal });
     } catch (error) {
-      if (controller.signal.aborted || (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw new VisionTaskFailedError({ cause: error });
+      if (controller.signal.aborted || (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        ended += 1;
+        throw new VisionTaskFailedError({ cause: error });
+      }
       throw error;
     } finally {
       clearTimeout(timer);
@@ -118,7 +125,7 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
   });
 
   function run(task: VisionTask): Promise<VisionTaskResult> {
-    const queued = queue.push(currentClient(), task);
+    const queued = queue.push(currentClient(), task, currentSignal());
     if (!queued) return Promise.reject(new VisionEngineBusyError());
     return queued;
   }
@@ -164,6 +171,7 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
         return result.detections;
       });
     },
+    stats: () => ({ waiting: queue.waiting, running: queue.running, threads: pool.threads.length, ended }),
     async ping(timeoutMs) {
       try {
         return (await onThread({ kind: 'ping' }, timeoutMs)).kind === 'ping';

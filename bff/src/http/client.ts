@@ -1,9 +1,9 @@
 import { isIPv6 } from 'node:net';
 import type { NextFunction, Request, RequestHandler } from 'express';
-import { runAs } from '../context.js';
+import { type WorkContext, runAs } from '../context.js';
 
-const CLIENT = Symbol('client');
-type WithClient = Request & { [CLIENT]?: string };
+const WORK = Symbol('work');
+type WithWork = Request & { [WORK]?: WorkContext };
 
 /**
  * The network a request comes from: its address (as `trust proxy` allows it to be read from
@@ -22,19 +22,22 @@ export function networkOf(address: string | undefined): string {
 
 /**
  * Names each request's client by a keyed digest of its network (limits and the vision queue count
- * by it; no address is stored), and runs the rest of the request on its behalf.
+ * by it; no address is stored), and runs the rest of the request on its behalf. Once the request is
+ * answered (or its client is gone), work still waiting for it is dropped (its signal aborts).
  */
 export function identifyClients(digest: (network: string) => string): RequestHandler {
-  return (req, _res, next) => {
-    const client = digest(networkOf(req.ip));
-    (req as WithClient)[CLIENT] = client;
-    runAs({ client }, next);
+  return (req, res, next) => {
+    const answered = new AbortController();
+    res.once('close', () => answered.abort());
+    const work: WorkContext = { client: digest(networkOf(req.ip)), signal: answered.signal };
+    (req as WithWork)[WORK] = work;
+    runAs(work, next);
   };
 }
 
 /** The client of a request (identifyClients ran before). */
 export function clientOf(req: Request): string {
-  return (req as WithClient)[CLIENT] ?? networkOf(req.ip);
+  return (req as WithWork)[WORK]?.client ?? networkOf(req.ip);
 }
 
 /**
@@ -42,5 +45,5 @@ export function clientOf(req: Request): string {
  * events, outside the context the request started in.
  */
 export function continueAsClient(req: Request, next: NextFunction, error?: unknown): void {
-  runAs({ client: clientOf(req) }, () => next(error));
+  runAs((req as WithWork)[WORK] ?? { client: clientOf(req) }, () => next(error));
 }

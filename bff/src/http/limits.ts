@@ -46,13 +46,17 @@ export class Limits {
   constructor(readonly config: LimitsConfig, store: LimitStore) {
     this.#store = store;
     if (store.kind === 'sqlite' && store.db) {
+      // Counters need no fsync per write: a crash loses at most a few seconds of counting.
+      store.db.pragma('synchronous = NORMAL');
       store.db.exec(`CREATE TABLE IF NOT EXISTS ${LIMITS_TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`);
     }
     for (const name of LIMITED) this.#limiters.set(name, this.limiter(name, config[name]));
   }
 
   private limiter(name: Limited, { points, seconds }: RateLimit): RateLimiterAbstract {
-    const options = { keyPrefix: name, points, duration: seconds };
+    // A client that has spent its points is refused from memory for the rest of the window: a flood
+    // of refused requests costs no write to the store.
+    const options = { keyPrefix: name, points, duration: seconds, inMemoryBlockOnConsumed: points };
     if (this.#store.kind === 'memory' || !this.#store.db) return new RateLimiterMemory(options);
     return new RateLimiterSQLite({
       ...options, storeClient: this.#store.db, storeType: 'better-sqlite3', tableName: LIMITS_TABLE, tableCreated: true,

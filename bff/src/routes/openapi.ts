@@ -11,6 +11,8 @@ import {
   errorBodySchema,
   evidenceResultSchema,
   healthSchema,
+  readinessSchema,
+  environmentSchema,
   holdRequestSchema,
   holdSchema,
   livenessChallengeSchema,
@@ -64,7 +66,14 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       },
     },
     paths: {
-      '/api/health': { get: { summary: 'Liveness', responses: { '200': { description: 'ok', ...json(healthSchema) } } } },
+      '/api/health': { get: { summary: 'Liveness: the process answers', responses: { '200': { description: 'ok', ...json(healthSchema) } } } },
+      '/api/health/ready': {
+        get: {
+          summary: 'Readiness: the database takes a write, DATA_DIR has room, a vision thread answers',
+          responses: { '200': { description: 'ready', ...json(readinessSchema) }, '503': { description: 'not ready, with the failing checks', ...json(readinessSchema) } },
+        },
+      },
+      '/api/environment': { get: { summary: 'Sandbox or production, and the operator\'s name: what every page says of itself', responses: { '200': { description: 'ok', ...json(environmentSchema) } } } },
       '/api/numbers': {
         get: {
           summary: 'Numbers available to choose',
@@ -155,20 +164,26 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       },
       '/api/courier/deliveries/{tracking}/handover': {
         post: {
-          summary: 'The check at the door: hand-over code, photo of the original ID card ("card"), optionally of the recipient ("face")',
+          summary: 'The check at the door: hand-over code, photos of the original ID card ("card") and of the recipient ("face"), the courier\'s confirmation, the device\'s time',
           security: courier,
           requestParams: { path: tracking },
-          requestBody: { content: { 'multipart/form-data': { schema: z.object({ code: z.string(), card: binary, face: binary.optional() }) } } },
-          responses: { '200': { description: 'handed over, refused, or retake', ...json(handoverResultSchema) }, ...errors(400, 401, 403, 404, 410, 413, 415, 422) },
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: z.object({ code: z.string(), confirmed: z.enum(['true', 'false']), deviceTime: z.string().optional(), card: binary, face: binary }),
+              },
+            },
+          },
+          responses: { '200': { description: 'handed over, refused, or retake', ...json(handoverResultSchema) }, ...errors(400, 401, 403, 404, 409, 410, 413, 415, 422, 423, 429, 503) },
         },
       },
       '/api/courier/deliveries/{tracking}/refusal': {
         post: {
-          summary: 'The recipient refused, or had no ID card: the card goes back',
+          summary: 'The recipient refused, or had no ID card: the card goes back (with the hand-over code, or a supervisor\'s access code)',
           security: courier,
           requestParams: { path: tracking },
           requestBody: json(refuseRequestSchema),
-          responses: { '200': { description: 'refused', ...json(handoverResultSchema) }, ...errors(400, 401, 404, 410) },
+          responses: { '200': { description: 'refused', ...json(handoverResultSchema) }, ...errors(400, 401, 403, 404, 410, 423, 429) },
         },
       },
       '/api/logistics/events': {
@@ -231,9 +246,10 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       },
       '/api/activations': {
         post: {
-          summary: 'Start activating an unactivated card: its ICCID and number',
+          summary: 'Start activating an unactivated card: its ICCID, its number, and the code in its pack (or the order\'s token as bearer)',
+          security: [{}, { orderToken: [] }],
           requestBody: json(startActivationRequestSchema),
-          responses: { '201': { description: 'an attempt', ...json(activationSessionSchema) }, ...errors(400, 404, 409, 423) },
+          responses: { '201': { description: 'an attempt', ...json(activationSessionSchema) }, ...errors(400, 404, 409, 423, 429) },
         },
       },
       '/api/activations/{id}': {

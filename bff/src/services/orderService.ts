@@ -21,6 +21,7 @@ import {
   readIdentitySchema,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
+import { detached } from '../context.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { decide, shownDecision } from '../domain/decision.js';
 import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
@@ -287,7 +288,8 @@ export class OrderService {
 
   private startVerification(orderId: string): void {
     if (this.#running.has(orderId)) return;
-    const run = this.verifyWithRetries(orderId).finally(() => this.#running.delete(orderId));
+    // It outlives the submission's request (answered 202 at once): its tasks are not dropped with it.
+    const run = detached(() => this.verifyWithRetries(orderId)).finally(() => this.#running.delete(orderId));
     this.#running.set(orderId, run);
   }
 
