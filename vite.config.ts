@@ -26,7 +26,7 @@ export default defineConfig({
     root: here('.'),
     include: ['tests/**/*.test.ts'],
     // Model loading and OCR on a 2-core machine: generous, and no test asserts on time.
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
   },

@@ -103,7 +103,7 @@ async function liveCheck(page: Page, flow: string): Promise<string | null> {
   await page.getByTestId('start-liveness').click();
   const prompt = page.getByTestId('liveness-prompt');
   await prompt.waitFor({ timeout: 60_000 });
-  await expect.poll(() => prompt.getAttribute('data-prompt'), { timeout: 30_000 }).toMatch(/turn_left|open_mouth/);
+  await expect.poll(() => prompt.getAttribute('data-prompt'), { timeout: 90_000 }).toMatch(/turn_left|open_mouth/);
   await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-action.png`), fullPage: true });
   const result = page.getByTestId('liveness-result');
   await result.waitFor({ timeout: 90_000 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { storefrontPage } from '../../bff/src/sandbox/storefront.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { buildWeb, launchChromium } from '../support/browser.js';
+import { buildWeb, launchChromium, cspViolations } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -31,7 +31,9 @@ beforeAll(async () => {
   // and on 127.0.0.1 (not registered).
   shop = createServer((req, res) => {
     const way = new URL(req.url ?? '/', 'http://x').searchParams.get('way') === 'iframe' ? 'iframe' : 'component';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(storefrontPage({ operatorUrl: t.server.url, agent: AGENT, way }));
+    // With the storefront's own strict CSP: embed.js and the mark work under it.
+    const page = storefrontPage({ operatorUrl: t.server.url, agent: AGENT, way });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': page.csp }).end(page.html);
   });
   await new Promise<void>((resolve) => shop.listen(0, resolve));
   shopPort = (shop.address() as AddressInfo).port;
@@ -71,12 +73,14 @@ async function upload(frame: FrameLocator, page: Page, file: string, next: strin
 describe('a storefront embedding the flow, in a real browser', () => {
   it('shows the agent mark and runs the whole flow inside the web component, hearing each step and the outcome', async () => {
     const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 1 });
+    // Neither the storefront's CSP nor the flow's own refuses anything on the way.
+    const refused = cspViolations(page);
     const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `embed-${name}.png`), fullPage: true });
     await page.goto(`http://localhost:${shopPort}/?way=component`);
 
     // The mark: the operator's, for this agent, its QR code linking to the check on the operator's site.
     const mark = page.locator('sim-agent-mark a');
-    await expect.poll(() => mark.getAttribute('href'), { timeout: 15_000 }).toMatch(new RegExp(`^${t.server.url}/agents/verify#`));
+    await expect.poll(() => mark.getAttribute('href'), { timeout: 15_000 }).toMatch(new RegExp(`^${t.server.publicUrl}/agents/verify#`));
     expect(await mark.textContent()).toContain('示例网店');
 
     const frame = page.frameLocator('sim-verification iframe');
@@ -120,8 +124,9 @@ describe('a storefront embedding the flow, in a real browser', () => {
     // The order is the agent's.
     const { agent_number } = t.server.db.db.prepare('SELECT c.agent_number FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?').get(orderId) as { agent_number: string };
     expect(agent_number).toBe(AGENT);
+    expect(refused).toEqual([]);
     await page.close();
-  });
+  }, 300_000);
 
   it('embeds as a plain iframe too, in the host\'s locale', async () => {
     const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 1 });
