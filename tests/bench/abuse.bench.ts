@@ -82,7 +82,7 @@ async function scenario(name: string, abuser: 'none' | 'limited' | 'unlimited'):
     ...testEnv(dir), ...defaults, LOG_LEVEL: 'error', TRUST_PROXY: 'loopback', NUMBERS_PER_PREFIX: '100',
     // Lifted: the rate limits only; the uploads in flight per client and the fair queue stay.
     ...(abuser === 'unlimited' ? Object.fromEntries(Object.entries(ROOMY_LIMITS).filter(([key]) => key.startsWith('LIMIT_'))) : {}),
-  } as Record<string, string>));
+  }));
   try {
     // Warm up: every thread has its models.
     const warm = clientAt(server, '192.0.2.250');

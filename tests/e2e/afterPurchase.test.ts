@@ -8,7 +8,7 @@ import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { buildWeb, launchChromium, stillToY4m, cspViolations } from '../support/browser.js';
+import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
@@ -133,13 +133,10 @@ describe('after the purchase, in a real browser', () => {
     await page.getByTestId('send-card').click();
 
     await page.getByTestId('start-liveness').click({ timeout: 60_000 });
-    const prompt = page.getByTestId('liveness-prompt');
-    await prompt.waitFor({ timeout: 60_000 });
-    await expect.poll(() => prompt.getAttribute('data-prompt'), { timeout: 30_000 }).toMatch(/turn_left|open_mouth/);
+    await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
+    await actionPrompted(page, /turn_left|open_mouth/);
     await shot('03-live');
-    const live = page.getByTestId('liveness-result');
-    await live.waitFor({ timeout: 90_000 });
-    expect(await live.getAttribute('data-outcome')).toBe('passed');
+    expect(await liveCheckOutcome(page, { retry: true })).toBe('passed');
     await page.getByTestId('next').click();
 
     const result = page.getByTestId('activation-result');

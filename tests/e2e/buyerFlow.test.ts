@@ -8,7 +8,7 @@ import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visi
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
-import { buildWeb, launchChromium, stillToY4m, cspViolations } from '../support/browser.js';
+import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
 import { testEnv } from '../support/testServer.js';
@@ -96,19 +96,17 @@ async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promis
   await page.screenshot({ path: path.join(SHOTS, `${flow}-09-status.png`), fullPage: true });
 }
 
-/** The live check with the camera; returns the result element once the server has answered. */
-async function liveCheck(page: Page, flow: string): Promise<string | null> {
+/** The live check with the camera; returns its outcome once the server has answered (tried again once with `retry`). */
+async function liveCheck(page: Page, flow: string, retry = false): Promise<string | null> {
   await page.waitForURL('**/buy/liveness');
   await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-intro.png`), fullPage: true });
   await page.getByTestId('start-liveness').click();
-  const prompt = page.getByTestId('liveness-prompt');
-  await prompt.waitFor({ timeout: 60_000 });
-  await expect.poll(() => prompt.getAttribute('data-prompt'), { timeout: 90_000 }).toMatch(/turn_left|open_mouth/);
+  await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
+  await actionPrompted(page, /turn_left|open_mouth/);
   await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-action.png`), fullPage: true });
-  const result = page.getByTestId('liveness-result');
-  await result.waitFor({ timeout: 90_000 });
+  const outcome = await liveCheckOutcome(page, { retry });
   await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-result.png`), fullPage: true });
-  return result.getAttribute('data-outcome');
+  return outcome;
 }
 
 describe('the buyer in a real browser', () => {
@@ -132,7 +130,7 @@ describe('the buyer in a real browser', () => {
     await uploadFile(page, 'video', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(page, 'video', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
 
-    expect(await liveCheck(page, 'video')).toBe('passed');
+    expect(await liveCheck(page, 'video', true)).toBe('passed');
     await page.getByTestId('next').click();
     await page.waitForURL('**/buy/review');
     await reviewAndSubmit(page, 'video', card);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { storefrontPage } from '../../bff/src/sandbox/storefront.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { buildWeb, launchChromium, cspViolations } from '../support/browser.js';
+import { buildWeb, cspViolations, launchChromium, liveCheckOutcome } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -104,7 +104,7 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await shot('02-liveness');
 
     await frame.getByTestId('start-liveness').click();
-    await expect.poll(() => frame.getByTestId('liveness-result').getAttribute('data-outcome'), { timeout: 120_000 }).toBe('passed');
+    expect(await liveCheckOutcome(frame, { retry: true })).toBe('passed');
     await frame.getByTestId('next').click();
     await stepReached(page, 'review');
     await frame.getByTestId('confirm-details').check();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,13 @@ import { FulfilmentDb } from '../../bff/src/providers/db/fulfilment.db.js';
 import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
+import { randomSimStock } from '../../bff/src/domain/numberPool.js';
+import { packCodeDigest } from '../../bff/src/services/activationService.js';
 import { envelopeOf } from '../support/keys.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const run = (script: string, args: string[], dataDir: string) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } });
+const run = (script: string, args: string[], dataDir: string, env: Record<string, string> = {}) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...env } });
 
 let dir: string;
 let dataDir: string;
@@ -57,5 +59,62 @@ describe('the operator\'s command-line tools', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('adds a supervisor, lists couriers without their codes, and disables one at once', async () => {
+    const { stdout } = await run('bff/src/cli/courier.ts', ['--company', 'SF', '--name', '钱主管', '--supervisor'], dataDir);
+    const id = /added as ([0-9a-f-]{36})/.exec(stdout)?.[1] ?? '';
+    const code = stdout.trim().split('\n').at(-1) ?? '';
+    const listed = (await run('bff/src/cli/courier.ts', ['--list'], dataDir)).stdout;
+    expect(listed).toContain(`${id}\tSF\tsupervisor\tenabled`);
+    expect(listed).not.toContain(code);
+    await run('bff/src/cli/courier.ts', ['--disable', id], dataDir);
+    expect((await run('bff/src/cli/courier.ts', ['--list'], dataDir)).stdout).toContain(`${id}\tSF\tsupervisor\tdisabled`);
+    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    try {
+      expect(new FulfilmentDb(db).courierByTokenHash(hashToken(code))).toBeUndefined();
+    } finally {
+      db.close();
+    }
+    await expect(run('bff/src/cli/courier.ts', ['--disable', id], dataDir)).rejects.toThrow(/no enabled courier/);
+  });
+
+  it('puts the operator\'s SIM cards (pack codes as keyed digests only) and numbers in stock, naming the lines it skipped', async () => {
+    const [a, b] = randomSimStock(2);
+    const sims = path.join(dir, 'sims.csv');
+    await writeFile(sims, `# iccid,pack code\n${a?.iccid},${a?.packCode}\n${b?.iccid},1234\n${a?.iccid},${a?.packCode}\n`);
+    const numbers = path.join(dir, 'numbers.txt');
+    await writeFile(numbers, '17099990001\n17099990002\n13800000000\n');
+    expect((await run('bff/src/cli/stock.ts', ['--sims', sims], dataDir)).stdout.trim())
+      .toBe('1 SIM card(s) added (0 already in stock); skipped line 3 (the pack code is 8 digits), line 4 (repeated)');
+    expect((await run('bff/src/cli/stock.ts', ['--numbers', numbers], dataDir)).stdout.trim()).toBe('2 number(s) added (0 already in stock); skipped line 3 (msisdn_not_mvno)');
+    const envelope = await envelopeOf(dataDir);
+    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    try {
+      const row = new FulfilmentDb(db).simCard(a?.iccid ?? '');
+      expect(row).toMatchObject({ status: 'available', origin: 'import', sandbox_pack_code: null, pack_code_hash: packCodeDigest(envelope, a?.iccid ?? '', a?.packCode ?? '') });
+      expect(JSON.stringify(db.db.prepare('SELECT * FROM sim_cards').all())).not.toContain(a?.packCode);
+      expect(db.db.prepare(`SELECT msisdn, origin FROM numbers WHERE msisdn LIKE '1709999%' ORDER BY msisdn`).all())
+        .toEqual([{ msisdn: '17099990001', origin: 'import' }, { msisdn: '17099990002', origin: 'import' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('makes a production keyring outside the data folder on purpose, and rotates the key of a data folder', async () => {
+    const keyFile = path.join(dir, 'etc-keys.json');
+    const production = { RUN_MODE: 'production', KEY_FILE: keyFile, PUBLIC_URL: 'https://sim.example', AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: 'https://gw.example',
+      PROVISIONING_ADAPTER: 'http', PROVISIONING_HTTP_URL: 'https://bss.example', LOGISTICS_ADAPTER: 'http', LOGISTICS_HTTP_URL: 'https://carrier.example', LOGISTICS_WEBHOOK_SECRET: 'carrier-signing-secret-0001' };
+    expect((await run('bff/src/cli/rotateKey.ts', ['--init'], path.join(dir, 'prod-data'), production)).stdout).toContain(`made a new keyring in the key file ${keyFile}`);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect((await run('bff/src/cli/rotateKey.ts', ['--init'], path.join(dir, 'prod-data'), production)).stdout).toContain('nothing changed');
+
+    const before = await envelopeOf(dataDir);
+    const { stdout } = await run('bff/src/cli/rotateKey.ts', [], dataDir, { KEY_RELOAD_SECONDS: '1' });
+    expect(stdout).toMatch(/done: \d+ of \d+ objects and \d+ of \d+ fields re-wrapped under k[0-9a-f]+/);
+    const after = await envelopeOf(dataDir);
+    expect(after.keyring.activeId).not.toBe(before.keyring.activeId);
+    expect(after.digest('x', 'id-number')).toBe(before.digest('x', 'id-number'));
+    expect((await run('bff/src/cli/rotateKey.ts', ['--retire'], dataDir)).stdout).toContain(`retired ${before.keyring.activeId}`);
   });
 });

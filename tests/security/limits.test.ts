@@ -30,6 +30,14 @@ const from = (client: string, token?: string): Record<string, string> => ({
 });
 const post = <T>(path: string, body: unknown, client: string, token?: string) =>
   t.api.json<T>(path, { method: 'POST', headers: from(client, token), body: JSON.stringify(body) });
+/** An order on `msisdn`: the number held from `holder`, the order made (and consent given) from `client`. */
+async function orderOn(msisdn: string, holder: string, client: string, consent = false): Promise<{ status: number; body: CreatedOrder }> {
+  const hold = await post<Hold>('/api/holds', { msisdn }, holder);
+  const order = await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client);
+  if (consent) await post(`/api/orders/${order.body.order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, client, order.body.orderToken);
+  return order;
+}
+
 const numbers = async (): Promise<string[]> => (await t.api.get<AvailableNumbers>('/api/numbers?limit=50')).body.numbers.map((n) => n.msisdn)
   .concat((await t.api.get<AvailableNumbers>('/api/numbers?limit=50&prefix=171')).body.numbers.map((n) => n.msisdn));
 const codeOf = (body: unknown): string => (body as ErrorBody).error.code;
@@ -94,11 +102,7 @@ describe('orders and submissions', () => {
   it('limit orders per client, with Retry-After', async () => {
     const client = '203.0.113.120';
     const statuses: number[] = [];
-    for (const msisdn of (await numbers()).slice(0, 12)) {
-      const hold = await post<Hold>('/api/holds', { msisdn }, `198.18.0.${statuses.length}`);
-      const order = await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client);
-      statuses.push(order.status);
-    }
+    for (const msisdn of (await numbers()).slice(0, 12)) statuses.push((await orderOn(msisdn, `198.18.0.${statuses.length}`, client)).status);
     expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
   });
@@ -108,8 +112,7 @@ describe('orders and submissions', () => {
     const statuses: number[] = [];
     for (const [i, msisdn] of (await numbers()).slice(0, 5).entries()) {
       const client = `198.18.1.${i}`;
-      const hold = await post<Hold>('/api/holds', { msisdn }, client);
-      const order = await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client);
+      const order = await orderOn(msisdn, client, client);
       const submit = await t.api.json(`/api/orders/${order.body.order.id}/submit`, {
         method: 'POST', headers: { ...from(client, order.body.orderToken), 'x-device-id': device }, body: JSON.stringify({ confirmed: true }),
       });
@@ -186,12 +189,7 @@ describe('uploads', () => {
   it('stop one client sending on many connections at once before its photos are read', async () => {
     const client = '203.0.113.77';
     const orders: CreatedOrder[] = [];
-    for (const msisdn of (await numbers()).slice(0, 6)) {
-      const hold = await post<Hold>('/api/holds', { msisdn }, `198.18.3.${orders.length}`);
-      const order = (await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client)).body;
-      await post(`/api/orders/${order.order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, client, order.orderToken);
-      orders.push(order);
-    }
+    for (const msisdn of (await numbers()).slice(0, 6)) orders.push((await orderOn(msisdn, `198.18.3.${orders.length}`, client, true)).body);
     // Two uploads are on their way (their bodies still coming); four more from the same client are
     // refused at once, before a byte of their bodies is read; once the two are done, there is room again.
     const [first, second, ...rest] = orders;
@@ -205,13 +203,7 @@ describe('uploads', () => {
 
   it('turn away 300 parallel 15 MB uploads with 503s and one-at-a-time per order, not by filling memory', async () => {
     const orders: CreatedOrder[] = [];
-    for (const [i, msisdn] of (await numbers()).slice(0, 60).entries()) {
-      const client = `198.18.2.${i}`;
-      const hold = await post<Hold>('/api/holds', { msisdn }, client);
-      const order = await post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified' }, client);
-      await post(`/api/orders/${order.body.order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, client, order.body.orderToken);
-      orders.push(order.body);
-    }
+    for (const [i, msisdn] of (await numbers()).slice(0, 60).entries()) orders.push((await orderOn(msisdn, `198.18.2.${i}`, `198.18.2.${i}`, true)).body);
     expect(orders).toHaveLength(60);
     const payload = randomBytes(64 * 1024);
     const before = process.memoryUsage().rss;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -54,4 +55,31 @@ export function cspViolations(page: Page): string[] {
     if (/Content Security Policy|Refused to/i.test(error.message)) seen.push(error.message);
   });
   return seen;
+}
+
+/**
+ * Waits until the live check asks for an action (`actions` lists the ones expected), or has already
+ * finished: on a fast machine the prompt can come and go between two looks.
+ */
+export async function actionPrompted(where: { getByTestId(id: string): Locator }, actions: RegExp): Promise<void> {
+  await expect.poll(async () => {
+    if ((await where.getByTestId('liveness-result').count()) > 0) return true;
+    const prompt = await where.getByTestId('liveness-prompt').getAttribute('data-prompt', { timeout: 1000 }).catch(() => null);
+    return actions.test(prompt ?? '');
+  }, { timeout: 90_000 }).toBe(true);
+}
+
+/**
+ * The live check's outcome in a page (or a frame): `passed` or `failed`. On a busy machine the
+ * tracker in the browser can miss an action the face video shows; a buyer would press "try again",
+ * and with `retry` the test does so once.
+ */
+export async function liveCheckOutcome(where: { getByTestId(id: string): Locator }, { retry = false } = {}): Promise<string | null> {
+  const result = where.getByTestId('liveness-result');
+  await expect.poll(() => result.getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
+  if (!retry || (await result.getAttribute('data-outcome')) !== 'failed' || !(await where.getByTestId('retry-liveness').isVisible())) return result.getAttribute('data-outcome');
+  await where.getByTestId('retry-liveness').click();
+  await expect.poll(async () => (await where.getByTestId('liveness-result').count()) === 0 || (await where.getByTestId('liveness-prompt').count()) > 0, { timeout: 30_000 }).toBe(true);
+  await expect.poll(() => where.getByTestId('liveness-result').getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
+  return where.getByTestId('liveness-result').getAttribute('data-outcome');
 }
