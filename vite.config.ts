@@ -24,10 +24,15 @@ export default defineConfig({
   },
   test: {
     root: here('.'),
-    include: ['tests/**/*.test.ts'],
     // Model loading and OCR on a 2-core machine: generous, and no test asserts on time.
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**'], sequence: { groupOrder: 0 } } },
+      // The browser's face tracking paces the live check: the browser tests run after the rest, one at
+      // a time, so that no other test's vision work starves the page's tracker.
+      { extends: true, test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

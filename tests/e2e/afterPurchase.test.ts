@@ -136,7 +136,8 @@ describe('after the purchase, in a real browser', () => {
     await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
     await actionPrompted(page, /turn_left|open_mouth/);
     await shot('03-live');
-    expect(await liveCheckOutcome(page, { retry: true })).toBe('passed');
+    const live = await liveCheckOutcome(page, { retry: true });
+    expect(live.outcome, live.said).toBe('passed');
     await page.getByTestId('next').click();
 
     const result = page.getByTestId('activation-result');

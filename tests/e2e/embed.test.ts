@@ -104,7 +104,8 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await shot('02-liveness');
 
     await frame.getByTestId('start-liveness').click();
-    expect(await liveCheckOutcome(frame, { retry: true })).toBe('passed');
+    const live = await liveCheckOutcome(frame, { retry: true });
+    expect(live.outcome, live.said).toBe('passed');
     await frame.getByTestId('next').click();
     await stepReached(page, 'review');
     await frame.getByTestId('confirm-details').check();

@@ -70,16 +70,20 @@ export async function actionPrompted(where: { getByTestId(id: string): Locator }
 }
 
 /**
- * The live check's outcome in a page (or a frame): `passed` or `failed`. On a busy machine the
- * tracker in the browser can miss an action the face video shows; a buyer would press "try again",
- * and with `retry` the test does so once.
+ * The live check's outcome in a page (or a frame), with what the page says of it: `passed`, `failed`
+ * or `review`. On a busy machine the tracker in the browser can miss an action the face video shows;
+ * a buyer would press "try again", and with `retry` the test does so once.
  */
-export async function liveCheckOutcome(where: { getByTestId(id: string): Locator }, { retry = false } = {}): Promise<string | null> {
-  const result = where.getByTestId('liveness-result');
-  await expect.poll(() => result.getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
-  if (!retry || (await result.getAttribute('data-outcome')) !== 'failed' || !(await where.getByTestId('retry-liveness').isVisible())) return result.getAttribute('data-outcome');
+export async function liveCheckOutcome(where: { getByTestId(id: string): Locator }, { retry = false } = {}): Promise<{ outcome: string | null; said: string }> {
+  const settled = async (): Promise<{ outcome: string | null; said: string }> => {
+    const result = where.getByTestId('liveness-result');
+    await expect.poll(() => result.getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
+    return { outcome: await result.getAttribute('data-outcome'), said: (await result.textContent()) ?? '' };
+  };
+  const first = await settled();
+  if (!retry || first.outcome !== 'failed' || !(await where.getByTestId('retry-liveness').isVisible())) return first;
   await where.getByTestId('retry-liveness').click();
-  await expect.poll(async () => (await where.getByTestId('liveness-result').count()) === 0 || (await where.getByTestId('liveness-prompt').count()) > 0, { timeout: 30_000 }).toBe(true);
-  await expect.poll(() => where.getByTestId('liveness-result').getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
-  return where.getByTestId('liveness-result').getAttribute('data-outcome');
+  await expect.poll(async () => (await where.getByTestId('liveness-result').count()) === 0, { timeout: 30_000 }).toBe(true);
+  const second = await settled();
+  return { ...second, said: `${first.said} | then: ${second.said}` };
 }

@@ -104,9 +104,10 @@ export async function passLiveCheck(api: ApiClient, order: { id: string; token: 
 
 /**
  * A "recorded" face video for Chromium's fake camera (a Y4M file, played in a loop): the neutral
- * photo for two seconds, then each action's photo for 1.6 s, with 1.6 s of neutral after each. A
+ * photo for two seconds, then each action's photo for 2.5 s, with 2.5 s of neutral after each. A
  * person holds an action about a second; longer here, so that tracking on a busy machine (a look
- * can take a second when other tests load the CPU) still catches it.
+ * can take more than a second when other tests load the CPU) still catches it. The loop (12 s for
+ * two actions) stays within the time the page gives each action, whatever order is asked.
  * The stills move a pixel or two from frame to frame, as a hand-held phone does. Needs ffmpeg.
  */
 export async function recordFaceVideo(poses: FacePoses, actions: readonly LivenessAction[], out: string): Promise<void> {
@@ -124,8 +125,8 @@ export async function recordFaceVideo(poses: FacePoses, actions: readonly Livene
     for (const action of actions) {
       const pose = poses.actions[action];
       if (!pose) throw new Error(`no photo shows ${action}`);
-      await hold(pose.photo, 1.6, pose.mirror ?? false);
-      await hold(poses.neutral, 1.6);
+      await hold(pose.photo, 2.5, pose.mirror ?? false);
+      await hold(poses.neutral, 2.5);
     }
     await promisify(execFile)('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(FPS), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out]);
   } finally {
