@@ -61,7 +61,9 @@ class SimAgentMark extends HTMLElement {
   async connectedCallback(): Promise<void> {
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     const agent = this.getAttribute('agent') ?? '';
-    const res = await fetch(new URL(`/api/agents/${encodeURIComponent(agent)}/mark`, OPERATOR)).catch(() => undefined);
+    // The operator answers only the agent's registered sites, known by Origin, or by Referer where a
+    // same-origin GET sends no Origin: ask for the page's origin as Referer, whatever the page's policy.
+    const res = await fetch(new URL(`/api/agents/${encodeURIComponent(agent)}/mark`, OPERATOR), { referrerPolicy: 'origin' }).catch(() => undefined);
     if (!res?.ok) {
       root.textContent = '';
       return;

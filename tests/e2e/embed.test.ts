@@ -154,4 +154,12 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'embed-05-refused.png'), fullPage: true });
     await page.close();
   });
+
+  it('shows the mark on the sandbox\'s own demo storefront, served beside the flow (same origin, no Referer)', async () => {
+    const page = await browser.newPage({ viewport: { width: 430, height: 932 }, deviceScaleFactor: 1 });
+    await page.goto(`${t.server.publicUrl}/demo/storefront`);
+    const mark = page.locator('sim-agent-mark a');
+    await expect.poll(() => mark.getAttribute('href'), { timeout: 15_000 }).toMatch(new RegExp(`^${t.server.publicUrl}/agents/verify#`));
+    await page.close();
+  });
 });
