@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { LIVENESS_ACTIONS, type LivenessAction } from '@shared';
 
 /** Everything the BFF reads from the environment, parsed once at start; a bad value stops the start. */
+
+/** The name the sandbox goes by; production needs the operator's own. */
+const SANDBOX_OPERATOR_NAME = '沙盒移动 Sandbox Mobile';
+
 /** `<points>/<window>`: so many per client in a window of seconds (s), minutes (m), hours (h) or days (d). */
 const rateLimit = (fallback: string) => z
   .string()
@@ -151,7 +155,7 @@ const configSchema = z.object({
   ACTIVATION_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   ACTIVATION_LOCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
   /** The operator's name on every agent mark. */
-  OPERATOR_NAME: z.string().min(1).default('沙盒移动 Sandbox Mobile'),
+  OPERATOR_NAME: z.string().min(1).default(SANDBOX_OPERATOR_NAME),
   /** Bearer token of the operator's API and console; unset: generated once into DATA_DIR/operator.token. */
   OPERATOR_TOKEN: z.string().min(24).optional(),
   /** The address buyers reach this service at (agent marks link to it); unset: http://localhost:PORT. */
@@ -189,13 +193,14 @@ const configSchema = z.object({
  * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
  * data folder (its backup would carry its own key). Each refusal says what to set instead.
  */
-function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; PUBLIC_URL?: string | undefined }, ctx: z.RefinementCtx): void {
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string }, ctx: z.RefinementCtx): void {
   const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
   if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
   if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
   if (c.LOGISTICS_ADAPTER === 'mock') refuse('LOGISTICS_ADAPTER', 'the sandbox carrier: set LOGISTICS_ADAPTER=http, LOGISTICS_HTTP_URL and LOGISTICS_WEBHOOK_SECRET');
   if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
   else if (!c.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'an address that is not https');
+  if (c.OPERATOR_NAME === SANDBOX_OPERATOR_NAME) refuse('OPERATOR_NAME', "the sandbox's operator name (shown to buyers and on every agent mark): set OPERATOR_NAME to the operator's name");
 }
 
 export type Mode = 'sandbox' | 'production';

@@ -9,6 +9,7 @@ import { type Background, backgroundRunner, failureName } from './background.js'
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { Envelope, secretFile } from './crypto/envelope.js';
 import { Keyring } from './crypto/keyring.js';
+import { openOrdersDb } from './services/keyRotation.js';
 import { hashToken, newToken } from './crypto/tokens.js';
 import { ChannelsDb } from './providers/db/channels.db.js';
 import { ChannelService } from './services/channelService.js';
@@ -17,7 +18,7 @@ import { randomNumberPool, randomSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
 import { createAuthority } from './providers/authority/index.js';
-import { SqliteDb } from './providers/db/sqlite.db.js';
+import { type SqliteDb } from './providers/db/sqlite.db.js';
 import { FulfilmentDb } from './providers/db/fulfilment.db.js';
 import { openDatabase } from './providers/db/open.js';
 import { createKeySource } from './providers/keys/index.js';
@@ -88,7 +89,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   await chmod(config.dataDir, 0o700);
   const keySource = overrides.keySource ?? createKeySource(config);
   const envelope = new Envelope(new Keyring(await keySource.load()));
-  const db = new SqliteDb(path.join(config.dataDir, 'orders.db'));
+  const db = openOrdersDb(path.join(config.dataDir, 'orders.db'), envelope);
   const fulfilmentDb = new FulfilmentDb(db);
   const channelsDb = new ChannelsDb(db);
   const now = overrides.now ?? Date.now;

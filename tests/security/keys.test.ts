@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentMark, EvidenceResult, MarkVerification, OrderView } from '@shared';
 import { Envelope } from '../../bff/src/crypto/envelope.js';
-import { Keyring } from '../../bff/src/crypto/keyring.js';
+import { Keyring, newKeyring } from '../../bff/src/crypto/keyring.js';
+import { loadConfig } from '../../bff/src/config.js';
+import { start } from '../../bff/src/server.js';
 import { SEALED_COLUMNS } from '../../bff/src/providers/db/sealed.js';
 import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { FileKeySource } from '../../bff/src/providers/keys/file.keys.js';
@@ -92,6 +94,29 @@ describe('rotating the evidence key', () => {
     // New objects are sealed under the new key.
     expect((await t.api.upload<EvidenceResult>(order.id, order.token, 'portrait', card.images.portrait)).status).toBe(200);
     expect([...(await keysInUse(await rotationTools())).keys()]).toEqual([report.activeKey]);
+  });
+});
+
+describe('a keyring that is not the data\'s', () => {
+  it('stops the start, instead of sealing new data beside data it cannot open and counting cards afresh', async () => {
+    const dir = path.join(t.dir, 'other-keyring');
+    const config = loadConfig(testEnv(dir));
+    const keyFile = path.join(config.dataDir, 'keys.json');
+    const first = await start(config, { engine: t.engine });
+    await first.stop();
+    const theData = JSON.parse(await readFile(keyFile, 'utf8')) as ReturnType<typeof newKeyring>;
+
+    // Another installation's keyring (a fresh `rotate-key --init` put in place of the one in use).
+    await writeFile(keyFile, JSON.stringify(newKeyring()));
+    await expect(start(config, { engine: t.engine })).rejects.toThrow(/sealed under another keyring: its evidence keys/);
+    // The data's evidence keys, another digest root: every count and mark would start again.
+    await writeFile(keyFile, JSON.stringify({ ...theData, digestRoot: newKeyring().digestRoot }));
+    await expect(start(config, { engine: t.engine })).rejects.toThrow(/sealed under another keyring: its digest root/);
+
+    // The data's own keyring starts.
+    await writeFile(keyFile, JSON.stringify(theData));
+    const again = await start(config, { engine: t.engine });
+    await again.stop();
   });
 });
 

@@ -31,6 +31,7 @@ beforeAll(async () => {
   production = {
     ...testEnv(dir),
     RUN_MODE: 'production',
+    OPERATOR_NAME: '示例移动 Example Mobile',
     PUBLIC_URL: 'https://sim.operator.example',
     KEY_FILE: path.join(dir, 'keys', 'keys.json'),
     AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: authority?.url ?? '', AUTHORITY_HTTP_TOKEN: 'gateway-token',
@@ -53,6 +54,8 @@ describe('production refuses to start', () => {
     ['without PUBLIC_URL', { PUBLIC_URL: undefined }, /PUBLIC_URL: production refuses to start without PUBLIC_URL/],
     ['with a PUBLIC_URL that is not https', { PUBLIC_URL: 'http://sim.operator.example' }, /PUBLIC_URL: production refuses an address that is not https/],
     ['with the keys inside DATA_DIR', { KEY_FILE: undefined }, /KEY_FILE: production refuses keys inside DATA_DIR/],
+    ['under the sandbox\'s operator name', { OPERATOR_NAME: undefined }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
+    ['under the sandbox\'s operator name, set by hand', { OPERATOR_NAME: '沙盒移动 Sandbox Mobile' }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
   ];
 
   it.each(refusals)('%s', (_what, change, message) => {

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import { Envelope } from '../crypto/envelope.js';
 import { Keyring } from '../crypto/keyring.js';
-import { SqliteDb } from '../providers/db/sqlite.db.js';
+import type { SqliteDb } from '../providers/db/sqlite.db.js';
 import { createKeySource } from '../providers/keys/index.js';
 import type { KeySource } from '../providers/keys/keys.port.js';
+import { openOrdersDb } from '../services/keyRotation.js';
 
 export interface Stores {
   config: Config;
@@ -20,7 +21,7 @@ export async function openStores(env: NodeJS.ProcessEnv = process.env): Promise<
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keySource = createKeySource(config);
   const envelope = new Envelope(new Keyring(await keySource.load()));
-  return { config, db: new SqliteDb(path.join(config.dataDir, 'orders.db')), keySource, envelope };
+  return { config, db: openOrdersDb(path.join(config.dataDir, 'orders.db'), envelope), keySource, envelope };
 }
 
 /** Stops a command with a message and its usage (exit code 2: the command was used wrongly). */

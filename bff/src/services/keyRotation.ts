@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope } from '../crypto/envelope.js';
 import { Keyring, type KeyringData, activateStagedKey, finishRotation, retireKeys, stageEvidenceKey } from '../crypto/keyring.js';
-import type { SqliteDb } from '../providers/db/sqlite.db.js';
+import { sealedAs } from '../providers/db/sealed.js';
+import { SqliteDb } from '../providers/db/sqlite.db.js';
 import type { KeySource } from '../providers/keys/keys.port.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 
@@ -86,4 +87,42 @@ export async function retireUnusedKeys(d: Pick<RotationDeps, 'keySource' | 'enve
   if (unused.length > 0) await d.keySource.save(next);
   d.say(unused.length > 0 ? `retired ${unused.join(', ')}` : 'no key to retire');
   return next;
+}
+
+/** The keyring does not fit the data: starting would seal beside what it cannot open, and count afresh. */
+export class KeyringMismatchError extends Error {}
+
+const CHECK = 'keyring check';
+
+/**
+ * Makes sure the keyring is the one the data was made under; the first start records what it looks
+ * like. Another keyring (a fresh one, another installation's, a digest root changed by hand) is
+ * refused: its evidence keys would not open the data, and its digest root would start every
+ * five-card count, mark and frame digest again from nothing. A rotated keyring passes: rotation
+ * re-wraps the sealed check with the rest, and never changes the digest root.
+ */
+export function checkKeyringFits(db: SqliteDb, envelope: Envelope): void {
+  const mine = { digest: envelope.digest(CHECK, 'keyring-check'), sealed: envelope.sealJson(CHECK, sealedAs.keyringCheck()) };
+  const recorded = db.initKeyringCheck(mine);
+  const refuse = (what: string): never => {
+    throw new KeyringMismatchError(`the data in this DATA_DIR was sealed under another keyring: ${what}. Start with the keyring the data was made under (KEY_FILE, KEYRING or the KMS), or another DATA_DIR`);
+  };
+  try {
+    envelope.openJson(recorded.sealed, sealedAs.keyringCheck());
+  } catch {
+    refuse(`its evidence keys (${envelope.keyIdOf(recorded.sealed)}) are not in this one`);
+  }
+  if (recorded.digest !== mine.digest) refuse('its digest root differs from this one\'s');
+}
+
+/** Opens the orders' database and checks the keyring fits it (closed again when it does not). */
+export function openOrdersDb(file: string, envelope: Envelope): SqliteDb {
+  const db = new SqliteDb(file);
+  try {
+    checkKeyringFits(db, envelope);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }

@@ -251,4 +251,9 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
   `,
+  // What the keyring the data was made under looks like: a keyed digest (its digest root) and a
+  // value sealed under its evidence keys. A start with another keyring is refused.
+  `
+  CREATE TABLE keyring_check (id INTEGER PRIMARY KEY CHECK (id = 1), digest TEXT NOT NULL, sealed BLOB NOT NULL);
+  `,
 ];

@@ -12,6 +12,7 @@ export const sealedAs = {
   activationRead: (attemptId: string): string => `activation:${attemptId}:card-read`,
   webhookSecret: (channelId: string): string => `channel:${channelId}:webhook-secret`,
   packCode: (iccid: string): string => `sim:${iccid}:pack-code`,
+  keyringCheck: (): string => 'keyring:check',
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -32,4 +33,5 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'activation_attempts', column: 'card_read', key: ['id'], aad: (r) => sealedAs.activationRead(r.id ?? '') },
   { table: 'channels', column: 'webhook_secret', key: ['id'], aad: (r) => sealedAs.webhookSecret(r.id ?? '') },
   { table: 'sim_cards', column: 'sandbox_pack_code', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
+  { table: 'keyring_check', column: 'sealed', key: ['id'], aad: () => sealedAs.keyringCheck() },
 ];

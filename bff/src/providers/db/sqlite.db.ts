@@ -313,6 +313,17 @@ export class SqliteDb {
     this.db.prepare('INSERT INTO readiness_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(now);
   }
 
+  /** The check of the keyring the data was made under (none before the first start). */
+  keyringCheck(): { digest: string; sealed: Buffer } | undefined {
+    return this.db.prepare('SELECT digest, sealed FROM keyring_check WHERE id = 1').get() as { digest: string; sealed: Buffer } | undefined;
+  }
+
+  /** Records the keyring check unless one is there; returns the one that counts. */
+  initKeyringCheck(check: { digest: string; sealed: Buffer }): { digest: string; sealed: Buffer } {
+    this.db.prepare('INSERT INTO keyring_check (id, digest, sealed) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING').run(check.digest, check.sealed);
+    return this.keyringCheck() ?? check;
+  }
+
   /** Holders of cards elsewhere, as imported; `keys` removed (the sandbox's identities in production). */
   removeHolderCards(keys: readonly string[]): number {
     const remove = this.db.prepare('DELETE FROM holder_cards WHERE holder_key = ?');
