@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
 function spaPage(webDist: string, channels: ChannelService): RequestHandler {
   const index = path.join(webDist, 'index.html');
   let built: { mtimeMs: number; html: string; hashes: string[] } | undefined;
-  return (req, res, next) => {
+  return async (req, res, next) => {
     let mtimeMs: number;
     try {
       mtimeMs = statSync(index).mtimeMs;
@@ -148,7 +148,7 @@ function spaPage(webDist: string, channels: ChannelService): RequestHandler {
       built = { mtimeMs, html, hashes: inlineScriptHashes(html) };
     }
     const agent = req.path === '/embed' ? (typeof req.query.agent === 'string' ? req.query.agent : '') : undefined;
-    res.set({ 'Content-Security-Policy': pageCsp(built.hashes, channels.frameAncestors(agent)), 'Cache-Control': 'no-cache' });
+    res.set({ 'Content-Security-Policy': pageCsp(built.hashes, await channels.frameAncestors(agent)), 'Cache-Control': 'no-cache' });
     res.type('html').send(built.html);
   };
 }

@@ -46,6 +46,15 @@ const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The orders' database: unset, an SQLite file in DATA_DIR; `postgres://user:password@host:5432/db` for PostgreSQL. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// address').optional(),
+  /** Connections each process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * How long a process keeps a provisioning job or webhook notice it took before another process may
+   * take it (the first stopped): longer than a request to the provisioning system may take.
+   */
+  OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Where the built SPA is served from. */
   WEB_DIST: z.string().min(1).default('./dist/web'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
@@ -186,6 +195,10 @@ const configSchema = z.object({
   require(c.KEY_SOURCE === 'kms', 'KMS_KEY_NAME', 'when KEY_SOURCE=kms');
   require(c.KEY_SOURCE === 'kms', 'KMS_TOKEN', 'when KEY_SOURCE=kms');
   if (c.KEY_SOURCE === 'env' && !c.KEYRING && !c.MASTER_KEY) ctx.addIssue({ code: 'custom', path: ['KEYRING'], message: 'KEY_SOURCE=env needs KEYRING (or MASTER_KEY)' });
+  const longestCall = c.PROVISIONING_ADAPTER === 'http' ? c.PROVISIONING_TIMEOUT_MS : c.PROVISIONING_MOCK_LATENCY_MS * 2;
+  if (c.OUTBOX_CLAIM_SECONDS * 1000 <= longestCall) {
+    ctx.addIssue({ code: 'custom', path: ['OUTBOX_CLAIM_SECONDS'], message: `must be longer than a provisioning request may take (${longestCall} ms): another process would send a job still being sent` });
+  }
   if (c.RUN_MODE === 'production') productionRefusals(c, ctx);
 });
 
@@ -204,6 +217,9 @@ function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER
 }
 
 export type Mode = 'sandbox' | 'production';
+
+/** Where the orders' data lives: an SQLite file (the embedded default) or a PostgreSQL server. */
+export type DatabaseTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string; poolSize?: number };
 
 /** So many per client in a window. */
 export interface RateLimit {
@@ -245,6 +261,9 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The orders' database. */
+  database: DatabaseTarget;
+  outboxClaimSeconds: number;
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
@@ -343,6 +362,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     dataDir,
+    database: c.DATABASE_URL ? { engine: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE } : { engine: 'sqlite', file: path.join(dataDir, 'orders.db') },
+    outboxClaimSeconds: c.OUTBOX_CLAIM_SECONDS,
     webDist,
     logLevel: c.LOG_LEVEL,
     faceMatchMaxDistance: c.FACE_MATCH_MAX_DISTANCE,

@@ -18,9 +18,9 @@ import { randomNumberPool, randomSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
 import type { AuthorityPort } from './providers/authority/authority.port.js';
 import { createAuthority } from './providers/authority/index.js';
-import { type SqliteDb } from './providers/db/sqlite.db.js';
+import { type OrdersDb } from './providers/db/orders.db.js';
 import { FulfilmentDb } from './providers/db/fulfilment.db.js';
-import { openDatabase } from './providers/db/open.js';
+import { openSqliteFile } from './providers/db/database.js';
 import { createKeySource } from './providers/keys/index.js';
 import type { KeySource } from './providers/keys/keys.port.js';
 import { HttpLogistics } from './providers/logistics/http.logistics.js';
@@ -38,7 +38,6 @@ import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
 import { Limits } from './http/limits.js';
 import { UploadBudget } from './http/uploadBudget.js';
 import { version } from './version.js';
-import type { DeliveryView } from '@shared';
 import { sealedAs } from './providers/db/sealed.js';
 
 export interface RunningServer {
@@ -48,7 +47,7 @@ export interface RunningServer {
   publicUrl: string;
   orders: OrderService;
   fulfilment: FulfilmentService;
-  db: SqliteDb;
+  db: OrdersDb;
   envelope: Envelope;
   uploads: UploadBudget;
   /** Runs the periodic work now (it also runs every minute). */
@@ -89,7 +88,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   await chmod(config.dataDir, 0o700);
   const keySource = overrides.keySource ?? createKeySource(config);
   const envelope = new Envelope(new Keyring(await keySource.load()));
-  const db = openOrdersDb(path.join(config.dataDir, 'orders.db'), envelope);
+  const db = await openOrdersDb(config.database, envelope);
   const fulfilmentDb = new FulfilmentDb(db);
   const channelsDb = new ChannelsDb(db);
   const now = overrides.now ?? Date.now;
@@ -106,10 +105,10 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       webhookSecret: config.logistics.webhookSecret ?? envelope.digest('carrier webhooks', 'logistics-webhook-secret'),
     }));
 
-  if (sandbox) seedSandbox(config, db, fulfilmentDb, envelope, now());
-  else retireSandbox(db, fulfilmentDb, envelope, now(), log);
+  if (sandbox) await seedSandbox(config, db, fulfilmentDb, envelope, now());
+  else await retireSandbox(db, fulfilmentDb, envelope, now(), log);
 
-  const limitsDb = config.limits.store === 'sqlite' ? openDatabase(path.join(config.dataDir, 'limits.db')) : undefined;
+  const limitsDb = config.limits.store === 'sqlite' ? openSqliteFile(path.join(config.dataDir, 'limits.db')) : undefined;
   const limits = new Limits(config.limits, limitsDb ? { kind: 'sqlite', db: limitsDb } : { kind: 'memory' });
   const uploads = new UploadBudget(config.limits.uploadMemoryBytes, config.limits.uploadsPerClient);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
@@ -136,12 +135,12 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     now,
     // Called only once the service below exists (after an approval, when an order is shown).
     afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
-    deliveryOf: (row): DeliveryView | undefined => fulfilment.deliveryOf(row),
+    deliveryOf: (row) => fulfilment.deliveryOf(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,
-    settings: { faceMatchMaxDistance: config.faceMatchMaxDistance, faceReviewMargin: config.faceReviewMargin },
+    settings: { faceMatchMaxDistance: config.faceMatchMaxDistance, faceReviewMargin: config.faceReviewMargin, claimMs: config.outboxClaimSeconds * 1000 },
   });
   const activations = new ActivationService({
     db, fulfilment: fulfilmentDb, shipping: fulfilment, storage, envelope, engine, orders, background, now,
@@ -167,21 +166,17 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
     },
   });
-  channels.ensureOperatorChannel();
+  await channels.ensureOperatorChannel();
   // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
-  if (sandbox) channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
-  else channels.retireDemo();
-  const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now });
+  if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
+  else await channels.retireDemo();
+  const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
-    const database = (() => {
-      try {
-        db.probeWrite(now());
-        return { ok: true };
-      } catch (error) {
-        return { ok: false, detail: failureName(error) };
-      }
-    })();
+    const database = await db.probeWrite(now()).then(
+      () => ({ ok: true }),
+      (error: unknown) => ({ ok: false, detail: failureName(error) }),
+    );
     const disk = await statfs(config.dataDir).then(
       (s) => (s.bavail * s.bsize >= config.ready.minFreeBytes ? { ok: true } : { ok: false, detail: `${Math.floor((s.bavail * s.bsize) / 2 ** 20)} MB free` }),
       (error: unknown) => ({ ok: false, detail: failureName(error) }),
@@ -196,7 +191,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     clientKey: (network) => envelope.digest(network, 'client'),
   }));
 
-  const resumed = orders.resumeVerifications();
+  const resumed = await orders.resumeVerifications();
   if (resumed > 0) log('info', `resumed ${resumed} verification(s) interrupted by the last stop`);
 
   // The periodic work: drafts whose hold ended, approved orders left unshipped and activations left
@@ -204,10 +199,10 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const sweep = (): Promise<void> => settleAll(log, {
     'draft expiry': () => orders.expireDrafts(),
     'fulfilment sweep': () => fulfilment.sweep(),
-    pruning: () => {
+    pruning: async () => {
       const at = now();
-      db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
-      channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
+      await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
+      await channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
       limits.prune(Date.now());
     },
   });
@@ -250,7 +245,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
       if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();
       limitsDb?.close();
-      db.close();
+      await db.close();
     },
   };
 }
@@ -260,18 +255,18 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
  * codes) when there is none, the sandbox identities' cards held elsewhere (to rehearse the five-card
  * cap), and the sandbox couriers.
  */
-function seedSandbox(config: Config, db: SqliteDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number): void {
-  if (db.countNumbers() === 0) db.seedNumbers(randomNumberPool(config.numbersPerPrefix), 'sandbox');
-  if (fulfilment.countSimCards() === 0) {
-    fulfilment.addSimCards(randomSimStock(config.simStock).map(({ iccid, packCode }) => ({
+async function seedSandbox(config: Config, db: OrdersDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number): Promise<void> {
+  if (await db.countNumbers() === 0) await db.seedNumbers(randomNumberPool(config.numbersPerPrefix), 'sandbox');
+  if (await fulfilment.countSimCards() === 0) {
+    await fulfilment.addSimCards(randomSimStock(config.simStock).map(({ iccid, packCode }) => ({
       iccid, pack_code_hash: packCodeDigest(envelope, iccid, packCode), sandbox_pack_code: envelope.sealJson(packCode, sealedAs.packCode(iccid)), origin: 'sandbox',
     })));
   }
   if (config.authority.adapter === 'mock') {
-    for (const who of SANDBOX_IDENTITIES) if (who.existingCards) db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
+    for (const who of SANDBOX_IDENTITIES) if (who.existingCards) await db.setHolderCards(holderKey(envelope, who.idNumber), who.existingCards);
   }
   for (const courier of SANDBOX_COURIERS) {
-    fulfilment.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, role: courier.role, token_hash: hashToken(courier.token), created_at: now });
+    await fulfilment.ensureCourier({ id: courier.id, company: courier.company, name: courier.name, role: courier.role, token_hash: hashToken(courier.token), created_at: now });
   }
 }
 
@@ -279,11 +274,11 @@ function seedSandbox(config: Config, db: SqliteDb, fulfilment: FulfilmentDb, env
  * Production on a data folder a sandbox used: the sandbox's couriers are disabled, its made-up
  * numbers and cards no longer offered, its identities' cards elsewhere forgotten. Orders stay.
  */
-function retireSandbox(db: SqliteDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number, log: (level: 'error' | 'info', message: string) => void): void {
-  const couriers = fulfilment.disableCouriers(SANDBOX_COURIERS.map((c) => c.id), now);
-  const numbers = db.removeSandboxNumbers();
-  const cards = fulfilment.removeSandboxSimCards();
-  const holders = db.removeHolderCards(SANDBOX_IDENTITIES.map((who) => holderKey(envelope, who.idNumber)));
+async function retireSandbox(db: OrdersDb, fulfilment: FulfilmentDb, envelope: Envelope, now: number, log: (level: 'error' | 'info', message: string) => void): Promise<void> {
+  const couriers = await fulfilment.disableCouriers(SANDBOX_COURIERS.map((c) => c.id), now);
+  const numbers = await db.removeSandboxNumbers();
+  const cards = await fulfilment.removeSandboxSimCards();
+  const holders = await db.removeHolderCards(SANDBOX_IDENTITIES.map((who) => holderKey(envelope, who.idNumber)));
   if (couriers + numbers + cards + holders > 0) {
     log('info', `production: retired the sandbox's data (${couriers} courier(s) disabled, ${numbers} number(s) and ${cards} card(s) withdrawn, ${holders} sandbox holder(s) removed)`);
   }

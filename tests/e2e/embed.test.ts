@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { row } from '../support/db.js';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -123,7 +125,7 @@ describe('a storefront embedding the flow, in a real browser', () => {
     expect(JSON.stringify(heard)).not.toContain(card.identity.portrait.idNumber);
     expect(JSON.stringify(heard)).not.toContain(card.identity.portrait.name);
     // The order is the agent's.
-    const { agent_number } = t.server.db.db.prepare('SELECT c.agent_number FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?').get(orderId) as { agent_number: string };
+    const { agent_number } = (await row(t.server.db, sql`SELECT c.agent_number FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ${orderId}`)) as { agent_number: string };
     expect(agent_number).toBe(AGENT);
     expect(refused).toEqual([]);
     await page.close();

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { row, rows } from '../support/db.js';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,7 +49,7 @@ async function orderThrough(agent?: string): Promise<{ status: number; body: Cre
   }
   throw new Error('no number to hold');
 }
-const channelOfOrder = (id: string) => t.server.db.db.prepare('SELECT c.agent_number, o.channel_flag FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?').get(id);
+const channelOfOrder = async (id: string) => (await row(t.server.db, sql`SELECT c.agent_number, o.channel_flag FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ${id}`));
 
 describe('the channel registry', () => {
   it('is the operator\'s: a token made on the first start (owner-only file) opens it, nothing else does', async () => {
@@ -109,7 +111,7 @@ describe('the channel registry', () => {
     expect([back.status, errorCode(back.body)]).toEqual([409, 'channel_blacklisted']);
     const nothing = await operator.update(channel.id, {});
     expect(nothing.status).toBe(400);
-    const events = t.server.db.db.prepare('SELECT change, actor FROM channel_events WHERE channel_id = ? ORDER BY id').all(channel.id);
+    const events = (await rows(t.server.db, sql`SELECT change, actor FROM channel_events WHERE channel_id = ${channel.id} ORDER BY id`));
     expect(events).toEqual([{ change: 'created', actor: 'operator' }, { change: 'changed status to blacklisted', actor: 'operator' }]);
   });
 });

@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
+import { openOrders, row } from '../support/db.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
@@ -17,6 +18,7 @@ import { iccidOf, readyOrder, testEnv, waitForState } from '../support/testServe
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
 const SLOW_PROVISIONING_MS = 10_000;
+const CLAIM_SECONDS = 21;
 
 interface Bff {
   child: ChildProcess;
@@ -83,7 +85,9 @@ describe('a crash between the hand-over decision and the activation', () => {
     const cards: MockCard[] = await Promise.all(who.map(async (w) =>
       generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: w.name, idNumber: w.idNumber, seed: `crash-${w.name}` })));
 
-    const first = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0' });
+    // The job A's process took stays its own for a while after it died (another process cannot know it
+    // died): a claim just longer than its slow provisioning.
+    const first = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
     running.push(first);
     const orders = [];
     for (const card of cards) {
@@ -99,8 +103,9 @@ describe('a crash between the hand-over decision and the activation', () => {
       code: order.view.delivery?.handoverCode ?? '', card: card.images.portrait, face: recipient,
     })).body;
 
-    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
-    const iccid = (orderId: string): string => iccidOf(db, orderId);
+    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
+    const iccids = new Map([[a.id, await iccidOf(db, a.id)], [b.id, await iccidOf(db, b.id)]]);
+    const iccid = (orderId: string): string => iccids.get(orderId) ?? '';
     const provisioning = new MockProvisioning(path.join(dataDir, 'sandbox-provisioning.db'));
     try {
       // A: handed over; the provisioning system makes the change, and the BFF dies before hearing so.
@@ -113,18 +118,18 @@ describe('a crash between the hand-over decision and the activation', () => {
       expect(provisioning.history(iccid(a.id)).changes).toEqual(['activate']);
       expect(provisioning.history(iccid(b.id)).changes).toEqual([]);
       for (const order of [a, b]) {
-        expect(db.getOrder(order.id)?.state).toBe('shipped');
-        expect(db.db.prepare('SELECT status FROM provisioning_jobs WHERE order_id = ?').get(order.id)).toEqual({ status: 'pending' });
+        expect((await db.getOrder(order.id))?.state).toBe('shipped');
+        expect((await row(db, sql`SELECT status FROM provisioning_jobs WHERE order_id = ${order.id}`))).toEqual({ status: 'pending' });
       }
 
       const second = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
       running.push(second);
       for (const order of [a, b]) {
-        await waitForState(second.api, order, 'activated');
+        await waitForState(second.api, order, 'activated', CLAIM_SECONDS * 1000 + 30_000);
         const history = provisioning.history(iccid(order.id));
         expect(history.changes).toEqual(['activate']);
         expect(new Set(history.keys).size).toBe(1);
-        expect(db.transitionsOf(order.id).filter((x) => x.to_state === 'activated')).toHaveLength(1);
+        expect((await db.transitionsOf(order.id)).filter((x) => x.to_state === 'activated')).toHaveLength(1);
       }
       expect(second.log()).toContain(`order ${a.id} activated`);
       expect(second.log()).toContain(`order ${b.id} activated`);
@@ -138,7 +143,7 @@ describe('a crash between the hand-over decision and the activation', () => {
       await kill(second);
     } finally {
       provisioning.close();
-      db.close();
+      await db.close();
     }
   });
 });

@@ -49,7 +49,7 @@ describe('abandoned drafts', () => {
     const view = await api.get<OrderView>(`/api/orders/${order.id}`, order.token);
     expect(view.body).toMatchObject({ state: 'expired', evidence: { portrait: false, emblem: false, handheld: false } });
     expect(await evidenceFiles()).toBe(0);
-    expect(server.db.transitionsOf(order.id).at(-1)).toMatchObject({ from_state: 'draft', to_state: 'expired', actor: 'system' });
+    expect((await server.db.transitionsOf(order.id)).at(-1)).toMatchObject({ from_state: 'draft', to_state: 'expired', actor: 'system' });
 
     const numbers = await api.get<{ numbers: { msisdn: string }[] }>(`/api/numbers?prefix=${order.msisdn.slice(0, 3)}&limit=50`);
     expect(numbers.body.numbers.map((n) => n.msisdn)).toContain(order.msisdn);

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { row, rows } from '../support/db.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,8 +69,8 @@ const courierGet = <T>(tracking: string, token: string = COURIER.token) => t.api
 const handOver = (tracking: string, parts: { code?: string; card?: Buffer; face?: Buffer }, token: string = COURIER.token) => t.api.handOver(tracking, token, parts);
 
 const errorCode = (body: unknown): string => (body as ErrorBody).error.code;
-const numberIsAvailable = (msisdn: string): boolean =>
-  (t.server.db.db.prepare('SELECT status FROM numbers WHERE msisdn = ?').get(msisdn) as { status: string }).status === 'available';
+const numberIsAvailable = async (msisdn: string): Promise<boolean> =>
+  (await row(t.server.db, sql<{ status: string }>`SELECT status FROM numbers WHERE msisdn = ${msisdn}`))?.status === 'available';
 const filesUnder = async (dir: string): Promise<number> => (await readdir(dir, { recursive: true })).length;
 
 describe('path A: the courier checks the ID at the door', () => {
@@ -97,8 +99,7 @@ describe('path A: the courier checks the ID at the door', () => {
     expect(activated.delivery?.handoverCode).toBeUndefined();
 
     // The delivery record: both photos, sealed like the buyer's evidence.
-    const [record] = t.server.db.db.prepare('SELECT card_object_id, face_object_id, courier_id FROM handovers WHERE order_id = ?').all(order.id) as
-      { card_object_id: string; face_object_id: string; courier_id: string }[];
+    const [record] = await rows(t.server.db, sql<{ card_object_id: string; face_object_id: string; courier_id: string }>`SELECT card_object_id, face_object_id, courier_id FROM handovers WHERE order_id = ${order.id}`);
     expect(record?.courier_id).toBe(COURIER.id);
     expect(record?.card_object_id).toBeTruthy();
     expect(record?.face_object_id).toBeTruthy();
@@ -106,13 +107,13 @@ describe('path A: the courier checks the ID at the door', () => {
     const history = provisioning.history(order.iccid);
     expect(history.changes).toEqual(['activate']);
     expect(new Set(history.keys).size).toBe(1);
-    expect(t.server.db.transitionsOf(order.id).filter((x) => x.to_state === 'activated')).toHaveLength(1);
+    expect((await t.server.db.transitionsOf(order.id)).filter((x) => x.to_state === 'activated')).toHaveLength(1);
 
     // After the hand-over the courier sees nothing of it.
     expect((await courierGet(tracking)).status).toBe(410);
     expect((await handOver(tracking, { code: '000000', card: await photographAgain(card), face: await cameraFrame(POSES.sheldon.neutral) })).status).toBe(410);
     // The courier's confirmation and the device's time are in the record, with both face comparisons.
-    expect(t.server.db.db.prepare('SELECT confirmed_at IS NOT NULL AS confirmed, device_time IS NOT NULL AS timed, score < 0.48 AS card, live_score < 0.48 AS live FROM handovers WHERE order_id = ?').get(order.id))
+    expect((await row(t.server.db, sql`SELECT confirmed_at IS NOT NULL AS confirmed, device_time IS NOT NULL AS timed, score < 0.48 AS card, live_score < 0.48 AS live FROM handovers WHERE order_id = ${order.id}`)))
       .toEqual({ confirmed: 1, timed: 1, card: 1, live: 1 });
   });
 
@@ -120,7 +121,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const card = await cardOf('王芳', POSES.penny.neutral);
     const order = await shipped(card, POSES.penny, 'courier_verified');
     const key = holderKey(envelope, sandbox('王芳').idNumber);
-    const counted = t.server.db.cardsOf(key);
+    const counted = await t.server.db.cardsOf(key);
     const stranger = await cardOf('李娜', POSES.amy.neutral);
 
     const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(stranger), face: await cameraFrame(POSES.amy.neutral) });
@@ -129,10 +130,10 @@ describe('path A: the courier checks the ID at the door', () => {
     const returned = await waitForState(t.api, order, 'returned');
     expect(returned.delivery?.status).toBe('refused');
     expect(numberIsAvailable(order.msisdn)).toBe(true);
-    expect(t.server.db.cardsOf(key)).toBe(counted - 1);
+    expect(await t.server.db.cardsOf(key)).toBe(counted - 1);
     expect(provisioning.history(order.iccid).changes).toEqual([]);
     expect(t.server.fulfilment).toBeDefined();
-    expect(t.server.db.db.prepare('SELECT count(*) AS n FROM provisioning_jobs WHERE order_id = ?').get(order.id)).toEqual({ n: 0 });
+    expect((await row(t.server.db, sql`SELECT count(*) AS n FROM provisioning_jobs WHERE order_id = ${order.id}`))).toEqual({ n: 0 });
   });
 
   it('refuses a different card with the same name and number (another portrait printed on it)', async () => {
@@ -164,7 +165,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const unreadable = await handOver(tracking, { code, card: await cameraFrame(POSES.penny.neutral), face });
     expect(unreadable.body).toEqual({ outcome: 'retake', reasons: expect.arrayContaining(['card_unreadable']) as string[] });
     expect(await filesUnder(path.join(t.dataDir, 'evidence'))).toBe(before);
-    expect(t.server.db.db.prepare('SELECT count(*) AS n FROM handovers WHERE order_id = ?').get(order.id)).toEqual({ n: 0 });
+    expect((await row(t.server.db, sql`SELECT count(*) AS n FROM handovers WHERE order_id = ${order.id}`))).toEqual({ n: 0 });
 
     const missing = await handOver(tracking, { code });
     expect([missing.status, errorCode(missing.body)]).toEqual([400, 'upload_missing_file']);
@@ -185,7 +186,7 @@ describe('path A: the courier checks the ID at the door', () => {
     const supervisor = await t.api.post<HandoverResult>(`/api/courier/deliveries/${tracking}/refusal`, { reason: 'handover_no_id_card', supervisorCode: SUPERVISOR.token }, COURIER.token);
     expect(supervisor.body).toEqual({ outcome: 'refused', reasons: ['handover_no_id_card'] });
     await waitForState(t.api, order, 'returned');
-    expect(t.server.db.db.prepare('SELECT supervisor_id FROM handovers WHERE order_id = ?').get(order.id)).toEqual({ supervisor_id: SUPERVISOR.id });
+    expect((await row(t.server.db, sql`SELECT supervisor_id FROM handovers WHERE order_id = ${order.id}`))).toEqual({ supervisor_id: SUPERVISOR.id });
   });
 
   it('records a refusal by the recipient', async () => {
@@ -276,7 +277,7 @@ describe('path B: an unactivated card, activated online', () => {
     const again = await startActivation(order.iccid, order);
     expect([again.status, errorCode(again.body)]).toEqual([409, 'activation_closed']);
     // The purchase's live check is still the order's; the activation's is its own.
-    expect(t.server.db.currentLiveness(order.id)?.purpose).toBe('purchase');
+    expect((await t.server.db.currentLiveness(order.id))?.purpose).toBe('purchase');
   });
 
   it('refuses an ICCID that fails its check digit, and a card and number that do not go together', async () => {
@@ -289,7 +290,7 @@ describe('path B: an unactivated card, activated online', () => {
     const otherNumber = order.msisdn === '17000000000' ? '17000000001' : '17000000000';
     const mismatched = await startActivation(order.iccid, order, otherNumber);
     expect([mismatched.status, errorCode(mismatched.body)]).toEqual([404, 'activation_not_found']);
-    expect(t.server.db.db.prepare('SELECT count(*) AS n FROM activation_attempts WHERE order_id = ?').get(order.id)).toEqual({ n: 0 });
+    expect((await row(t.server.db, sql`SELECT count(*) AS n FROM activation_attempts WHERE order_id = ${order.id}`))).toEqual({ n: 0 });
   });
 
   it('records every failed attempt (another card, another face), locks the card after the third, and lets it try again when the lock ends', async () => {
@@ -307,7 +308,7 @@ describe('path B: an unactivated card, activated online', () => {
     await uploadCard(abandoned.body, await photographAgain(card));
     const locked = await startActivation(order.iccid, order);
     expect([locked.status, errorCode(locked.body)]).toEqual([423, 'activation_locked']);
-    const recorded = t.server.db.db.prepare('SELECT outcome, reasons FROM activation_attempts WHERE order_id = ? ORDER BY started_at').all(order.id);
+    const recorded = (await rows(t.server.db, sql`SELECT outcome, reasons FROM activation_attempts WHERE order_id = ${order.id} ORDER BY started_at`));
     expect(recorded).toEqual([
       { outcome: 'failed', reasons: JSON.stringify(['activation_id_mismatch', 'activation_name_mismatch']) },
       { outcome: 'failed', reasons: JSON.stringify(['liveness_not_card_holder']) },

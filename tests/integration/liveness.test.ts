@@ -82,7 +82,7 @@ describe('the live check, followed by the card holder', () => {
     await server.orders.settled(order.id);
     const decided = (await api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
     expect(decided.decision).toMatchObject({ outcome: 'approved' });
-    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; outcome: string; score?: number }[];
+    const checks = JSON.parse((await server.db.getOrder(order.id))?.checks ?? '[]') as { check: string; outcome: string; score?: number }[];
     const liveness = checks.find((c) => c.check === 'liveness');
     expect(liveness?.outcome).toBe('pass');
     expect(liveness?.score).toBeLessThan(0.48);
@@ -220,11 +220,11 @@ describe('retention', () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions))).body.outcome).toBe('passed');
-    const kept = server.db.currentLiveness(order.id)?.object_id;
+    const kept = (await server.db.currentLiveness(order.id))?.object_id;
     expect(kept).toBeTruthy();
     clock += 31 * 60_000;
     await server.orders.expireDrafts();
-    expect(server.db.currentLiveness(order.id)).toBeUndefined();
+    expect(await server.db.currentLiveness(order.id)).toBeUndefined();
     const files = await readdir(path.join(dir, 'data', 'evidence'), { recursive: true });
     expect(files.some((f) => String(f).includes(kept ?? '?'))).toBe(false);
   });

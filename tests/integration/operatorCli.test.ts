@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { openOrders, rows } from '../support/db.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,7 +9,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../bff/src/crypto/tokens.js';
 import { FulfilmentDb } from '../../bff/src/providers/db/fulfilment.db.js';
-import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { randomSimStock } from '../../bff/src/domain/numberPool.js';
@@ -33,12 +34,12 @@ describe('the operator\'s command-line tools', () => {
     const { stdout } = await run('bff/src/cli/courier.ts', ['--company', 'sf', '--name', '赵师傅'], dataDir);
     const code = stdout.trim().split('\n').at(-1) ?? '';
     expect(code).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
     try {
-      expect(new FulfilmentDb(db).courierByTokenHash(hashToken(code))).toMatchObject({ company: 'SF', name: '赵师傅' });
-      expect(JSON.stringify(db.db.prepare('SELECT * FROM couriers').all())).not.toContain(code);
+      expect(await new FulfilmentDb(db).courierByTokenHash(hashToken(code))).toMatchObject({ company: 'SF', name: '赵师傅' });
+      expect(JSON.stringify((await rows(db, sql`SELECT * FROM couriers`)))).not.toContain(code);
     } finally {
-      db.close();
+      await db.close();
     }
     await expect(run('bff/src/cli/courier.ts', ['--company', 'x', '--name', 'n'], dataDir)).rejects.toThrow(/carrier code/);
   });
@@ -51,13 +52,13 @@ describe('the operator\'s command-line tools', () => {
     expect(stdout.trim()).toBe('2 holder(s) recorded; skipped line(s) 4, 5');
     expect(stdout).not.toContain('110105198803120312');
     const envelope = await envelopeOf(dataDir);
-    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
     try {
-      expect(db.cardsOf(holderKey(envelope, a?.idNumber ?? ''))).toBe(3);
-      expect(db.cardsOf(holderKey(envelope, b?.idNumber ?? ''))).toBe(5);
-      expect(JSON.stringify(db.db.prepare('SELECT * FROM holder_cards').all())).not.toContain(a?.idNumber);
+      expect(await db.cardsOf(holderKey(envelope, a?.idNumber ?? ''))).toBe(3);
+      expect(await db.cardsOf(holderKey(envelope, b?.idNumber ?? ''))).toBe(5);
+      expect(JSON.stringify((await rows(db, sql`SELECT * FROM holder_cards`)))).not.toContain(a?.idNumber);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -70,11 +71,11 @@ describe('the operator\'s command-line tools', () => {
     expect(listed).not.toContain(code);
     await run('bff/src/cli/courier.ts', ['--disable', id], dataDir);
     expect((await run('bff/src/cli/courier.ts', ['--list'], dataDir)).stdout).toContain(`${id}\tSF\tsupervisor\tdisabled`);
-    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
     try {
-      expect(new FulfilmentDb(db).courierByTokenHash(hashToken(code))).toBeUndefined();
+      expect(await new FulfilmentDb(db).courierByTokenHash(hashToken(code))).toBeUndefined();
     } finally {
-      db.close();
+      await db.close();
     }
     await expect(run('bff/src/cli/courier.ts', ['--disable', id], dataDir)).rejects.toThrow(/no enabled courier/);
   });
@@ -89,15 +90,15 @@ describe('the operator\'s command-line tools', () => {
       .toBe('1 SIM card(s) added (0 already in stock); skipped line 3 (the pack code is 8 digits), line 4 (repeated)');
     expect((await run('bff/src/cli/stock.ts', ['--numbers', numbers], dataDir)).stdout.trim()).toBe('2 number(s) added (0 already in stock); skipped line 3 (msisdn_not_mvno)');
     const envelope = await envelopeOf(dataDir);
-    const db = new SqliteDb(path.join(dataDir, 'orders.db'));
+    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
     try {
-      const row = new FulfilmentDb(db).simCard(a?.iccid ?? '');
+      const row = await new FulfilmentDb(db).simCard(a?.iccid ?? '');
       expect(row).toMatchObject({ status: 'available', origin: 'import', sandbox_pack_code: null, pack_code_hash: packCodeDigest(envelope, a?.iccid ?? '', a?.packCode ?? '') });
-      expect(JSON.stringify(db.db.prepare('SELECT * FROM sim_cards').all())).not.toContain(a?.packCode);
-      expect(db.db.prepare(`SELECT msisdn, origin FROM numbers WHERE msisdn LIKE '1709999%' ORDER BY msisdn`).all())
+      expect(JSON.stringify((await rows(db, sql`SELECT * FROM sim_cards`)))).not.toContain(a?.packCode);
+      expect((await rows(db, sql`SELECT msisdn, origin FROM numbers WHERE msisdn LIKE '1709999%' ORDER BY msisdn`)))
         .toEqual([{ msisdn: '17099990001', origin: 'import' }, { msisdn: '17099990002', origin: 'import' }]);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

@@ -98,7 +98,7 @@ describe('buying a SIM: the happy path', () => {
     expect(decided).toMatchObject({ deliveryPath, decision: { outcome: 'approved', reasons: [] } });
     // Approved, then shipped the way the buyer chose.
     await server.fulfilment.ship(order.id);
-    expect(server.db.transitionsOf(order.id).map((t) => t.to_state)).toEqual(
+    expect((await server.db.transitionsOf(order.id)).map((t) => t.to_state)).toEqual(
       ['draft', 'submitted', 'verifying', 'approved', deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated']);
   });
 });
@@ -167,7 +167,7 @@ describe('buying a SIM: refusals', () => {
     expect(handheld?.problems).toEqual(['handheld_card_not_found']);
     const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['handheld_card_not_found'] });
-    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; outcome: string }[];
+    const checks = JSON.parse((await server.db.getOrder(order.id))?.checks ?? '[]') as { check: string; outcome: string }[];
     expect(checks.map((c) => `${c.check}:${c.outcome}`)).toEqual(['document:pass', 'face:pass', 'held_card:review', 'liveness:pass', 'authority:pass']);
   });
 
@@ -196,7 +196,7 @@ describe('buying a SIM: refusals', () => {
     const decided = await submitAndWait(order.id, order.token, POSES.amy);
     // The buyer hears only that the service refused; the record keeps which way it did.
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['authority_refused'] });
-    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; evidence: string[]; reasons: string[] }[];
+    const checks = JSON.parse((await server.db.getOrder(order.id))?.checks ?? '[]') as { check: string; evidence: string[]; reasons: string[] }[];
     expect(checks.find((c) => c.check === 'authority')).toMatchObject({ evidence: ['authority:mock', 'liveness'], reasons: ['authority_portrait_mismatch'] });
   });
 
@@ -207,7 +207,7 @@ describe('buying a SIM: refusals', () => {
     await uploadAll(order.id, order.token, card);
     const decided = await submitAndWait(order.id, order.token, POSES.amy);
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['authority_refused'] });
-    const checks = JSON.parse(server.db.getOrder(order.id)?.checks ?? '[]') as { check: string; reasons: string[] }[];
+    const checks = JSON.parse((await server.db.getOrder(order.id))?.checks ?? '[]') as { check: string; reasons: string[] }[];
     expect(checks.find((c) => c.check === 'authority')?.reasons).toEqual(['authority_no_record']);
     // A rejected order gives its number back.
     const numbers = await api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50');
@@ -227,7 +227,7 @@ describe('submission', () => {
     const third = await api.submit(order.id, order.token);
     expect(third.status).toBe(200);
     expect(third.body.decision?.outcome).toBe('approved');
-    expect(server.db.transitionsOf(order.id).filter((t) => t.to_state === 'verifying')).toHaveLength(1);
+    expect((await server.db.transitionsOf(order.id)).filter((t) => t.to_state === 'verifying')).toHaveLength(1);
   });
 
   it('refuses to submit before every photo is there, naming what is missing', async () => {
@@ -310,7 +310,7 @@ describe('uploads that are refused', () => {
     const original = await facePhoto('photos/obama.jpg');
     expect((await sharp(original).metadata()).exif).toBeDefined();
     expect((await api.upload(order.id, order.token, 'handheld', original)).status).toBe(200);
-    const [evidence] = server.db.evidenceOf(order.id);
+    const [evidence] = await server.db.evidenceOf(order.id);
     const stored = await readFile(path.join(dataDir, 'evidence', evidence?.object_id.slice(0, 2) ?? '', evidence?.object_id ?? ''));
     expect(stored.subarray(0, 4).toString()).toBe('SIE2');
     const kept = server.envelope.open(stored, evidence?.object_id ?? '');
@@ -336,7 +336,7 @@ describe('access to an order', () => {
     expect((await api.get(`/api/orders/${theirs.id}`, mine.token)).status).toBe(404);
     const upload = await api.upload<ErrorBody>(theirs.id, mine.token, 'handheld', await facePhoto('photos/obama.jpg'));
     expect(upload.status).toBe(404);
-    expect(server.db.evidenceOf(theirs.id)).toEqual([]);
+    expect(await server.db.evidenceOf(theirs.id)).toEqual([]);
   });
 
   it('never accepts the token in the URL', async () => {

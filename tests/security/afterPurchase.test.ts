@@ -44,7 +44,7 @@ describe('activating a shipped card', () => {
       const res = await start({ iccid: order.iccid, msisdn: order.msisdn });
       expect([res.status, codeOf(res.body)]).toEqual([404, 'activation_not_found']);
     }
-    const shipment = new FulfilmentDb(t.server.db).shipmentOf(order.id);
+    const shipment = await new FulfilmentDb(t.server.db).shipmentOf(order.id);
     expect(shipment).toMatchObject({ activation_failures: 0, activation_locked_until: null });
     const real = await start({ iccid: order.iccid, msisdn: order.msisdn, packCode: order.view.delivery?.sandboxPackCode });
     expect(real.status).toBe(201);
@@ -69,7 +69,7 @@ describe('activating a shipped card', () => {
     for (let i = 0; i < 4; i += 1) {
       expect((await start({ iccid: order.iccid, msisdn: order.msisdn, packCode: order.view.delivery?.sandboxPackCode })).body.attemptsLeft).toBe(2);
     }
-    expect(new FulfilmentDb(t.server.db).shipmentOf(order.id)).toMatchObject({ activation_failures: 0, activation_locked_until: null });
+    expect(await new FulfilmentDb(t.server.db).shipmentOf(order.id)).toMatchObject({ activation_failures: 0, activation_locked_until: null });
   });
 
   it('lets the buyer\'s own device start with the order\'s token instead of the code', async () => {
@@ -112,7 +112,7 @@ describe('the hand-over at the door', () => {
   });
 
   it('refuses a courier who was disabled', async () => {
-    new FulfilmentDb(t.server.db).disableCouriers([COURIER.id], Date.now());
+    await new FulfilmentDb(t.server.db).disableCouriers([COURIER.id], Date.now());
     expect((await t.api.get('/api/courier/me', COURIER.token)).status).toBe(401);
   });
 });

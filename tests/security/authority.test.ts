@@ -54,7 +54,7 @@ describe('the national ID service', () => {
     expect(authority.asked).toContain(idNumber);
     expect(decided.decision?.reasons).toEqual(['authority_refused']);
     expect(JSON.stringify(decided)).not.toMatch(/authority_(no_record|mismatch|portrait_mismatch)/);
-    const stored = t.server.db.getOrder(order.id);
+    const stored = await t.server.db.getOrder(order.id);
     expect(JSON.parse(stored?.checks ?? '[]')).toContainEqual(expect.objectContaining({ check: 'authority', reasons: ['authority_no_record'] }));
   });
 });

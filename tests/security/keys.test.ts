@@ -1,3 +1,4 @@
+import { openOrders } from '../support/db.js';
 import { spawn } from 'node:child_process';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,6 @@ import { Keyring, newKeyring } from '../../bff/src/crypto/keyring.js';
 import { loadConfig } from '../../bff/src/config.js';
 import { start } from '../../bff/src/server.js';
 import { SEALED_COLUMNS } from '../../bff/src/providers/db/sealed.js';
-import { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
 import { FileKeySource } from '../../bff/src/providers/keys/file.keys.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { FsEvidenceStorage } from '../../bff/src/providers/storage/fs.storage.js';
@@ -38,7 +38,7 @@ afterAll(async () => {
 async function rotationTools(settleMs = 2500, failAfter = Number.POSITIVE_INFINITY) {
   const keySource = new FileKeySource(path.join(t.dataDir, 'keys.json'), { create: false });
   const envelope = new Envelope(new Keyring(await keySource.load()));
-  const db = new SqliteDb(path.join(t.dataDir, 'orders.db'));
+  const db = await openOrders({ engine: 'sqlite', file: path.join(t.dataDir, 'orders.db') });
   const files = new FsEvidenceStorage(path.join(t.dataDir, 'evidence'), envelope);
   let visited = 0;
   // A storage that stops half-way when asked to (the rotation killed in the middle).
@@ -61,7 +61,7 @@ describe('rotating the evidence key', () => {
     expect((await t.api.upload<EvidenceResult>(order.id, order.token, 'portrait', card.images.portrait)).status).toBe(200);
     const before = (await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
     expect(before.identity?.portrait.idNumber).toBe(who?.idNumber);
-    const count = t.server.db.cardsOf(holderKey(t.server.envelope, who?.idNumber ?? ''));
+    const count = await t.server.db.cardsOf(holderKey(t.server.envelope, who?.idNumber ?? ''));
     expect(count).toBe(5);
     const origin = `http://localhost:${t.server.port}`;
     const mark = (await t.api.json<AgentMark>(`/api/agents/${DEMO_AGENT.agentNumber}/mark`, { headers: { origin } })).body;
@@ -84,12 +84,12 @@ describe('rotating the evidence key', () => {
       expect(resumed.envelope.keyIdOf(await readFile(path.join(t.dataDir, 'evidence', file)))).toBe(report.activeKey);
     }
     expect(SEALED_COLUMNS.length).toBeGreaterThan(5);
-    resumed.db.close();
+    await resumed.db.close();
 
     // The running server opens what was re-wrapped (it learnt the key), and counts and marks are as they were.
     await expect.poll(() => t.server.envelope.keyring.activeId, { timeout: 10_000 }).toBe(report.activeKey);
     expect((await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body.identity).toEqual(before.identity);
-    expect(t.server.db.cardsOf(holderKey(t.server.envelope, who?.idNumber ?? ''))).toBe(count);
+    expect(await t.server.db.cardsOf(holderKey(t.server.envelope, who?.idNumber ?? ''))).toBe(count);
     expect((await t.api.post<MarkVerification>('/api/agents/verify', { payload: mark.payload })).body).toMatchObject({ genuine: true, origin });
     // New objects are sealed under the new key.
     expect((await t.api.upload<EvidenceResult>(order.id, order.token, 'portrait', card.images.portrait)).status).toBe(200);

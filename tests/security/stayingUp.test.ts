@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { row } from '../support/db.js';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,18 +116,23 @@ describe('what is kept only for a while', () => {
   it('drops frame digests and delivered webhook notices once their time is over, and keeps the rest', async () => {
     const t = await startTestServer({ FRAME_DIGEST_DAYS: '30', WEBHOOK_LOG_DAYS: '30' }, { engine });
     try {
-      const db = t.server.db.db;
+      const { db } = t.server.db;
       const now = Date.now();
-      db.prepare(`INSERT INTO liveness_frame_digests (digest, challenge_id, created_at) VALUES ('old', 'c', ?), ('new', 'c', ?)`).run(now - 31 * DAY, now - DAY);
-      const channel = db.prepare(`SELECT id FROM channels WHERE agent_number = ?`).get(DEMO_AGENT.agentNumber) as { id: string };
+      await db.insertInto('liveness_frame_digests').values([{ digest: 'old', challenge_id: 'c', created_at: now - 31 * DAY }, { digest: 'new', challenge_id: 'c', created_at: now - DAY }]).execute();
+      const channel = await db.selectFrom('channels').select('id').where('agent_number', '=', DEMO_AGENT.agentNumber).executeTakeFirstOrThrow();
       const order = await t.api.newOrder();
-      const insert = db.prepare(`INSERT INTO webhook_deliveries (id, channel_id, order_id, event, body, status, next_at, created_at, delivered_at) VALUES (?, ?, ?, 'order.draft', '{}', ?, 0, ?, ?)`);
-      insert.run('delivered-old', channel.id, order.id, 'delivered', now - 40 * DAY, now - 40 * DAY);
-      insert.run('delivered-new', channel.id, order.id, 'delivered', now - DAY, now - DAY);
-      insert.run('failed-old', channel.id, order.id, 'failed', now - 40 * DAY, null);
+      const notice = (id: string, status: 'delivered' | 'failed', at: number, deliveredAt: number | null) => ({
+        id, channel_id: channel.id, order_id: order.id, event: 'order.draft', body: '{}', status, attempts: 1, next_at: 0, created_at: at,
+        delivered_at: deliveredAt, last_status: null, last_error: null, claimed_until: null,
+      });
+      await db.insertInto('webhook_deliveries').values([
+        notice('delivered-old', 'delivered', now - 40 * DAY, now - 40 * DAY),
+        notice('delivered-new', 'delivered', now - DAY, now - DAY),
+        notice('failed-old', 'failed', now - 40 * DAY, null),
+      ]).execute();
       await t.server.sweep();
-      expect(db.prepare('SELECT digest FROM liveness_frame_digests ORDER BY digest').all()).toEqual([{ digest: 'new' }]);
-      expect(db.prepare(`SELECT id FROM webhook_deliveries WHERE id IN ('delivered-old', 'delivered-new', 'failed-old') ORDER BY id`).all())
+      expect(await db.selectFrom('liveness_frame_digests').select('digest').orderBy('digest').execute()).toEqual([{ digest: 'new' }]);
+      expect(await db.selectFrom('webhook_deliveries').select('id').where('id', 'in', ['delivered-old', 'delivered-new', 'failed-old']).orderBy('id').execute())
         .toEqual([{ id: 'delivered-new' }, { id: 'failed-old' }]);
     } finally {
       await t.stop();
@@ -161,7 +168,7 @@ describe('webhook notices', () => {
       await orderThrough(quickAgent.agentNumber);
       await expect.poll(() => received.length, { timeout: 20_000 }).toBe(1);
       // When the quick one has its notice, the hanging one's first try is still waiting for an answer.
-      const slowTries = t.server.db.db.prepare('SELECT attempts FROM webhook_deliveries WHERE channel_id = ?').get(slowAgent.id) as { attempts: number };
+      const slowTries = (await row(t.server.db, sql`SELECT attempts FROM webhook_deliveries WHERE channel_id = ${slowAgent.id}`)) as { attempts: number };
       expect(slowTries.attempts).toBe(0);
     } finally {
       hanging.closeAllConnections();

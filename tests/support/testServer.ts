@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { row } from './db.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +9,7 @@ import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type RunningServer, type StartOverrides, start } from '../../bff/src/server.js';
 import type { MockCard } from '../../bff/src/sandbox/mockId/index.js';
-import type { SqliteDb } from '../../bff/src/providers/db/sqlite.db.js';
+import type { OrdersDb } from '../../bff/src/providers/db/orders.db.js';
 import { ApiClient } from './api.js';
 import { testEnv } from './env.js';
 
@@ -81,10 +83,10 @@ export async function shippedOrder(t: TestServer, card: MockCard, poses: FacePos
   const order = await readyOrder(t.api, card, poses, deliveryPath);
   expect((await t.api.submit(order.id, order.token)).status).toBe(202);
   const view = await waitForState(t.api, order, deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated');
-  return { ...order, view, iccid: iccidOf(t.server.db, order.id) };
+  return { ...order, view, iccid: await iccidOf(t.server.db, order.id) };
 }
 
 /** The ICCID of the card packed for an order. */
-export function iccidOf(db: SqliteDb, orderId: string): string {
-  return (db.db.prepare('SELECT iccid FROM shipments WHERE order_id = ?').get(orderId) as { iccid: string }).iccid;
+export async function iccidOf(db: OrdersDb, orderId: string): Promise<string> {
+  return (await row(db, sql<{ iccid: string }>`SELECT iccid FROM shipments WHERE order_id = ${orderId}`))?.iccid ?? '';
 }

@@ -27,12 +27,12 @@ const fail = (message: string): never => usageError('courier', message, USAGE);
 const { db } = await openStores();
 const couriers = new FulfilmentDb(db);
 if (values.list) {
-  for (const c of couriers.couriers()) {
+  for (const c of await couriers.couriers()) {
     process.stdout.write(`${c.id}\t${c.company}\t${c.role}\t${c.disabled_at ? 'disabled' : 'enabled'}\t${c.name}\n`);
   }
 } else if (values.disable !== undefined) {
-  const disabled = couriers.disableCouriers([values.disable], Date.now());
-  db.close();
+  const disabled = await couriers.disableCouriers([values.disable], Date.now());
+  await db.close();
   if (disabled === 0) fail(`no enabled courier with the id ${values.disable} (see --list)`);
   process.stdout.write(`Courier ${values.disable} disabled: their access code opens nothing from now on.\n`);
 } else {
@@ -43,7 +43,7 @@ if (values.list) {
   const accessCode = randomBytes(24).toString('base64url');
   const id = randomUUID();
   const role = values.supervisor ? 'supervisor' : 'courier';
-  couriers.addCourier({ id, company, name, role, token_hash: hashToken(accessCode), created_at: Date.now() });
+  await couriers.addCourier({ id, company, name, role, token_hash: hashToken(accessCode), created_at: Date.now() });
   process.stdout.write(`${role === 'supervisor' ? 'Supervisor' : 'Courier'} ${name} (${company}) added as ${id}. Access code, shown this once:\n${accessCode}\n`);
 }
-db.close();
+await db.close();

@@ -20,22 +20,24 @@ if (values.help || !values.file) {
 
 const { db, envelope } = await openStores();
 const today = todayInChina();
-let imported = 0;
 const skipped: number[] = [];
 const lines = (await readFile(values.file, 'utf8')).split(/\r?\n/);
-db.db.transaction(() => {
-  lines.forEach((line, index) => {
-    if (!line.trim() || line.startsWith('#')) return;
-    const [number = '', count = ''] = line.split(',').map((part) => part.trim());
-    const parsed = parseIdNumber(number, today);
-    if (!parsed.ok || !/^\d{1,3}$/.test(count)) {
-      skipped.push(index + 1);
-      return;
-    }
-    db.setHolderCards(holderKey(envelope, number), Number(count));
-    imported += 1;
-  });
-})();
-db.close();
+const holders: [string, number][] = [];
+lines.forEach((line, index) => {
+  if (!line.trim() || line.startsWith('#')) return;
+  const [number = '', count = ''] = line.split(',').map((part) => part.trim());
+  const parsed = parseIdNumber(number, today);
+  if (!parsed.ok || !/^\d{1,3}$/.test(count)) {
+    skipped.push(index + 1);
+    return;
+  }
+  holders.push([holderKey(envelope, number), Number(count)]);
+});
+// All of the file or none of it.
+await db.database.transaction(db.db, async (trx) => {
+  for (const [key, cards] of holders) await db.setHolderCards(key, cards, trx);
+});
+const imported = holders.length;
+await db.close();
 // Line numbers only: the lines themselves are identity data.
 process.stdout.write(`${imported} holder(s) recorded${skipped.length ? `; skipped line(s) ${skipped.join(', ')}` : ''}\n`);

@@ -43,7 +43,7 @@ try {
     const deps = { ...stores, storage, say };
     if (values.retire) await retireUnusedKeys(deps);
     else await rotateEvidenceKey({ ...deps, settleMs: stores.config.keys.reloadSeconds * 2000 + 500 });
-    stores.db.close();
+    await stores.db.close();
   }
 } catch (error) {
   if (error instanceof KeySourceError) {

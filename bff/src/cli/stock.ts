@@ -28,13 +28,13 @@ const report = (what: string, added: number, offered: number, problems: { line: 
 };
 if (values.sims) {
   const { items, problems } = parseStockFile(await readFile(values.sims, 'utf8'), 'sims');
-  const added = new FulfilmentDb(db).addSimCards(items.map(({ iccid, packCode }) => ({
+  const added = await new FulfilmentDb(db).addSimCards(items.map(({ iccid, packCode }) => ({
     iccid, pack_code_hash: packCodeDigest(envelope, iccid, packCode), sandbox_pack_code: null, origin: 'import',
   })));
   report('SIM card(s)', added, items.length, problems);
 }
 if (values.numbers) {
   const { items, problems } = parseStockFile(await readFile(values.numbers, 'utf8'), 'numbers');
-  report('number(s)', db.seedNumbers(items, 'import'), items.length, problems);
+  report('number(s)', await db.seedNumbers(items, 'import'), items.length, problems);
 }
-db.close();
+await db.close();

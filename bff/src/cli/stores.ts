@@ -1,16 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import { Envelope } from '../crypto/envelope.js';
 import { Keyring } from '../crypto/keyring.js';
-import type { SqliteDb } from '../providers/db/sqlite.db.js';
+import type { OrdersDb } from '../providers/db/orders.db.js';
 import { createKeySource } from '../providers/keys/index.js';
 import type { KeySource } from '../providers/keys/keys.port.js';
 import { openOrdersDb } from '../services/keyRotation.js';
 
 export interface Stores {
   config: Config;
-  db: SqliteDb;
+  db: OrdersDb;
   keySource: KeySource;
   envelope: Envelope;
 }
@@ -21,7 +20,7 @@ export async function openStores(env: NodeJS.ProcessEnv = process.env): Promise<
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const keySource = createKeySource(config);
   const envelope = new Envelope(new Keyring(await keySource.load()));
-  return { config, db: openOrdersDb(path.join(config.dataDir, 'orders.db'), envelope), keySource, envelope };
+  return { config, db: await openOrdersDb(config.database, envelope), keySource, envelope };
 }
 
 /** Stops a command with a message and its usage (exit code 2: the command was used wrongly). */

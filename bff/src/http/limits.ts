@@ -112,10 +112,10 @@ function refusal(name: Limited, error: unknown): Error {
  * Checks a credential (a courier's access code, the operator's token, a channel's key) for a client
  * whose wrong guesses are limited: refused outright once they are spent, each wrong one counted.
  */
-export async function signIn<T>(limits: Limits, client: string, check: () => T): Promise<T> {
+export async function signIn<T>(limits: Limits, client: string, check: () => T | Promise<T>): Promise<T> {
   await limits.refuseIfSpent('signInFailures', client);
   try {
-    return check();
+    return await check();
   } catch (error) {
     if (error instanceof AppError && error.code === 'unauthorized') await limits.countFailure('signInFailures', client);
     throw error;

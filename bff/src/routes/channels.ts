@@ -19,47 +19,47 @@ export function channelRoutes(channels: ChannelService, { limits }: Guards): Rou
     signIn(limits, clientOf(req), () => channels.authorizeOperator(bearerToken(req.get('authorization')))).then(() => next(), next);
   };
 
-  router.get('/operator/channels', operator, (_req, res) => {
-    res.json({ channels: channels.list() });
+  router.get('/operator/channels', operator, async (_req, res) => {
+    res.json({ channels: await channels.list() });
   });
 
-  router.post('/operator/channels', operator, (req, res) => {
-    res.status(201).json(channels.create(parseWith(createChannelRequestSchema, req.body)));
+  router.post('/operator/channels', operator, async (req, res) => {
+    res.status(201).json(await channels.create(parseWith(createChannelRequestSchema, req.body)));
   });
 
-  router.patch('/operator/channels/:id', operator, (req, res) => {
-    res.json(channels.update(parseWith(channelParams, req.params).id, parseWith(updateChannelRequestSchema, req.body)));
+  router.patch('/operator/channels/:id', operator, async (req, res) => {
+    res.json(await channels.update(parseWith(channelParams, req.params).id, parseWith(updateChannelRequestSchema, req.body)));
   });
 
-  router.get('/operator/channels/:id/deliveries', operator, (req, res) => {
-    res.json({ deliveries: channels.deliveries(parseWith(channelParams, req.params).id) });
+  router.get('/operator/channels/:id/deliveries', operator, async (req, res) => {
+    res.json({ deliveries: await channels.deliveries(parseWith(channelParams, req.params).id) });
   });
 
   // The selling agent's server: the outcome of its own orders, with its API key.
   router.get('/channel/orders/:id', async (req, res) => {
     const channel = await signIn(limits, clientOf(req), () => channels.authorizeChannel(bearerToken(req.get('authorization'))));
-    res.json(channels.orderFor(channel, parseWith(channelParams, req.params).id));
+    res.json(await channels.orderFor(channel, parseWith(channelParams, req.params).id));
   });
 
   // Public: the authorised agents, an agent's mark for its own site, and the check of a mark.
-  router.get('/agents', (_req, res) => {
-    res.json({ agents: channels.publicList() });
+  router.get('/agents', async (_req, res) => {
+    res.json({ agents: await channels.publicList() });
   });
 
   // Fetched by the agent's own pages (cross-origin): they may read the answer, no one else.
-  router.get('/agents/:agentNumber/mark', limits.per('marks'), (req, res) => {
+  router.get('/agents/:agentNumber/mark', limits.per('marks'), async (req, res) => {
     const origin = req.get('origin') ?? originOfReferer(req.get('referer'));
-    const mark = channels.mark(parseWith(agentParams, req.params).agentNumber, origin);
+    const mark = await channels.mark(parseWith(agentParams, req.params).agentNumber, origin);
     if (origin) res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     res.json(mark);
   });
 
-  router.get('/agents/:agentNumber/embedding', limits.per('marks'), (req, res) => {
-    res.json(channels.embedding(parseWith(agentParams, req.params).agentNumber));
+  router.get('/agents/:agentNumber/embedding', limits.per('marks'), async (req, res) => {
+    res.json(await channels.embedding(parseWith(agentParams, req.params).agentNumber));
   });
 
-  router.post('/agents/verify', limits.per('marks'), (req, res) => {
-    res.json(channels.verifyMark(parseWith(verifyBody, req.body).payload));
+  router.post('/agents/verify', limits.per('marks'), async (req, res) => {
+    res.json(await channels.verifyMark(parseWith(verifyBody, req.body).payload));
   });
 
   return router;

@@ -32,7 +32,7 @@ export function courierRoutes(fulfilment: FulfilmentService, { limits, uploads }
   });
 
   router.get('/courier/deliveries/:tracking', async (req, res) => {
-    res.json(fulfilment.delivery(await courierOf(req), parseWith(trackingParams, req.params).tracking));
+    res.json(await fulfilment.delivery(await courierOf(req), parseWith(trackingParams, req.params).tracking));
   });
 
   // The courier and their right to this delivery are checked before the photos are read in.
@@ -40,7 +40,7 @@ export function courierRoutes(fulfilment: FulfilmentService, { limits, uploads }
     '/courier/deliveries/:tracking/handover',
     limits.per('uploads'),
     async (req, _res, next) => {
-      fulfilment.openDelivery(await courierOf(req), parseWith(trackingParams, req.params).tracking);
+      await fulfilment.openDelivery(await courierOf(req), parseWith(trackingParams, req.params).tracking);
       next();
     },
     uploads.guard(MAX_HANDOVER_BYTES, (req) => `parcel:${String(req.params.tracking)}`),
@@ -60,7 +60,7 @@ export function courierRoutes(fulfilment: FulfilmentService, { limits, uploads }
     const request = parseWith(refuseRequestSchema, req.body);
     const { tracking } = parseWith(trackingParams, req.params);
     // A supervisor's access code is a credential too: wrong ones count like wrong sign-ins.
-    res.json(await signIn(limits, clientOf(req), () => fulfilment.refuse(courier, tracking, request)));
+    res.json(await signIn(limits, clientOf(req), async () => await fulfilment.refuse(courier, tracking, request)));
   });
 
   return router;
@@ -69,9 +69,9 @@ export function courierRoutes(fulfilment: FulfilmentService, { limits, uploads }
 /** The carrier's status webhook: the raw body, for its signature. */
 export function logisticsRoutes(fulfilment: FulfilmentService): Router {
   const router = Router();
-  router.post('/logistics/events', express.raw({ type: () => true, limit: '16kb' }), (req, res) => {
+  router.post('/logistics/events', express.raw({ type: () => true, limit: '16kb' }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    res.json(fulfilment.parcelEvent(body, req.get('x-logistics-signature')));
+    res.json(await fulfilment.parcelEvent(body, req.get('x-logistics-signature')));
   });
   return router;
 }
@@ -80,36 +80,36 @@ export function logisticsRoutes(fulfilment: FulfilmentService): Router {
 export function activationRoutes(activations: ActivationService, { limits, uploads }: Guards): Router {
   const router = Router();
   const attemptOf = (req: express.Request) => activations.authorize(parseWith(activationParams, req.params).id, bearerToken(req.get('authorization')));
-  const authorizeFirst: express.RequestHandler = (req, _res, next) => {
-    attemptOf(req);
+  const authorizeFirst: express.RequestHandler = async (req, _res, next) => {
+    await attemptOf(req);
     next();
   };
   const attempt = (req: express.Request) => `attempt:${String(req.params.id)}`;
 
   // The pack's activation code, or the purchase's own order token as a bearer header.
-  router.post('/activations', limits.per('activations'), (req, res) => {
-    res.status(201).json(activations.start(parseWith(startActivationRequestSchema, req.body), bearerToken(req.get('authorization'))));
+  router.post('/activations', limits.per('activations'), async (req, res) => {
+    res.status(201).json(await activations.start(parseWith(startActivationRequestSchema, req.body), bearerToken(req.get('authorization'))));
   });
 
-  router.get('/activations/:id', (req, res) => {
-    res.json(activations.status(attemptOf(req)));
+  router.get('/activations/:id', async (req, res) => {
+    res.json(await activations.status(await attemptOf(req)));
   });
 
   router.put('/activations/:id/card', limits.per('uploads'), authorizeFirst, uploads.guard(MAX_UPLOAD_BYTES, attempt), imageUpload, async (req, res) => {
-    res.json(await activations.uploadCard(attemptOf(req), uploadedFiles(req)[0] ?? Buffer.alloc(0)));
+    res.json(await activations.uploadCard(await attemptOf(req), uploadedFiles(req)[0] ?? Buffer.alloc(0)));
   });
 
-  router.post('/activations/:id/liveness', limits.per('liveChecks'), (req, res) => {
-    res.status(201).json(activations.startLiveness(attemptOf(req)));
+  router.post('/activations/:id/liveness', limits.per('liveChecks'), async (req, res) => {
+    res.status(201).json(await activations.startLiveness(await attemptOf(req)));
   });
 
   router.post('/activations/:id/liveness/:challengeId/frames', limits.per('liveChecks'), authorizeFirst, uploads.guard(MAX_FRAMES_BYTES, attempt), frameUpload, async (req, res) => {
-    const row = attemptOf(req);
+    const row = await attemptOf(req);
     res.json(await activations.answerLiveness(row, parseWith(challengeParams, req.params).challengeId, uploadedFiles(req)));
   });
 
-  router.post('/activations/:id/complete', (req, res) => {
-    res.json(activations.complete(attemptOf(req)));
+  router.post('/activations/:id/complete', async (req, res) => {
+    res.json(await activations.complete(await attemptOf(req)));
   });
 
   return router;

@@ -28,27 +28,27 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
   const router = Router();
   const order = (id: string) => `order:${id}`;
 
-  router.get('/numbers', (req, res) => {
+  router.get('/numbers', async (req, res) => {
     const { prefix, limit } = parseWith(listQuery, req.query);
-    res.json(orders.listNumbers(prefix, limit));
+    res.json(await orders.listNumbers(prefix, limit));
   });
 
-  router.post('/holds', limits.per('holds'), (req, res) => {
-    res.status(201).json(orders.hold(parseWith(holdRequestSchema, req.body).msisdn, clientOf(req)));
+  router.post('/holds', limits.per('holds'), async (req, res) => {
+    res.status(201).json(await orders.hold(parseWith(holdRequestSchema, req.body).msisdn, clientOf(req)));
   });
 
-  router.post('/orders', limits.per('orders'), (req, res) => {
-    res.status(201).json(orders.createOrder(parseWith(createOrderRequestSchema, req.body)));
+  router.post('/orders', limits.per('orders'), async (req, res) => {
+    res.status(201).json(await orders.createOrder(parseWith(createOrderRequestSchema, req.body)));
   });
 
-  router.get('/orders/:id', (req, res) => {
-    const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
-    res.json(orders.view(row));
+  router.get('/orders/:id', async (req, res) => {
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    res.json(await orders.view(row));
   });
 
-  router.post('/orders/:id/consent', (req, res) => {
-    const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
-    res.json(orders.consent(row, parseWith(consentRequestSchema, req.body)));
+  router.post('/orders/:id/consent', async (req, res) => {
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    res.json(await orders.consent(row, parseWith(consentRequestSchema, req.body)));
   });
 
   // Authorise before reading the body: a stranger's upload is refused without buffering it, and one
@@ -56,36 +56,36 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
   router.put(
     '/orders/:id/evidence/:kind',
     limits.per('uploads'),
-    (req, _res, next) => {
-      orders.authorize(parseWith(evidenceParams, req.params).id, bearerToken(req.get('authorization')));
+    async (req, _res, next) => {
+      await orders.authorize(parseWith(evidenceParams, req.params).id, bearerToken(req.get('authorization')));
       next();
     },
     uploads.guard(MAX_UPLOAD_BYTES, (req) => order(String(req.params.id))),
     imageUpload,
     async (req, res) => {
       const { id, kind } = parseWith(evidenceParams, req.params);
-      const row = orders.authorize(id, bearerToken(req.get('authorization')));
+      const row = await orders.authorize(id, bearerToken(req.get('authorization')));
       res.json(await orders.uploadEvidence(row, kind, uploadedFiles(req)[0] ?? Buffer.alloc(0)));
     },
   );
 
-  router.post('/orders/:id/liveness', limits.per('liveChecks'), (req, res) => {
-    const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
-    res.status(201).json(orders.startLiveness(row));
+  router.post('/orders/:id/liveness', limits.per('liveChecks'), async (req, res) => {
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    res.status(201).json(await orders.startLiveness(row));
   });
 
   router.post(
     '/orders/:id/liveness/:challengeId/frames',
     limits.per('liveChecks'),
-    (req, _res, next) => {
-      orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')));
+    async (req, _res, next) => {
+      await orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')));
       next();
     },
     uploads.guard(MAX_FRAMES_BYTES, (req) => order(String(req.params.id))),
     frameUpload,
     async (req, res) => {
       const { id, challengeId } = parseWith(challengeParams, req.params);
-      const row = orders.authorize(id, bearerToken(req.get('authorization')));
+      const row = await orders.authorize(id, bearerToken(req.get('authorization')));
       res.json(await orders.answerLiveness(row, challengeId, uploadedFiles(req)));
     },
   );
@@ -93,11 +93,11 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
   // Applications per network and per device a day are limited: each one that reaches the national ID
   // service costs the operator, and many from one place is what batch card opening looks like.
   router.post('/orders/:id/submit', limits.per('submissions'), async (req, res) => {
-    const row = orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
     parseWith(submitRequestSchema, req.body);
     const device = req.get('x-device-id');
     if (row.state === 'draft' && device && DEVICE_ID.test(device)) await limits.spend('deviceSubmissions', device);
-    const { order: view, started } = orders.submit(row);
+    const { order: view, started } = await orders.submit(row);
     res.status(started ? 202 : 200).json(view);
   });
 

@@ -15,7 +15,7 @@ import type { Envelope } from '../crypto/envelope.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { ActivationAttemptRow, FulfilmentDb } from '../providers/db/fulfilment.db.js';
-import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { cardDifferences } from '../verification/sameCard.js';
 import type { FulfilmentService } from './fulfilmentService.js';
@@ -34,7 +34,7 @@ export interface ActivationSettings {
 }
 
 export interface ActivationDeps {
-  db: SqliteDb;
+  db: OrdersDb;
   fulfilment: FulfilmentDb;
   shipping: FulfilmentService;
   storage: EvidenceStorage;
@@ -81,14 +81,14 @@ export class ActivationService {
    * tells nobody which ICCIDs and numbers go together. An attempt left open counts as failed only if
    * it sent something; starting and abandoning attempts costs the card nothing.
    */
-  start(request: StartActivationRequest, orderToken?: string): ActivationSession {
+  async start(request: StartActivationRequest, orderToken?: string): Promise<ActivationSession> {
     const iccid = validateIccid(request.iccid);
     if (!iccid.ok) throw new AppError('iccid_invalid', `the ICCID is not valid (${iccid.reasons.join(', ')}); copy it again from the card`, 400);
     const msisdn = validateMvnoNumber(request.msisdn);
     if (!msisdn.ok) throw new AppError('validation_failed', `msisdn: ${msisdn.reasons.join(', ')}`, 400);
-    const shipment = this.#d.fulfilment.shipmentByIccid(iccid.value);
-    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
-    const card = this.#d.fulfilment.simCard(iccid.value);
+    const shipment = await this.#d.fulfilment.shipmentByIccid(iccid.value);
+    const order = shipment ? await this.#d.db.getOrder(shipment.order_id) : undefined;
+    const card = await this.#d.fulfilment.simCard(iccid.value);
     // Both proofs are computed every time: the answer takes as long whether the card exists or not.
     const packMatches = tokenEquals(card?.pack_code_hash ?? undefined, packCodeDigest(this.#d.envelope, iccid.value, request.packCode ?? ''));
     const ownsOrder = tokenMatches(order?.token_hash, orderToken);
@@ -98,80 +98,80 @@ export class ActivationService {
     }
     if (order.state === 'activated') throw new AppError('activation_closed', 'this card is active already', 409);
     if (order.state !== 'shipped_unactivated') throw new AppError('activation_not_found', 'no card waiting for activation matches this ICCID, number and activation code', 404);
-    if (this.#d.fulfilment.provisioningJobOf(order.id)) throw new AppError('activation_closed', 'this card is being activated; it will work in a few minutes', 409);
+    if (await this.#d.fulfilment.provisioningJobOf(order.id)) throw new AppError('activation_closed', 'this card is being activated; it will work in a few minutes', 409);
 
     const now = this.#d.now();
-    for (const open of this.#d.fulfilment.openActivationAttempts(order.id)) this.abandon(open);
-    this.requireUnlocked(order.id);
+    for (const open of await this.#d.fulfilment.openActivationAttempts(order.id)) await this.abandon(open);
+    await this.requireUnlocked(order.id);
 
     const id = randomUUID();
     const token = newToken();
     const expiresAt = now + this.#d.settings.attemptMinutes * 60_000;
-    this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
-    return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: this.attemptsLeft(order.id) - 1 };
+    await this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
+    return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: await this.attemptsLeft(order.id) - 1 };
   }
 
   /** An attempt left open: it counts as failed if it sent a photo or frames, and costs nothing if not. */
-  private abandon(attempt: ActivationAttemptRow): void {
-    if (this.#d.fulfilment.attemptSentEvidence(attempt)) this.fail(attempt, ['activation_abandoned']);
-    else this.#d.fulfilment.closeEmptyAttempt(attempt.id, this.#d.now());
+  private async abandon(attempt: ActivationAttemptRow): Promise<void> {
+    if (await this.#d.fulfilment.attemptSentEvidence(attempt)) await this.fail(attempt, ['activation_abandoned']);
+    else await this.#d.fulfilment.closeEmptyAttempt(attempt.id, this.#d.now());
   }
 
-  private requireUnlocked(orderId: string): void {
-    const until = this.#d.fulfilment.shipmentOf(orderId)?.activation_locked_until ?? null;
+  private async requireUnlocked(orderId: string): Promise<void> {
+    const until = (await this.#d.fulfilment.shipmentOf(orderId))?.activation_locked_until ?? null;
     if (until !== null && until > this.#d.now()) {
       throw new AppError('activation_locked', `too many failed attempts: this card can be activated again after ${iso(until)}, or at one of our stores`, 423);
     }
   }
 
   /** Attempts the card has before it is locked (none while it is). */
-  private attemptsLeft(orderId: string): number {
-    const shipment = this.#d.fulfilment.shipmentOf(orderId);
+  private async attemptsLeft(orderId: string): Promise<number> {
+    const shipment = await this.#d.fulfilment.shipmentOf(orderId);
     if ((shipment?.activation_locked_until ?? 0) > this.#d.now()) return 0;
     return Math.max(0, this.#d.settings.attempts - (shipment?.activation_failures ?? 0));
   }
 
   /** The attempt this id and token open; a finished or expired one says so. */
-  authorize(id: string, token: string | undefined): ActivationAttemptRow {
-    const attempt = this.#d.fulfilment.activationAttempt(id);
+  async authorize(id: string, token: string | undefined): Promise<ActivationAttemptRow> {
+    const attempt = await this.#d.fulfilment.activationAttempt(id);
     if (!tokenMatches(attempt?.token_hash, token) || !attempt) throw new AppError('not_found', 'no such activation', 404);
     return attempt;
   }
 
-  private requireOpen(attempt: ActivationAttemptRow): OrderRow {
+  private async requireOpen(attempt: ActivationAttemptRow): Promise<OrderRow> {
     if (attempt.finished_at !== null) throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
     if (attempt.expires_at < this.#d.now()) {
-      this.abandon(attempt);
+      await this.abandon(attempt);
       throw new AppError('activation_expired', 'this attempt took too long; start again', 410);
     }
-    const order = this.#d.db.getOrder(attempt.order_id);
+    const order = await this.#d.db.getOrder(attempt.order_id);
     if (order?.state !== 'shipped_unactivated') throw new AppError('activation_closed', 'this card is no longer waiting to be activated', 409);
     return order;
   }
 
   /** The ID card photographed again: read and kept, encrypted; a photo that cannot be used is a retake. */
   async uploadCard(attempt: ActivationAttemptRow, upload: Buffer): Promise<ActivationCardResult> {
-    this.requireOpen(attempt);
+    await this.requireOpen(attempt);
     const card = await recheckCard(this.#d.engine, upload);
     if (card.problems.length > 0) return { read: card.read, problems: card.problems };
     const objectId = await this.#d.storage.put(card.jpeg);
-    const replaced = this.#d.fulfilment.setActivationCard(attempt.id, objectId, this.#d.envelope.sealJson(card.read, readAad(attempt.id)));
+    const replaced = await this.#d.fulfilment.setActivationCard(attempt.id, objectId, this.#d.envelope.sealJson(card.read, readAad(attempt.id)));
     if (replaced) await this.#d.storage.delete(replaced);
     return { read: card.read, problems: [] };
   }
 
-  startLiveness(attempt: ActivationAttemptRow): LivenessChallenge {
-    const order = this.requireOpen(attempt);
-    return this.#d.orders.liveness.issue(order, this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
+  async startLiveness(attempt: ActivationAttemptRow): Promise<LivenessChallenge> {
+    const order = await this.requireOpen(attempt);
+    return this.#d.orders.liveness.issue(order, await this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
   }
 
   async answerLiveness(attempt: ActivationAttemptRow, challengeId: string, frames: Buffer[]): Promise<LivenessVerdictView> {
-    const order = this.requireOpen(attempt);
-    return this.#d.orders.liveness.answer(order, challengeId, frames, this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
+    const order = await this.requireOpen(attempt);
+    return this.#d.orders.liveness.answer(order, challengeId, frames, await this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
   }
 
-  private portraitFace(order: OrderRow): { descriptor: number[] } {
-    const face = this.#d.orders.evidenceFace(order.id, 'portrait');
+  private async portraitFace(order: OrderRow): Promise<{ descriptor: number[] }> {
+    const face = await this.#d.orders.evidenceFace(order.id, 'portrait');
     if (!face) throw new Error('a shipped order without a card portrait');
     return face;
   }
@@ -180,10 +180,10 @@ export class ActivationService {
    * Decides the attempt: the card read now against the identity confirmed at purchase, and the live
    * check (a borderline face has nobody to look at it here: it fails). Passing queues the activation.
    */
-  complete(attempt: ActivationAttemptRow): ActivationResult {
-    const order = this.requireOpen(attempt);
-    const checks = this.#d.db.challengesOf(order.id, purposeOf(attempt.id));
-    const live = this.#d.db.currentLiveness(order.id, purposeOf(attempt.id));
+  async complete(attempt: ActivationAttemptRow): Promise<ActivationResult> {
+    const order = await this.requireOpen(attempt);
+    const checks = await this.#d.db.challengesOf(order.id, purposeOf(attempt.id));
+    const live = await this.#d.db.currentLiveness(order.id, purposeOf(attempt.id));
     const lastFailed = checks.filter((c) => c.outcome === 'failed').at(-1);
     if (!attempt.card_read) throw new AppError('activation_incomplete', 'photograph the portrait side of your ID card first', 409);
     // A live check that failed may be tried again within the attempt; completing without a pass fails it.
@@ -196,35 +196,35 @@ export class ActivationService {
     if (!live) reasons.push(...(JSON.parse(lastFailed?.reasons ?? '[]') as OutcomeReason[]));
     else if (live.outcome !== 'passed') reasons.push(...(JSON.parse(live.reasons ?? '[]') as OutcomeReason[]));
 
-    if (reasons.length > 0) return this.fail(attempt, reasons);
-    if (!this.#d.fulfilment.passActivationAttempt(attempt.id, randomUUID(), this.#d.now())) {
+    if (reasons.length > 0) return await this.fail(attempt, reasons);
+    if (!await this.#d.fulfilment.passActivationAttempt(attempt.id, randomUUID(), this.#d.now())) {
       throw new AppError('activation_closed', 'this attempt is finished; start a new one', 409);
     }
     this.#d.background('provisioning', this.#d.shipping.runDueJobs());
-    return { outcome: 'activating', reasons: [], attemptsLeft: this.attemptsLeft(order.id) };
+    return { outcome: 'activating', reasons: [], attemptsLeft: await this.attemptsLeft(order.id) };
   }
 
   /** Where an attempt stands: activating until the provisioning system confirms. */
-  status(attempt: ActivationAttemptRow): ActivationResult {
+  async status(attempt: ActivationAttemptRow): Promise<ActivationResult> {
     const reasons = JSON.parse(attempt.reasons ?? '[]') as OutcomeReason[];
-    const shipment = this.#d.fulfilment.shipmentOf(attempt.order_id);
+    const shipment = await this.#d.fulfilment.shipmentOf(attempt.order_id);
     const lockedUntil = shipment?.activation_locked_until ?? null;
     const locked = lockedUntil !== null && lockedUntil > this.#d.now() ? { lockedUntil: iso(lockedUntil) } : {};
     if (attempt.outcome === 'activated') {
-      const activated = this.#d.db.getOrder(attempt.order_id)?.state === 'activated';
-      return { outcome: activated ? 'activated' : 'activating', reasons, attemptsLeft: this.attemptsLeft(attempt.order_id) };
+      const activated = (await this.#d.db.getOrder(attempt.order_id))?.state === 'activated';
+      return { outcome: activated ? 'activated' : 'activating', reasons, attemptsLeft: await this.attemptsLeft(attempt.order_id) };
     }
-    if (attempt.outcome === 'failed') return { outcome: 'failed', reasons, attemptsLeft: this.attemptsLeft(attempt.order_id), ...locked };
+    if (attempt.outcome === 'failed') return { outcome: 'failed', reasons, attemptsLeft: await this.attemptsLeft(attempt.order_id), ...locked };
     throw new AppError('activation_incomplete', 'this attempt is not finished', 409);
   }
 
-  private fail(attempt: ActivationAttemptRow, reasons: OutcomeReason[]): ActivationResult {
+  private async fail(attempt: ActivationAttemptRow, reasons: OutcomeReason[]): Promise<ActivationResult> {
     const now = this.#d.now();
-    const { lockedUntil } = this.#d.fulfilment.failActivationAttempt(attempt.id, reasons, now, this.#d.settings.attempts, now + this.#d.settings.lockMinutes * 60_000);
+    const { lockedUntil } = await this.#d.fulfilment.failActivationAttempt(attempt.id, reasons, now, this.#d.settings.attempts, now + this.#d.settings.lockMinutes * 60_000);
     return {
       outcome: 'failed',
       reasons,
-      attemptsLeft: this.attemptsLeft(attempt.order_id),
+      attemptsLeft: await this.attemptsLeft(attempt.order_id),
       ...(lockedUntil !== null && lockedUntil > now ? { lockedUntil: iso(lockedUntil) } : {}),
     };
   }

@@ -14,12 +14,12 @@ import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { AppError } from '../errors.js';
 import { shownDecision } from '../domain/decision.js';
 import type { ChannelRow, ChannelsDb } from '../providers/db/channels.db.js';
-import type { SqliteDb } from '../providers/db/sqlite.db.js';
+import type { OrdersDb } from '../providers/db/orders.db.js';
 import { sealedAs } from '../providers/db/sealed.js';
 
 export interface ChannelDeps {
   channels: ChannelsDb;
-  orders: SqliteDb;
+  orders: OrdersDb;
   envelope: Envelope;
   settings: {
     /** The operator's own name, shown on every mark. */
@@ -77,69 +77,69 @@ export class ChannelService {
   }
 
   /** The channel a storefront's API key belongs to; a blacklisted agent's key no longer opens anything. */
-  authorizeChannel(token: string | undefined): ChannelRow {
-    const row = token ? this.#d.channels.byApiKeyHash(hashToken(token)) : undefined;
+  async authorizeChannel(token: string | undefined): Promise<ChannelRow> {
+    const row = token ? await this.#d.channels.byApiKeyHash(hashToken(token)) : undefined;
     if (!row || row.status === 'blacklisted') throw new AppError('unauthorized', 'the channel API key is needed', 401);
     return row;
   }
 
   /** The delivery log of a channel's webhooks, newest first. */
-  deliveries(id: string): WebhookDelivery[] {
-    this.require(id);
-    return this.#d.channels.deliveriesOf(id).map((d) => ({
+  async deliveries(id: string): Promise<WebhookDelivery[]> {
+    await this.require(id);
+    return (await this.#d.channels.deliveriesOf(id)).map((d) => ({
       id: d.id, orderId: d.order_id, event: d.event, status: d.status, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
       createdAt: iso(d.created_at), ...(d.delivered_at ? { deliveredAt: iso(d.delivered_at) } : {}), ...(d.status === 'pending' ? { nextAt: iso(d.next_at) } : {}),
     }));
   }
 
   /** The operator's own storefront's channel, made once. */
-  ensureOperatorChannel(): void {
-    if (this.#d.channels.operatorChannel()) return;
-    this.insert({ agentNumber: OPERATOR_CHANNEL.agentNumber, name: OPERATOR_CHANNEL.name, licenceNumber: OPERATOR_CHANNEL.licenceNumber, scope: ['sim_sale'], origins: [], webhookUrl: null }, 'seed', 'operator');
+  async ensureOperatorChannel(): Promise<void> {
+    if (await this.#d.channels.operatorChannel()) return;
+    await this.insert({ agentNumber: OPERATOR_CHANNEL.agentNumber, name: OPERATOR_CHANNEL.name, licenceNumber: OPERATOR_CHANNEL.licenceNumber, scope: ['sim_sale'], origins: [], webhookUrl: null }, 'seed', 'operator');
   }
 
   /** The sandbox's demo agent, active, on the addresses this sandbox serves (every sandbox start). */
-  seedDemo(origins: readonly string[]): void {
-    const row = this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
+  async seedDemo(origins: readonly string[]): Promise<void> {
+    const row = await this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
     if (!row) {
-      this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null }, 'seed');
+      await this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null }, 'seed');
       return;
     }
     if (row.status === 'blacklisted') return;
-    this.update(row.id, { origins: [...origins], status: 'active' }, 'seed');
+    await this.update(row.id, { origins: [...origins], status: 'active' }, 'seed');
   }
 
   /** Production: the demo agent left from a sandbox run sells nothing and frames nothing. */
-  retireDemo(): void {
-    const row = this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
-    if (row?.status === 'active') this.update(row.id, { status: 'suspended' }, 'production mode');
+  async retireDemo(): Promise<void> {
+    const row = await this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
+    if (row?.status === 'active') await this.update(row.id, { status: 'suspended' }, 'production mode');
   }
 
   /** Registers an agent; its webhook secret and API key are returned this once (only a hash of the key is kept). */
-  create(request: CreateChannelRequest, actor = 'operator'): { channel: Channel; webhookSecret: string; apiKey: string } {
-    return this.insert(request, actor, 'agent');
+  async create(request: CreateChannelRequest, actor = 'operator'): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
+    return await this.insert(request, actor, 'agent');
   }
 
-  private insert(request: CreateChannelRequest, actor: string, kind: ChannelRow['kind']): { channel: Channel; webhookSecret: string; apiKey: string } {
+  private async insert(request: CreateChannelRequest, actor: string, kind: ChannelRow['kind']): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
     const now = this.#d.now();
     const id = randomUUID();
     const webhookSecret = newToken();
     const apiKey = newToken();
-    const added = this.#d.channels.insert({
+    const added = await this.#d.channels.insert({
       id, agent_number: request.agentNumber, name: request.name, licence_number: request.licenceNumber,
       scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), status: 'active', webhook_url: request.webhookUrl,
       webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now, kind,
     }, actor);
     if (!added) throw new AppError('channel_exists', `an agent numbered ${request.agentNumber} is registered already`, 409);
-    return { channel: this.view(this.require(id)), webhookSecret, apiKey };
+    return { channel: await this.view(await this.require(id)), webhookSecret, apiKey };
   }
 
-  update(id: string, request: UpdateChannelRequest, actor = 'operator'): Channel {
-    const current = this.require(id);
+  async update(id: string, request: UpdateChannelRequest, actor = 'operator'): Promise<Channel> {
+    const current = await this.require(id);
     if (current.status === 'blacklisted' && request.status && request.status !== 'blacklisted') {
       throw new AppError('channel_blacklisted', 'a blacklisted agent cannot be authorised again; register a new agreement', 409);
     }
-    const row = this.#d.channels.update(id, {
+    const row = await this.#d.channels.update(id, {
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.licenceNumber !== undefined ? { licence_number: request.licenceNumber } : {}),
       ...(request.scope !== undefined ? { scope: JSON.stringify(request.scope) } : {}),
@@ -148,37 +148,37 @@ export class ChannelService {
       ...(request.webhookUrl !== undefined ? { webhook_url: request.webhookUrl } : {}),
     }, this.#d.now(), actor);
     if (!row) throw new AppError('not_found', 'no such channel', 404);
-    return this.view(row);
+    return await this.view(row);
   }
 
-  list(): Channel[] {
-    return this.#d.channels.list().map((row) => this.view(row));
+  async list(): Promise<Channel[]> {
+    return Promise.all((await this.#d.channels.list()).map((row) => this.view(row)));
   }
 
   /** The authorised agents, for anyone to check. */
-  publicList(): PublicAgent[] {
-    return this.#d.channels.list().filter((row) => row.status === 'active').map((row) => publicAgent(row));
+  async publicList(): Promise<PublicAgent[]> {
+    return (await this.#d.channels.list()).filter((row) => row.status === 'active').map((row) => publicAgent(row));
   }
 
   /**
    * The channel a new order belongs to: the agent named (which must be active), or, when none is
    * named, the operator's own storefront.
    */
-  channelForNewOrder(agentNumber: string | undefined): ChannelRow {
+  async channelForNewOrder(agentNumber: string | undefined): Promise<ChannelRow> {
     if (agentNumber === undefined) {
-      const own = this.#d.channels.operatorChannel();
+      const own = await this.#d.channels.operatorChannel();
       if (!own) throw new Error('the operator channel is missing');
       return own;
     }
-    const row = this.#d.channels.byAgentNumber(agentNumber);
+    const row = await this.#d.channels.byAgentNumber(agentNumber);
     if (!row) throw new AppError('channel_unknown', 'this shop is not an authorised agent of the operator', 403);
     if (row.status !== 'active') throw new AppError('channel_unavailable', 'this shop may not sell SIM cards at the moment; buy from another authorised agent', 403);
     return row;
   }
 
   /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */
-  mark(agentNumber: string, origin: string | undefined): AgentMark {
-    const row = this.#d.channels.byAgentNumber(agentNumber);
+  async mark(agentNumber: string, origin: string | undefined): Promise<AgentMark> {
+    const row = await this.#d.channels.byAgentNumber(agentNumber);
     if (!row || row.status !== 'active') throw new AppError('not_found', 'no authorised agent with this number', 404);
     const origins = JSON.parse(row.origins) as string[];
     if (!origin || !origins.includes(origin)) throw new AppError('origin_not_allowed', 'this site is not one of the agent\'s registered sites', 403);
@@ -194,8 +194,8 @@ export class ChannelService {
   }
 
   /** What the embedded flow checks its host page against: the agent's sites, and whether it may sell now. */
-  embedding(agentNumber: string): { agentNumber: string; name: string; origins: string[]; authorised: boolean } {
-    const row = this.#d.channels.byAgentNumber(agentNumber);
+  async embedding(agentNumber: string): Promise<{ agentNumber: string; name: string; origins: string[]; authorised: boolean }> {
+    const row = await this.#d.channels.byAgentNumber(agentNumber);
     if (!row) throw new AppError('not_found', 'no agent with this number', 404);
     return { agentNumber: row.agent_number, name: row.name, origins: JSON.parse(row.origins) as string[], authorised: row.status === 'active' };
   }
@@ -205,23 +205,23 @@ export class ChannelService {
    * active agent's sites only (none otherwise); for any other page, this site and every active agent's
    * sites (a page reloaded inside a storefront's frame still shows).
    */
-  frameAncestors(embedAgent: string | undefined): string[] {
+  async frameAncestors(embedAgent: string | undefined): Promise<string[]> {
     if (embedAgent !== undefined) {
-      const row = this.#d.channels.byAgentNumber(embedAgent);
+      const row = await this.#d.channels.byAgentNumber(embedAgent);
       return row?.status === 'active' ? JSON.parse(row.origins) as string[] : [];
     }
-    const all = this.#d.channels.list().filter((row) => row.status === 'active').flatMap((row) => JSON.parse(row.origins) as string[]);
+    const all = (await this.#d.channels.list()).filter((row) => row.status === 'active').flatMap((row) => JSON.parse(row.origins) as string[]);
     return ["'self'", ...new Set(all)];
   }
 
   /** Whether a mark's payload is one the operator signed, and whose it is, as of now. */
-  verifyMark(payload: string): MarkVerification {
+  async verifyMark(payload: string): Promise<MarkVerification> {
     const [encoded = '', signature = ''] = payload.split('.');
     const expected = Buffer.from(this.#d.envelope.digest(encoded, MARK_PURPOSE));
     const given = Buffer.from(signature);
     if (!encoded || expected.length !== given.length || !timingSafeEqual(expected, given)) return { genuine: false };
     const body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as MarkBody;
-    const row = this.#d.channels.byAgentNumber(body.a);
+    const row = await this.#d.channels.byAgentNumber(body.a);
     return {
       genuine: true,
       ...(row ? { agent: publicAgent(row) } : {}),
@@ -231,8 +231,8 @@ export class ChannelService {
   }
 
   /** An order's outcome for the agent that sold it; another agent's order does not exist for it. */
-  orderFor(channel: ChannelRow, orderId: string): ChannelOrder {
-    const row = this.#d.orders.getOrder(orderId);
+  async orderFor(channel: ChannelRow, orderId: string): Promise<ChannelOrder> {
+    const row = await this.#d.orders.getOrder(orderId);
     if (row?.channel_id !== channel.id) throw new AppError('not_found', 'no such order for this agent', 404);
     const decision = row.decision ? shownDecision(row.decision) : undefined;
     return {
@@ -246,13 +246,13 @@ export class ChannelService {
     return this.#d.envelope.openJson(row.webhook_secret, secretAad(row.id)) as string;
   }
 
-  private require(id: string): ChannelRow {
-    const row = this.#d.channels.byId(id);
+  private async require(id: string): Promise<ChannelRow> {
+    const row = await this.#d.channels.byId(id);
     if (!row) throw new AppError('not_found', 'no such channel', 404);
     return row;
   }
 
-  private view(row: ChannelRow): Channel {
+  private async view(row: ChannelRow): Promise<Channel> {
     return {
       id: row.id,
       agentNumber: row.agent_number,
@@ -262,7 +262,7 @@ export class ChannelService {
       origins: JSON.parse(row.origins) as string[],
       webhookUrl: row.webhook_url,
       status: row.status,
-      flaggedOrders: this.#d.channels.flaggedOrderCount(row.id),
+      flaggedOrders: await this.#d.channels.flaggedOrderCount(row.id),
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
     };

@@ -11,7 +11,7 @@ import { hashToken } from '../crypto/tokens.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { CourierRow, FulfilmentDb, ProvisioningJobRow, ShipmentRow } from '../providers/db/fulfilment.db.js';
-import type { OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import { LogisticsError, type LogisticsPort } from '../providers/logistics/logistics.port.js';
 import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
@@ -23,7 +23,7 @@ import type { OrderService } from './orderService.js';
 import { sealedAs } from '../providers/db/sealed.js';
 
 export interface FulfilmentDeps {
-  db: SqliteDb;
+  db: OrdersDb;
   fulfilment: FulfilmentDb;
   storage: EvidenceStorage;
   envelope: Envelope;
@@ -31,7 +31,12 @@ export interface FulfilmentDeps {
   orders: OrderService;
   logistics: LogisticsPort;
   provisioning: ProvisioningPort;
-  settings: { faceMatchMaxDistance: number; faceReviewMargin: number };
+  settings: {
+    faceMatchMaxDistance: number;
+    faceReviewMargin: number;
+    /** How long a process has a provisioning job it took (longer than a request to the system takes); after that, another may take it. */
+    claimMs: number;
+  };
   log: (level: 'error' | 'info', message: string) => void;
   /** Runs work nobody waits for: a failure is logged, never left to end the process. */
   background: (what: string, work: Promise<unknown>) => void;
@@ -76,7 +81,7 @@ export class FulfilmentService {
   }
 
   /** Packs and books an approved order's card (again, safely, if an earlier try stopped half-way). */
-  ship(orderId: string): Promise<void> {
+  async ship(orderId: string): Promise<void> {
     const running = this.#shipping.get(orderId);
     if (running) return running;
     const run = this.shipNow(orderId)
@@ -90,9 +95,9 @@ export class FulfilmentService {
   }
 
   private async shipNow(orderId: string): Promise<void> {
-    const order = this.#d.db.getOrder(orderId);
+    const order = await this.#d.db.getOrder(orderId);
     if (order?.state !== 'approved') return;
-    const iccid = this.#d.fulfilment.allotSimCard(orderId);
+    const iccid = await this.#d.fulfilment.allotSimCard(orderId);
     if (!iccid) {
       this.#d.log('error', `no SIM card in stock for order ${orderId}`);
       return;
@@ -100,7 +105,7 @@ export class FulfilmentService {
     const booked = await this.#d.logistics.book({ orderId, deliveryPath: order.delivery_path });
     const courierChecks = order.delivery_path === 'courier_verified';
     const code = courierChecks ? this.#d.envelope.sealJson(String(randomInt(1_000_000)).padStart(6, '0'), codeAad(orderId)) : null;
-    this.#d.fulfilment.recordShipment(
+    await this.#d.fulfilment.recordShipment(
       { order_id: orderId, carrier: booked.carrier, tracking_number: booked.trackingNumber, iccid, handover_code: code, status: 'in_transit', created_at: this.#d.now() },
       courierChecks ? 'shipped' : 'shipped_unactivated',
     );
@@ -108,23 +113,23 @@ export class FulfilmentService {
 
   /** Ships approved orders left unshipped, and sends provisioning requests that are due. */
   async sweep(): Promise<void> {
-    await Promise.all(this.#d.fulfilment.approvedUnshipped().map((id) => this.ship(id)));
+    await Promise.all((await this.#d.fulfilment.approvedUnshipped()).map(async (id) => await this.ship(id)));
     await this.runDueJobs();
   }
 
   /** Resolves when shipping and activation started for an order have settled (tests, shutdown). */
   async settled(orderId: string): Promise<void> {
     await this.#shipping.get(orderId);
-    const job = this.#d.fulfilment.provisioningJobOf(orderId);
+    const job = await this.#d.fulfilment.provisioningJobOf(orderId);
     if (job) await this.#jobs.get(job.idempotency_key);
   }
 
   /** The parcel as the buyer sees it; the hand-over code until the card is handed over. */
-  deliveryOf(row: OrderRow): DeliveryView | undefined {
-    const shipment = this.#d.fulfilment.shipmentOf(row.id);
+  async deliveryOf(row: OrderRow): Promise<DeliveryView | undefined> {
+    const shipment = await this.#d.fulfilment.shipmentOf(row.id);
     if (!shipment) return undefined;
     const open = shipment.status === 'in_transit' || shipment.status === 'out_for_delivery';
-    const sandboxCode = row.delivery_path === 'unactivated' ? this.#d.fulfilment.simCard(shipment.iccid)?.sandbox_pack_code : undefined;
+    const sandboxCode = row.delivery_path === 'unactivated' ? (await this.#d.fulfilment.simCard(shipment.iccid))?.sandbox_pack_code : undefined;
     return {
       carrier: shipment.carrier,
       trackingNumber: shipment.tracking_number,
@@ -141,15 +146,15 @@ export class FulfilmentService {
   }
 
   /** The courier a token belongs to (not disabled); anything else is 401. */
-  courier(token: string | undefined): CourierRow {
-    const courier = token ? this.#d.fulfilment.courierByTokenHash(hashToken(token)) : undefined;
+  async courier(token: string | undefined): Promise<CourierRow> {
+    const courier = token ? await this.#d.fulfilment.courierByTokenHash(hashToken(token)) : undefined;
     if (!courier) throw new AppError('unauthorized', 'sign in with your courier access code', 401);
     return courier;
   }
 
   /** A supervisor of the courier's own carrier, by their access code; anything else is 403. */
-  supervisor(courier: CourierRow, token: string): CourierRow {
-    const supervisor = this.#d.fulfilment.courierByTokenHash(hashToken(token));
+  async supervisor(courier: CourierRow, token: string): Promise<CourierRow> {
+    const supervisor = await this.#d.fulfilment.courierByTokenHash(hashToken(token));
     if (supervisor?.role !== 'supervisor' || supervisor.company !== courier.company) {
       throw new AppError('unauthorized', 'that is not the access code of a supervisor of your company', 403);
     }
@@ -160,9 +165,9 @@ export class FulfilmentService {
    * A delivery this courier may work on: their company's, checked at the door (path A), still open.
    * Another company's parcel does not exist for them; a closed one says only that it is closed.
    */
-  openDelivery(courier: CourierRow, trackingNumber: string): { shipment: ShipmentRow; order: OrderRow } {
-    const shipment = this.#d.fulfilment.shipmentByTracking(trackingNumber);
-    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
+  async openDelivery(courier: CourierRow, trackingNumber: string): Promise<{ shipment: ShipmentRow; order: OrderRow }> {
+    const shipment = await this.#d.fulfilment.shipmentByTracking(trackingNumber);
+    const order = shipment ? await this.#d.db.getOrder(shipment.order_id) : undefined;
     if (!shipment || !order || shipment.carrier !== courier.company || order.delivery_path !== 'courier_verified') {
       throw new AppError('not_found', 'no delivery with this tracking number for your company', 404);
     }
@@ -172,8 +177,8 @@ export class FulfilmentService {
     return { shipment, order };
   }
 
-  delivery(courier: CourierRow, trackingNumber: string): CourierDelivery {
-    const { shipment, order } = this.openDelivery(courier, trackingNumber);
+  async delivery(courier: CourierRow, trackingNumber: string): Promise<CourierDelivery> {
+    const { shipment, order } = await this.openDelivery(courier, trackingNumber);
     const { portrait } = this.#d.orders.identityOf(order);
     return {
       trackingNumber: shipment.tracking_number,
@@ -193,8 +198,8 @@ export class FulfilmentService {
    * courier's confirmation and the device's time as the delivery record.
    */
   async handOver(courier: CourierRow, trackingNumber: string, input: HandoverInput): Promise<HandoverResult> {
-    const { shipment, order } = this.openDelivery(courier, trackingNumber);
-    this.checkCode(shipment, input.code);
+    const { shipment, order } = await this.openDelivery(courier, trackingNumber);
+    await this.checkCode(shipment, input.code);
     if (!input.face) throw new AppError('upload_missing_file', 'photograph the recipient\'s face too (the field "face"): the recipient must be the buyer', 400);
     if (!input.confirmed) throw new AppError('handover_confirmation_required', 'confirm that you compared the recipient with the ID card in their hand', 400);
 
@@ -206,7 +211,7 @@ export class FulfilmentService {
 
     const online = this.#d.orders.identityOf(order).portrait;
     const reasons = cardDifferences(online, card.read, { idNumber: 'handover_id_mismatch', name: 'handover_name_mismatch', address: 'handover_card_mismatch' });
-    const portrait = this.#d.orders.evidenceFace(order.id, 'portrait');
+    const portrait = await this.#d.orders.evidenceFace(order.id, 'portrait');
     if (!portrait) throw new Error('an approved order without a card portrait');
     const sameCard = faceVerdict(card.face?.descriptor ?? [], portrait.descriptor, this.#d.settings, { review: 'face_borderline', fail: 'handover_card_mismatch' });
     // The text already tells it is another card; otherwise an unsure face is worth another photo.
@@ -214,7 +219,7 @@ export class FulfilmentService {
     if (sameCard.outcome === 'fail') reasons.push(...sameCard.reasons);
     const faceReasons = { review: 'face_borderline', fail: 'handover_face_mismatch' } as const;
     const samePerson = faceVerdict(recipientFace.descriptor, portrait.descriptor, this.#d.settings, faceReasons);
-    const live = this.#d.orders.liveness.currentFace(order.id);
+    const live = await this.#d.orders.liveness.currentFace(order.id);
     const sameAsLive = live ? faceVerdict(recipientFace.descriptor, live.descriptor, this.#d.settings, faceReasons) : undefined;
     if (samePerson.outcome === 'fail') reasons.push(...samePerson.reasons);
     if (sameAsLive?.outcome === 'fail') reasons.push(...sameAsLive.reasons);
@@ -228,14 +233,14 @@ export class FulfilmentService {
    * The hand-over code the buyer gave. A wrong one is counted; after the last try the delivery waits
    * for a supervisor (a courier guessing codes cannot return the order).
    */
-  private checkCode(shipment: ShipmentRow, code: string): void {
+  private async checkCode(shipment: ShipmentRow, code: string): Promise<void> {
     if (shipment.code_failures >= HANDOVER_CODE_ATTEMPTS) {
       throw new AppError('handover_locked', 'too many wrong hand-over codes: a supervisor of your company must confirm what happens to this parcel', 423);
     }
     const expected = Buffer.from(this.handoverCode(shipment));
     const given = Buffer.from(code);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return;
-    const failures = this.#d.fulfilment.countCodeFailure(shipment.order_id);
+    const failures = await this.#d.fulfilment.countCodeFailure(shipment.order_id);
     if (failures >= HANDOVER_CODE_ATTEMPTS) {
       throw new AppError('handover_locked', 'too many wrong hand-over codes: a supervisor of your company must confirm what happens to this parcel', 423);
     }
@@ -246,10 +251,10 @@ export class FulfilmentService {
    * The recipient refused the parcel, or had no ID card to show: the card goes back. Only with the
    * buyer's hand-over code, or a supervisor's confirmation.
    */
-  refuse(courier: CourierRow, trackingNumber: string, request: RefuseRequest): Promise<HandoverResult> {
-    const { shipment, order } = this.openDelivery(courier, trackingNumber);
-    const supervisor = request.supervisorCode ? this.supervisor(courier, request.supervisorCode) : undefined;
-    if (!supervisor) this.checkCode(shipment, request.code ?? '');
+  async refuse(courier: CourierRow, trackingNumber: string, request: RefuseRequest): Promise<HandoverResult> {
+    const { shipment, order } = await this.openDelivery(courier, trackingNumber);
+    const supervisor = request.supervisorCode ? await this.supervisor(courier, request.supervisorCode) : undefined;
+    if (!supervisor) await this.checkCode(shipment, request.code ?? '');
     return this.decide(courier, order, [request.reason], { supervisorId: supervisor?.id ?? null });
   }
 
@@ -266,7 +271,7 @@ export class FulfilmentService {
     const outcome = reasons.length === 0 ? 'handed_over' : 'refused';
     try {
       const now = this.#d.now();
-      const recorded = this.#d.fulfilment.recordHandover({
+      const recorded = await this.#d.fulfilment.recordHandover({
         order_id: order.id, courier_id: courier.id, at: now, outcome, reasons: JSON.stringify(reasons),
         card_object_id: await keep(record.card), face_object_id: await keep(record.face), score: record.score ?? null, live_score: record.liveScore ?? null,
         confirmed_at: record.confirmed ? now : null, device_time: record.deviceTime ?? null, supervisor_id: record.supervisorId ?? null,
@@ -282,7 +287,7 @@ export class FulfilmentService {
   }
 
   /** A status event from the carrier's webhook, once its signature holds. */
-  parcelEvent(body: Buffer, signature: string | undefined): { trackingNumber: string; status: string } {
+  async parcelEvent(body: Buffer, signature: string | undefined): Promise<{ trackingNumber: string; status: string }> {
     let event;
     try {
       event = this.#d.logistics.readEvent(body, signature, this.#d.now());
@@ -291,27 +296,28 @@ export class FulfilmentService {
       if (error instanceof LogisticsError) throw new AppError('validation_failed', error.message, 400);
       throw error;
     }
-    const shipment = this.#d.fulfilment.shipmentByTracking(event.trackingNumber);
-    const order = shipment ? this.#d.db.getOrder(shipment.order_id) : undefined;
+    const shipment = await this.#d.fulfilment.shipmentByTracking(event.trackingNumber);
+    const order = shipment ? await this.#d.db.getOrder(shipment.order_id) : undefined;
     if (!shipment || !order) throw new AppError('not_found', 'no such shipment', 404);
     const inTransit = order.state === 'shipped' || order.state === 'shipped_unactivated';
     const now = this.#d.now();
     let applied = false;
     if (event.event === 'returned' && (order.state === 'shipped' || order.state === 'shipped_unactivated')) {
-      applied = this.#d.fulfilment.returnOrder(order.id, order.state, 'the carrier returned the parcel', `carrier:${shipment.carrier}`, now);
+      applied = await this.#d.fulfilment.returnOrder(order.id, order.state, 'the carrier returned the parcel', `carrier:${shipment.carrier}`, now);
     } else if (event.event === 'out_for_delivery' && inTransit) {
-      applied = this.#d.fulfilment.setShipmentStatus(order.id, 'out_for_delivery', now);
+      applied = await this.#d.fulfilment.setShipmentStatus(order.id, 'out_for_delivery', now);
     } else if (event.event === 'delivered' && order.state === 'shipped_unactivated') {
       // Path A is delivered only through the check at the door, never on the carrier's word.
-      applied = this.#d.fulfilment.setShipmentStatus(order.id, 'delivered', now);
+      applied = await this.#d.fulfilment.setShipmentStatus(order.id, 'delivered', now);
     }
     if (!applied) throw new AppError('illegal_transition', `a ${event.event} event does not apply to this shipment now`, 409);
-    return { trackingNumber: shipment.tracking_number, status: this.#d.fulfilment.shipmentOf(order.id)?.status ?? shipment.status };
+    return { trackingNumber: shipment.tracking_number, status: (await this.#d.fulfilment.shipmentOf(order.id))?.status ?? shipment.status };
   }
 
   /** Sends the provisioning requests that are due; each runs once at a time. */
   async runDueJobs(): Promise<void> {
-    const started = this.#d.fulfilment.dueJobs(this.#d.now())
+    const now = this.#d.now();
+    const started = (await this.#d.fulfilment.claimDueJobs(now, now + this.#d.settings.claimMs))
       .filter((job) => !this.#jobs.has(job.idempotency_key))
       .map((job) => {
         const run = this.runJob(job).finally(() => this.#jobs.delete(job.idempotency_key));
@@ -328,17 +334,17 @@ export class FulfilmentService {
   private async runJob(job: ProvisioningJobRow): Promise<void> {
     try {
       await this.#d.provisioning.activate({ iccid: job.iccid, msisdn: job.msisdn, idempotencyKey: job.idempotency_key });
-      this.#d.fulfilment.completeActivation(job.idempotency_key, this.#d.now());
+      await this.#d.fulfilment.completeActivation(job.idempotency_key, this.#d.now());
       this.#d.log('info', `order ${job.order_id} activated`);
     } catch (error) {
       const code = error instanceof ProvisioningError ? error.code : error instanceof Error ? error.name : 'error';
       if (error instanceof ProvisioningError && !error.retryable) {
-        this.#d.fulfilment.failJob(job.idempotency_key, code, this.#d.now());
+        await this.#d.fulfilment.failJob(job.idempotency_key, code, this.#d.now());
         this.#d.log('error', `activation of order ${job.order_id} refused by provisioning (${code}); a person must look`);
         return;
       }
       const delay = RETRY_DELAYS_MS[Math.min(job.attempts, RETRY_DELAYS_MS.length - 1)] ?? 60_000;
-      this.#d.fulfilment.deferJob(job.idempotency_key, this.#d.now() + delay, code);
+      await this.#d.fulfilment.deferJob(job.idempotency_key, this.#d.now() + delay, code);
     }
   }
 }

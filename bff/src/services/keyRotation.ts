@@ -2,14 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope } from '../crypto/envelope.js';
 import { Keyring, type KeyringData, activateStagedKey, finishRotation, retireKeys, stageEvidenceKey } from '../crypto/keyring.js';
 import { sealedAs } from '../providers/db/sealed.js';
-import { SqliteDb } from '../providers/db/sqlite.db.js';
+import type { DatabaseTarget } from '../config.js';
+import { Database } from '../providers/db/database.js';
+import { OrdersDb } from '../providers/db/orders.db.js';
 import type { KeySource } from '../providers/keys/keys.port.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 
 export interface RotationDeps {
   keySource: KeySource;
   envelope: Envelope;
-  db: SqliteDb;
+  db: OrdersDb;
   storage: EvidenceStorage;
   /** How long running servers take to read the keyring again (twice their reload interval). */
   settleMs: number;
@@ -59,7 +61,7 @@ export async function rewrapAll(d: Pick<RotationDeps, 'envelope' | 'db' | 'stora
     objects.seen += 1;
     if (await d.storage.rewrap(id, (sealed) => d.envelope.rewrap(sealed, id))) objects.rewrapped += 1;
   }
-  const fields = d.db.rewrapSealed((sealed, aad) => d.envelope.rewrap(sealed, aad));
+  const fields = await d.db.rewrapSealed((sealed, aad) => d.envelope.rewrap(sealed, aad));
   return { objects, fields };
 }
 
@@ -72,7 +74,7 @@ export async function keysInUse(d: Pick<RotationDeps, 'envelope' | 'db' | 'stora
     return undefined;
   };
   for await (const id of d.storage.list()) await d.storage.rewrap(id, count);
-  d.db.rewrapSealed((sealed) => count(sealed));
+  await d.db.rewrapSealed((sealed) => count(sealed));
   return used;
 }
 
@@ -101,11 +103,11 @@ const CHECK = 'keyring check';
  * five-card count, mark and frame digest again from nothing. A rotated keyring passes: rotation
  * re-wraps the sealed check with the rest, and never changes the digest root.
  */
-export function checkKeyringFits(db: SqliteDb, envelope: Envelope): void {
+export async function checkKeyringFits(db: OrdersDb, envelope: Envelope): Promise<void> {
   const mine = { digest: envelope.digest(CHECK, 'keyring-check'), sealed: envelope.sealJson(CHECK, sealedAs.keyringCheck()) };
-  const recorded = db.initKeyringCheck(mine);
+  const recorded = await db.initKeyringCheck(mine);
   const refuse = (what: string): never => {
-    throw new KeyringMismatchError(`the data in this DATA_DIR was sealed under another keyring: ${what}. Start with the keyring the data was made under (KEY_FILE, KEYRING or the KMS), or another DATA_DIR`);
+    throw new KeyringMismatchError(`the data in this database was sealed under another keyring: ${what}. Start with the keyring the data was made under (KEY_FILE, KEYRING or the KMS), or another DATA_DIR or DATABASE_URL`);
   };
   try {
     envelope.openJson(recorded.sealed, sealedAs.keyringCheck());
@@ -116,13 +118,13 @@ export function checkKeyringFits(db: SqliteDb, envelope: Envelope): void {
 }
 
 /** Opens the orders' database and checks the keyring fits it (closed again when it does not). */
-export function openOrdersDb(file: string, envelope: Envelope): SqliteDb {
-  const db = new SqliteDb(file);
+export async function openOrdersDb(target: DatabaseTarget, envelope: Envelope): Promise<OrdersDb> {
+  const db = new OrdersDb(await Database.open(target));
   try {
-    checkKeyringFits(db, envelope);
+    await checkKeyringFits(db, envelope);
     return db;
   } catch (error) {
-    db.close();
+    await db.close();
     throw error;
   }
 }

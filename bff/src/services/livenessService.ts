@@ -15,7 +15,7 @@ import { faceDistance } from '../engine/face/faceDistance.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
-import type { LivenessRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { LivenessRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptFrame } from '../verification/intake.js';
 import { LIVE_FACE_REASONS, faceVerdict } from '../verification/pipeline.js';
@@ -33,7 +33,7 @@ export interface LivenessSettings {
 }
 
 export interface LivenessDeps {
-  db: SqliteDb;
+  db: OrdersDb;
   storage: EvidenceStorage;
   envelope: Envelope;
   engine: VisionEngine;
@@ -77,11 +77,11 @@ export class LivenessService {
    * Issues a challenge for a purpose (the purchase, or one activation attempt), within that purpose's
    * limit of challenges.
    */
-  issue(row: OrderRow, portraitFace: Pick<DetectedFace, 'descriptor'> | undefined, purpose = PURCHASE, limit = this.#d.settings.attempts): LivenessChallenge {
+  async issue(row: OrderRow, portraitFace: Pick<DetectedFace, 'descriptor'> | undefined, purpose = PURCHASE, limit = this.#d.settings.attempts): Promise<LivenessChallenge> {
     if (!portraitFace) {
       throw new AppError('evidence_missing', 'the live check compares you with the card portrait: photograph the portrait side first', 409);
     }
-    const issued = this.#d.db.challengesOf(row.id, purpose).length;
+    const issued = (await this.#d.db.challengesOf(row.id, purpose)).length;
     if (issued >= limit) {
       throw new AppError('liveness_attempts_exhausted', 'no live check attempts are left; start again later or visit a store', 429);
     }
@@ -90,7 +90,7 @@ export class LivenessService {
     const challenge = {
       id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000, purpose,
     };
-    this.#d.db.insertChallenge(challenge);
+    await this.#d.db.insertChallenge(challenge);
     return {
       challengeId: challenge.id,
       actions,
@@ -106,7 +106,7 @@ export class LivenessService {
    */
   async answer(row: OrderRow, challengeId: string, uploads: Buffer[], portraitFace: Pick<DetectedFace, 'descriptor'>,
     purpose = PURCHASE, limit = this.#d.settings.attempts): Promise<LivenessVerdict> {
-    const challenge = this.#d.db.getChallenge(challengeId);
+    const challenge = await this.#d.db.getChallenge(challengeId);
     if (challenge?.order_id !== row.id || challenge.purpose !== purpose) throw new AppError('not_found', 'no such challenge', 404);
     if (challenge.answered_at !== null) throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
     if (challenge.expires_at < this.#d.now()) throw new AppError('liveness_challenge_expired', 'the live check took too long; start it again', 410);
@@ -115,19 +115,19 @@ export class LivenessService {
     }
     // Refuse what is not an image before spending the challenge: a broken upload can be sent again.
     const frames = await Promise.all(uploads.map((upload) => acceptFrame(upload)));
-    if (!this.#d.db.claimChallenge(challengeId, this.#d.now())) {
+    if (!await this.#d.db.claimChallenge(challengeId, this.#d.now())) {
       throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
     }
 
-    const attemptsLeft = Math.max(0, limit - this.#d.db.challengesOf(row.id, purpose).length);
-    const fail = (reasons: DecisionReason[], score: number | null = null): LivenessVerdict => {
-      this.#d.db.recordLiveness(challengeId, { outcome: 'failed', reasons: JSON.stringify(reasons), score, object_id: null, face: null });
+    const attemptsLeft = Math.max(0, limit - (await this.#d.db.challengesOf(row.id, purpose)).length);
+    const fail = async (reasons: DecisionReason[], score: number | null = null): Promise<LivenessVerdict> => {
+      await this.#d.db.recordLiveness(challengeId, { outcome: 'failed', reasons: JSON.stringify(reasons), score, object_id: null, face: null });
       return { outcome: 'failed', reasons, attemptsLeft };
     };
 
     // The bytes as sent, keyed: the same frames sent again, for this order or another, are a replay.
     const digests = uploads.map((upload) => this.#d.envelope.digest(upload, 'liveness-frame'));
-    if (!this.#d.db.recordFrameDigests(challengeId, digests, this.#d.now())) return fail(['liveness_replay']);
+    if (!await this.#d.db.recordFrameDigests(challengeId, digests, this.#d.now())) return fail(['liveness_replay']);
 
     const detections = await this.#d.engine.detectFrameFaces(frames.map((f) => f.jpeg));
     const seen: (FrameFace & { index: number })[] = [];
@@ -154,14 +154,14 @@ export class LivenessService {
     const objectId = await this.#d.storage.put(kept.jpeg);
     const face = this.#d.envelope.sealJson({ descriptor: reference.face.descriptor, score: reference.face.score }, livenessFaceAad(objectId));
     const outcome = holder.outcome === 'pass' ? 'passed' : 'review';
-    const replaced = this.#d.db.recordLiveness(challengeId, { outcome, reasons: JSON.stringify(holder.reasons), score: holder.score, object_id: objectId, face });
+    const replaced = await this.#d.db.recordLiveness(challengeId, { outcome, reasons: JSON.stringify(holder.reasons), score: holder.score, object_id: objectId, face });
     for (const old of replaced) await this.#d.storage.delete(old);
     return { outcome, reasons: holder.reasons, attemptsLeft };
   }
 
   /** The live face of the check that counts for a purpose, or undefined when there is none. */
-  currentFace(orderId: string, purpose = PURCHASE): { row: LivenessRow; descriptor: number[] } | undefined {
-    const row = this.#d.db.currentLiveness(orderId, purpose);
+  async currentFace(orderId: string, purpose = PURCHASE): Promise<{ row: LivenessRow; descriptor: number[] } | undefined> {
+    const row = await this.#d.db.currentLiveness(orderId, purpose);
     if (!row?.face || !row.object_id) return undefined;
     const opened = this.#d.envelope.openJson(row.face, livenessFaceAad(row.object_id)) as { descriptor: number[] };
     return { row, descriptor: opened.descriptor };
@@ -169,7 +169,7 @@ export class LivenessService {
 
   /** Deletes the frames kept for an order (its retention ended). */
   async purge(orderId: string): Promise<void> {
-    for (const row of this.#d.db.challengesOf(orderId)) if (row.object_id) await this.#d.storage.delete(row.object_id);
-    this.#d.db.clearLivenessEvidence(orderId);
+    for (const row of await this.#d.db.challengesOf(orderId)) if (row.object_id) await this.#d.storage.delete(row.object_id);
+    await this.#d.db.clearLivenessEvidence(orderId);
   }
 }

@@ -29,7 +29,7 @@ import { cardPhotoProblems } from '../verification/cardRegion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
-import type { EvidenceRow, OrderRow, SqliteDb } from '../providers/db/sqlite.db.js';
+import type { EvidenceRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
@@ -37,7 +37,7 @@ import { type FoundFace, cardNumbersIn, isTurned, largestFace, portraitProblems,
 import { sealedAs } from '../providers/db/sealed.js';
 
 export interface OrderServiceDeps {
-  db: SqliteDb;
+  db: OrdersDb;
   storage: EvidenceStorage;
   envelope: Envelope;
   engine: VisionEngine;
@@ -61,9 +61,9 @@ export interface OrderServiceDeps {
   /** Called once an order is approved (it is shipped next). */
   afterApproval?: (orderId: string) => void;
   /** The parcel of a shipped order, for the buyer's view. */
-  deliveryOf?: (row: OrderRow) => DeliveryView | undefined;
+  deliveryOf?: (row: OrderRow) => Promise<DeliveryView | undefined>;
   /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
-  channelFor?: (agentNumber: string | undefined) => { id: string };
+  channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
 }
 
 const VERIFY_ATTEMPTS = 4;
@@ -111,9 +111,9 @@ export class OrderService {
     return this.#d.now?.() ?? Date.now();
   }
 
-  listNumbers(prefix: string | undefined, limit = 20): AvailableNumbers {
-    this.#d.db.releaseLapsedHolds(this.now());
-    const numbers = this.#d.db.listAvailableNumbers(prefix, limit);
+  async listNumbers(prefix: string | undefined, limit = 20): Promise<AvailableNumbers> {
+    await this.#d.db.releaseLapsedHolds(this.now());
+    const numbers = await this.#d.db.listAvailableNumbers(prefix, limit);
     return { numbers: numbers.map((msisdn) => ({ msisdn, prefix: msisdn.slice(0, 3) })) };
   }
 
@@ -121,12 +121,12 @@ export class OrderService {
    * Holds a number for a client, briefly: the order made on it holds it for HOLD_MINUTES. A client
    * holding its share of numbers without orders must use or lose one first.
    */
-  hold(msisdn: string, client: string): Hold {
+  async hold(msisdn: string, client: string): Promise<Hold> {
     const now = this.now();
     const holdId = randomUUID();
     const holdToken = newToken();
     const until = now + this.#d.settings.holdUnclaimedMinutes * 60_000;
-    const held = this.#d.db.holdNumber({ msisdn, holdId, tokenHash: hashToken(holdToken), until, client }, now, this.#d.settings.holdsPerClient);
+    const held = await this.#d.db.holdNumber({ msisdn, holdId, tokenHash: hashToken(holdToken), until, client }, now, this.#d.settings.holdsPerClient);
     if (held === 'too_many') {
       throw new AppError('too_many_holds', `numbers are held from this network already (at most ${this.#d.settings.holdsPerClient}); continue with one of them, or wait a few minutes`, 429);
     }
@@ -134,11 +134,11 @@ export class OrderService {
     return { holdId, holdToken, msisdn, expiresAt: iso(until) };
   }
 
-  createOrder(request: CreateOrderRequest): CreatedOrder {
-    const channel = this.#d.channelFor?.(request.agent);
+  async createOrder(request: CreateOrderRequest): Promise<CreatedOrder> {
+    const channel = await this.#d.channelFor?.(request.agent);
     const id = randomUUID();
     const orderToken = newToken();
-    const claim = this.#d.db.createOrderOnHold(
+    const claim = await this.#d.db.createOrderOnHold(
       { id, tokenHash: hashToken(orderToken), deliveryPath: request.deliveryPath, channelId: channel?.id ?? null },
       { holdId: request.holdId, tokenHash: hashToken(request.holdToken) },
       this.now(),
@@ -149,23 +149,23 @@ export class OrderService {
         ? new AppError('hold_expired', 'the hold on this number has ended; choose a number again', 410)
         : new AppError('hold_invalid', 'no such hold', 404);
     }
-    return { order: this.view(this.requireRow(id)), orderToken };
+    return { order: await this.view(await this.requireRow(id)), orderToken };
   }
 
   /**
    * The order for this id if the token is its token. Anything else, including another order's token,
    * is "no such order": a guess learns nothing.
    */
-  authorize(orderId: string, token: string | undefined): OrderRow {
-    const row = this.#d.db.getOrder(orderId);
+  async authorize(orderId: string, token: string | undefined): Promise<OrderRow> {
+    const row = await this.#d.db.getOrder(orderId);
     if (!tokenMatches(row?.token_hash, token) || !row) throw new AppError('not_found', 'no such order', 404);
     return row;
   }
 
-  consent(row: OrderRow, request: ConsentRequest): OrderView {
+  async consent(row: OrderRow, request: ConsentRequest): Promise<OrderView> {
     this.requireDraft(row);
-    this.#d.db.setConsent(row.id, request.policyVersion, this.now());
-    return this.view(this.requireRow(row.id));
+    await this.#d.db.setConsent(row.id, request.policyVersion, this.now());
+    return await this.view(await this.requireRow(row.id));
   }
 
   /**
@@ -205,14 +205,14 @@ export class OrderService {
 
     const objectId = await this.#d.storage.put(image.jpeg);
     try {
-      const current = this.requireRow(row.id);
+      const current = await this.requireRow(row.id);
       this.requireDraft(current);
       if (read) {
         const identity = { ...this.identityOf(current), [kind]: read };
-        this.#d.db.setIdentity(row.id, this.#d.envelope.sealJson(identity, identityAad(row.id)), this.now());
+        await this.#d.db.setIdentity(row.id, this.#d.envelope.sealJson(identity, identityAad(row.id)), this.now());
       }
       const sealedFace = face === undefined ? null : this.#d.envelope.sealJson(face, faceAad(objectId));
-      const replaced = this.#d.db.putEvidence({
+      const replaced = await this.#d.db.putEvidence({
         order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace, problems: JSON.stringify(problems),
         card_numbers: cardNumbers === undefined ? null : this.#d.envelope.sealJson(cardNumbers, cardNumbersAad(objectId)),
       });
@@ -221,53 +221,53 @@ export class OrderService {
       await this.#d.storage.delete(objectId);
       throw error;
     }
-    return { kind, ...(read ? { read } : {}), problems, order: this.view(this.requireRow(row.id)) };
+    return { kind, ...(read ? { read } : {}), problems, order: await this.view(await this.requireRow(row.id)) };
   }
 
   /** Issues a live-check challenge for a draft whose card portrait has a face to compare with. */
-  startLiveness(row: OrderRow): LivenessChallenge {
+  async startLiveness(row: OrderRow): Promise<LivenessChallenge> {
     this.requireDraft(row);
     if (row.consent_at === null) throw new AppError('consent_required', 'consent to processing face data is needed first', 409);
-    return this.#liveness.issue(row, this.evidenceFace(row.id, 'portrait') ?? undefined);
+    return await this.#liveness.issue(row, (await this.evidenceFace(row.id, 'portrait')) ?? undefined);
   }
 
   /** Checks the frames sent for a challenge; a live check that passes is kept as the order's. */
   async answerLiveness(row: OrderRow, challengeId: string, frames: Buffer[]): Promise<LivenessResult> {
     this.requireDraft(row);
-    const portraitFace = this.evidenceFace(row.id, 'portrait');
+    const portraitFace = await this.evidenceFace(row.id, 'portrait');
     if (!portraitFace) throw new AppError('evidence_missing', 'photograph the portrait side before the live check', 409);
     const verdict = await this.#liveness.answer(row, challengeId, frames, portraitFace);
-    return { ...verdict, order: this.view(this.requireRow(row.id)) };
+    return { ...verdict, order: await this.view(await this.requireRow(row.id)) };
   }
 
   /**
    * Submits a complete draft and starts its verification. Submitting again returns the order as it
    * is: the checks run once per order.
    */
-  submit(row: OrderRow): { order: OrderView; started: boolean } {
-    if (row.state !== 'draft') return { order: this.view(row), started: false };
+  async submit(row: OrderRow): Promise<{ order: OrderView; started: boolean }> {
+    if (row.state !== 'draft') return { order: await this.view(row), started: false };
     if (row.consent_at === null) throw new AppError('consent_required', 'consent is needed before submitting', 409);
-    const have = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
+    const have = new Set((await this.#d.db.evidenceOf(row.id)).map((e) => e.kind));
     const missing = EVIDENCE_KINDS.filter((kind) => !have.has(kind));
     if (missing.length > 0) throw new AppError('evidence_missing', `missing: ${missing.join(', ')}`, 409);
-    if (!this.#d.db.currentLiveness(row.id)) throw new AppError('liveness_required', 'the live camera check is needed before submitting', 409);
+    if (!await this.#d.db.currentLiveness(row.id)) throw new AppError('liveness_required', 'the live camera check is needed before submitting', 409);
     if (row.hold_expires_at < this.now()) throw new AppError('hold_expired', 'the hold on this number has ended', 410);
 
     const now = this.now();
     // The five-card cap, on the number as read; a number that cannot be read fails the document check.
     const idNumber = this.identityOf(row).portrait.idNumber;
     const started = idNumber
-      ? this.submitWithinCap(row.id, idNumber, now)
-      : this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now);
+      ? await this.submitWithinCap(row.id, idNumber, now)
+      : await this.#d.db.transition(row.id, 'draft', 'submitted', 'buyer confirmed what was read', 'buyer', now);
     if (started) {
-      this.#d.db.transition(row.id, 'submitted', 'verifying', 'verification started', 'system', now);
+      await this.#d.db.transition(row.id, 'submitted', 'verifying', 'verification started', 'system', now);
       this.startVerification(row.id);
     }
-    return { order: this.view(this.requireRow(row.id)), started };
+    return { order: await this.view(await this.requireRow(row.id)), started };
   }
 
-  private submitWithinCap(orderId: string, idNumber: string, now: number): boolean {
-    const outcome = this.#d.db.submitWithinCap(orderId, holderKey(this.#d.envelope, idNumber), CARDS_PER_ID, now);
+  private async submitWithinCap(orderId: string, idNumber: string, now: number): Promise<boolean> {
+    const outcome = await this.#d.db.submitWithinCap(orderId, holderKey(this.#d.envelope, idNumber), CARDS_PER_ID, now);
     if (outcome === 'cap_reached') {
       throw new AppError('card_cap_reached', `this ID number already holds ${CARDS_PER_ID} cards with us (一证五卡); apply at one of our own stores`, 409);
     }
@@ -280,8 +280,8 @@ export class OrderService {
   }
 
   /** After a restart: orders caught mid-verification are verified again (the checks are idempotent). */
-  resumeVerifications(): number {
-    const stuck = this.#d.db.ordersInState('verifying');
+  async resumeVerifications(): Promise<number> {
+    const stuck = await this.#d.db.ordersInState('verifying');
     stuck.forEach((row) => this.startVerification(row.id));
     return stuck.length;
   }
@@ -310,10 +310,10 @@ export class OrderService {
   }
 
   private async verify(orderId: string): Promise<void> {
-    const row = this.requireRow(orderId);
+    const row = await this.requireRow(orderId);
     const identity = this.identityOf(row);
-    const evidence = new Map(this.#d.db.evidenceOf(orderId).map((e) => [e.kind, e]));
-    const faceOf = (kind: EvidenceKind): FoundFace | undefined => this.evidenceFace(orderId, kind);
+    const evidence = new Map((await this.#d.db.evidenceOf(orderId)).map((e) => [e.kind, e]));
+    const faceOf = (kind: EvidenceKind): Promise<FoundFace | undefined> => this.evidenceFace(orderId, kind);
 
     const checks = await runVerification(
       {
@@ -321,12 +321,12 @@ export class OrderService {
         // goes to a person, who can tell whether it hides anything.
         captureProblems: captureCodes(evidence, 'card_cut_off'),
         captureWarnings: captureCodes(evidence, 'card_glare'),
-        portraitFace: faceOf('portrait'),
-        handheldFace: faceOf('handheld'),
+        portraitFace: await faceOf('portrait'),
+        handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),
-        liveFace: this.#liveness.currentFace(orderId),
+        liveFace: await this.#liveness.currentFace(orderId),
         loadLiveFrame: async () => {
-          const kept = this.#d.db.currentLiveness(orderId)?.object_id;
+          const kept = (await this.#d.db.currentLiveness(orderId))?.object_id;
           return kept ? this.#d.storage.get(kept) : undefined;
         },
         loadImage: (kind) => this.#d.storage.get(evidence.get(kind)?.object_id ?? ''),
@@ -337,14 +337,14 @@ export class OrderService {
     );
     const outcome = decide(checks);
     const decision = decisionSchema.parse({ ...outcome, decidedAt: iso(this.now()) });
-    const moved = this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {
+    const moved = await this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {
       checks: JSON.stringify(checks),
       decision: JSON.stringify(decision),
     });
     if (!moved) return;
-    if (outcome.outcome === 'rejected') this.#d.db.releaseNumber(orderId);
+    if (outcome.outcome === 'rejected') await this.#d.db.releaseNumber(orderId);
     if (outcome.outcome === 'approved') {
-      this.#d.db.assignNumber(orderId);
+      await this.#d.db.assignNumber(orderId);
       this.#d.afterApproval?.(orderId);
     }
   }
@@ -353,28 +353,28 @@ export class OrderService {
   async expireDrafts(): Promise<number> {
     const now = this.now();
     let expired = 0;
-    for (const row of this.#d.db.draftsHeldBefore(now)) {
-      if (!this.#d.db.transition(row.id, 'draft', 'expired', 'number hold ended before submission', 'system', now)) continue;
+    for (const row of await this.#d.db.draftsHeldBefore(now)) {
+      if (!await this.#d.db.transition(row.id, 'draft', 'expired', 'number hold ended before submission', 'system', now)) continue;
       await this.purgeEvidence(row.id);
-      this.#d.db.releaseNumber(row.id);
+      await this.#d.db.releaseNumber(row.id);
       expired += 1;
     }
-    this.#d.db.releaseLapsedHolds(now);
+    await this.#d.db.releaseLapsedHolds(now);
     return expired;
   }
 
   private async purgeEvidence(orderId: string): Promise<void> {
     await this.#liveness.purge(orderId);
-    for (const evidence of this.#d.db.evidenceOf(orderId)) await this.#d.storage.delete(evidence.object_id);
-    this.#d.db.deleteEvidenceRows(orderId);
-    this.#d.db.setIdentity(orderId, this.#d.envelope.sealJson({ portrait: {}, emblem: {} }, identityAad(orderId)), this.now());
+    for (const evidence of await this.#d.db.evidenceOf(orderId)) await this.#d.storage.delete(evidence.object_id);
+    await this.#d.db.deleteEvidenceRows(orderId);
+    await this.#d.db.setIdentity(orderId, this.#d.envelope.sealJson({ portrait: {}, emblem: {} }, identityAad(orderId)), this.now());
   }
 
-  view(row: OrderRow): OrderView {
-    const evidence = new Set(this.#d.db.evidenceOf(row.id).map((e) => e.kind));
+  async view(row: OrderRow): Promise<OrderView> {
+    const evidence = new Set((await this.#d.db.evidenceOf(row.id)).map((e) => e.kind));
     const identity = row.identity ? this.identityOf(row) : undefined;
-    const live = this.#d.db.currentLiveness(row.id);
-    const delivery = this.#d.deliveryOf?.(row);
+    const live = await this.#d.db.currentLiveness(row.id);
+    const delivery = await this.#d.deliveryOf?.(row);
     return {
       id: row.id,
       state: row.state,
@@ -397,8 +397,8 @@ export class OrderService {
   }
 
   /** The face found in a photo when it was uploaded: undefined if never looked for, null if none was found. */
-  evidenceFace(orderId: string, kind: EvidenceKind): FoundFace | undefined {
-    const e = this.#d.db.evidenceOf(orderId).find((row) => row.kind === kind);
+  async evidenceFace(orderId: string, kind: EvidenceKind): Promise<FoundFace | undefined> {
+    const e = (await this.#d.db.evidenceOf(orderId)).find((row) => row.kind === kind);
     return e?.face ? (this.#d.envelope.openJson(e.face, faceAad(e.object_id)) as FoundFace) : undefined;
   }
 
@@ -409,8 +409,8 @@ export class OrderService {
     return { portrait: opened.portrait ?? {}, emblem: opened.emblem ?? {} };
   }
 
-  private requireRow(id: string): OrderRow {
-    const row = this.#d.db.getOrder(id);
+  private async requireRow(id: string): Promise<OrderRow> {
+    const row = await this.#d.db.getOrder(id);
     if (!row) throw new AppError('not_found', 'no such order', 404);
     return row;
   }

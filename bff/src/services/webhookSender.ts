@@ -5,12 +5,16 @@ import type { ChannelService } from './channelService.js';
 /** Waits before the next try of a notice, by tries made; after the last, it is given up (and logged). */
 const RETRY_DELAYS_MS = [1000, 5000, 30_000, 120_000, 600_000, 3_600_000];
 const SEND_TIMEOUT_MS = 5000;
+/** Notices of one channel taken at a time: their sends, one after another, fit in the claim. */
+const CLAIM_BATCH = 5;
 
 export interface WebhookSenderDeps {
   channels: ChannelsDb;
   service: ChannelService;
   log: (level: 'error' | 'info', message: string) => void;
   now: () => number;
+  /** How long a process has the notices it took; after that, another may take them. */
+  claimMs: number;
   fetch?: typeof fetch;
 }
 
@@ -42,7 +46,8 @@ export class WebhookSender {
    */
   private async sendDue(): Promise<void> {
     const byChannel = new Map<string, WebhookDeliveryRow[]>();
-    for (const delivery of this.#d.channels.dueDeliveries(this.#d.now())) {
+    const now = this.#d.now();
+    for (const delivery of await this.#d.channels.claimDueDeliveries(now, now + Math.max(this.#d.claimMs, CLAIM_BATCH * SEND_TIMEOUT_MS + 5000), CLAIM_BATCH)) {
       byChannel.set(delivery.channel_id, [...(byChannel.get(delivery.channel_id) ?? []), delivery]);
     }
     await Promise.all([...byChannel.values()].map(async (deliveries) => {
@@ -51,13 +56,13 @@ export class WebhookSender {
   }
 
   private async send(delivery: WebhookDeliveryRow): Promise<void> {
-    const channel = this.#d.channels.byId(delivery.channel_id);
+    const channel = await this.#d.channels.byId(delivery.channel_id);
     const nextAt = (): number | null => {
       const delay = RETRY_DELAYS_MS[delivery.attempts];
       return delay === undefined ? null : this.#d.now() + delay;
     };
     if (!channel?.webhook_url) {
-      this.#d.channels.recordDelivery(delivery.id, { ok: false, status: null, error: 'no webhook address', nextAt: null }, this.#d.now());
+      await this.#d.channels.recordDelivery(delivery.id, { ok: false, status: null, error: 'no webhook address', nextAt: null }, this.#d.now());
       return;
     }
     const signature = signWebhook(this.#d.service.webhookSecret(channel), delivery.body, Math.floor(this.#d.now() / 1000));
@@ -76,7 +81,7 @@ export class WebhookSender {
       result = { ok: false, status: null, error: error instanceof Error ? error.name : 'error' };
     }
     const next = result.ok ? null : nextAt();
-    this.#d.channels.recordDelivery(delivery.id, { ...result, nextAt: next }, this.#d.now());
+    await this.#d.channels.recordDelivery(delivery.id, { ...result, nextAt: next }, this.#d.now());
     if (!result.ok && next === null) this.#d.log('error', `webhook ${delivery.id} to channel ${channel.agent_number} given up: ${result.error ?? 'error'}`);
   }
 }

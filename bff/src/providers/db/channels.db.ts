@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
-import type { ChannelStatus } from '@shared';
-import type { SqliteDb } from './sqlite.db.js';
+import type { ChannelStatus, OrderState } from '@shared';
+import { type Database, type Queries, changed, counted } from './database.js';
+import type { OrdersDb } from './orders.db.js';
 
 export interface ChannelRow {
   id: string;
@@ -24,109 +24,134 @@ export interface ChannelRow {
 }
 
 /** States in which an order is still open: a channel that stops selling flags them. */
-const OPEN_STATES = ['draft', 'submitted', 'verifying', 'review', 'approved', 'shipped', 'shipped_unactivated'];
+const OPEN_STATES: readonly OrderState[] = ['draft', 'submitted', 'verifying', 'review', 'approved', 'shipped', 'shipped_unactivated'];
 
-/** The channel registry, in the orders' SQLite file; every change is logged with who made it. */
+/** The channel registry, in the orders' database; every change is logged with who made it. */
 export class ChannelsDb {
-  readonly #db: Database.Database;
+  readonly #database: Database;
 
-  constructor(orders: SqliteDb) {
-    this.#db = orders.db;
+  constructor(orders: OrdersDb) {
+    this.#database = orders.database;
   }
 
-  insert(row: ChannelRow, actor: string): boolean {
-    return this.#db.transaction(() => {
-      const added = this.#db
-        .prepare(`INSERT OR IGNORE INTO channels (id, agent_number, name, licence_number, scope, origins, status, webhook_url, webhook_secret, api_key_hash, created_at, updated_at, kind)
-                  VALUES (@id, @agent_number, @name, @licence_number, @scope, @origins, @status, @webhook_url, @webhook_secret, @api_key_hash, @created_at, @updated_at, @kind)`)
-        .run(row).changes === 1;
-      if (added) this.log(row.id, row.created_at, 'created', actor);
+  get #db() {
+    return this.#database.db;
+  }
+
+  async insert(row: ChannelRow, actor: string): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const added = (await trx.insertInto('channels').values(row).onConflict((oc) => oc.doNothing()).returning('id').execute()).length === 1;
+      if (added) await this.log(trx, row.id, row.created_at, 'created', actor);
       return added;
-    })();
+    });
   }
 
   /**
    * Changes a channel's fields. A channel that stops being active flags its open orders (with the
    * new status), in the same transaction; one that becomes active again clears the flag.
    */
-  update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url'>>, now: number, actor: string): ChannelRow | undefined {
-    return this.#db.transaction(() => {
-      const before = this.byId(id);
+  async update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url'>>, now: number, actor: string): Promise<ChannelRow | undefined> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      await this.#database.lock(trx, `channel:${id}`);
+      const before = await this.byId(id, trx);
       if (!before) return undefined;
       const after = { ...before, ...fields, updated_at: now };
-      this.#db
-        .prepare(`UPDATE channels SET name = @name, licence_number = @licence_number, scope = @scope, origins = @origins, status = @status,
-                  webhook_url = @webhook_url, updated_at = @updated_at WHERE id = @id`)
-        .run(after);
-      const changed = Object.keys(fields).filter((key) => fields[key as keyof typeof fields] !== before[key as keyof ChannelRow]);
-      if (changed.length > 0) this.log(id, now, `changed ${changed.join(', ')}${fields.status && fields.status !== before.status ? ` to ${fields.status}` : ''}`, actor);
+      await trx.updateTable('channels').set({
+        name: after.name, licence_number: after.licence_number, scope: after.scope, origins: after.origins, status: after.status,
+        webhook_url: after.webhook_url, updated_at: now,
+      }).where('id', '=', id).execute();
+      const fieldsChanged = Object.keys(fields).filter((key) => fields[key as keyof typeof fields] !== before[key as keyof ChannelRow]);
+      if (fieldsChanged.length > 0) await this.log(trx, id, now, `changed ${fieldsChanged.join(', ')}${fields.status && fields.status !== before.status ? ` to ${fields.status}` : ''}`, actor);
       if (fields.status && fields.status !== before.status) {
         const flag = fields.status === 'active' ? null : `channel_${fields.status}`;
-        this.#db
-          .prepare(`UPDATE orders SET channel_flag = ? WHERE channel_id = ? AND state IN (${OPEN_STATES.map(() => '?').join(', ')})`)
-          .run(flag, id, ...OPEN_STATES);
+        await trx.updateTable('orders').set({ channel_flag: flag }).where('channel_id', '=', id).where('state', 'in', OPEN_STATES).execute();
       }
       return after;
-    })();
+    });
   }
 
-  private log(channelId: string, at: number, change: string, actor: string): void {
-    this.#db.prepare('INSERT INTO channel_events (channel_id, at, change, actor) VALUES (?, ?, ?, ?)').run(channelId, at, change, actor);
+  private async log(q: Queries, channelId: string, at: number, change: string, actor: string): Promise<void> {
+    await q.insertInto('channel_events').values({ channel_id: channelId, at, change, actor }).execute();
   }
 
-  byId(id: string): ChannelRow | undefined {
-    return this.#db.prepare('SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
+  async byId(id: string, q: Queries = this.#db): Promise<ChannelRow | undefined> {
+    return q.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** An authorised agent by its number (the operator's own channel is not one). */
-  byAgentNumber(agentNumber: string): ChannelRow | undefined {
-    return this.#db.prepare(`SELECT * FROM channels WHERE agent_number = ? AND kind = 'agent'`).get(agentNumber) as ChannelRow | undefined;
+  async byAgentNumber(agentNumber: string): Promise<ChannelRow | undefined> {
+    return this.#db.selectFrom('channels').selectAll().where('agent_number', '=', agentNumber).where('kind', '=', 'agent').executeTakeFirst();
   }
 
   /** The operator's own storefront's channel. */
-  operatorChannel(): ChannelRow | undefined {
-    return this.#db.prepare(`SELECT * FROM channels WHERE kind = 'operator'`).get() as ChannelRow | undefined;
+  async operatorChannel(): Promise<ChannelRow | undefined> {
+    return this.#db.selectFrom('channels').selectAll().where('kind', '=', 'operator').executeTakeFirst();
   }
 
-  byApiKeyHash(hash: string): ChannelRow | undefined {
-    return this.#db.prepare('SELECT * FROM channels WHERE api_key_hash = ?').get(hash) as ChannelRow | undefined;
+  async byApiKeyHash(hash: string): Promise<ChannelRow | undefined> {
+    return this.#db.selectFrom('channels').selectAll().where('api_key_hash', '=', hash).executeTakeFirst();
   }
 
   /** The agents, by number. */
-  list(): ChannelRow[] {
-    return this.#db.prepare(`SELECT * FROM channels WHERE kind = 'agent' ORDER BY agent_number`).all() as ChannelRow[];
+  async list(): Promise<ChannelRow[]> {
+    return this.#db.selectFrom('channels').selectAll().where('kind', '=', 'agent').orderBy('agent_number').execute();
   }
 
   /** How many of a channel's orders are flagged because it stopped selling while they were open. */
-  flaggedOrderCount(channelId: string): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM orders WHERE channel_id = ? AND channel_flag IS NOT NULL').get(channelId) as { n: number }).n;
+  async flaggedOrderCount(channelId: string): Promise<number> {
+    return counted(await this.#db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
+      .where('channel_id', '=', channelId).where('channel_flag', 'is not', null).executeTakeFirst());
   }
 
-  /** Webhook notices due to be sent. */
-  dueDeliveries(now: number, limit = 20): (WebhookDeliveryRow & { webhook_url: string | null })[] {
-    return this.#db
-      .prepare(`SELECT d.*, c.webhook_url FROM webhook_deliveries d JOIN channels c ON c.id = d.channel_id
-                WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at LIMIT ?`)
-      .all(now, limit) as (WebhookDeliveryRow & { webhook_url: string | null })[];
+  /**
+   * Takes the notices that are due, a channel at a time: a channel whose notices another process is
+   * sending is left to it (its notices stay in order), and the notices taken are claimed until
+   * `claimUntil` by conditional updates in a transaction alone on the channel.
+   */
+  async claimDueDeliveries(now: number, claimUntil: number, limit = 20): Promise<(WebhookDeliveryRow & { webhook_url: string | null })[]> {
+    const channels = await this.#db.selectFrom('webhook_deliveries as d').select('d.channel_id').distinct()
+      .where('d.status', '=', 'pending').where('d.next_at', '<=', now)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries as busy').select('busy.id')
+        .whereRef('busy.channel_id', '=', 'd.channel_id').where('busy.status', '=', 'pending').where('busy.claimed_until', '>=', now))))
+      .execute();
+    const mine: (WebhookDeliveryRow & { webhook_url: string | null })[] = [];
+    for (const { channel_id: channelId } of channels) {
+      const taken = await this.#database.transaction(this.#db, async (trx) => {
+        await this.#database.lock(trx, `webhooks:${channelId}`);
+        const busy = await trx.selectFrom('webhook_deliveries').select('id')
+          .where('channel_id', '=', channelId).where('status', '=', 'pending').where('claimed_until', '>=', now).limit(1).executeTakeFirst();
+        if (busy) return [];
+        const due = await trx.selectFrom('webhook_deliveries as d').innerJoin('channels as c', 'c.id', 'd.channel_id').selectAll('d').select('c.webhook_url')
+          .where('d.channel_id', '=', channelId).where('d.status', '=', 'pending').where('d.next_at', '<=', now)
+          .orderBy('d.next_at').orderBy('d.created_at').limit(limit).execute();
+        if (due.length > 0) {
+          await trx.updateTable('webhook_deliveries').set({ claimed_until: claimUntil }).where('id', 'in', due.map((d) => d.id)).execute();
+        }
+        return due.map((d) => ({ ...d, claimed_until: claimUntil }));
+      });
+      mine.push(...taken);
+    }
+    return mine;
   }
 
-  /** Records one try at sending a notice: delivered, tried again at `nextAt`, or given up (`nextAt` null). */
-  recordDelivery(id: string, result: { ok: boolean; status: number | null; error: string | null; nextAt: number | null }, now: number): void {
+  /** Records one try at sending a notice: delivered, tried again at `nextAt`, or given up (`nextAt` null). The claim ends. */
+  async recordDelivery(id: string, result: { ok: boolean; status: number | null; error: string | null; nextAt: number | null }, now: number): Promise<void> {
     const status = result.ok ? 'delivered' : result.nextAt === null ? 'failed' : 'pending';
-    this.#db
-      .prepare(`UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, last_status = ?, last_error = ?, next_at = coalesce(?, next_at),
-                delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`)
-      .run(status, result.status, result.error, result.nextAt, status, now, id);
+    await this.#db.updateTable('webhook_deliveries').set((eb) => ({
+      attempts: eb('attempts', '+', 1), status, last_status: result.status, last_error: result.error,
+      next_at: result.nextAt ?? eb.ref('next_at'), delivered_at: status === 'delivered' ? now : eb.ref('delivered_at'), claimed_until: null,
+    })).where('id', '=', id).execute();
   }
 
   /** Forgets delivered notices older than `before` (failed ones stay for a person to see). */
-  pruneDelivered(before: number): number {
-    return this.#db.prepare(`DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?`).run(before).changes;
+  async pruneDelivered(before: number): Promise<number> {
+    return changed(await this.#db.deleteFrom('webhook_deliveries').where('status', '=', 'delivered').where('delivered_at', '<', before).executeTakeFirst());
   }
 
   /** The delivery log of a channel, newest first. */
-  deliveriesOf(channelId: string, limit = 100): WebhookDeliveryRow[] {
-    return this.#db.prepare('SELECT * FROM webhook_deliveries WHERE channel_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(channelId, limit) as WebhookDeliveryRow[];
+  async deliveriesOf(channelId: string, limit = 100): Promise<WebhookDeliveryRow[]> {
+    return this.#db.selectFrom('webhook_deliveries').selectAll().where('channel_id', '=', channelId)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 }
 
@@ -144,4 +169,6 @@ export interface WebhookDeliveryRow {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** Until when a process has the notice (it is sending its channel's notices). */
+  claimed_until: number | null;
 }

@@ -1,6 +1,8 @@
-import type Database from 'better-sqlite3';
+import type { Transaction } from 'kysely';
 import type { OrderState, ShipmentStatus } from '@shared';
-import type { SqliteDb, StockOrigin } from './sqlite.db.js';
+import { type Database, type Queries, changed, counted } from './database.js';
+import type { OrdersDb, StockOrigin } from './orders.db.js';
+import type { Schema } from './schema.js';
 
 export interface ShipmentRow {
   order_id: string;
@@ -87,124 +89,135 @@ export interface ProvisioningJobRow {
   last_error: string | null;
   created_at: number;
   done_at: number | null;
+  /** Until when a process has the job (it is sending it); another takes it after that. */
+  claimed_until: number | null;
 }
 
 /** States whose order holds a card that is out of the warehouse and not yet in service. */
 const SHIPPED: readonly OrderState[] = ['shipped', 'shipped_unactivated'];
 
 /**
- * What happens after approval, in the same SQLite file as the orders: stock of SIM cards, shipments,
- * couriers, hand-overs, activation attempts and the provisioning outbox. Every step that changes an
- * order's state does so in one transaction with what it records.
+ * What happens after approval, in the orders' database: stock of SIM cards, shipments, couriers,
+ * hand-overs, activation attempts and the provisioning outbox. Every step that changes an order's
+ * state does so in one transaction with what it records.
  */
 export class FulfilmentDb {
-  readonly #orders: SqliteDb;
-  readonly #db: Database.Database;
+  readonly #orders: OrdersDb;
+  readonly #database: Database;
 
-  constructor(orders: SqliteDb) {
+  constructor(orders: OrdersDb) {
     this.#orders = orders;
-    this.#db = orders.db;
+    this.#database = orders.database;
+  }
+
+  get #db() {
+    return this.#database.db;
   }
 
   /** Puts cards in stock; a card already there keeps its state. Returns how many were new. */
-  addSimCards(cards: readonly Pick<SimCardRow, 'iccid' | 'pack_code_hash' | 'sandbox_pack_code' | 'origin'>[]): number {
-    const insert = this.#db.prepare(`INSERT OR IGNORE INTO sim_cards (iccid, status, pack_code_hash, sandbox_pack_code, origin)
-                                     VALUES (@iccid, 'available', @pack_code_hash, @sandbox_pack_code, @origin)`);
-    return this.#db.transaction(() => cards.reduce((added, card) => added + insert.run(card).changes, 0))();
+  async addSimCards(cards: readonly Pick<SimCardRow, 'iccid' | 'pack_code_hash' | 'sandbox_pack_code' | 'origin'>[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < cards.length; i += 500) {
+      const rows = cards.slice(i, i + 500).map((card) => ({ ...card, status: 'available' as const, order_id: null }));
+      added += (await this.#db.insertInto('sim_cards').values(rows).onConflict((oc) => oc.column('iccid').doNothing()).returning('iccid').execute()).length;
+    }
+    return added;
   }
 
-  simCard(iccid: string): SimCardRow | undefined {
-    return this.#db.prepare('SELECT * FROM sim_cards WHERE iccid = ?').get(iccid) as SimCardRow | undefined;
+  async simCard(iccid: string): Promise<SimCardRow | undefined> {
+    return this.#db.selectFrom('sim_cards').selectAll().where('iccid', '=', iccid).executeTakeFirst();
   }
 
   /** Cards the sandbox made up that are still in the warehouse: not sold in production. */
-  removeSandboxSimCards(): number {
-    return this.#db.prepare(`DELETE FROM sim_cards WHERE origin = 'sandbox' AND status = 'available'`).run().changes;
+  async removeSandboxSimCards(): Promise<number> {
+    return changed(await this.#db.deleteFrom('sim_cards').where('origin', '=', 'sandbox').where('status', '=', 'available').executeTakeFirst());
   }
 
-  countSimCards(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM sim_cards').get() as { n: number }).n;
+  async countSimCards(): Promise<number> {
+    return counted(await this.#db.selectFrom('sim_cards').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
   }
 
-  /** Takes a card from stock for an order; the same order asking again gets the same card. Undefined when stock is out. */
-  allotSimCard(orderId: string): string | undefined {
-    return this.#db.transaction((): string | undefined => {
-      const mine = this.#db.prepare('SELECT iccid FROM sim_cards WHERE order_id = ?').get(orderId) as { iccid: string } | undefined;
+  /**
+   * Takes a card from stock for an order; the same order asking again gets the same card. Undefined
+   * when stock is out. A card is taken by a conditional update: two processes never take the same one.
+   */
+  async allotSimCard(orderId: string): Promise<string | undefined> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      await this.#database.lock(trx, `allot:${orderId}`);
+      const mine = await trx.selectFrom('sim_cards').select('iccid').where('order_id', '=', orderId).executeTakeFirst();
       if (mine) return mine.iccid;
-      const free = this.#db.prepare(`SELECT iccid FROM sim_cards WHERE status = 'available' ORDER BY iccid LIMIT 1`).get() as { iccid: string } | undefined;
-      if (!free) return undefined;
-      this.#db.prepare(`UPDATE sim_cards SET status = 'packed', order_id = ? WHERE iccid = ?`).run(orderId, free.iccid);
-      return free.iccid;
-    }).immediate();
+      for (;;) {
+        const free = await trx.selectFrom('sim_cards').select('iccid').where('status', '=', 'available').orderBy('iccid').limit(1).executeTakeFirst();
+        if (!free) return undefined;
+        const taken = changed(await trx.updateTable('sim_cards').set({ status: 'packed', order_id: orderId })
+          .where('iccid', '=', free.iccid).where('status', '=', 'available').executeTakeFirst()) === 1;
+        if (taken) return free.iccid;
+      }
+    });
   }
 
   /** Approved orders that have no shipment yet (booking failed, or the BFF stopped in between). */
-  approvedUnshipped(): string[] {
-    return (this.#db
-      .prepare(`SELECT o.id FROM orders o LEFT JOIN shipments s ON s.order_id = o.id WHERE o.state = 'approved' AND s.order_id IS NULL`)
-      .all() as { id: string }[]).map((r) => r.id);
+  async approvedUnshipped(): Promise<string[]> {
+    return (await this.#db.selectFrom('orders as o').leftJoin('shipments as s', 's.order_id', 'o.id').select('o.id')
+      .where('o.state', '=', 'approved').where('s.order_id', 'is', null).execute()).map((r) => r.id);
   }
 
   /** Records a booked shipment and moves the order to its shipped state, together. */
-  recordShipment(row: Omit<ShipmentRow, 'code_failures' | 'activation_failures' | 'activation_locked_until' | 'updated_at'>, to: 'shipped' | 'shipped_unactivated'): boolean {
-    return this.#db.transaction(() => {
-      if (!this.#orders.transition(row.order_id, 'approved', to, `booked with ${row.carrier}`, 'system', row.created_at)) return false;
-      this.#db
-        .prepare(`INSERT INTO shipments (order_id, carrier, tracking_number, iccid, handover_code, status, created_at, updated_at)
-                  VALUES (@order_id, @carrier, @tracking_number, @iccid, @handover_code, @status, @created_at, @created_at)`)
-        .run(row);
+  async recordShipment(row: Omit<ShipmentRow, 'code_failures' | 'activation_failures' | 'activation_locked_until' | 'updated_at'>, to: 'shipped' | 'shipped_unactivated'): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      if (!await this.#orders.transition(row.order_id, 'approved', to, `booked with ${row.carrier}`, 'system', row.created_at, {}, trx)) return false;
+      await trx.insertInto('shipments').values({ ...row, updated_at: row.created_at, code_failures: 0, activation_failures: 0, activation_locked_until: null }).execute();
       return true;
-    })();
+    });
   }
 
-  shipmentOf(orderId: string): ShipmentRow | undefined {
-    return this.#db.prepare('SELECT * FROM shipments WHERE order_id = ?').get(orderId) as ShipmentRow | undefined;
+  async shipmentOf(orderId: string, q: Queries = this.#db): Promise<ShipmentRow | undefined> {
+    return q.selectFrom('shipments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   }
 
-  shipmentByTracking(trackingNumber: string): ShipmentRow | undefined {
-    return this.#db.prepare('SELECT * FROM shipments WHERE tracking_number = ?').get(trackingNumber) as ShipmentRow | undefined;
+  async shipmentByTracking(trackingNumber: string): Promise<ShipmentRow | undefined> {
+    return this.#db.selectFrom('shipments').selectAll().where('tracking_number', '=', trackingNumber).executeTakeFirst();
   }
 
-  shipmentByIccid(iccid: string): ShipmentRow | undefined {
-    return this.#db.prepare('SELECT * FROM shipments WHERE iccid = ?').get(iccid) as ShipmentRow | undefined;
+  async shipmentByIccid(iccid: string): Promise<ShipmentRow | undefined> {
+    return this.#db.selectFrom('shipments').selectAll().where('iccid', '=', iccid).executeTakeFirst();
   }
 
   /** A carrier's status report, for a parcel still on its way. */
-  setShipmentStatus(orderId: string, status: 'out_for_delivery' | 'delivered', now: number): boolean {
-    return this.#db
-      .prepare(`UPDATE shipments SET status = ?, updated_at = ? WHERE order_id = ? AND status IN ('in_transit', 'out_for_delivery', 'delivered')`)
-      .run(status, now, orderId).changes === 1;
+  async setShipmentStatus(orderId: string, status: 'out_for_delivery' | 'delivered', now: number): Promise<boolean> {
+    return changed(await this.#db.updateTable('shipments').set({ status, updated_at: now })
+      .where('order_id', '=', orderId).where('status', 'in', ['in_transit', 'out_for_delivery', 'delivered']).executeTakeFirst()) === 1;
   }
 
   /** A wrong hand-over code; returns how many there have been. */
-  countCodeFailure(orderId: string): number {
-    return (this.#db
-      .prepare('UPDATE shipments SET code_failures = code_failures + 1 WHERE order_id = ? RETURNING code_failures')
-      .get(orderId) as { code_failures: number }).code_failures;
+  async countCodeFailure(orderId: string): Promise<number> {
+    const row = await this.#db.updateTable('shipments').set((eb) => ({ code_failures: eb('code_failures', '+', 1) }))
+      .where('order_id', '=', orderId).returning('code_failures').executeTakeFirst();
+    return row?.code_failures ?? 0;
   }
 
-  addCourier(row: Omit<CourierRow, 'disabled_at'>): void {
-    this.#db.prepare('INSERT INTO couriers (id, company, name, token_hash, created_at, role) VALUES (@id, @company, @name, @token_hash, @created_at, @role)').run(row);
+  async addCourier(row: Omit<CourierRow, 'disabled_at'>): Promise<void> {
+    await this.#db.insertInto('couriers').values({ ...row, disabled_at: null }).execute();
   }
 
   /** Adds a courier unless one with that id exists, and enables it (the sandbox's, on every sandbox start). */
-  ensureCourier(row: Omit<CourierRow, 'disabled_at'>): void {
-    this.#db.prepare(`INSERT INTO couriers (id, company, name, token_hash, created_at, role) VALUES (@id, @company, @name, @token_hash, @created_at, @role)
-                      ON CONFLICT (id) DO UPDATE SET disabled_at = NULL`).run(row);
+  async ensureCourier(row: Omit<CourierRow, 'disabled_at'>): Promise<void> {
+    await this.#db.insertInto('couriers').values({ ...row, disabled_at: null })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ disabled_at: null })).execute();
   }
 
   /** Disables couriers: their access codes open nothing from now on. Returns how many were enabled. */
-  disableCouriers(ids: readonly string[], now: number): number {
-    const disable = this.#db.prepare('UPDATE couriers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL');
-    return this.#db.transaction(() => ids.reduce((n, id) => n + disable.run(now, id).changes, 0))();
+  async disableCouriers(ids: readonly string[], now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    return changed(await this.#db.updateTable('couriers').set({ disabled_at: now }).where('id', 'in', ids).where('disabled_at', 'is', null).executeTakeFirst());
   }
 
-  couriers(): CourierRow[] {
-    return this.#db.prepare('SELECT * FROM couriers ORDER BY company, name').all() as CourierRow[];
+  async couriers(): Promise<CourierRow[]> {
+    return this.#db.selectFrom('couriers').selectAll().orderBy('company').orderBy('name').execute();
   }
 
-  courierByTokenHash(tokenHash: string): CourierRow | undefined {
-    return this.#db.prepare('SELECT * FROM couriers WHERE token_hash = ? AND disabled_at IS NULL').get(tokenHash) as CourierRow | undefined;
+  async courierByTokenHash(tokenHash: string): Promise<CourierRow | undefined> {
+    return this.#db.selectFrom('couriers').selectAll().where('token_hash', '=', tokenHash).where('disabled_at', 'is', null).executeTakeFirst();
   }
 
   /**
@@ -212,150 +225,171 @@ export class FulfilmentDb {
    * over → the activation is queued (its idempotency key fixed now); refused → the order is returned,
    * its number goes back to the pool and its card back to stock. False if the delivery was closed already.
    */
-  recordHandover(row: HandoverRow, activationKey: string): boolean {
-    return this.#db.transaction(() => {
-      const closed = this.#db
-        .prepare(`UPDATE shipments SET status = ?, updated_at = ? WHERE order_id = ? AND status IN ('in_transit', 'out_for_delivery')`)
-        .run(row.outcome, row.at, row.order_id).changes === 0;
+  async recordHandover(row: HandoverRow, activationKey: string): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const closed = changed(await trx.updateTable('shipments').set({ status: row.outcome, updated_at: row.at })
+        .where('order_id', '=', row.order_id).where('status', 'in', ['in_transit', 'out_for_delivery']).executeTakeFirst()) === 0;
       if (closed) return false;
-      this.#db
-        .prepare(`INSERT INTO handovers (order_id, courier_id, at, outcome, reasons, card_object_id, face_object_id, score, live_score, confirmed_at, device_time, supervisor_id)
-                  VALUES (@order_id, @courier_id, @at, @outcome, @reasons, @card_object_id, @face_object_id, @score, @live_score, @confirmed_at, @device_time, @supervisor_id)`)
-        .run(row);
+      await trx.insertInto('handovers').values(row).execute();
       if (row.outcome === 'handed_over') {
-        this.enqueueActivation(row.order_id, activationKey, row.at);
+        await this.enqueueActivation(trx, row.order_id, activationKey, row.at);
       } else {
-        this.returnOrder(row.order_id, 'shipped', `hand-over refused: ${(JSON.parse(row.reasons) as string[]).join(',')}`, `courier:${row.courier_id}`, row.at);
+        await this.returnOrder(row.order_id, 'shipped', `hand-over refused: ${(JSON.parse(row.reasons) as string[]).join(',')}`, `courier:${row.courier_id}`, row.at, trx);
       }
       return true;
-    })();
+    });
   }
 
   /** The parcel came back (refused at the door, or the carrier returned it): the order releases all it held. */
-  returnOrder(orderId: string, from: 'shipped' | 'shipped_unactivated', reason: string, actor: string, now: number): boolean {
-    return this.#db.transaction(() => {
-      if (!this.#orders.transition(orderId, from, 'returned', reason, actor, now)) return false;
-      this.#db.prepare(`UPDATE shipments SET status = CASE status WHEN 'refused' THEN 'refused' ELSE 'returned' END, updated_at = ? WHERE order_id = ?`).run(now, orderId);
-      this.#db.prepare(`UPDATE sim_cards SET status = 'returned' WHERE order_id = ?`).run(orderId);
-      this.#orders.releaseNumber(orderId);
+  async returnOrder(orderId: string, from: 'shipped' | 'shipped_unactivated', reason: string, actor: string, now: number, q: Queries = this.#db): Promise<boolean> {
+    return this.#database.transaction(q, async (trx) => {
+      if (!await this.#orders.transition(orderId, from, 'returned', reason, actor, now, {}, trx)) return false;
+      await trx.updateTable('shipments')
+        .set((eb) => ({ status: eb.case().when('status', '=', 'refused').then('refused' as const).else('returned' as const).end(), updated_at: now }))
+        .where('order_id', '=', orderId).execute();
+      await trx.updateTable('sim_cards').set({ status: 'returned' }).where('order_id', '=', orderId).execute();
+      await this.#orders.releaseNumber(orderId, trx);
       return true;
-    })();
+    });
   }
 
-  private enqueueActivation(orderId: string, key: string, now: number): void {
-    const order = this.#orders.getOrder(orderId);
-    const shipment = this.shipmentOf(orderId);
+  private async enqueueActivation(trx: Transaction<Schema>, orderId: string, key: string, now: number): Promise<void> {
+    const order = await this.#orders.getOrder(orderId, trx);
+    const shipment = await this.shipmentOf(orderId, trx);
     if (!order || !shipment) throw new Error('activation for an order without a shipment');
-    this.#db
-      .prepare(`INSERT OR IGNORE INTO provisioning_jobs (idempotency_key, order_id, operation, iccid, msisdn, status, next_at, created_at)
-                VALUES (?, ?, 'activate', ?, ?, 'pending', ?, ?)`)
-      .run(key, orderId, shipment.iccid, order.msisdn, now, now);
+    await trx.insertInto('provisioning_jobs').values({
+      idempotency_key: key, order_id: orderId, operation: 'activate', iccid: shipment.iccid, msisdn: order.msisdn, status: 'pending',
+      attempts: 0, next_at: now, last_error: null, created_at: now, done_at: null, claimed_until: null,
+    }).onConflict((oc) => oc.doNothing()).execute();
   }
 
-  provisioningJobOf(orderId: string): ProvisioningJobRow | undefined {
-    return this.#db.prepare('SELECT * FROM provisioning_jobs WHERE order_id = ?').get(orderId) as ProvisioningJobRow | undefined;
+  async provisioningJobOf(orderId: string): Promise<ProvisioningJobRow | undefined> {
+    return this.#db.selectFrom('provisioning_jobs').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   }
 
-  dueJobs(now: number): ProvisioningJobRow[] {
-    return this.#db.prepare(`SELECT * FROM provisioning_jobs WHERE status = 'pending' AND next_at <= ? ORDER BY next_at`).all(now) as ProvisioningJobRow[];
+  /**
+   * Takes the jobs that are due and that no process has (or whose process stopped: its claim ran
+   * out), each by a conditional update, so one process at a time sends a job. The claim lasts until
+   * `claimUntil`; the job's outcome ends it.
+   */
+  async claimDueJobs(now: number, claimUntil: number, limit = 20): Promise<ProvisioningJobRow[]> {
+    const due = await this.#db.selectFrom('provisioning_jobs').selectAll()
+      .where('status', '=', 'pending').where('next_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_at').limit(limit).execute();
+    const mine: ProvisioningJobRow[] = [];
+    for (const job of due) {
+      const taken = changed(await this.#db.updateTable('provisioning_jobs').set({ claimed_until: claimUntil })
+        .where('idempotency_key', '=', job.idempotency_key).where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .executeTakeFirst()) === 1;
+      if (taken) mine.push({ ...job, claimed_until: claimUntil });
+    }
+    return mine;
   }
 
   /** The next try of a job, after a failure worth retrying. */
-  deferJob(key: string, nextAt: number, error: string): void {
-    this.#db.prepare('UPDATE provisioning_jobs SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE idempotency_key = ? AND status = ?')
-      .run(nextAt, error, key, 'pending');
+  async deferJob(key: string, nextAt: number, error: string): Promise<void> {
+    await this.#db.updateTable('provisioning_jobs').set((eb) => ({ attempts: eb('attempts', '+', 1), next_at: nextAt, last_error: error, claimed_until: null }))
+      .where('idempotency_key', '=', key).where('status', '=', 'pending').execute();
   }
 
   /** A job that will not succeed by trying again; a person has to look. */
-  failJob(key: string, error: string, now: number): void {
-    this.#db.prepare(`UPDATE provisioning_jobs SET attempts = attempts + 1, status = 'failed', last_error = ?, done_at = ? WHERE idempotency_key = ? AND status = 'pending'`)
-      .run(error, now, key);
+  async failJob(key: string, error: string, now: number): Promise<void> {
+    await this.#db.updateTable('provisioning_jobs').set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'failed', last_error: error, done_at: now, claimed_until: null }))
+      .where('idempotency_key', '=', key).where('status', '=', 'pending').execute();
   }
 
   /** The provisioning system confirmed: the job is done and the order activated, together, once. */
-  completeActivation(key: string, now: number): boolean {
-    return this.#db.transaction(() => {
-      const job = this.#db.prepare(`SELECT * FROM provisioning_jobs WHERE idempotency_key = ? AND status = 'pending'`).get(key) as ProvisioningJobRow | undefined;
-      if (!job) return false;
-      const order = this.#orders.getOrder(job.order_id);
-      if (!order || !SHIPPED.includes(order.state)) return false;
-      this.#db.prepare(`UPDATE provisioning_jobs SET attempts = attempts + 1, status = 'done', done_at = ?, last_error = NULL WHERE idempotency_key = ?`).run(now, key);
-      this.#db.prepare(`UPDATE sim_cards SET status = 'active' WHERE iccid = ?`).run(job.iccid);
-      this.#orders.transition(job.order_id, order.state, 'activated', 'service opened by the provisioning system', 'system', now);
+  async completeActivation(key: string, now: number): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const done = await trx.updateTable('provisioning_jobs').set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'done', done_at: now, last_error: null, claimed_until: null }))
+        .where('idempotency_key', '=', key).where('status', '=', 'pending').returning(['order_id', 'iccid']).executeTakeFirst();
+      if (!done) return false;
+      const order = await this.#orders.getOrder(done.order_id, trx);
+      if (!order || !SHIPPED.includes(order.state)) throw new NotShippedError();
+      await trx.updateTable('sim_cards').set({ status: 'active' }).where('iccid', '=', done.iccid).execute();
+      await this.#orders.transition(done.order_id, order.state, 'activated', 'service opened by the provisioning system', 'system', now, {}, trx);
       return true;
-    })();
+    }).catch((error: unknown) => {
+      if (error instanceof NotShippedError) return false;
+      throw error;
+    });
   }
 
-  insertActivationAttempt(row: Pick<ActivationAttemptRow, 'id' | 'order_id' | 'token_hash' | 'started_at' | 'expires_at'>): void {
-    this.#db.prepare(`INSERT INTO activation_attempts (id, order_id, token_hash, started_at, expires_at)
-                      VALUES (@id, @order_id, @token_hash, @started_at, @expires_at)`).run(row);
+  async insertActivationAttempt(row: Pick<ActivationAttemptRow, 'id' | 'order_id' | 'token_hash' | 'started_at' | 'expires_at'>): Promise<void> {
+    await this.#db.insertInto('activation_attempts').values({ ...row, finished_at: null, outcome: null, reasons: null, card_object_id: null, card_read: null }).execute();
   }
 
-  activationAttempt(id: string): ActivationAttemptRow | undefined {
-    return this.#db.prepare('SELECT * FROM activation_attempts WHERE id = ?').get(id) as ActivationAttemptRow | undefined;
+  async activationAttempt(id: string, q: Queries = this.#db): Promise<ActivationAttemptRow | undefined> {
+    return q.selectFrom('activation_attempts').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Attempts started and never finished. */
-  openActivationAttempts(orderId: string): ActivationAttemptRow[] {
-    return this.#db.prepare('SELECT * FROM activation_attempts WHERE order_id = ? AND finished_at IS NULL').all(orderId) as ActivationAttemptRow[];
+  async openActivationAttempts(orderId: string): Promise<ActivationAttemptRow[]> {
+    return this.#db.selectFrom('activation_attempts').selectAll().where('order_id', '=', orderId).where('finished_at', 'is', null).execute();
   }
 
   /** Whether an attempt sent anything: a card photo, or frames for a live check. */
-  attemptSentEvidence(attempt: ActivationAttemptRow): boolean {
+  async attemptSentEvidence(attempt: ActivationAttemptRow): Promise<boolean> {
     if (attempt.card_object_id !== null) return true;
-    return (this.#db
-      .prepare('SELECT count(*) AS n FROM liveness_challenges WHERE order_id = ? AND purpose = ? AND answered_at IS NOT NULL')
-      .get(attempt.order_id, `activation:${attempt.id}`) as { n: number }).n > 0;
+    return counted(await this.#db.selectFrom('liveness_challenges').select((eb) => eb.fn.countAll().as('n'))
+      .where('order_id', '=', attempt.order_id).where('purpose', '=', `activation:${attempt.id}`).where('answered_at', 'is not', null)
+      .executeTakeFirst()) > 0;
   }
 
   /** Closes an attempt that sent nothing, without counting it against the card. */
-  closeEmptyAttempt(id: string, now: number): void {
-    this.#db.prepare(`UPDATE activation_attempts SET finished_at = ?, reasons = '["activation_abandoned"]' WHERE id = ? AND finished_at IS NULL`).run(now, id);
+  async closeEmptyAttempt(id: string, now: number): Promise<void> {
+    await this.#db.updateTable('activation_attempts').set({ finished_at: now, reasons: '["activation_abandoned"]' })
+      .where('id', '=', id).where('finished_at', 'is', null).execute();
   }
 
-  setActivationCard(id: string, objectId: string, sealedRead: Buffer): string | undefined {
-    return this.#db.transaction(() => {
-      const previous = this.activationAttempt(id)?.card_object_id ?? undefined;
-      this.#db.prepare('UPDATE activation_attempts SET card_object_id = ?, card_read = ? WHERE id = ?').run(objectId, sealedRead, id);
+  async setActivationCard(id: string, objectId: string, sealedRead: Buffer): Promise<string | undefined> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      await this.#database.lock(trx, `attempt:${id}`);
+      const previous = (await this.activationAttempt(id, trx))?.card_object_id ?? undefined;
+      await trx.updateTable('activation_attempts').set({ card_object_id: objectId, card_read: sealedRead }).where('id', '=', id).execute();
       return previous;
-    })();
+    });
   }
 
   /**
    * Closes an attempt that failed and counts it against the card: the `limit`-th failure locks the
    * card until `lockUntil` and starts the count again. Returns the failures counted and the lock.
    */
-  failActivationAttempt(id: string, reasons: string[], now: number, limit: number, lockUntil: number): { failures: number; lockedUntil: number | null } {
-    return this.#db.transaction(() => {
-      const attempt = this.activationAttempt(id);
+  async failActivationAttempt(id: string, reasons: string[], now: number, limit: number, lockUntil: number): Promise<{ failures: number; lockedUntil: number | null }> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const attempt = await this.activationAttempt(id, trx);
       if (!attempt) throw new Error('no such attempt');
-      const closed = this.#db
-        .prepare(`UPDATE activation_attempts SET finished_at = ?, outcome = 'failed', reasons = ? WHERE id = ? AND finished_at IS NULL`)
-        .run(now, JSON.stringify(reasons), id).changes === 1;
-      const counted = closed
-        ? this.#db.prepare('UPDATE shipments SET activation_failures = activation_failures + 1 WHERE order_id = ? RETURNING activation_failures').get(attempt.order_id) as { activation_failures: number }
-        : { activation_failures: this.shipmentOf(attempt.order_id)?.activation_failures ?? 0 };
-      if (closed && counted.activation_failures >= limit) {
-        this.#db.prepare('UPDATE shipments SET activation_failures = 0, activation_locked_until = ? WHERE order_id = ?').run(lockUntil, attempt.order_id);
-        return { failures: counted.activation_failures, lockedUntil: lockUntil };
+      const closed = changed(await trx.updateTable('activation_attempts').set({ finished_at: now, outcome: 'failed', reasons: JSON.stringify(reasons) })
+        .where('id', '=', id).where('finished_at', 'is', null).executeTakeFirst()) === 1;
+      const failures = closed
+        ? (await trx.updateTable('shipments').set((eb) => ({ activation_failures: eb('activation_failures', '+', 1) }))
+          .where('order_id', '=', attempt.order_id).returning('activation_failures').executeTakeFirst())?.activation_failures ?? 0
+        : (await this.shipmentOf(attempt.order_id, trx))?.activation_failures ?? 0;
+      if (closed && failures >= limit) {
+        await trx.updateTable('shipments').set({ activation_failures: 0, activation_locked_until: lockUntil }).where('order_id', '=', attempt.order_id).execute();
+        return { failures, lockedUntil: lockUntil };
       }
-      return { failures: counted.activation_failures, lockedUntil: this.shipmentOf(attempt.order_id)?.activation_locked_until ?? null };
-    })();
+      return { failures, lockedUntil: (await this.shipmentOf(attempt.order_id, trx))?.activation_locked_until ?? null };
+    });
   }
 
   /** An attempt that passed every check: closed, the card's failures forgotten, the activation queued. */
-  passActivationAttempt(id: string, activationKey: string, now: number): boolean {
-    return this.#db.transaction(() => {
-      const attempt = this.activationAttempt(id);
+  async passActivationAttempt(id: string, activationKey: string, now: number): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const attempt = await this.activationAttempt(id, trx);
       if (!attempt) return false;
-      const closed = this.#db
-        .prepare(`UPDATE activation_attempts SET finished_at = ?, outcome = 'activated', reasons = '[]' WHERE id = ? AND finished_at IS NULL`)
-        .run(now, id).changes === 1;
+      const closed = changed(await trx.updateTable('activation_attempts').set({ finished_at: now, outcome: 'activated', reasons: '[]' })
+        .where('id', '=', id).where('finished_at', 'is', null).executeTakeFirst()) === 1;
       if (!closed) return false;
-      this.#db.prepare(`UPDATE shipments SET activation_failures = 0, activation_locked_until = NULL, status = 'delivered', updated_at = ? WHERE order_id = ?`)
-        .run(now, attempt.order_id);
-      this.enqueueActivation(attempt.order_id, activationKey, now);
+      await trx.updateTable('shipments').set({ activation_failures: 0, activation_locked_until: null, status: 'delivered', updated_at: now })
+        .where('order_id', '=', attempt.order_id).execute();
+      await this.enqueueActivation(trx, attempt.order_id, activationKey, now);
       return true;
-    })();
+    });
   }
 }
+
+/** The job's order is no longer waiting for service: nothing is done (the transaction is undone). */
+class NotShippedError extends Error {}

@@ -1,259 +1,280 @@
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { SQLITE_LEGACY_MIGRATIONS } from './sqliteLegacyMigrations.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations describe the schema they make, not the one the queries see */
+type Db = Kysely<any>;
+type Table = CreateTableBuilder<string, never>;
+type Column = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+
+const notNull: Column = (c) => c.notNull();
+const oneOf = (column: string, values: readonly string[]): Column => (c) => c.check(sql`${sql.ref(column)} IN (${sql.join(values.map((v) => sql.lit(v)))})`);
+const required = (column: string, values: readonly string[]): Column => (c) => oneOf(column, values)(c.notNull());
+
 /**
- * Schema migrations, applied in order; PRAGMA user_version records how many ran. Append only:
- * never edit a migration that has shipped.
+ * The schema, one set of migrations for SQLite and PostgreSQL, written with the schema builder so
+ * that each engine gets its own types: times are milliseconds (bigint), sealed values bytes (blob,
+ * bytea), scores double precision, logs an id of their own. Append only: never edit a migration that
+ * has shipped.
  *
- * Identity data never sits in these tables in clear: `orders.identity` is sealed with the envelope key.
+ * Identity data never sits in these tables in clear: it is sealed (see sealed.ts) or a keyed digest.
  */
-export const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE numbers (
-    msisdn TEXT PRIMARY KEY,
-    status TEXT NOT NULL CHECK (status IN ('available', 'held', 'assigned')),
-    hold_id TEXT UNIQUE,
-    hold_token_hash TEXT,
-    held_until INTEGER,
-    order_id TEXT
-  );
-  CREATE INDEX numbers_status ON numbers (status, msisdn);
+export function migrations(engine: Engine): Record<string, Migration> {
+  const bytes = engine === 'postgres' ? 'bytea' : 'blob';
+  const logId = (t: Table): Table => (engine === 'postgres'
+    ? t.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+    : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()));
+  const index = (db: Db, name: string, table: string, columns: string[]) => db.schema.createIndex(name).on(table).columns(columns).execute();
 
-  CREATE TABLE orders (
-    id TEXT PRIMARY KEY,
-    token_hash TEXT NOT NULL,
-    state TEXT NOT NULL,
-    msisdn TEXT NOT NULL,
-    delivery_path TEXT NOT NULL CHECK (delivery_path IN ('courier_verified', 'unactivated')),
-    consent_at INTEGER,
-    consent_version TEXT,
-    identity BLOB,
-    checks TEXT,
-    decision TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    hold_expires_at INTEGER NOT NULL
-  );
-  CREATE INDEX orders_state ON orders (state, hold_expires_at);
+  return {
+    // Everything up to running for real: numbers and holds, orders, evidence, the transition log,
+    // live checks and frame digests, the five-card count, stock, shipments, couriers, hand-overs,
+    // activation attempts, the provisioning outbox, channels and their webhook outbox.
+    '0001_schema': {
+      async up(db: Db): Promise<void> {
+        // An SQLite file made before: brought up to the same schema by the statements it was made with.
+        if (engine === 'sqlite' && await legacySqliteFile(db)) return;
 
-  CREATE TABLE evidence (
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    kind TEXT NOT NULL CHECK (kind IN ('portrait', 'emblem', 'handheld')),
-    object_id TEXT NOT NULL,
-    uploaded_at INTEGER NOT NULL,
-    PRIMARY KEY (order_id, kind)
-  );
+        await db.schema.createTable('numbers')
+          .addColumn('msisdn', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', required('status', ['available', 'held', 'assigned']))
+          .addColumn('hold_id', 'text', (c) => c.unique())
+          .addColumn('hold_token_hash', 'text')
+          .addColumn('held_until', 'bigint')
+          .addColumn('order_id', 'text')
+          .addColumn('hold_client', 'text')
+          .addColumn('origin', 'text', (c) => required('origin', ['sandbox', 'import'])(c.defaultTo('sandbox')))
+          .execute();
+        await index(db, 'numbers_status', 'numbers', ['status', 'msisdn']);
+        await index(db, 'numbers_hold_client', 'numbers', ['hold_client', 'status']);
 
-  CREATE TABLE transitions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    from_state TEXT,
-    to_state TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    reason TEXT NOT NULL,
-    actor TEXT NOT NULL
-  );
-  CREATE INDEX transitions_order ON transitions (order_id, id);
-  `,
-  // The largest face found in a photo (its descriptor is biometric data: sealed like the photo).
-  `
-  ALTER TABLE evidence ADD COLUMN face BLOB;
-  `,
-  // Codes of what was wrong with a photo when it was taken (no identity data), for the decision.
-  `
-  ALTER TABLE evidence ADD COLUMN problems TEXT NOT NULL DEFAULT '[]';
-  `,
-  // Live video checks: one row per challenge issued; the frame kept (the most frontal one) is an
-  // encrypted object, its face descriptor is sealed. Frame digests are keyed hashes, to refuse a replay.
-  `
-  CREATE TABLE liveness_challenges (
-    id TEXT PRIMARY KEY,
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    actions TEXT NOT NULL,
-    issued_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    answered_at INTEGER,
-    outcome TEXT CHECK (outcome IN ('passed', 'failed', 'review')),
-    reasons TEXT,
-    score REAL,
-    object_id TEXT,
-    face BLOB
-  );
-  CREATE INDEX liveness_challenges_order ON liveness_challenges (order_id, issued_at);
+        await db.schema.createTable('channels')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('agent_number', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', notNull)
+          .addColumn('licence_number', 'text', notNull)
+          .addColumn('scope', 'text', notNull)
+          .addColumn('origins', 'text', notNull)
+          .addColumn('status', 'text', required('status', ['active', 'suspended', 'blacklisted']))
+          .addColumn('webhook_url', 'text')
+          .addColumn('webhook_secret', bytes, notNull)
+          .addColumn('api_key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('updated_at', 'bigint', notNull)
+          .addColumn('kind', 'text', (c) => required('kind', ['agent', 'operator'])(c.defaultTo('agent')))
+          .execute();
+        await logId(db.schema.createTable('channel_events'))
+          .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('change', 'text', notNull)
+          .addColumn('actor', 'text', notNull)
+          .execute();
 
-  CREATE TABLE liveness_frame_digests (
-    digest TEXT PRIMARY KEY,
-    challenge_id TEXT NOT NULL
-  );
-  `,
-  // Card numbers found in the hand-held photo (identity data: sealed like the photo's face).
-  `
-  ALTER TABLE evidence ADD COLUMN card_numbers BLOB;
-  `,
-  // The five-card cap (一证五卡): orders carry a keyed hash of the buyer's ID number, never the
-  // number; cards held through other channels are counted per hash too.
-  `
-  ALTER TABLE orders ADD COLUMN holder_key TEXT;
-  CREATE INDEX orders_holder ON orders (holder_key, state);
-  CREATE TABLE holder_cards (
-    holder_key TEXT PRIMARY KEY,
-    cards INTEGER NOT NULL CHECK (cards >= 0)
-  );
-  `,
-  // After approval. SIM cards in stock; a shipment per approved order (the hand-over code is sealed,
-  // the buyer is shown it); couriers' credentials (hashes); every hand-over and activation attempt;
-  // provisioning requests as an outbox, each with its idempotency key, done exactly once.
-  // Live checks carry their purpose: the purchase, or an activation attempt.
-  `
-  CREATE TABLE sim_cards (
-    iccid TEXT PRIMARY KEY,
-    status TEXT NOT NULL CHECK (status IN ('available', 'packed', 'active', 'returned')),
-    order_id TEXT UNIQUE REFERENCES orders (id)
-  );
-  CREATE INDEX sim_cards_status ON sim_cards (status, iccid);
+        await db.schema.createTable('orders')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('token_hash', 'text', notNull)
+          .addColumn('state', 'text', notNull)
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('delivery_path', 'text', required('delivery_path', ['courier_verified', 'unactivated']))
+          .addColumn('consent_at', 'bigint')
+          .addColumn('consent_version', 'text')
+          .addColumn('identity', bytes)
+          .addColumn('checks', 'text')
+          .addColumn('decision', 'text')
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('updated_at', 'bigint', notNull)
+          .addColumn('hold_expires_at', 'bigint', notNull)
+          .addColumn('holder_key', 'text')
+          .addColumn('channel_id', 'text', (c) => c.references('channels.id'))
+          .addColumn('channel_flag', 'text')
+          .execute();
+        await index(db, 'orders_state', 'orders', ['state', 'hold_expires_at']);
+        await index(db, 'orders_holder', 'orders', ['holder_key', 'state']);
+        await index(db, 'orders_channel', 'orders', ['channel_id', 'state']);
 
-  CREATE TABLE shipments (
-    order_id TEXT PRIMARY KEY REFERENCES orders (id),
-    carrier TEXT NOT NULL,
-    tracking_number TEXT NOT NULL UNIQUE,
-    iccid TEXT NOT NULL REFERENCES sim_cards (iccid),
-    handover_code BLOB,
-    code_failures INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL CHECK (status IN ('in_transit', 'out_for_delivery', 'delivered', 'handed_over', 'refused', 'returned')),
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    activation_failures INTEGER NOT NULL DEFAULT 0,
-    activation_locked_until INTEGER
-  );
+        await db.schema.createTable('evidence')
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('kind', 'text', required('kind', ['portrait', 'emblem', 'handheld']))
+          .addColumn('object_id', 'text', notNull)
+          .addColumn('uploaded_at', 'bigint', notNull)
+          .addColumn('face', bytes)
+          .addColumn('problems', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('card_numbers', bytes)
+          .addPrimaryKeyConstraint('evidence_pk', ['order_id', 'kind'])
+          .execute();
 
-  CREATE TABLE couriers (
-    id TEXT PRIMARY KEY,
-    company TEXT NOT NULL,
-    name TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    disabled_at INTEGER
-  );
+        await logId(db.schema.createTable('transitions'))
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('from_state', 'text')
+          .addColumn('to_state', 'text', notNull)
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('reason', 'text', notNull)
+          .addColumn('actor', 'text', notNull)
+          .execute();
+        await index(db, 'transitions_order', 'transitions', ['order_id', 'id']);
 
-  CREATE TABLE handovers (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    courier_id TEXT NOT NULL REFERENCES couriers (id),
-    at INTEGER NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('handed_over', 'refused')),
-    reasons TEXT NOT NULL,
-    card_object_id TEXT,
-    face_object_id TEXT,
-    score REAL
-  );
-  CREATE INDEX handovers_order ON handovers (order_id, id);
+        await db.schema.createTable('liveness_challenges')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('actions', 'text', notNull)
+          .addColumn('issued_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .addColumn('answered_at', 'bigint')
+          .addColumn('outcome', 'text', oneOf('outcome', ['passed', 'failed', 'review']))
+          .addColumn('reasons', 'text')
+          .addColumn('score', 'double precision')
+          .addColumn('object_id', 'text')
+          .addColumn('face', bytes)
+          .addColumn('purpose', 'text', (c) => c.notNull().defaultTo('purchase'))
+          .execute();
+        await index(db, 'liveness_challenges_order', 'liveness_challenges', ['order_id', 'issued_at']);
+        await db.schema.createTable('liveness_frame_digests')
+          .addColumn('digest', 'text', (c) => c.primaryKey())
+          .addColumn('challenge_id', 'text', notNull)
+          .addColumn('created_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await index(db, 'liveness_frame_digests_age', 'liveness_frame_digests', ['created_at']);
 
-  CREATE TABLE activation_attempts (
-    id TEXT PRIMARY KEY,
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    token_hash TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    finished_at INTEGER,
-    outcome TEXT CHECK (outcome IN ('activated', 'failed')),
-    reasons TEXT,
-    card_object_id TEXT,
-    card_read BLOB
-  );
-  CREATE INDEX activation_attempts_order ON activation_attempts (order_id, started_at);
+        await db.schema.createTable('holder_cards')
+          .addColumn('holder_key', 'text', (c) => c.primaryKey())
+          .addColumn('cards', 'integer', (c) => c.notNull().check(sql`cards >= 0`))
+          .execute();
 
-  CREATE TABLE provisioning_jobs (
-    idempotency_key TEXT PRIMARY KEY,
-    order_id TEXT NOT NULL UNIQUE REFERENCES orders (id),
-    operation TEXT NOT NULL CHECK (operation IN ('activate')),
-    iccid TEXT NOT NULL,
-    msisdn TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at INTEGER NOT NULL,
-    last_error TEXT,
-    created_at INTEGER NOT NULL,
-    done_at INTEGER
-  );
-  CREATE INDEX provisioning_jobs_due ON provisioning_jobs (status, next_at);
+        await db.schema.createTable('sim_cards')
+          .addColumn('iccid', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', required('status', ['available', 'packed', 'active', 'returned']))
+          .addColumn('order_id', 'text', (c) => c.unique().references('orders.id'))
+          .addColumn('pack_code_hash', 'text')
+          .addColumn('sandbox_pack_code', bytes)
+          .addColumn('origin', 'text', (c) => required('origin', ['sandbox', 'import'])(c.defaultTo('sandbox')))
+          .execute();
+        await index(db, 'sim_cards_status', 'sim_cards', ['status', 'iccid']);
 
-  ALTER TABLE liveness_challenges ADD COLUMN purpose TEXT NOT NULL DEFAULT 'purchase';
-  `,
-  // Sales channels (authorised agents). Every order belongs to one; the webhook secret is sealed.
-  `
-  CREATE TABLE channels (
-    id TEXT PRIMARY KEY,
-    agent_number TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    licence_number TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    origins TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'blacklisted')),
-    webhook_url TEXT,
-    webhook_secret BLOB NOT NULL,
-    api_key_hash TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-  );
-  CREATE TABLE channel_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    channel_id TEXT NOT NULL REFERENCES channels (id),
-    at INTEGER NOT NULL,
-    change TEXT NOT NULL,
-    actor TEXT NOT NULL
-  );
-  ALTER TABLE orders ADD COLUMN channel_id TEXT REFERENCES channels (id);
-  ALTER TABLE orders ADD COLUMN channel_flag TEXT;
-  CREATE INDEX orders_channel ON orders (channel_id, state);
+        await db.schema.createTable('shipments')
+          .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.id'))
+          .addColumn('carrier', 'text', notNull)
+          .addColumn('tracking_number', 'text', (c) => c.notNull().unique())
+          .addColumn('iccid', 'text', (c) => c.notNull().references('sim_cards.iccid'))
+          .addColumn('handover_code', bytes)
+          .addColumn('code_failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'text', required('status', ['in_transit', 'out_for_delivery', 'delivered', 'handed_over', 'refused', 'returned']))
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('updated_at', 'bigint', notNull)
+          .addColumn('activation_failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('activation_locked_until', 'bigint')
+          .execute();
 
-  CREATE TABLE webhook_deliveries (
-    id TEXT PRIMARY KEY,
-    channel_id TEXT NOT NULL REFERENCES channels (id),
-    order_id TEXT NOT NULL REFERENCES orders (id),
-    event TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at INTEGER NOT NULL,
-    last_status INTEGER,
-    last_error TEXT,
-    created_at INTEGER NOT NULL,
-    delivered_at INTEGER
-  );
-  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at);
-  CREATE INDEX webhook_deliveries_channel ON webhook_deliveries (channel_id, created_at);
-  `,
-  // Running for real. Holds remember their client (a keyed digest) for the cap on holds per client;
-  // numbers and cards remember whether the sandbox made them (production offers neither). Cards
-  // carry the keyed digest of the activation code printed in their pack (the sandbox also keeps the
-  // code sealed, to show it to QA). Couriers may be supervisors; hand-overs record the courier's
-  // confirmation, the device's time and the recipient's face against the buyer's live check.
-  // Channels are agents or the operator's own storefront. Frame digests and the readiness probe get
-  // their times.
-  `
-  ALTER TABLE numbers ADD COLUMN hold_client TEXT;
-  ALTER TABLE numbers ADD COLUMN origin TEXT NOT NULL DEFAULT 'sandbox' CHECK (origin IN ('sandbox', 'import'));
-  CREATE INDEX numbers_hold_client ON numbers (hold_client, status);
+        await db.schema.createTable('couriers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('company', 'text', notNull)
+          .addColumn('name', 'text', notNull)
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('disabled_at', 'bigint')
+          .addColumn('role', 'text', (c) => required('role', ['courier', 'supervisor'])(c.defaultTo('courier')))
+          .execute();
 
-  ALTER TABLE sim_cards ADD COLUMN pack_code_hash TEXT;
-  ALTER TABLE sim_cards ADD COLUMN sandbox_pack_code BLOB;
-  ALTER TABLE sim_cards ADD COLUMN origin TEXT NOT NULL DEFAULT 'sandbox' CHECK (origin IN ('sandbox', 'import'));
+        await logId(db.schema.createTable('handovers'))
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('courier_id', 'text', (c) => c.notNull().references('couriers.id'))
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('outcome', 'text', required('outcome', ['handed_over', 'refused']))
+          .addColumn('reasons', 'text', notNull)
+          .addColumn('card_object_id', 'text')
+          .addColumn('face_object_id', 'text')
+          .addColumn('score', 'double precision')
+          .addColumn('confirmed_at', 'bigint')
+          .addColumn('device_time', 'text')
+          .addColumn('live_score', 'double precision')
+          .addColumn('supervisor_id', 'text', (c) => c.references('couriers.id'))
+          .execute();
+        await index(db, 'handovers_order', 'handovers', ['order_id', 'id']);
 
-  ALTER TABLE couriers ADD COLUMN role TEXT NOT NULL DEFAULT 'courier' CHECK (role IN ('courier', 'supervisor'));
+        await db.schema.createTable('activation_attempts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('token_hash', 'text', notNull)
+          .addColumn('started_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .addColumn('finished_at', 'bigint')
+          .addColumn('outcome', 'text', oneOf('outcome', ['activated', 'failed']))
+          .addColumn('reasons', 'text')
+          .addColumn('card_object_id', 'text')
+          .addColumn('card_read', bytes)
+          .execute();
+        await index(db, 'activation_attempts_order', 'activation_attempts', ['order_id', 'started_at']);
 
-  ALTER TABLE handovers ADD COLUMN confirmed_at INTEGER;
-  ALTER TABLE handovers ADD COLUMN device_time TEXT;
-  ALTER TABLE handovers ADD COLUMN live_score REAL;
-  ALTER TABLE handovers ADD COLUMN supervisor_id TEXT REFERENCES couriers (id);
+        await db.schema.createTable('provisioning_jobs')
+          .addColumn('idempotency_key', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().unique().references('orders.id'))
+          .addColumn('operation', 'text', required('operation', ['activate']))
+          .addColumn('iccid', 'text', notNull)
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('status', 'text', required('status', ['pending', 'done', 'failed']))
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_at', 'bigint', notNull)
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('done_at', 'bigint')
+          .execute();
+        await index(db, 'provisioning_jobs_due', 'provisioning_jobs', ['status', 'next_at']);
 
-  ALTER TABLE channels ADD COLUMN kind TEXT NOT NULL DEFAULT 'agent' CHECK (kind IN ('agent', 'operator'));
+        await db.schema.createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('event', 'text', notNull)
+          .addColumn('body', 'text', notNull)
+          .addColumn('status', 'text', required('status', ['pending', 'delivered', 'failed']))
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_at', 'bigint', notNull)
+          .addColumn('last_status', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('delivered_at', 'bigint')
+          .execute();
+        await index(db, 'webhook_deliveries_due', 'webhook_deliveries', ['status', 'next_at']);
+        await index(db, 'webhook_deliveries_channel', 'webhook_deliveries', ['channel_id', 'created_at']);
 
-  ALTER TABLE liveness_frame_digests ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
-  UPDATE liveness_frame_digests SET created_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
-  CREATE INDEX liveness_frame_digests_age ON liveness_frame_digests (created_at);
+        await db.schema.createTable('readiness_probe')
+          .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await db.schema.createTable('keyring_check')
+          .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+          .addColumn('digest', 'text', notNull)
+          .addColumn('sealed', bytes, notNull)
+          .execute();
+      },
+    },
+    // Many processes: a job or notice being sent is claimed by one process until a time; another
+    // takes it only when the claim has run out (its process stopped).
+    '0002_outbox_claims': {
+      async up(db: Db): Promise<void> {
+        await db.schema.alterTable('provisioning_jobs').addColumn('claimed_until', 'bigint').execute();
+        await db.schema.alterTable('webhook_deliveries').addColumn('claimed_until', 'bigint').execute();
+      },
+    },
+  };
+}
 
-  CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
-  `,
-  // What the keyring the data was made under looks like: a keyed digest (its digest root) and a
-  // value sealed under its evidence keys. A start with another keyring is refused.
-  `
-  CREATE TABLE keyring_check (id INTEGER PRIMARY KEY CHECK (id = 1), digest TEXT NOT NULL, sealed BLOB NOT NULL);
-  `,
-];
+/**
+ * Whether the SQLite file was made before the shared migrations (it has the orders table); if so,
+ * the statements it was made with that it has not run yet are run, and it has the schema of 0001.
+ */
+async function legacySqliteFile(db: Db): Promise<boolean> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === 'orders')) return false;
+  const { rows } = await sql<{ user_version: number }>`PRAGMA user_version`.execute(db);
+  for (let version = rows[0]?.user_version ?? 0; version < SQLITE_LEGACY_MIGRATIONS.length; version += 1) {
+    for (const statement of splitStatements(SQLITE_LEGACY_MIGRATIONS[version] ?? '')) await sql.raw(statement).execute(db);
+    await sql.raw(`PRAGMA user_version = ${version + 1}`).execute(db);
+  }
+  return true;
+}
+
+/** The statements of a legacy migration (none holds a semicolon inside a literal). */
+function splitStatements(script: string): string[] {
+  return script.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+}

@@ -19,19 +19,21 @@ export const sealedAs = {
 export interface SealedColumn {
   table: string;
   column: string;
-  /** Columns that identify a row (read with the value). */
+  /** Columns read with the value (what its id is made from). */
   key: readonly string[];
+  /** A column unique to each row: the rows are visited in its order. */
+  pk: string;
   aad: (row: Record<string, string>) => string;
 }
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
-  { table: 'orders', column: 'identity', key: ['id'], aad: (r) => sealedAs.identity(r.id ?? '') },
-  { table: 'evidence', column: 'face', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.evidenceFace(r.object_id ?? '') },
-  { table: 'evidence', column: 'card_numbers', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.cardNumbers(r.object_id ?? '') },
-  { table: 'liveness_challenges', column: 'face', key: ['id', 'object_id'], aad: (r) => sealedAs.liveFace(r.object_id ?? '') },
-  { table: 'shipments', column: 'handover_code', key: ['order_id'], aad: (r) => sealedAs.handoverCode(r.order_id ?? '') },
-  { table: 'activation_attempts', column: 'card_read', key: ['id'], aad: (r) => sealedAs.activationRead(r.id ?? '') },
-  { table: 'channels', column: 'webhook_secret', key: ['id'], aad: (r) => sealedAs.webhookSecret(r.id ?? '') },
-  { table: 'sim_cards', column: 'sandbox_pack_code', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
-  { table: 'keyring_check', column: 'sealed', key: ['id'], aad: () => sealedAs.keyringCheck() },
+  { table: 'orders', column: 'identity', pk: 'id', key: ['id'], aad: (r) => sealedAs.identity(r.id ?? '') },
+  { table: 'evidence', column: 'face', pk: 'object_id', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.evidenceFace(r.object_id ?? '') },
+  { table: 'evidence', column: 'card_numbers', pk: 'object_id', key: ['order_id', 'kind', 'object_id'], aad: (r) => sealedAs.cardNumbers(r.object_id ?? '') },
+  { table: 'liveness_challenges', column: 'face', pk: 'id', key: ['id', 'object_id'], aad: (r) => sealedAs.liveFace(r.object_id ?? '') },
+  { table: 'shipments', column: 'handover_code', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.handoverCode(r.order_id ?? '') },
+  { table: 'activation_attempts', column: 'card_read', pk: 'id', key: ['id'], aad: (r) => sealedAs.activationRead(r.id ?? '') },
+  { table: 'channels', column: 'webhook_secret', pk: 'id', key: ['id'], aad: (r) => sealedAs.webhookSecret(r.id ?? '') },
+  { table: 'sim_cards', column: 'sandbox_pack_code', pk: 'iccid', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
+  { table: 'keyring_check', column: 'sealed', pk: 'id', key: ['id'], aad: () => sealedAs.keyringCheck() },
 ];

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../db/open.js';
+import { openSqliteFile } from '../db/database.js';
 import { type BookedShipment, LogisticsError, type LogisticsPort, type ParcelStatusEvent, type ShipmentRequest } from './logistics.port.js';
 import { readCarrierEvent } from './carrierEvents.js';
 
@@ -27,7 +27,7 @@ export class MockLogistics implements LogisticsPort {
   readonly #o: Required<Omit<MockLogisticsOptions, 'random'>> & { random: () => number };
 
   constructor(file: string, options: MockLogisticsOptions) {
-    this.#db = openDatabase(file);
+    this.#db = openSqliteFile(file);
     this.#db.exec('CREATE TABLE IF NOT EXISTS bookings (order_id TEXT PRIMARY KEY, carrier TEXT NOT NULL, tracking_number TEXT NOT NULL UNIQUE)');
     this.#o = { latencyMs: 100, failureRate: 0, random: Math.random, ...options };
   }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../db/open.js';
+import { openSqliteFile } from '../db/database.js';
 import { validateIccid } from '@shared';
 import {
   type ProvisioningAnswer,
@@ -33,7 +33,7 @@ export class MockProvisioning implements ProvisioningPort {
   readonly #random: () => number;
 
   constructor(file: string, options: MockProvisioningOptions = {}) {
-    this.#db = openDatabase(file);
+    this.#db = openSqliteFile(file);
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS sims (iccid TEXT PRIMARY KEY, msisdn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, changed_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS requests (idempotency_key TEXT PRIMARY KEY, operation TEXT NOT NULL, iccid TEXT NOT NULL, msisdn TEXT NOT NULL, answer TEXT NOT NULL);

@@ -1,0 +1,35 @@
+import type { Generated } from 'kysely';
+import type { ChannelRow, WebhookDeliveryRow } from './channels.db.js';
+import type { ActivationAttemptRow, CourierRow, HandoverRow, ProvisioningJobRow, ShipmentRow, SimCardRow } from './fulfilment.db.js';
+import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } from './orders.db.js';
+
+/** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
+export interface Schema {
+  numbers: {
+    msisdn: string;
+    status: 'available' | 'held' | 'assigned';
+    hold_id: string | null;
+    hold_token_hash: string | null;
+    held_until: number | null;
+    order_id: string | null;
+    hold_client: string | null;
+    origin: Generated<StockOrigin>;
+  };
+  orders: OrderRow;
+  evidence: EvidenceRow;
+  transitions: TransitionRow & { id: Generated<number> };
+  liveness_challenges: LivenessRow;
+  liveness_frame_digests: { digest: string; challenge_id: string; created_at: number };
+  holder_cards: { holder_key: string; cards: number };
+  sim_cards: SimCardRow;
+  shipments: ShipmentRow;
+  couriers: CourierRow;
+  handovers: HandoverRow & { id: Generated<number> };
+  activation_attempts: ActivationAttemptRow;
+  provisioning_jobs: ProvisioningJobRow;
+  channels: ChannelRow;
+  channel_events: { id: Generated<number>; channel_id: string; at: number; change: string; actor: string };
+  webhook_deliveries: WebhookDeliveryRow;
+  readiness_probe: { id: number; at: number };
+  keyring_check: { id: number; digest: string; sealed: Buffer };
+}
