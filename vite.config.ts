@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
+/** Integration suites whose rules live in the database: they run on both engines. */
+const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines'].map((name) => `tests/integration/${name}.test.ts`);
+
 export default defineConfig({
   root: here('./web'),
   plugins: [vue()],
@@ -30,6 +33,17 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**'], sequence: { groupOrder: 0 } } },
+      // The suites that keep state, again on PostgreSQL: a server of the run's own (or TEST_DATABASE_URL).
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: STATEFUL_SUITES,
+          env: { TEST_ENGINE: 'postgres' },
+          globalSetup: ['tests/support/postgresSetup.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // The browser's face tracking paces the live check: the browser tests run after the rest, one at
       // a time, so that no other test's vision work starves the page's tracker.
       { extends: true, test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },

@@ -4,10 +4,11 @@
 #   fontconfig          how the SVG renderer finds that font
 #   chromium            the browser of the end-to-end tests (driven by playwright-core; no download)
 #   ffmpeg              turns a photo into the video the fake camera plays in those tests
+#   postgresql          the tests start a throwaway PostgreSQL cluster of their own (initdb, pg_ctl)
 # Needs root (or sudo) and Debian/Ubuntu's apt; elsewhere it says what to install and stops.
 set -euo pipefail
 
-packages=(fonts-wqy-microhei fontconfig chromium ffmpeg)
+packages=(fonts-wqy-microhei fontconfig chromium ffmpeg postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -82,10 +82,10 @@ describe('the channel registry', () => {
     const { body: { channel } } = await operator.create(newAgent());
     const through = await orderThrough(channel.agentNumber);
     expect(through.status).toBe(201);
-    expect(channelOfOrder(through.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
+    expect(await channelOfOrder(through.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
     const own = await orderThrough();
     // The operator's own storefront is a channel of its own, never an agent (not even the sandbox's demo one).
-    expect(channelOfOrder(own.body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
+    expect(await channelOfOrder(own.body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
     const unknown = await orderThrough('AG-NOBODY-0001');
     expect([unknown.status, errorCode(unknown.body)]).toEqual([403, 'channel_unknown']);
   });
@@ -97,10 +97,10 @@ describe('the channel registry', () => {
     // Refused before the hold is used: the buyer keeps the number to buy it elsewhere.
     const refused = await orderThrough(channel.agentNumber);
     expect([refused.status, errorCode(refused.body)]).toEqual([403, 'channel_unavailable']);
-    expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: 'channel_suspended' });
+    expect(await channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: 'channel_suspended' });
     expect((await operator.list()).body.channels.find((c) => c.id === channel.id)?.flaggedOrders).toBe(1);
     await operator.update(channel.id, { status: 'active' });
-    expect(channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
+    expect(await channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
     expect((await orderThrough(channel.agentNumber)).status).toBe(201);
   });
 

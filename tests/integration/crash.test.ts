@@ -14,6 +14,8 @@ import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame } from '../support/liveFrames.js';
 import { iccidOf, readyOrder, testEnv, waitForState } from '../support/testServer.js';
+import { databaseEnv } from '../support/env.js';
+import { loadConfig } from '../../bff/src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
@@ -31,7 +33,7 @@ interface Bff {
 function spawnBff(dataDir: string, env: Record<string, string>): Promise<Bff> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnv(path.dirname(dataDir)), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...testEnv(path.dirname(dataDir)), DATA_DIR: dataDir, ...database, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -67,11 +69,14 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 
 let dir: string;
 let dataDir: string;
+/** The database both processes share (SQLite in DATA_DIR, or the project's PostgreSQL). */
+let database: Record<string, string>;
 const running: Bff[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-crash-'));
   dataDir = path.join(dir, 'data');
+  database = await databaseEnv();
 });
 
 afterAll(async () => {
@@ -103,7 +108,7 @@ describe('a crash between the hand-over decision and the activation', () => {
       code: order.view.delivery?.handoverCode ?? '', card: card.images.portrait, face: recipient,
     })).body;
 
-    const db = await openOrders({ engine: 'sqlite', file: path.join(dataDir, 'orders.db') });
+    const db = await openOrders(loadConfig({ ...testEnv(dir), DATA_DIR: dataDir, ...database }).database);
     const iccids = new Map([[a.id, await iccidOf(db, a.id)], [b.id, await iccidOf(db, b.id)]]);
     const iccid = (orderId: string): string => iccids.get(orderId) ?? '';
     const provisioning = new MockProvisioning(path.join(dataDir, 'sandbox-provisioning.db'));

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { inject } from 'vitest';
+import { freshDatabase } from './postgres.js';
 
 /**
  * Limits far above what a test does from its one address: a suite that makes a hundred orders in a
@@ -14,3 +16,11 @@ export const ROOMY_LIMITS: Record<string, string> = {
 export const testEnv = (dir: string): Record<string, string> => ({
   PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', ...ROOMY_LIMITS,
 });
+
+/** The engine a test project runs on: SQLite in DATA_DIR (nothing to set), or a fresh database of its own on the run's PostgreSQL. */
+export const onPostgres = (): boolean => process.env.TEST_ENGINE === 'postgres';
+
+/** What a test server needs besides testEnv to run on the project's engine. */
+export async function databaseEnv(): Promise<Record<string, string>> {
+  return onPostgres() ? { DATABASE_URL: await freshDatabase(inject('postgresUrl')) } : {};
+}

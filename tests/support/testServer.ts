@@ -11,7 +11,7 @@ import { type RunningServer, type StartOverrides, start } from '../../bff/src/se
 import type { MockCard } from '../../bff/src/sandbox/mockId/index.js';
 import type { OrdersDb } from '../../bff/src/providers/db/orders.db.js';
 import { ApiClient } from './api.js';
-import { testEnv } from './env.js';
+import { databaseEnv, testEnv } from './env.js';
 
 export { ROOMY_LIMITS, testEnv } from './env.js';
 import { type FacePoses, passLiveCheck } from './liveFrames.js';
@@ -33,7 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
   const dataDir = path.join(dir, 'data');
   const engine = overrides.engine ?? createVisionEngine({ threads: 2, maxQueue: 64 });
   let offset = 0;
-  const config = loadConfig({ ...testEnv(dir), ...env });
+  const config = loadConfig({ ...testEnv(dir), ...(await databaseEnv()), ...env });
   const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });
   return {
     dir, dataDir, server, engine, api: new ApiClient(server.url),
