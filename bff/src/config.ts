@@ -48,6 +48,15 @@ const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** The orders' database: unset, an SQLite file in DATA_DIR; `postgres://user:password@host:5432/db` for PostgreSQL. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// address').optional(),
+  /** Where evidence is kept: unset, DATA_DIR/evidence; `s3://bucket/prefix/` for an S3-compatible store (sealed objects only). */
+  STORAGE_URL: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 's3://<bucket>/<prefix>').optional(),
+  /** The S3 store's address (MinIO, Ceph, Alibaba OSS, Tencent COS); unset, AWS for S3_REGION. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bucket in the path, not the host name (most self-hosted stores); true by default when S3_ENDPOINT is set. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
   /** Connections each process keeps to PostgreSQL. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
@@ -218,6 +227,33 @@ function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER
 
 export type Mode = 'sandbox' | 'production';
 
+/** An S3-compatible bucket for the evidence. */
+export interface S3StorageSettings {
+  bucket: string;
+  prefix: string;
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
+}
+
+function storageConfig(c: z.infer<typeof configSchema>): Config['storage'] {
+  if (!c.STORAGE_URL) return { kind: 'fs' };
+  const url = new URL(c.STORAGE_URL);
+  const prefix = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  return {
+    kind: 's3',
+    bucket: url.hostname,
+    prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix,
+    endpoint: c.S3_ENDPOINT,
+    region: c.S3_REGION,
+    accessKeyId: c.S3_ACCESS_KEY_ID,
+    secretAccessKey: c.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: c.S3_FORCE_PATH_STYLE ? c.S3_FORCE_PATH_STYLE === 'true' : c.S3_ENDPOINT !== undefined,
+  };
+}
+
 /** Where the orders' data lives: an SQLite file (the embedded default) or a PostgreSQL server. */
 export type DatabaseTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string; poolSize?: number };
 
@@ -263,6 +299,8 @@ export interface Config {
   dataDir: string;
   /** The orders' database. */
   database: DatabaseTarget;
+  /** The evidence store. */
+  storage: { kind: 'fs' } | ({ kind: 's3' } & S3StorageSettings);
   outboxClaimSeconds: number;
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
@@ -364,6 +402,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     database: c.DATABASE_URL ? { engine: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE } : { engine: 'sqlite', file: path.join(dataDir, 'orders.db') },
     outboxClaimSeconds: c.OUTBOX_CLAIM_SECONDS,
+    storage: storageConfig(c),
     webDist,
     logLevel: c.LOG_LEVEL,
     faceMatchMaxDistance: c.FACE_MATCH_MAX_DISTANCE,

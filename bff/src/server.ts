@@ -32,7 +32,7 @@ import type { ProvisioningPort } from './providers/provisioning/provisioning.por
 import { SANDBOX_COURIERS } from './sandbox/couriers.js';
 import { ActivationService, packCodeDigest } from './services/activationService.js';
 import { FulfilmentService } from './services/fulfilmentService.js';
-import { FsEvidenceStorage } from './providers/storage/fs.storage.js';
+import { createStorage } from './providers/storage/index.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
 import { Limits } from './http/limits.js';
@@ -112,7 +112,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const limits = new Limits(config.limits, limitsDb ? { kind: 'sqlite', db: limitsDb } : { kind: 'memory' });
   const uploads = new UploadBudget(config.limits.uploadMemoryBytes, config.limits.uploadsPerClient);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
-  const storage = new FsEvidenceStorage(path.join(config.dataDir, 'evidence'), envelope);
+  const storage = createStorage(config, envelope);
   const orders: OrderService = new OrderService({
     db,
     storage,
@@ -182,7 +182,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       (error: unknown) => ({ ok: false, detail: failureName(error) }),
     );
     const vision = (await engine.ping(VISION_PING_MS)) ? { ok: true } : { ok: false, detail: 'no vision thread answered' };
-    const checks = { database, disk, vision };
+    const store = storage.probe ? await storage.probe().then(() => ({ ok: true }), (error: unknown) => ({ ok: false, detail: failureName(error) })) : undefined;
+    const checks = { database, disk, vision, ...(store ? { storage: store } : {}) };
     return { status: Object.values(checks).every((c) => c.ok) ? 'ready' : 'not_ready', checks };
   };
   server.on('request', createApp({

@@ -1,3 +1,4 @@
+import { databaseEnv } from '../support/env.js';
 import { sql } from 'kysely';
 import { rows } from '../support/db.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +27,7 @@ let envelope: Envelope;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cap-'));
   engine = createVisionEngine({ threads: 2, maxQueue: 64 });
-  const config = loadConfig({ ...testEnv(dir), NUMBERS_PER_PREFIX: '20' });
+  const config = loadConfig({ ...testEnv(dir), ...(await databaseEnv()), NUMBERS_PER_PREFIX: '20' });
   server = await start(config, { engine });
   envelope = server.envelope;
   api = new ApiClient(server.url);

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { newKeyring } from '../crypto/keyring.js';
 import { loadConfig } from '../config.js';
 import { createKeySource } from '../providers/keys/index.js';
 import { KeySourceError } from '../providers/keys/keys.port.js';
-import { FsEvidenceStorage } from '../providers/storage/fs.storage.js';
+import { createStorage } from '../providers/storage/index.js';
 import { retireUnusedKeys, rotateEvidenceKey } from '../services/keyRotation.js';
 import { openStores } from './stores.js';
 
@@ -39,7 +38,7 @@ try {
     }
   } else {
     const stores = await openStores();
-    const storage = new FsEvidenceStorage(path.join(stores.config.dataDir, 'evidence'), stores.envelope);
+    const storage = createStorage(stores.config, stores.envelope);
     const deps = { ...stores, storage, say };
     if (values.retire) await retireUnusedKeys(deps);
     else await rotateEvidenceKey({ ...deps, settleMs: stores.config.keys.reloadSeconds * 2000 + 500 });

@@ -10,4 +10,6 @@ export interface EvidenceStorage {
    * change when it gives undefined, or when the object was deleted meanwhile. True when replaced.
    */
   rewrap(id: string, change: (sealed: Buffer) => Buffer | undefined): Promise<boolean>;
+  /** Fails when the store does not answer (the readiness check); a local folder has the disk check instead. */
+  probe?(): Promise<void>;
 }
