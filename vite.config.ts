@@ -6,6 +6,8 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 /** Integration suites whose rules live in the database: they run on both engines. */
 const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines'].map((name) => `tests/integration/${name}.test.ts`);
+/** Many processes on one database: PostgreSQL only. */
+const POSTGRES_ONLY = ['tests/integration/nodes.test.ts'];
 
 export default defineConfig({
   root: here('./web'),
@@ -32,13 +34,13 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**'], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**', ...POSTGRES_ONLY], sequence: { groupOrder: 0 } } },
       // The suites that keep state, again on PostgreSQL: a server of the run's own (or TEST_DATABASE_URL).
       {
         extends: true,
         test: {
           name: 'postgres',
-          include: STATEFUL_SUITES,
+          include: [...STATEFUL_SUITES, ...POSTGRES_ONLY],
           env: { TEST_ENGINE: 'postgres' },
           globalSetup: ['tests/support/postgresSetup.ts'],
           sequence: { groupOrder: 0 },

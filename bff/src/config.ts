@@ -64,6 +64,8 @@ const configSchema = z.object({
    * take it (the first stopped): longer than a request to the provisioning system may take.
    */
   OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How often each process sweeps (drafts whose hold ended, work left half-way, what is kept only for a while). */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** Where the built SPA is served from. */
   WEB_DIST: z.string().min(1).default('./dist/web'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
@@ -100,7 +102,8 @@ const configSchema = z.object({
   /** Express's trust proxy: which proxies' X-Forwarded-For names the client. */
   TRUST_PROXY: trustProxy,
   /** Where the per-client counters live: `sqlite` (DATA_DIR/limits.db, shared by every process of the machine) or `memory`. */
-  LIMIT_STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /** Where the counters live: unset, the orders' PostgreSQL (DATABASE_URL) or DATA_DIR/limits.db. */
+  LIMIT_STORE: z.enum(['postgres', 'sqlite', 'memory']).optional(),
   LIMIT_REQUESTS: rateLimit('600/1m'),
   LIMIT_HOLDS: rateLimit('10/10m'),
   LIMIT_ORDERS: rateLimit('10/1h'),
@@ -208,6 +211,7 @@ const configSchema = z.object({
   if (c.OUTBOX_CLAIM_SECONDS * 1000 <= longestCall) {
     ctx.addIssue({ code: 'custom', path: ['OUTBOX_CLAIM_SECONDS'], message: `must be longer than a provisioning request may take (${longestCall} ms): another process would send a job still being sent` });
   }
+  if (c.LIMIT_STORE === 'postgres' && !c.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['LIMIT_STORE'], message: 'postgres needs DATABASE_URL (the counters live in the orders\' database)' });
   if (c.RUN_MODE === 'production') productionRefusals(c, ctx);
 });
 
@@ -265,7 +269,7 @@ export interface RateLimit {
 
 export interface LimitsConfig {
   trustProxy: false | number | string[];
-  store: 'sqlite' | 'memory';
+  store: 'postgres' | 'sqlite' | 'memory';
   /** Every API request. */
   requests: RateLimit;
   holds: RateLimit;
@@ -302,6 +306,7 @@ export interface Config {
   /** The evidence store. */
   storage: { kind: 'fs' } | ({ kind: 's3' } & S3StorageSettings);
   outboxClaimSeconds: number;
+  sweepIntervalSeconds: number;
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
@@ -402,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     database: c.DATABASE_URL ? { engine: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE } : { engine: 'sqlite', file: path.join(dataDir, 'orders.db') },
     outboxClaimSeconds: c.OUTBOX_CLAIM_SECONDS,
+    sweepIntervalSeconds: c.SWEEP_INTERVAL_SECONDS,
     storage: storageConfig(c),
     webDist,
     logLevel: c.LOG_LEVEL,
@@ -427,7 +433,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, '') },
     limits: {
       trustProxy: c.TRUST_PROXY,
-      store: c.LIMIT_STORE,
+      store: c.LIMIT_STORE ?? (c.DATABASE_URL ? 'postgres' : 'sqlite'),
       requests: c.LIMIT_REQUESTS,
       holds: c.LIMIT_HOLDS,
       orders: c.LIMIT_ORDERS,

@@ -35,7 +35,8 @@ import { FulfilmentService } from './services/fulfilmentService.js';
 import { createStorage } from './providers/storage/index.js';
 import { OrderService, holderKey } from './services/orderService.js';
 import { SANDBOX_IDENTITIES } from './providers/authority/sandbox.js';
-import { Limits } from './http/limits.js';
+import { type LimitStore, Limits } from './http/limits.js';
+import pg from 'pg';
 import { UploadBudget } from './http/uploadBudget.js';
 import { version } from './version.js';
 import { sealedAs } from './providers/db/sealed.js';
@@ -68,7 +69,6 @@ export interface StartOverrides {
   now?: () => number;
 }
 
-const SWEEP_INTERVAL_MS = 60_000;
 /** How often due provisioning requests and webhook notices are looked for (retries after a failure). */
 const JOBS_INTERVAL_MS = 500;
 /** Time the readiness check gives a vision thread to answer. */
@@ -108,8 +108,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   if (sandbox) await seedSandbox(config, db, fulfilmentDb, envelope, now());
   else await retireSandbox(db, fulfilmentDb, envelope, now(), log);
 
-  const limitsDb = config.limits.store === 'sqlite' ? openSqliteFile(path.join(config.dataDir, 'limits.db')) : undefined;
-  const limits = new Limits(config.limits, limitsDb ? { kind: 'sqlite', db: limitsDb } : { kind: 'memory' });
+  const limits = new Limits(config.limits, limitStore(config));
   const uploads = new UploadBudget(config.limits.uploadMemoryBytes, config.limits.uploadsPerClient);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
   const storage = createStorage(config, envelope);
@@ -204,11 +203,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
       await channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
-      limits.prune(Date.now());
+      await limits.prune(Date.now());
     },
   });
   background('sweep', sweep());
-  const sweeper = setInterval(() => background('sweep', sweep()), SWEEP_INTERVAL_MS);
+  const sweeper = setInterval(() => background('sweep', sweep()), config.sweepIntervalSeconds * 1000);
   sweeper.unref();
   const jobs = setInterval(() => {
     background('provisioning', fulfilment.runDueJobs());
@@ -245,7 +244,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       if (!overrides.engine) await engine.close();
       if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
       if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();
-      limitsDb?.close();
+      await limits.close();
       await db.close();
     },
   };
@@ -283,6 +282,15 @@ async function retireSandbox(db: OrdersDb, fulfilment: FulfilmentDb, envelope: E
   if (couriers + numbers + cards + holders > 0) {
     log('info', `production: retired the sandbox's data (${couriers} courier(s) disabled, ${numbers} number(s) and ${cards} card(s) withdrawn, ${holders} sandbox holder(s) removed)`);
   }
+}
+
+/** Where the limits count: the database's PostgreSQL, a file of the machine's, or memory. */
+function limitStore(config: Config): LimitStore {
+  if (config.limits.store === 'memory') return { kind: 'memory' };
+  if (config.limits.store === 'postgres' && config.database.engine === 'postgres') {
+    return { kind: 'postgres', pool: new pg.Pool({ connectionString: config.database.url, max: 4 }) };
+  }
+  return { kind: 'sqlite', db: openSqliteFile(path.join(config.dataDir, 'limits.db')) };
 }
 
 /** Runs every part, each to its end; a part that fails is logged and does not stop the others. */

@@ -1,71 +1,23 @@
 import { sql } from 'kysely';
 import { openOrders, row } from '../support/db.js';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { ApiClient } from '../support/api.js';
+import { type Bff, kill, spawnBff, until } from '../support/processes.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame } from '../support/liveFrames.js';
 import { iccidOf, readyOrder, testEnv, waitForState } from '../support/testServer.js';
 import { databaseEnv } from '../support/env.js';
 import { loadConfig } from '../../bff/src/config.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
 const SLOW_PROVISIONING_MS = 10_000;
 const CLAIM_SECONDS = 21;
-
-interface Bff {
-  child: ChildProcess;
-  api: ApiClient;
-  /** Everything it logged. */
-  log: () => string;
-}
-
-/** The BFF as `npm start` runs it, in a process of its own (so it can be killed), on a free port. */
-function spawnBff(dataDir: string, env: Record<string, string>): Promise<Bff> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bff/src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...testEnv(path.dirname(dataDir)), DATA_DIR: dataDir, ...database, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the BFF did not start:\n${log}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-      const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, api: new ApiClient(url), log: () => log });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the BFF exited (${code}):\n${log}`)));
-  });
-}
-
-function kill(bff: Bff): Promise<void> {
-  return new Promise((resolve) => {
-    if (bff.child.exitCode !== null || bff.child.signalCode !== null) return resolve();
-    bff.child.once('exit', () => resolve());
-    bff.child.kill('SIGKILL');
-  });
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let dir: string;
 let dataDir: string;
@@ -78,6 +30,9 @@ beforeAll(async () => {
   dataDir = path.join(dir, 'data');
   database = await databaseEnv();
 });
+
+/** What both processes run with: the same data folder and database. */
+const base = (): Record<string, string> => ({ ...testEnv(dir), DATA_DIR: dataDir, ...database });
 
 afterAll(async () => {
   await Promise.all(running.map(kill));
@@ -92,7 +47,7 @@ describe('a crash between the hand-over decision and the activation', () => {
 
     // The job A's process took stays its own for a while after it died (another process cannot know it
     // died): a claim just longer than its slow provisioning.
-    const first = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
+    const first = await spawnBff({ ...base(),  PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
     running.push(first);
     const orders = [];
     for (const card of cards) {
@@ -127,7 +82,7 @@ describe('a crash between the hand-over decision and the activation', () => {
         expect((await row(db, sql`SELECT status FROM provisioning_jobs WHERE order_id = ${order.id}`))).toEqual({ status: 'pending' });
       }
 
-      const second = await spawnBff(dataDir, { PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
+      const second = await spawnBff({ ...base(),  PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
       running.push(second);
       for (const order of [a, b]) {
         await waitForState(second.api, order, 'activated', CLAIM_SECONDS * 1000 + 30_000);

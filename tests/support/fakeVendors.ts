@@ -143,11 +143,13 @@ export function fakeGateway(token: string): Promise<FakeVendor> {
  * idempotency key (the same key answers as the first time), refusals as 4xx codes, and a share of
  * calls answered 503 when `busy` is set, as a loaded BSS does.
  */
-export function fakeProvisioningGateway(token: string, options: { busy?: number } = {}): Promise<FakeVendor & { changes: string[] }> {
+export function fakeProvisioningGateway(token: string, options: { busy?: number; latencyMs?: number } = {}): Promise<FakeVendor & { changes: string[]; keys: Map<string, Set<string>> }> {
   const answers = new Map<string, { status: number; body: unknown }>();
   const sims = new Map<string, { msisdn: string; status: string }>();
   const changes: string[] = [];
-  return listen((req, res, body) => {
+  /** The idempotency keys each card was asked with. */
+  const keys = new Map<string, Set<string>>();
+  return listen(async (req, res, body) => {
     if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
     if (req.method === 'GET') {
       const iccid = decodeURIComponent(req.url?.split('/').at(-1) ?? '');
@@ -156,6 +158,10 @@ export function fakeProvisioningGateway(token: string, options: { busy?: number 
     }
     if (Math.random() < (options.busy ?? 0)) return json(res, 503, { error: 'busy' });
     const key = String(req.headers['idempotency-key'] ?? '');
+    const asked = (JSON.parse(body) as { iccid: string }).iccid;
+    keys.set(asked, (keys.get(asked) ?? new Set<string>()).add(key));
+    // A slow system: the change is made after the wait, whether the caller still listens or not.
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const seen = answers.get(key);
     if (seen) return json(res, seen.status, seen.body);
     const { iccid, msisdn } = JSON.parse(body) as { iccid: string; msisdn: string };
@@ -170,11 +176,11 @@ export function fakeProvisioningGateway(token: string, options: { busy?: number 
     }
     answers.set(key, answer);
     return json(res, answer.status, answer.body);
-  }).then((vendor) => Object.assign(vendor, { changes }));
+  }).then((vendor) => Object.assign(vendor, { changes, keys }));
 }
 
 /** A carrier's booking API behind the operator's logistics gateway: one tracking number per order. */
-export function fakeCarrierGateway(token: string): Promise<FakeVendor> {
+export function fakeCarrierGateway(token: string, carrier = 'SF'): Promise<FakeVendor> {
   const bookings = new Map<string, string>();
   return listen((req, res, body) => {
     if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
@@ -182,6 +188,6 @@ export function fakeCarrierGateway(token: string): Promise<FakeVendor> {
     const key = String(req.headers['idempotency-key'] ?? orderId);
     const tracking = bookings.get(key) ?? `SF${String(bookings.size + 1).padStart(12, '0')}`;
     bookings.set(key, tracking);
-    json(res, 200, { carrier: 'SF', trackingNumber: tracking });
+    json(res, 200, { carrier, trackingNumber: tracking });
   });
 }

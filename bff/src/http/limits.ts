@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RequestHandler } from 'express';
-import { RateLimiterMemory, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LimitsConfig, RateLimit } from '../config.js';
 import { AppError } from '../errors.js';
 import { clientOf } from './client.js';
@@ -28,11 +29,12 @@ const REFUSALS: Record<Limited, string> = {
 /** The table the counters live in, in a database of their own (DATA_DIR/limits.db). */
 export const LIMITS_TABLE = 'rate_limits';
 
-export interface LimitStore {
-  kind: 'sqlite' | 'memory';
-  /** The SQLite database the counters live in (`sqlite`): every process of the machine shares it. */
-  db?: Database.Database;
-}
+/**
+ * Where the counters live: an SQLite file every process of the machine shares, the orders'
+ * PostgreSQL (every process of every machine counts together; the table is made by the migrations),
+ * or the process's memory.
+ */
+export type LimitStore = { kind: 'sqlite'; db: Database.Database } | { kind: 'postgres'; pool: pg.Pool } | { kind: 'memory' };
 
 /**
  * Per-client limits over rate-limiter-flexible. Counters live in SQLite by default, so every BFF
@@ -45,7 +47,7 @@ export class Limits {
 
   constructor(readonly config: LimitsConfig, store: LimitStore) {
     this.#store = store;
-    if (store.kind === 'sqlite' && store.db) {
+    if (store.kind === 'sqlite') {
       // Counters need no fsync per write: a crash loses at most a few seconds of counting.
       store.db.pragma('synchronous = NORMAL');
       store.db.exec(`CREATE TABLE IF NOT EXISTS ${LIMITS_TABLE} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`);
@@ -57,7 +59,13 @@ export class Limits {
     // A client that has spent its points is refused from memory for the rest of the window: a flood
     // of refused requests costs no write to the store.
     const options = { keyPrefix: name, points, duration: seconds, inMemoryBlockOnConsumed: points };
-    if (this.#store.kind === 'memory' || !this.#store.db) return new RateLimiterMemory(options);
+    if (this.#store.kind === 'memory') return new RateLimiterMemory(options);
+    if (this.#store.kind === 'postgres') {
+      return new RateLimiterPostgres({
+        ...options, storeClient: this.#store.pool, storeType: 'pool', tableName: LIMITS_TABLE, tableCreated: true, clearExpiredByTimeout: false,
+        insuranceLimiter: new RateLimiterMemory(options),
+      });
+    }
     return new RateLimiterSQLite({
       ...options, storeClient: this.#store.db, storeType: 'better-sqlite3', tableName: LIMITS_TABLE, tableCreated: true,
       insuranceLimiter: new RateLimiterMemory(options),
@@ -91,9 +99,15 @@ export class Limits {
     await this.get(name).consume(key).catch(() => undefined);
   }
 
-  /** Forgets counters whose window has passed (the sweep). */
-  prune(now: number): void {
-    if (this.#store.kind === 'sqlite') this.#store.db?.prepare(`DELETE FROM ${LIMITS_TABLE} WHERE expire < ?`).run(now);
+  /** Forgets counters whose window has passed (the sweep; every process may run it at once). */
+  async prune(now: number): Promise<void> {
+    if (this.#store.kind === 'sqlite') this.#store.db.prepare(`DELETE FROM ${LIMITS_TABLE} WHERE expire < ?`).run(now);
+    if (this.#store.kind === 'postgres') await this.#store.pool.query(`DELETE FROM ${LIMITS_TABLE} WHERE expire < $1`, [now]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#store.kind === 'sqlite') this.#store.db.close();
+    if (this.#store.kind === 'postgres') await this.#store.pool.end();
   }
 
   private get(name: Limited): RateLimiterAbstract {

@@ -256,6 +256,18 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('webhook_deliveries').addColumn('claimed_until', 'bigint').execute();
       },
     },
+    // The per-client limits' counters, shared by every process (PostgreSQL; SQLite keeps them in a
+    // file of their own): the table rate-limiter-flexible reads and writes.
+    '0003_rate_limits': {
+      async up(db: Db): Promise<void> {
+        if (engine !== 'postgres') return;
+        await db.schema.createTable('rate_limits')
+          .addColumn('key', 'varchar(255)', (c) => c.primaryKey())
+          .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expire', 'bigint')
+          .execute();
+      },
+    },
   };
 }
 
