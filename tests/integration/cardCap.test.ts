@@ -1,4 +1,4 @@
-import { databaseEnv } from '../support/env.js';
+import { databaseEnv, onPostgres } from '../support/env.js';
 import { sql } from 'kysely';
 import { rows } from '../support/db.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -91,7 +91,8 @@ describe('one ID number, at most five cards (一证五卡)', () => {
     await server.orders.settled(sixth.id);
   });
 
-  it('counts exactly five of twenty concurrent submissions for one ID number', async () => {
+  // On PostgreSQL the race runs across three processes instead: 50 submissions (nodes.test.ts).
+  it.skipIf(onPostgres())('counts exactly five of twenty concurrent submissions for one ID number', async () => {
     const who = sandbox('陈静');
     const key = holderKey(envelope, who.idNumber);
     const card = await cardOf(who);

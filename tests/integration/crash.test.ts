@@ -16,8 +16,8 @@ import { databaseEnv } from '../support/env.js';
 import { loadConfig } from '../../bff/src/config.js';
 
 /** The provisioning stand-in makes the change half-way through this, and answers at the end. */
-const SLOW_PROVISIONING_MS = 10_000;
-const CLAIM_SECONDS = 21;
+const SLOW_PROVISIONING_MS = 5000;
+const CLAIM_SECONDS = 11;
 
 let dir: string;
 let dataDir: string;
@@ -47,7 +47,7 @@ describe('a crash between the hand-over decision and the activation', () => {
 
     // The job A's process took stays its own for a while after it died (another process cannot know it
     // died): a claim just longer than its slow provisioning.
-    const first = await spawnBff({ ...base(),  PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
+    const first = await spawnBff({ ...base(), PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
     running.push(first);
     const orders = [];
     for (const card of cards) {
@@ -82,7 +82,7 @@ describe('a crash between the hand-over decision and the activation', () => {
         expect((await row(db, sql`SELECT status FROM provisioning_jobs WHERE order_id = ${order.id}`))).toEqual({ status: 'pending' });
       }
 
-      const second = await spawnBff({ ...base(),  PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
+      const second = await spawnBff({ ...base(), PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
       running.push(second);
       for (const order of [a, b]) {
         await waitForState(second.api, order, 'activated', CLAIM_SECONDS * 1000 + 30_000);

@@ -1,3 +1,4 @@
+import { checksCase } from '../support/env.js';
 import { sql } from 'kysely';
 import { row, rows } from '../support/db.js';
 import { readdir } from 'node:fs/promises';
@@ -139,7 +140,7 @@ describe('path A: the courier checks the ID at the door', () => {
     expect((await row(t.server.db, sql`SELECT count(*) AS n FROM provisioning_jobs WHERE order_id = ${order.id}`))).toEqual({ n: 0 });
   });
 
-  it('refuses a different card with the same name and number (another portrait printed on it)', async () => {
+  checksCase('refuses a different card with the same name and number (another portrait printed on it)', async () => {
     const order = await shipped(await cardOf('李娜', POSES.amy.neutral), POSES.amy, 'courier_verified');
     const forged = await cardOf('李娜', POSES.amy.neutral, POSES.penny.neutral);
     const res = await handOver(order.view.delivery?.trackingNumber ?? '', { code: order.view.delivery?.handoverCode ?? '', card: await photographAgain(forged), face: await cameraFrame(POSES.amy.neutral) });
@@ -147,7 +148,7 @@ describe('path A: the courier checks the ID at the door', () => {
     await waitForState(t.api, order, 'returned');
   });
 
-  it('refuses the right card in the wrong hands (the recipient photographed is someone else)', async () => {
+  checksCase('refuses the right card in the wrong hands (the recipient photographed is someone else)', async () => {
     const card = await cardOf('刘洋', POSES.sheldon.neutral);
     const order = await shipped(card, POSES.sheldon, 'courier_verified');
     const res = await handOver(order.view.delivery?.trackingNumber ?? '', {

@@ -1,4 +1,4 @@
-import { databaseEnv } from '../support/env.js';
+import { databaseEnv, checksCase } from '../support/env.js';
 import { scanDatabase, scanFolder } from '../support/scan.js';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -88,7 +88,7 @@ describe('the live check, followed by the card holder', () => {
 });
 
 describe('the live check refuses', () => {
-  it('a still photo held to the camera', async () => {
+  checksCase('a still photo held to the camera', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     const still = await Promise.all(Array.from({ length: 8 }, (_, shift) => cameraFrame(POSES.sheldon.neutral, { shift, take: 900 })));
@@ -97,7 +97,7 @@ describe('the live check refuses', () => {
     expect((await api.submit(order.id, order.token)).status).toBe(409);
   });
 
-  it('a printed photo turned from side to side to mimic head turns', async () => {
+  checksCase('a printed photo turned from side to side to mimic head turns', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     // A turned print is narrower, but its nose does not move against its jaw as a turning head's does.
@@ -128,14 +128,14 @@ describe('the live check refuses', () => {
     expect(verdict.body.order.liveness).toBe('passed');
   });
 
-  it('another person following the challenge', async () => {
+  checksCase('another person following the challenge', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.amy, asked.actions));
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_not_card_holder'] });
   });
 
-  it('a face that changes during the check', async () => {
+  checksCase('a face that changes during the check', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     // The card holder looks at the camera; someone else performs the actions.
@@ -144,7 +144,7 @@ describe('the live check refuses', () => {
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_face_changed'] });
   });
 
-  it('frames without a face', async () => {
+  checksCase('frames without a face', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     const empty = await Promise.all(Array.from({ length: 6 }, (_, i) =>

@@ -1,4 +1,4 @@
-import { databaseEnv, onPostgres } from '../support/env.js';
+import { databaseEnv, onPostgres, checksCase } from '../support/env.js';
 import { scanDatabase, scanFolder } from '../support/scan.js';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -106,7 +106,7 @@ describe('buying a SIM: the happy path', () => {
 });
 
 describe('buying a SIM: refusals', () => {
-  it.each([
+  checksCase.each([
     ['a wrong check character', 2, POSES.sheldon, { invalidChecksum: true }, ['id_checksum']],
     ['an expired card', 3, POSES.amy, { expired: true }, ['validity_expired']],
   ] as const)('rejects %s with its reason, found already at upload', async (_case, who, poses, options, reasons) => {
@@ -119,7 +119,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.state).toBe('rejected');
   });
 
-  it('tells the buyer at once when the card runs out of the photo, and refuses it at submission', async () => {
+  checksCase('tells the buyer at once when the card runs out of the photo, and refuses it at submission', async () => {
     const card = await sandboxCard(5, POSES.amy.neutral, { effects: { crop: 0.12 }, effectsOn: ['emblem'] });
     const order = await api.newOrder();
     const [, emblem] = await uploadAll(order.id, order.token, card);
@@ -129,7 +129,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision?.reasons).toContain('card_cut_off');
   });
 
-  it('tells the buyer at once about glare on the card, and sends it to a person if it stays', async () => {
+  checksCase('tells the buyer at once about glare on the card, and sends it to a person if it stays', async () => {
     const card = await sandboxCard(1, POSES.sheldon.neutral, { effects: { glare: true }, effectsOn: ['emblem'] });
     const order = await api.newOrder();
     const [portrait, emblem] = await uploadAll(order.id, order.token, card);
@@ -139,7 +139,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_glare'] });
   });
 
-  it('says so when a card photo shows no card, or the hand-held photo no face', async () => {
+  checksCase('says so when a card photo shows no card, or the hand-held photo no face', async () => {
     const order = await api.newOrder();
     const res = await api.upload<EvidenceResult>(order.id, order.token, 'portrait', await facePhoto('photos/obama.jpg'));
     expect(res.status).toBe(200);
@@ -149,7 +149,7 @@ describe('buying a SIM: refusals', () => {
     expect(faceless.body.problems).toContain('handheld_no_face');
   });
 
-  it('does not approve a portrait side and an emblem side of two different cards', async () => {
+  checksCase('does not approve a portrait side and an emblem side of two different cards', async () => {
     const card = await sandboxCard(6, POSES.amy.neutral);
     const other = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'another-card' });
     expect(other.identity.emblem.issuingAuthority).not.toBe(card.identity.emblem.issuingAuthority);
@@ -160,7 +160,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision?.reasons).toContain('card_sides_mismatch');
   });
 
-  it('sends to review a hand-held photo of the holder with another card in hand', async () => {
+  checksCase('sends to review a hand-held photo of the holder with another card in hand', async () => {
     const card = await sandboxCard(3, POSES.sheldon.neutral);
     const another = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), seed: 'another-card-in-hand' });
     const order = await api.newOrder();
@@ -173,7 +173,7 @@ describe('buying a SIM: refusals', () => {
     expect(checks.map((c) => `${c.check}:${c.outcome}`)).toEqual(['document:pass', 'face:pass', 'held_card:review', 'liveness:pass', 'authority:pass']);
   });
 
-  it('rejects a hand-held photo of another person than the card portrait', async () => {
+  checksCase('rejects a hand-held photo of another person than the card portrait', async () => {
     const card = await sandboxCard(4, 'photos/obama.jpg', { cardFace: await facePhoto(POSES.sheldon.neutral) });
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);
@@ -181,7 +181,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'rejected', reasons: ['face_mismatch'] });
   });
 
-  it('sends a card to review, never to approval, when the national service fails', async () => {
+  checksCase('sends a card to review, never to approval, when the national service fails', async () => {
     const failing = SANDBOX_IDENTITIES.findIndex((s) => s.outcome === 'source_error');
     const card = await sandboxCard(failing, POSES.sheldon.neutral);
     const order = await api.newOrder();
@@ -190,7 +190,7 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['authority_unavailable'] });
   });
 
-  it('rejects a buyer whose live face is not the portrait on the national record (three-element check)', async () => {
+  checksCase('rejects a buyer whose live face is not the portrait on the national record (three-element check)', async () => {
     const differs = SANDBOX_IDENTITIES.findIndex((s) => s.portrait === 'differs');
     const card = await sandboxCard(differs, POSES.amy.neutral);
     const order = await api.newOrder();
@@ -202,7 +202,7 @@ describe('buying a SIM: refusals', () => {
     expect(checks.find((c) => c.check === 'authority')).toMatchObject({ evidence: ['authority:mock', 'liveness'], reasons: ['authority_portrait_mismatch'] });
   });
 
-  it('rejects a card the national service has no record of', async () => {
+  checksCase('rejects a card the national service has no record of', async () => {
     const card = await generateMockCard({ face: await facePhoto(POSES.amy.neutral), seed: 'unknown-person' });
     usedIdentities.add(card.identity.portrait.idNumber);
     const order = await api.newOrder();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { inject } from 'vitest';
+import { inject, it } from 'vitest';
 import { freshDatabase } from './postgres.js';
 
 /**
@@ -24,3 +24,9 @@ export const onPostgres = (): boolean => process.env.TEST_ENGINE === 'postgres';
 export async function databaseEnv(): Promise<Record<string, string>> {
   return onPostgres() ? { DATABASE_URL: await freshDatabase(inject('postgresUrl')) } : {};
 }
+
+/**
+ * A case about what the checks decide (OCR, faces, the live check's actions), not about what the
+ * database keeps: it runs once, on SQLite; the PostgreSQL project runs the suite's other cases.
+ */
+export const checksCase = it.skipIf(onPostgres());

@@ -41,7 +41,7 @@ async function freePort(): Promise<number> {
  * `postgres` user the Debian package makes, since PostgreSQL refuses to run as root. With
  * TEST_DATABASE_URL set, that server is used instead and nothing is started.
  */
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<Postgres> {
   const given = process.env.TEST_DATABASE_URL;
   if (given) return { url: given, stop: () => Promise.resolve() };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-pg-'));
@@ -56,9 +56,11 @@ export async function startPostgres(): Promise<Postgres> {
   }
   await as(binary('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
   const port = await freePort();
-  // Durability off: a test cluster that loses its data on a crash loses nothing of value.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
-  await as(binary('pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', 'start']);
+  // Durability off for tests (a test cluster that loses its data on a crash loses nothing of value);
+  // on for the bench, as in production.
+  const durability = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300${durability}`;
+  await as(binary('pg_ctl'), ['-D', data, '-o', settings, '-l', path.join(dir, 'log'), '-w', 'start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
