@@ -41,8 +41,11 @@ export class Database {
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: () => Promise.resolve(all) } });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'a migration';
-      throw new Error(`the database schema could not be brought up to date (${failed}): ${error instanceof Error ? error.message : 'unknown error'}`);
+      const reason = error instanceof Error ? error.message : 'unknown error';
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      // No migration tried: the database did not answer at all (address, credentials, server down).
+      if (!failed) throw new Error(`cannot open the ${this.engine === 'postgres' ? 'PostgreSQL database (DATABASE_URL)' : 'SQLite file'}: ${reason}`);
+      throw new Error(`the database schema could not be brought up to date (${failed}): ${reason}`);
     }
   }
 
