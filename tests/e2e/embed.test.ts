@@ -23,6 +23,7 @@ let shopPort: number;
 let browser: Browser;
 let cards: string;
 let card: MockCard;
+let video: string;
 
 beforeAll(async () => {
   t = await startTestServer({ LIVENESS_ACTIONS: 'turn_left,open_mouth', PROVISIONING_MOCK_FAILURE_RATE: '0' });
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const who = SANDBOX_IDENTITIES[2];
   card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'e2e-embed' });
   await writeMockCard(card, cards);
-  const video = path.join(t.dir, 'face.y4m');
+  video = path.join(t.dir, 'face.y4m');
   await recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video);
   browser = await launchChromium(video);
 });
@@ -106,7 +107,7 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await shot('02-liveness');
 
     await frame.getByTestId('start-liveness').click();
-    const live = await liveCheckOutcome(frame, { retry: true });
+    const live = await liveCheckOutcome(frame, { retake: () => recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video) });
     expect(live.outcome, live.said).toBe('passed');
     await frame.getByTestId('next').click();
     await stepReached(page, 'review');

@@ -72,16 +72,18 @@ export async function actionPrompted(where: { getByTestId(id: string): Locator }
 /**
  * The live check's outcome in a page (or a frame), with what the page says of it: `passed`, `failed`
  * or `review`. On a busy machine the tracker in the browser can miss an action the face video shows;
- * a buyer would press "try again", and with `retry` the test does so once.
+ * a buyer would press "try again", and with `retake` the test does so once, after `retake` has
+ * recorded the camera's video again (the same frames twice are a replay, and refused as one).
  */
-export async function liveCheckOutcome(where: { getByTestId(id: string): Locator }, { retry = false } = {}): Promise<{ outcome: string | null; said: string }> {
+export async function liveCheckOutcome(where: { getByTestId(id: string): Locator }, { retake }: { retake?: () => Promise<void> } = {}): Promise<{ outcome: string | null; said: string }> {
   const settled = async (): Promise<{ outcome: string | null; said: string }> => {
     const result = where.getByTestId('liveness-result');
     await expect.poll(() => result.getAttribute('data-outcome'), { timeout: 120_000 }).toMatch(/passed|failed|review/);
     return { outcome: await result.getAttribute('data-outcome'), said: (await result.textContent()) ?? '' };
   };
   const first = await settled();
-  if (!retry || first.outcome !== 'failed' || !(await where.getByTestId('retry-liveness').isVisible())) return first;
+  if (!retake || first.outcome !== 'failed' || !(await where.getByTestId('retry-liveness').isVisible())) return first;
+  await retake();
   await where.getByTestId('retry-liveness').click();
   await expect.poll(async () => (await where.getByTestId('liveness-result').count()) === 0, { timeout: 30_000 }).toBe(true);
   const second = await settled();

@@ -108,16 +108,20 @@ export async function passLiveCheck(api: ApiClient, order: { id: string; token: 
  * person holds an action about a second; longer here, so that tracking on a busy machine (a look
  * can take more than a second when other tests load the CPU) still catches it. The loop (12 s for
  * two actions) stays within the time the page gives each action, whatever order is asked.
- * The stills move a pixel or two from frame to frame, as a hand-held phone does. Needs ffmpeg.
+ * The stills move a pixel or two from frame to frame, as a hand-held phone does. Each call is a new
+ * take (see `cameraFrame`). Chromium reads the file again each time the camera starts, from its first
+ * frame: recording again over the same file before a second try gives that try frames of its own.
+ * Needs ffmpeg.
  */
 export async function recordFaceVideo(poses: FacePoses, actions: readonly LivenessAction[], out: string): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'face-video-'));
   const FPS = 10;
+  const take = (takes += 1);
   let n = 0;
   const hold = async (photo: string, seconds: number, mirror = false): Promise<void> => {
     for (let i = 0; i < seconds * FPS; i += 1) {
       n += 1;
-      await writeFile(path.join(dir, `${String(n).padStart(4, '0')}.jpg`), await cameraFrame(photo, { mirror, shift: n % 5 }));
+      await writeFile(path.join(dir, `${String(n).padStart(4, '0')}.jpg`), await cameraFrame(photo, { mirror, shift: n % 5, take }));
     }
   };
   try {
