@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 /** Integration suites whose rules live in the database: they run on both engines. */
-const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines'].map((name) => `tests/integration/${name}.test.ts`);
+const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines', 'staff'].map((name) => `tests/integration/${name}.test.ts`);
 /** Many processes on one database: PostgreSQL only. */
 const POSTGRES_ONLY = ['tests/integration/nodes.test.ts'];
 
@@ -33,6 +33,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Two files at a time (the default is one on two cores): much of a file's time is spent waiting
+    // on servers, subprocesses and databases. The browser project still runs alone and in order.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**', ...POSTGRES_ONLY], sequence: { groupOrder: 0 } } },
       // The suites that keep state, again on PostgreSQL: a server of the run's own (or TEST_DATABASE_URL).

@@ -22,6 +22,8 @@ import { identifyClients } from './http/client.js';
 import type { Guards } from './http/guards.js';
 import { inlineScriptHashes, pageCsp, securityHeaders } from './http/headers.js';
 import { failureName } from './background.js';
+import type { StaffService } from './staff/staffService.js';
+import { staffRoutes } from './staff/staff.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +33,7 @@ export interface AppDeps {
   fulfilment: FulfilmentService;
   activations: ActivationService;
   channels: ChannelService;
+  staff: StaffService;
   guards: Guards;
   /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
   publicUrl: string;
@@ -61,7 +64,8 @@ export function createApp(deps: AppDeps): Express {
     res.json(environment);
   });
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
-    courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards));
+    courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
+    staffRoutes(deps.staff, guards.staff, guards.limits, config.mode === 'production'));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -189,6 +189,12 @@ const configSchema = z.object({
   FRAME_DIGEST_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Days a delivered webhook notice stays in the delivery log. */
   WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** A console session nobody used for this long ends; every session ends this long after sign-in. */
+  STAFF_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  STAFF_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(12),
+  /** Failed sign-ins a staff account takes before it is locked, and the first lock (doubled for each one more). */
+  STAFF_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+  STAFF_LOCK_MINUTES: z.coerce.number().int().min(1).max(60).default(1),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -325,6 +331,7 @@ export interface Config {
   limits: LimitsConfig;
   ready: { minFreeBytes: number };
   retention: { frameDigestDays: number; webhookLogDays: number };
+  staff: { idleMinutes: number; sessionHours: number; lockAfter: number; lockMinutes: number };
 }
 
 export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
@@ -451,5 +458,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
     retention: { frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS },
+    staff: { idleMinutes: c.STAFF_IDLE_MINUTES, sessionHours: c.STAFF_SESSION_HOURS, lockAfter: c.STAFF_LOCK_AFTER, lockMinutes: c.STAFF_LOCK_MINUTES },
   };
 }

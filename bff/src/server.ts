@@ -40,6 +40,9 @@ import pg from 'pg';
 import { UploadBudget } from './http/uploadBudget.js';
 import { version } from './version.js';
 import { sealedAs } from './providers/db/sealed.js';
+import { StaffDb } from './staff/staff.db.js';
+import { StaffService } from './staff/staffService.js';
+import { staffGuard } from './staff/staff.routes.js';
 
 export interface RunningServer {
   url: string;
@@ -51,6 +54,7 @@ export interface RunningServer {
   db: OrdersDb;
   envelope: Envelope;
   uploads: UploadBudget;
+  staff: StaffService;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -169,6 +173,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
   if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
   else await channels.retireDemo();
+  const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -187,7 +192,9 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   };
   server.on('request', createApp({
     config, version, log, orders, fulfilment, activations, channels, publicUrl, readiness,
-    guards: { limits, uploads },
+    staff,
+    // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
+    guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
     clientKey: (network) => envelope.digest(network, 'client'),
   }));
 
@@ -204,6 +211,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
       await channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
       await limits.prune(Date.now());
+      await staff.prune();
     },
   });
   background('sweep', sweep());
@@ -231,6 +239,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     db,
     envelope,
     uploads,
+    staff,
     sweep,
     async stop() {
       clearInterval(sweeper);

@@ -12,3 +12,4 @@ export * from './telecom.js';
 export * from './validity.js';
 export * from './delivery.js';
 export * from './channels.js';
+export * from './staff.js';

@@ -1,9 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentMark } from '@shared';
 import { buildWeb, launchChromium } from '../support/browser.js';
+import { enrolInBrowser } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -30,13 +31,10 @@ describe('authorised agents in a real browser', () => {
     const page = await browser.newPage(PHONE);
     const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `agents-${name}.png`), fullPage: true });
 
-    // The console: the operator's token, a new agent, its secrets shown once.
+    // The console: the channel manager's first sign-in, a new agent, its secrets shown once.
+    const { oneTimePassword } = await t.server.staff.add({ username: 'qian.channels', name: '钱渠道', roles: ['channel_manager'] }, 'cli');
     await page.goto(`${t.server.url}/console/channels`);
-    await page.getByTestId('operator-token').fill('not-the-operator-token-0000');
-    await page.getByTestId('operator-sign-in').click();
-    await expect.poll(() => page.getByTestId('error').isVisible()).toBe(true);
-    await page.getByTestId('operator-token').fill((await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim());
-    await page.getByTestId('operator-sign-in').click();
+    await enrolInBrowser(page, 'qian.channels', oneTimePassword, t);
     await page.getByTestId('new-agent-number').fill('AG-E2E-0001');
     await page.getByTestId('new-name').fill('示例网店');
     await page.getByTestId('new-licence').fill('91350100M000100Y44');

@@ -15,9 +15,12 @@ import { iccidOf, readyOrder, testEnv, waitForState } from '../support/testServe
 import { databaseEnv } from '../support/env.js';
 import { loadConfig } from '../../bff/src/config.js';
 
-/** The provisioning stand-in makes the change half-way through this, and answers at the end. */
-const SLOW_PROVISIONING_MS = 5000;
-const CLAIM_SECONDS = 11;
+/**
+ * The provisioning stand-in makes the change half-way through this, and answers at the end: B's
+ * hand-over (a card read and a face compared, slow on a busy machine) must fit in the second half.
+ */
+const SLOW_PROVISIONING_MS = 16_000;
+const CLAIM_SECONDS = 17;
 
 let dir: string;
 let dataDir: string;

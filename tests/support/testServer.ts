@@ -22,7 +22,8 @@ export interface TestServer {
   server: RunningServer;
   api: ApiClient;
   engine: VisionEngine;
-  /** Moves the server's clock forward. */
+  /** The server's clock, and moving it forward. */
+  now(): number;
   advance(ms: number): void;
   stop(): Promise<void>;
 }
@@ -37,6 +38,7 @@ export async function startTestServer(env: Record<string, string> = {}, override
   const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });
   return {
     dir, dataDir, server, engine, api: new ApiClient(server.url),
+    now: () => Date.now() + offset,
     advance: (ms) => {
       offset += ms;
     },

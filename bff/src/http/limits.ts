@@ -131,7 +131,7 @@ export async function signIn<T>(limits: Limits, client: string, check: () => T |
   try {
     return await check();
   } catch (error) {
-    if (error instanceof AppError && error.code === 'unauthorized') await limits.countFailure('signInFailures', client);
+    if (error instanceof AppError && (error.code === 'unauthorized' || error.code === 'sign_in_failed')) await limits.countFailure('signInFailures', client);
     throw error;
   }
 }

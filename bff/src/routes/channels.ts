@@ -1,4 +1,4 @@
-import { type RequestHandler, Router } from 'express';
+import { type RequestHandler, type Response, Router } from 'express';
 import { clientOf } from '../http/client.js';
 import type { Guards } from '../http/guards.js';
 import { signIn } from '../http/limits.js';
@@ -6,29 +6,45 @@ import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
 import type { ChannelService } from '../services/channelService.js';
+import { staffOf } from '../staff/staff.routes.js';
 
 const channelParams = z.object({ id: z.uuid() });
 const agentParams = z.object({ agentNumber });
 const verifyBody = z.object({ payload: z.string().min(10).max(1000) });
 
 /** The operator's registry of authorised agents (a bearer token), and what anyone may check of it. */
-export function channelRoutes(channels: ChannelService, { limits }: Guards): Router {
+export function channelRoutes(channels: ChannelService, { limits, staff }: Guards): Router {
   const router = Router();
-  // Wrong tokens and keys are counted per network: guessing them is slow.
-  const operator: RequestHandler = (req, _res, next) => {
-    signIn(limits, clientOf(req), () => channels.authorizeOperator(bearerToken(req.get('authorization')))).then(() => next(), next);
+  // The registry is a channel manager's in the console; a script uses the operator's machine key
+  // (OPERATOR_TOKEN). Wrong keys are counted per network: guessing them is slow.
+  const manager = staff('channels.manage');
+  const operator: RequestHandler = (req, res, next) => {
+    if (!req.get('authorization')) {
+      manager(req, res, next);
+      return;
+    }
+    signIn(limits, clientOf(req), () => channels.authorizeOperator(bearerToken(req.get('authorization')))).then(() => {
+      res.locals.actor = 'operator-key';
+      next();
+    }, next);
   };
+  const actorOf = (res: Response): string => (res.locals.actor as string | undefined) ?? `staff:${staffOf(res).username}`;
 
   router.get('/operator/channels', operator, async (_req, res) => {
     res.json({ channels: await channels.list() });
   });
 
   router.post('/operator/channels', operator, async (req, res) => {
-    res.status(201).json(await channels.create(parseWith(createChannelRequestSchema, req.body)));
+    const created = await channels.create(parseWith(createChannelRequestSchema, req.body), actorOf(res));
+    await staff.record(res, 'channel.create', created.channel.agentNumber);
+    res.status(201).json(created);
   });
 
   router.patch('/operator/channels/:id', operator, async (req, res) => {
-    res.json(await channels.update(parseWith(channelParams, req.params).id, parseWith(updateChannelRequestSchema, req.body)));
+    const request = parseWith(updateChannelRequestSchema, req.body);
+    const updated = await channels.update(parseWith(channelParams, req.params).id, request, actorOf(res));
+    await staff.record(res, 'channel.update', `${updated.agentNumber}: ${Object.keys(request).join(', ')}`);
+    res.json(updated);
   });
 
   router.get('/operator/channels/:id/deliveries', operator, async (req, res) => {

@@ -37,6 +37,17 @@ import {
   publicAgentSchema,
   updateChannelRequestSchema,
   webhookDeliverySchema,
+  type StaffPermission,
+  createStaffRequestSchema,
+  enrolmentFinishSchema,
+  enrolmentSchema,
+  enrolmentStartSchema,
+  signInRequestSchema,
+  staffAccountSchema,
+  staffActionSchema,
+  staffCredentialsSchema,
+  staffSessionSchema,
+  updateStaffRequestSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -45,7 +56,12 @@ const errors = (...statuses: number[]): ZodOpenApiResponsesObject =>
 const orderId = z.object({ id: z.uuid() });
 const secured = [{ orderToken: [] }];
 const courier = [{ courierAccessCode: [] }];
-const operatorAuth = [{ operatorToken: [] }];
+/** A console route: a staff session whose roles grant the permission (x-permission), or the operator's machine key. */
+const staffOnly = (permission: StaffPermission, machineKey = false) => ({
+  security: [{ staffSession: [] }, ...(machineKey ? [{ operatorToken: [] }] : [])] as Record<string, string[]>[],
+  'x-permission': permission,
+});
+const staffId = z.object({ id: z.uuid() });
 const channelId = z.object({ id: z.uuid() });
 const attempt = [{ activationToken: [] }];
 const tracking = z.object({ tracking: z.string() });
@@ -61,7 +77,11 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
         orderToken: { type: 'http', scheme: 'bearer', description: 'The orderToken returned when the order was created' },
         courierAccessCode: { type: 'http', scheme: 'bearer', description: 'A courier\'s access code (their company\'s deliveries only)' },
         activationToken: { type: 'http', scheme: 'bearer', description: 'The activationToken returned when an activation attempt started' },
-        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s token (OPERATOR_TOKEN, or DATA_DIR/operator.token)' },
+        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s machine key for scripts (OPERATOR_TOKEN, or DATA_DIR/operator.token): the channel registry only' },
+        staffSession: {
+          type: 'apiKey', in: 'cookie', name: 'sim_staff',
+          description: 'A console session (signed in with password and TOTP code; __Host-sim_staff in production). Every change also sends the session\'s X-CSRF-Token.',
+        },
         channelApiKey: { type: 'http', scheme: 'bearer', description: 'An agent\'s API key, returned once when the agent was registered' },
       },
     },
@@ -194,10 +214,10 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
         },
       },
       '/api/operator/channels': {
-        get: { summary: 'The registered agents', security: operatorAuth, responses: { '200': { description: 'agents', ...json(z.object({ channels: z.array(channelSchema) })) }, ...errors(401) } },
+        get: { summary: 'The registered agents', ...staffOnly('channels.manage', true), responses: { '200': { description: 'agents', ...json(z.object({ channels: z.array(channelSchema) })) }, ...errors(401) } },
         post: {
           summary: 'Register an agent; its webhook secret and API key are returned this once',
-          security: operatorAuth,
+          ...staffOnly('channels.manage', true),
           requestBody: json(createChannelRequestSchema),
           responses: { '201': { description: 'registered', ...json(createdChannelSchema) }, ...errors(400, 401, 409) },
         },
@@ -205,7 +225,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/operator/channels/{id}': {
         patch: {
           summary: 'Change an agent: details, sites, webhook, status (suspending or blacklisting flags its open orders)',
-          security: operatorAuth,
+          ...staffOnly('channels.manage', true),
           requestParams: { path: channelId },
           requestBody: json(updateChannelRequestSchema),
           responses: { '200': { description: 'changed', ...json(channelSchema) }, ...errors(400, 401, 404, 409) },
@@ -214,9 +234,66 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/operator/channels/{id}/deliveries': {
         get: {
           summary: 'The agent\'s webhook delivery log, newest first',
-          security: operatorAuth,
+          ...staffOnly('channels.manage', true),
           requestParams: { path: channelId },
           responses: { '200': { description: 'deliveries', ...json(z.object({ deliveries: z.array(webhookDeliverySchema) })) }, ...errors(401, 404) },
+        },
+      },
+      '/api/staff/session': {
+        post: {
+          summary: 'Sign in to the console: username, password and the authenticator\'s code; sets the session cookie',
+          requestBody: json(signInRequestSchema),
+          responses: { '201': { description: 'signed in', ...json(staffSessionSchema) }, ...errors(400, 401, 403, 423, 429) },
+        },
+        get: { summary: 'The session: who, their permissions, its CSRF token', security: [{ staffSession: [] }], responses: { '200': { description: 'signed in', ...json(staffSessionSchema) }, ...errors(401) } },
+        delete: { summary: 'Sign out', security: [{ staffSession: [] }], responses: { '204': { description: 'signed out' }, ...errors(401, 403) } },
+      },
+      '/api/staff/enrolment': {
+        post: {
+          summary: 'First sign-in with a one-time password: a new authenticator secret and a ticket to finish with',
+          requestBody: json(enrolmentStartSchema),
+          responses: { '201': { description: 'enrolment started', ...json(enrolmentSchema) }, ...errors(400, 401, 423, 429) },
+        },
+      },
+      '/api/staff/enrolment/finish': {
+        post: {
+          summary: 'Finish enrolment: the person\'s own password and the authenticator\'s first code; sets the session cookie',
+          requestBody: json(enrolmentFinishSchema),
+          responses: { '201': { description: 'signed in', ...json(staffSessionSchema) }, ...errors(400, 401, 429) },
+        },
+      },
+      '/api/console/staff': {
+        get: { summary: 'Staff accounts', ...staffOnly('staff.manage'), responses: { '200': { description: 'accounts', ...json(z.object({ accounts: z.array(staffAccountSchema) })) }, ...errors(401, 403) } },
+        post: {
+          summary: 'Add an account; its one-time password is returned this once',
+          ...staffOnly('staff.manage'),
+          requestBody: json(createStaffRequestSchema),
+          responses: { '201': { description: 'added', ...json(staffCredentialsSchema) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/api/console/staff/{id}': {
+        patch: {
+          summary: 'Change an account\'s roles, or disable it (its sessions end)',
+          ...staffOnly('staff.manage'),
+          requestParams: { path: staffId },
+          requestBody: json(updateStaffRequestSchema),
+          responses: { '200': { description: 'changed', ...json(staffAccountSchema) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/console/staff/{id}/reset': {
+        post: {
+          summary: 'A new one-time password: the authenticator is enrolled again, sessions end, a lock is lifted',
+          ...staffOnly('staff.manage'),
+          requestParams: { path: staffId },
+          responses: { '200': { description: 'reset', ...json(staffCredentialsSchema) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/console/actions': {
+        get: {
+          summary: 'What staff did, newest first (100 at a time; before: the id to continue from)',
+          ...staffOnly('audit.read'),
+          requestParams: { query: z.object({ before: z.number().int().positive().optional() }) },
+          responses: { '200': { description: 'actions', ...json(z.object({ actions: z.array(staffActionSchema) })) }, ...errors(401, 403) },
         },
       },
       '/api/channel/orders/{id}': {

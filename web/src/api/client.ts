@@ -1,9 +1,6 @@
 import {
-  type Channel,
-  type CreateChannelRequest,
   type MarkVerification,
   type PublicAgent,
-  type UpdateChannelRequest,
   type ActivationCardResult,
   type ActivationResult,
   type ActivationSession,
@@ -40,7 +37,7 @@ export class ApiError extends Error {
   }
 }
 
-async function errorFrom(res: Response): Promise<ApiError> {
+export async function errorFrom(res: Response): Promise<ApiError> {
   const parsed = errorBodySchema.safeParse(await res.json().catch(() => undefined));
   return parsed.success
     ? new ApiError(parsed.data.error.code, parsed.data.error.message, res.status)
@@ -163,9 +160,4 @@ export const api = {
   embedding: (agentNumber: string) =>
     call<{ agentNumber: string; name: string; origins: string[]; authorised: boolean }>(`/api/agents/${encodeURIComponent(agentNumber)}/embedding`),
   verifyMark: (payload: string) => call<MarkVerification>('/api/agents/verify', { method: 'POST', body: JSON.stringify({ payload }) }),
-  channels: (token: string) => call<{ channels: Channel[] }>('/api/operator/channels', { token }),
-  createChannel: (token: string, body: CreateChannelRequest) =>
-    call<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', { method: 'POST', body: JSON.stringify(body), token }),
-  updateChannel: (token: string, id: string, body: UpdateChannelRequest) =>
-    call<Channel>(`/api/operator/channels/${id}`, { method: 'PATCH', body: JSON.stringify(body), token }),
 };

@@ -26,4 +26,9 @@ export const i18n = createI18n({
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
   messages: { 'zh-CN': zhCN, en },
+  // The console's times: to the second in logs, to the minute for locks and deadlines.
+  datetimeFormats: Object.fromEntries(LOCALES.map((locale) => [locale, {
+    long: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
+    time: { hour: '2-digit', minute: '2-digit', hour12: false },
+  }])),
 });

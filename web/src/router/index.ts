@@ -18,7 +18,15 @@ export const router = createRouter({
     { path: '/agents', component: () => import('../pages/public/AgentsPage.vue') },
     { path: '/agents/verify', component: () => import('../pages/public/AgentVerifyPage.vue') },
     { path: '/embed', component: () => import('../pages/buy/EmbedPage.vue') },
-    { path: '/console/channels', component: () => import('../pages/console/ConsoleChannelsPage.vue') },
+    {
+      path: '/console',
+      component: () => import('../pages/console/ConsoleLayout.vue'),
+      children: [
+        { path: 'staff', component: () => import('../pages/console/ConsoleStaffPage.vue') },
+        { path: 'channels', component: () => import('../pages/console/ConsoleChannelsPage.vue') },
+        { path: 'actions', component: () => import('../pages/console/ConsoleActionsPage.vue') },
+      ],
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 });

@@ -268,6 +268,49 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    // The operator's staff: named accounts with roles, a password (scrypt) and a TOTP secret (sealed),
+    // their sessions and pending enrolments (by the hashes of their tokens), and what each person did.
+    '0004_staff': {
+      async up(db: Db): Promise<void> {
+        await db.schema.createTable('staff_accounts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', notNull)
+          .addColumn('roles', 'text', notNull)
+          .addColumn('password_hash', 'text', notNull)
+          .addColumn('one_time', 'integer', notNull)
+          .addColumn('totp_secret', bytes)
+          .addColumn('totp_last_step', 'bigint')
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_until', 'bigint')
+          .addColumn('disabled_at', 'bigint')
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addColumn('updated_at', 'bigint', notNull)
+          .execute();
+        await db.schema.createTable('staff_sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('staff_id', 'text', (c) => c.notNull().references('staff_accounts.id'))
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('seen_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .execute();
+        await index(db, 'staff_sessions_staff', 'staff_sessions', ['staff_id']);
+        await db.schema.createTable('staff_enrolments')
+          .addColumn('ticket_hash', 'text', (c) => c.primaryKey())
+          .addColumn('staff_id', 'text', (c) => c.notNull().references('staff_accounts.id'))
+          .addColumn('secret', bytes, notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .execute();
+        await logId(db.schema.createTable('staff_actions'))
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('staff', 'text', notNull)
+          .addColumn('action', 'text', notNull)
+          .addColumn('target', 'text')
+          .execute();
+        await index(db, 'staff_actions_at', 'staff_actions', ['at']);
+      },
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ChannelRow, WebhookDeliveryRow } from './channels.db.js';
 import type { ActivationAttemptRow, CourierRow, HandoverRow, ProvisioningJobRow, ShipmentRow, SimCardRow } from './fulfilment.db.js';
 import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } from './orders.db.js';
+import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
 export interface Schema {
@@ -32,4 +33,8 @@ export interface Schema {
   webhook_deliveries: WebhookDeliveryRow;
   readiness_probe: { id: number; at: number };
   keyring_check: { id: number; digest: string; sealed: Buffer };
+  staff_accounts: StaffAccountRow;
+  staff_sessions: StaffSessionRow;
+  staff_enrolments: { ticket_hash: string; staff_id: string; secret: Buffer; expires_at: number };
+  staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

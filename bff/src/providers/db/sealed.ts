@@ -13,6 +13,8 @@ export const sealedAs = {
   webhookSecret: (channelId: string): string => `channel:${channelId}:webhook-secret`,
   packCode: (iccid: string): string => `sim:${iccid}:pack-code`,
   keyringCheck: (): string => 'keyring:check',
+  staffTotp: (staffId: string): string => `staff:${staffId}:totp`,
+  enrolmentTotp: (ticketHash: string): string => `staff-enrolment:${ticketHash}:totp`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -36,4 +38,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'channels', column: 'webhook_secret', pk: 'id', key: ['id'], aad: (r) => sealedAs.webhookSecret(r.id ?? '') },
   { table: 'sim_cards', column: 'sandbox_pack_code', pk: 'iccid', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
   { table: 'keyring_check', column: 'sealed', pk: 'id', key: ['id'], aad: () => sealedAs.keyringCheck() },
+  { table: 'staff_accounts', column: 'totp_secret', pk: 'id', key: ['id'], aad: (r) => sealedAs.staffTotp(r.id ?? '') },
+  { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];

@@ -1,0 +1,42 @@
+import {
+  CSRF_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
+  type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
+} from '@shared';
+import { ApiError, errorFrom } from './client.js';
+
+/** The session's CSRF token, sent with every change (the console's store sets it on sign-in). */
+let csrfToken = '';
+export function useCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+/** A console call: the session cookie goes by itself (same origin); changes carry the CSRF token. */
+async function call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+  const headers = new Headers();
+  if (body !== undefined) headers.set('content-type', 'application/json');
+  if (method !== 'GET' && csrfToken) headers.set(CSRF_HEADER, csrfToken);
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  } catch {
+    throw new ApiError('network', 'network unreachable', 0);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+export const consoleApi = {
+  session: () => call<StaffSession>('/api/staff/session'),
+  signIn: (username: string, password: string, code: string) => call<StaffSession>('/api/staff/session', 'POST', { username, password, code }),
+  signOut: () => call<undefined>('/api/staff/session', 'DELETE'),
+  startEnrolment: (username: string, password: string) => call<Enrolment>('/api/staff/enrolment', 'POST', { username, password }),
+  finishEnrolment: (ticket: string, newPassword: string, code: string) => call<StaffSession>('/api/staff/enrolment/finish', 'POST', { ticket, newPassword, code }),
+  accounts: () => call<{ accounts: StaffAccount[] }>('/api/console/staff'),
+  addAccount: (body: CreateStaffRequest) => call<StaffCredentials>('/api/console/staff', 'POST', body),
+  updateAccount: (id: string, body: UpdateStaffRequest) => call<StaffAccount>(`/api/console/staff/${id}`, 'PATCH', body),
+  resetAccount: (id: string) => call<StaffCredentials>(`/api/console/staff/${id}/reset`, 'POST'),
+  actions: () => call<{ actions: StaffAction[] }>('/api/console/actions'),
+  channels: () => call<{ channels: Channel[] }>('/api/operator/channels'),
+  createChannel: (body: CreateChannelRequest) => call<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', 'POST', body),
+  updateChannel: (id: string, body: UpdateChannelRequest) => call<Channel>(`/api/operator/channels/${id}`, 'PATCH', body),
+};
