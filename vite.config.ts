@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 /** Integration suites whose rules live in the database: they run on both engines. */
-const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines', 'staff'].map((name) => `tests/integration/${name}.test.ts`);
+const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'crash', 'channels', 'engines', 'staff', 'review'].map((name) => `tests/integration/${name}.test.ts`);
 /** Many processes on one database: PostgreSQL only. */
 const POSTGRES_ONLY = ['tests/integration/nodes.test.ts'];
 

@@ -24,6 +24,10 @@ import { inlineScriptHashes, pageCsp, securityHeaders } from './http/headers.js'
 import { failureName } from './background.js';
 import type { StaffService } from './staff/staffService.js';
 import { staffRoutes } from './staff/staff.routes.js';
+import type { ReviewService } from './review/reviewService.js';
+import { reviewRoutes } from './review/review.routes.js';
+import type { AccessAudit } from './audit/accessAudit.js';
+import { auditRoutes } from './audit/audit.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +38,8 @@ export interface AppDeps {
   activations: ActivationService;
   channels: ChannelService;
   staff: StaffService;
+  reviews: ReviewService;
+  audit: AccessAudit;
   guards: Guards;
   /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
   publicUrl: string;
@@ -65,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
-    staffRoutes(deps.staff, guards.staff, guards.limits, config.mode === 'production'));
+    staffRoutes(deps.staff, guards.staff, guards.limits, config.mode === 'production'), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -195,6 +195,10 @@ const configSchema = z.object({
   /** Failed sign-ins a staff account takes before it is locked, and the first lock (doubled for each one more). */
   STAFF_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),
   STAFF_LOCK_MINUTES: z.coerce.number().int().min(1).max(60).default(1),
+  /** An order in review nobody decides within this long is closed (review_expired) and its number released. */
+  REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(48),
+  /** How often an order held only by an ID-service outage is checked again before a person looks. */
+  REVIEW_RECHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -332,6 +336,7 @@ export interface Config {
   ready: { minFreeBytes: number };
   retention: { frameDigestDays: number; webhookLogDays: number };
   staff: { idleMinutes: number; sessionHours: number; lockAfter: number; lockMinutes: number };
+  review: { deadlineHours: number; recheckMinutes: number };
 }
 
 export type AuthorityConfig = { timeoutMs: number; portrait: boolean } & (
@@ -459,5 +464,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
     retention: { frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS },
     staff: { idleMinutes: c.STAFF_IDLE_MINUTES, sessionHours: c.STAFF_SESSION_HOURS, lockAfter: c.STAFF_LOCK_AFTER, lockMinutes: c.STAFF_LOCK_MINUTES },
+    review: { deadlineHours: c.REVIEW_DEADLINE_HOURS, recheckMinutes: c.REVIEW_RECHECK_MINUTES },
   };
 }

@@ -43,6 +43,10 @@ import { sealedAs } from './providers/db/sealed.js';
 import { StaffDb } from './staff/staff.db.js';
 import { StaffService } from './staff/staffService.js';
 import { staffGuard } from './staff/staff.routes.js';
+import { AuditDb } from './audit/audit.db.js';
+import { AccessAudit } from './audit/accessAudit.js';
+import { ReviewDb } from './review/review.db.js';
+import { ReviewService } from './review/reviewService.js';
 
 export interface RunningServer {
   url: string;
@@ -55,6 +59,8 @@ export interface RunningServer {
   envelope: Envelope;
   uploads: UploadBudget;
   staff: StaffService;
+  reviews: ReviewService;
+  audit: AccessAudit;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -174,6 +180,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
   else await channels.retireDemo();
   const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
+  const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
+  const reviews = new ReviewService({
+    db: new ReviewDb(db.database), orders: db, orderService: orders, storage, envelope, audit, settings: config.review, now, log,
+    afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
+  });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -193,6 +204,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   server.on('request', createApp({
     config, version, log, orders, fulfilment, activations, channels, publicUrl, readiness,
     staff,
+    reviews,
+    audit,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
     clientKey: (network) => envelope.digest(network, 'client'),
@@ -206,6 +219,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const sweep = (): Promise<void> => settleAll(log, {
     'draft expiry': () => orders.expireDrafts(),
     'fulfilment sweep': () => fulfilment.sweep(),
+    'review sweep': () => reviews.sweep(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -240,6 +254,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     envelope,
     uploads,
     staff,
+    reviews,
+    audit,
     sweep,
     async stop() {
       clearInterval(sweeper);

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'session_expired',
   'csrf_failed',
   'staff_exists',
+  'second_reviewer_required',
   'channel_exists',
   'channel_blacklisted',
   'channel_unknown',

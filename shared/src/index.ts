@@ -13,3 +13,4 @@ export * from './validity.js';
 export * from './delivery.js';
 export * from './channels.js';
 export * from './staff.js';
+export * from './review.js';

@@ -56,6 +56,8 @@ export const VERIFICATION_REASONS = [
   'liveness_not_card_holder',
   'liveness_borderline',
   'liveness_replay',
+  // Nobody decided the order in review within its deadline.
+  'review_expired',
 ] as const;
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 

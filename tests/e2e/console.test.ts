@@ -3,6 +3,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb, cspViolations, launchChromium } from '../support/browser.js';
+import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { facePhoto } from '../support/fixtures.js';
+import { POSES, passLiveCheck } from '../support/liveFrames.js';
 import { enrolInBrowser, totpCode } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
@@ -13,7 +17,8 @@ let t: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // A wide margin: a face a little unlike the portrait goes to a person rather than being refused.
+  t = await startTestServer({ FACE_REVIEW_MARGIN: '0.6' });
   await buildWeb(path.join(t.dir, 'web'));
   await mkdir(SHOTS, { recursive: true });
   browser = await launchChromium();
@@ -83,5 +88,70 @@ describe('the operator\'s console in a real browser', () => {
     await auditor.goto(`${t.server.url}/console/actions`);
     await auditor.getByTestId('console-sign-in').waitFor();
     expect(refused).toEqual([]);
+  });
+
+  it('two reviewers approve a case the face check doubted, the buyer\'s page moves on, and the auditor sees every opening in a whole chain', async () => {
+    // The buyer: the card's portrait shows one person, the hand-held photo another.
+    const who = SANDBOX_IDENTITIES[4];
+    const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), cardFace: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'console-review' });
+    const order = await t.api.newOrder();
+    for (const kind of ['portrait', 'emblem', 'handheld'] as const) expect((await t.api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
+    expect((await passLiveCheck(t.api, order, POSES.sheldon)).outcome).toBe('passed');
+    expect((await t.api.submit(order.id, order.token)).status).toBe(202);
+    await t.server.orders.settled(order.id);
+    const buyer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    // The buyer's own tab keeps the order's id and token (as the flow left them).
+    await buyer.addInitScript(`sessionStorage.setItem('purchase', ${JSON.stringify(JSON.stringify({ orderId: order.id, orderToken: order.token }))})`);
+    await buyer.goto(`${t.server.url}/buy/status`);
+    await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state')).toBe('review');
+    await buyer.screenshot({ path: path.join(SHOTS, '06-buyer-in-review.png'), fullPage: true });
+
+    const reviewers = await Promise.all(['zhou.review', 'wu.review'].map(async (username) => {
+      const { oneTimePassword } = await t.server.staff.add({ username, name: username, roles: ['reviewer'] }, 'li.admin');
+      const page = await (await browser.newContext(DESK)).newPage();
+      await page.goto(`${t.server.url}/console/reviews`);
+      await enrolInBrowser(page, username, oneTimePassword, t);
+      return page;
+    }));
+    const [first, second] = reviewers as [Page, Page];
+    await first.locator(`[data-order="${order.id}"]`).getByTestId('open-case').click();
+    await first.getByTestId('two-reviewers').waitFor();
+    // Every photo of the case is shown: card sides, the hand-held photo, the live frame.
+    await expect.poll(() => first.locator('.evidence-grid img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length)).toBe(4);
+    expect(await first.locator('[data-check="face"]').getAttribute('data-outcome')).toBe('review');
+    expect(await first.locator('[data-field="name"]').textContent()).toBe(who?.name);
+    await shooter(first)('07-case');
+    await first.getByTestId('approve').check();
+    await first.getByTestId('verdict-reason').selectOption('same_person_on_inspection');
+    await first.getByTestId('decide').click();
+    await first.getByTestId('waiting-for-second').waitFor();
+    await shooter(first)('08-first-approval');
+
+    // The second reviewer's queue, opened before: looked at again, it shows the approval waiting.
+    await second.reload();
+    await second.locator(`[data-order="${order.id}"]`).getByTestId('proposal').waitFor();
+    await shooter(second)('09-queue');
+    await second.locator(`[data-order="${order.id}"]`).getByTestId('open-case').click();
+    await second.getByTestId('proposal').waitFor();
+    await second.getByTestId('approve').check();
+    await second.getByTestId('verdict-reason').selectOption('same_person_on_inspection');
+    await second.getByTestId('decide').click();
+    await second.getByTestId('queue-empty').waitFor();
+
+    // The buyer's status page, without a reload: shipped.
+    await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
+    await buyer.screenshot({ path: path.join(SHOTS, '10-buyer-shipped.png'), fullPage: true });
+
+    // The auditor (made in the first test) sees both reviewers' openings, and the chain checks out.
+    const { oneTimePassword } = await t.server.staff.add({ username: 'qin.audit', name: '秦审计', roles: ['auditor'] }, 'li.admin');
+    const auditor = await (await browser.newContext(DESK)).newPage();
+    await auditor.goto(`${t.server.url}/console/audit`);
+    await enrolInBrowser(auditor, 'qin.audit', oneTimePassword, t);
+    await expect.poll(() => auditor.getByTestId('chain').getAttribute('data-ok')).toBe('true');
+    const rows = await auditor.locator('tr[data-action="case.open"]').allTextContents();
+    expect(rows.filter((r) => r.includes('zhou.review')).length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((r) => r.includes('wu.review')).length).toBeGreaterThanOrEqual(1);
+    expect(await auditor.locator('tr[data-action="evidence.view"]').count()).toBeGreaterThanOrEqual(8);
+    await shooter(auditor)('11-audit');
   });
 });

@@ -112,7 +112,7 @@ describe('the channel registry', () => {
     const nothing = await operator.update(channel.id, {});
     expect(nothing.status).toBe(400);
     const events = (await rows(t.server.db, sql`SELECT change, actor FROM channel_events WHERE channel_id = ${channel.id} ORDER BY id`));
-    expect(events).toEqual([{ change: 'created', actor: 'operator' }, { change: 'changed status to blacklisted', actor: 'operator' }]);
+    expect(events).toEqual([{ change: 'created', actor: 'operator-key' }, { change: 'changed status to blacklisted', actor: 'operator-key' }]);
   });
 });
 

@@ -6,7 +6,7 @@ import { type CheckResult, decide } from '../../bff/src/domain/decision.js';
 const ALLOWED: [OrderState, OrderState][] = [
   ['draft', 'submitted'], ['draft', 'expired'], ['submitted', 'verifying'],
   ['verifying', 'approved'], ['verifying', 'rejected'], ['verifying', 'review'],
-  ['review', 'approved'], ['review', 'rejected'],
+  ['review', 'approved'], ['review', 'rejected'], ['review', 'verifying'],
   ['approved', 'shipped'], ['approved', 'shipped_unactivated'],
   ['shipped', 'activated'], ['shipped', 'returned'],
   ['shipped_unactivated', 'activated'], ['shipped_unactivated', 'returned'],

@@ -4,7 +4,8 @@ import type { OrderState } from '@shared';
  * The order lifecycle. Every transition not listed here is refused. Terminal states have no exits.
  *
  *   draft ─submit─▶ submitted ─▶ verifying ─▶ approved | rejected | review
- *   review ─(a reviewer)─▶ approved | rejected
+ *   review ─(a reviewer, or its deadline)─▶ approved | rejected
+ *   review ─(the ID service asked again after an outage)─▶ verifying
  *   approved ─▶ shipped (courier-verified) | shipped_unactivated ─▶ activated
  *   shipped ─(hand-over refused)─▶ returned
  *   draft ─(hold ran out)─▶ expired
@@ -13,7 +14,7 @@ const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
   draft: ['submitted', 'expired'],
   submitted: ['verifying'],
   verifying: ['approved', 'rejected', 'review'],
-  review: ['approved', 'rejected'],
+  review: ['approved', 'rejected', 'verifying'],
   approved: ['shipped', 'shipped_unactivated'],
   shipped: ['activated', 'returned'],
   shipped_unactivated: ['activated', 'returned'],

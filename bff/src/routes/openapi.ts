@@ -48,6 +48,11 @@ import {
   staffCredentialsSchema,
   staffSessionSchema,
   updateStaffRequestSchema,
+  REVIEW_EVIDENCE,
+  reviewCaseSchema,
+  reviewDecisionRequestSchema,
+  reviewDecisionResultSchema,
+  reviewQueueItemSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -294,6 +299,42 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           ...staffOnly('audit.read'),
           requestParams: { query: z.object({ before: z.number().int().positive().optional() }) },
           responses: { '200': { description: 'actions', ...json(z.object({ actions: z.array(staffActionSchema) })) }, ...errors(401, 403) },
+        },
+      },
+      '/api/console/reviews': {
+        get: { summary: 'Orders in review, oldest first: reasons, age, deadline, a pending second review', ...staffOnly('review.decide'), responses: { '200': { description: 'the queue', ...json(z.object({ reviews: z.array(reviewQueueItemSchema) })) }, ...errors(401, 403) } },
+      },
+      '/api/console/reviews/{id}': {
+        get: {
+          summary: 'An order\'s whole case: fields read, every check\'s score, the ID service\'s exact answer, its photos, its history (recorded in the access audit)',
+          ...staffOnly('review.decide'),
+          requestParams: { path: orderId },
+          responses: { '200': { description: 'the case', ...json(reviewCaseSchema) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/console/reviews/{id}/evidence/{kind}': {
+        get: {
+          summary: 'One photo of the case (recorded in the access audit)',
+          ...staffOnly('review.decide'),
+          requestParams: { path: z.object({ id: z.uuid(), kind: z.enum(REVIEW_EVIDENCE) }) },
+          responses: { '200': { description: 'the photo', content: { 'image/jpeg': { schema: binary } } }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/console/reviews/{id}/decision': {
+        post: {
+          summary: 'Approve or reject, with a reason; approving over a doubt about the person takes a second reviewer',
+          ...staffOnly('review.decide'),
+          requestParams: { path: orderId },
+          requestBody: json(reviewDecisionRequestSchema),
+          responses: { '200': { description: 'decided, or waiting for a second reviewer', ...json(reviewDecisionResultSchema) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/audit': {
+        get: {
+          summary: 'The access audit: who opened whose identity data and why (the latest 200, or one order\'s), and the check of its hash chain',
+          ...staffOnly('audit.read'),
+          requestParams: { query: z.object({ subject: z.uuid().optional() }) },
+          responses: { '200': { description: 'entries and the chain check', ...json(z.object({ entries: z.array(z.object({ seq: z.number(), at: z.number(), staff: z.string(), action: z.string(), subject: z.string(), reason: z.string() })), chain: z.object({ ok: z.boolean(), entries: z.number(), brokenAt: z.number().optional() }) })) }, ...errors(401, 403) },
         },
       },
       '/api/channel/orders/{id}': {

@@ -286,6 +286,17 @@ export class OrderService {
     return stuck.length;
   }
 
+  /**
+   * Runs the checks again on an order in review whose only problem was the ID service being out;
+   * false when the order is no longer in review. Resolves when the new decision is stored.
+   */
+  async recheck(orderId: string): Promise<boolean> {
+    if (!await this.#d.db.transition(orderId, 'review', 'verifying', 'the ID service asked again after an outage', 'system', this.now())) return false;
+    this.startVerification(orderId);
+    await this.settled(orderId);
+    return true;
+  }
+
   private startVerification(orderId: string): void {
     if (this.#running.has(orderId)) return;
     // It outlives the submission's request (answered 202 at once): its tasks are not dropped with it.

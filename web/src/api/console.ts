@@ -1,6 +1,7 @@
 import {
   CSRF_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
+  type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
 
@@ -39,4 +40,16 @@ export const consoleApi = {
   channels: () => call<{ channels: Channel[] }>('/api/operator/channels'),
   createChannel: (body: CreateChannelRequest) => call<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', 'POST', body),
   updateChannel: (id: string, body: UpdateChannelRequest) => call<Channel>(`/api/operator/channels/${id}`, 'PATCH', body),
+};
+
+export interface AuditEntry { seq: number; at: number; staff: string; action: string; subject: string; reason: string }
+export interface AuditView { entries: AuditEntry[]; chain: { ok: boolean; entries: number; brokenAt?: number } }
+
+export const reviewApi = {
+  queue: () => call<{ reviews: ReviewQueueItem[] }>('/api/console/reviews'),
+  open: (id: string) => call<ReviewCase>(`/api/console/reviews/${id}`),
+  /** Where a photo of the case is shown from (the session cookie goes with the image request). */
+  photoUrl: (id: string, kind: ReviewEvidence) => `/api/console/reviews/${id}/evidence/${kind}`,
+  decide: (id: string, body: ReviewDecisionRequest) => call<ReviewDecisionResult>(`/api/console/reviews/${id}/decision`, 'POST', body),
+  audit: () => call<AuditView>('/api/console/audit'),
 };

@@ -23,6 +23,9 @@ export const router = createRouter({
       component: () => import('../pages/console/ConsoleLayout.vue'),
       children: [
         { path: 'staff', component: () => import('../pages/console/ConsoleStaffPage.vue') },
+        { path: 'reviews', component: () => import('../pages/console/ConsoleReviewsPage.vue') },
+        { path: 'reviews/:id', component: () => import('../pages/console/ConsoleReviewCasePage.vue') },
+        { path: 'audit', component: () => import('../pages/console/ConsoleAuditPage.vue') },
         { path: 'channels', component: () => import('../pages/console/ConsoleChannelsPage.vue') },
         { path: 'actions', component: () => import('../pages/console/ConsoleActionsPage.vue') },
       ],

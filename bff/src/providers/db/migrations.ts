@@ -311,6 +311,31 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'staff_actions_at', 'staff_actions', ['at']);
       },
     },
+    // Review: an approval waiting for its second reviewer (its note sealed: free text may name the
+    // buyer), and the access audit, an append-only chain of who opened whose identity data and why.
+    '0005_review_audit': {
+      async up(db: Db): Promise<void> {
+        await db.schema.createTable('review_proposals')
+          .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.id'))
+          .addColumn('staff', 'text', notNull)
+          .addColumn('outcome', 'text', required('outcome', ['approve', 'reject']))
+          .addColumn('reason', 'text', notNull)
+          .addColumn('note', bytes, notNull)
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await db.schema.createTable('access_audit')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('staff', 'text', notNull)
+          .addColumn('action', 'text', notNull)
+          .addColumn('subject', 'text', notNull)
+          .addColumn('reason', 'text', notNull)
+          .addColumn('prev_hash', 'text', notNull)
+          .addColumn('hash', 'text', notNull)
+          .execute();
+        await index(db, 'access_audit_subject', 'access_audit', ['subject', 'seq']);
+      },
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import type { ChannelRow, WebhookDeliveryRow } from './channels.db.js';
 import type { ActivationAttemptRow, CourierRow, HandoverRow, ProvisioningJobRow, ShipmentRow, SimCardRow } from './fulfilment.db.js';
 import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } from './orders.db.js';
 import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
+import type { AccessAuditRow } from '../../audit/audit.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
 export interface Schema {
@@ -36,5 +37,7 @@ export interface Schema {
   staff_accounts: StaffAccountRow;
   staff_sessions: StaffSessionRow;
   staff_enrolments: { ticket_hash: string; staff_id: string; secret: Buffer; expires_at: number };
+  review_proposals: { order_id: string; staff: string; outcome: 'approve' | 'reject'; reason: string; note: Buffer; at: number };
+  access_audit: AccessAuditRow;
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

@@ -15,6 +15,7 @@ export const sealedAs = {
   keyringCheck: (): string => 'keyring:check',
   staffTotp: (staffId: string): string => `staff:${staffId}:totp`,
   enrolmentTotp: (ticketHash: string): string => `staff-enrolment:${ticketHash}:totp`,
+  reviewNote: (orderId: string): string => `review:${orderId}:note`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -39,5 +40,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'sim_cards', column: 'sandbox_pack_code', pk: 'iccid', key: ['iccid'], aad: (r) => sealedAs.packCode(r.iccid ?? '') },
   { table: 'keyring_check', column: 'sealed', pk: 'id', key: ['id'], aad: () => sealedAs.keyringCheck() },
   { table: 'staff_accounts', column: 'totp_secret', pk: 'id', key: ['id'], aad: (r) => sealedAs.staffTotp(r.id ?? '') },
+  { table: 'review_proposals', column: 'note', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.reviewNote(r.order_id ?? '') },
   { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];
