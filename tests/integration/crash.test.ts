@@ -19,8 +19,9 @@ import { loadConfig } from '../../bff/src/config.js';
  * The provisioning stand-in makes the change half-way through this, and answers at the end: B's
  * hand-over (a card read and a face compared, slow on a busy machine) must fit in the second half.
  */
-const SLOW_PROVISIONING_MS = 16_000;
-const CLAIM_SECONDS = 17;
+const SLOW_PROVISIONING_MS = 12_000;
+/** Longer than a provisioning call may take (twice the stand-in's latency, as the configuration requires). */
+const CLAIM_SECONDS = 25;
 
 let dir: string;
 let dataDir: string;
@@ -49,7 +50,7 @@ describe('a crash between the hand-over decision and the activation', () => {
       generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: w.name, idNumber: w.idNumber, seed: `crash-${w.name}` })));
 
     // The job A's process took stays its own for a while after it died (another process cannot know it
-    // died): a claim just longer than its slow provisioning.
+    // died): the claim outlasts the slow provisioning call.
     const first = await spawnBff({ ...base(), PROVISIONING_MOCK_LATENCY_MS: String(SLOW_PROVISIONING_MS), PROVISIONING_MOCK_FAILURE_RATE: '0', OUTBOX_CLAIM_SECONDS: String(CLAIM_SECONDS) });
     running.push(first);
     const orders = [];

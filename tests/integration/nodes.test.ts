@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +16,7 @@ import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import type { ApiClient } from '../support/api.js';
-import { openOrders } from '../support/db.js';
+import { copyDraft, openOrders } from '../support/db.js';
 import { databaseEnv } from '../support/env.js';
 import { type FakeVendor, fakeCarrierGateway, fakeProvisioningGateway } from '../support/fakeVendors.js';
 import { facePhoto } from '../support/fixtures.js';
@@ -110,23 +109,11 @@ async function newOrder(msisdn?: string): Promise<{ id: string; token: string; m
   throw new Error('no number could be held');
 }
 
-/**
- * Another order ready to submit for the same card: its own hold and order, made through the API,
- * with the first order's photos, read and live check (the same sealed objects; the identity sealed
- * again to the new order). Fifty buyers' uploads on two cores would take minutes; what is raced
- * here is the submission.
- */
+/** Another order ready to submit for the same card: its own hold, order and consent through the API, the first one's photos. */
 async function sameCardAgain(source: string): Promise<{ id: string; token: string }> {
   const order = await newOrder();
   await next().post(`/api/orders/${order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, order.token);
-  const from = await db.getOrder(source);
-  if (!from?.identity) throw new Error('the source order has no identity');
-  const identity = envelope.openJson(from.identity, sealedAs.identity(source));
-  await db.setIdentity(order.id, envelope.sealJson(identity, sealedAs.identity(order.id)), Date.now());
-  for (const evidence of await db.evidenceOf(source)) await db.putEvidence({ ...evidence, order_id: order.id });
-  const live = await db.currentLiveness(source);
-  if (!live) throw new Error('the source order has no live check');
-  await db.db.insertInto('liveness_challenges').values({ ...live, id: randomUUID(), order_id: order.id }).execute();
+  await copyDraft(db, envelope, source, order.id);
   return order;
 }
 
