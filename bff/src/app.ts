@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
-    staffRoutes(deps.staff, guards.staff, guards.limits, config.mode === 'production'), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff));
+    staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -9,7 +9,7 @@ import { row } from '../support/db.js';
 import { facePhoto } from '../support/fixtures.js';
 import { type FacePoses, POSES, passLiveCheck } from '../support/liveFrames.js';
 import { type StaffClient, staffMember } from '../support/staff.js';
-import { type TestServer, startTestServer } from '../support/testServer.js';
+import { type TestServer, startTestServer, waitForState } from '../support/testServer.js';
 
 /** The national ID service, out of order until told otherwise (a vendor outage, then its return). */
 let serviceDown = true;
@@ -93,7 +93,7 @@ describe('the review workbench', () => {
     const second = await decide(reviewerB, order.id, { outcome: 'approve', reason: 'same_person_on_inspection', note: 'compared ear shape and hairline' });
     expect(second.body).toEqual({ status: 'decided', state: 'approved' });
     // The buyer's status page moves on: approved, then shipped.
-    const shipped = await until(async () => (await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body, (v) => v.state === 'shipped');
+    const shipped = await waitForState(t.api, order, 'shipped');
     expect(shipped.decision).toMatchObject({ outcome: 'approved', reasons: [] });
     const transitions = await t.server.db.transitionsOf(order.id);
     expect(transitions.find((x) => x.to_state === 'approved')?.actor).toBe('staff:zhou.review+wu.review');
@@ -161,7 +161,7 @@ describe('orders nobody can decide yet', () => {
     serviceDown = false;
     t.advance(10 * 60_000);
     expect(await t.server.reviews.sweep()).toEqual({ expired: 0, rechecked: 1 });
-    const approved = await until(async () => (await t.api.get<OrderView>(`/api/orders/${held.id}`, held.token)).body, (v) => v.state === 'shipped');
+    const approved = await waitForState(t.api, held, 'shipped');
     expect(approved.decision?.outcome).toBe('approved');
     expect((await t.server.db.transitionsOf(held.id)).filter((x) => x.from_state === 'review' && x.to_state === 'verifying')).toHaveLength(2);
 
@@ -173,14 +173,3 @@ describe('orders nobody can decide yet', () => {
     expect(await numberState(forgotten.msisdn)).toBe('available');
   });
 });
-
-/** Polls `read` until `done` holds (background work: shipping after a decision). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not reached: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

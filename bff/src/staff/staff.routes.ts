@@ -18,7 +18,9 @@ const actionsQuery = z.object({ before: z.coerce.number().int().positive().optio
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The session cookie: httpOnly, SameSite=Strict; in production Secure and host-only (`__Host-`). */
-export function sessionCookie(secure: boolean): { name: string; set(res: Response, token: string): void; clear(res: Response): void } {
+interface SessionCookie { name: string; set(res: Response, token: string): void; clear(res: Response): void }
+
+function sessionCookie(secure: boolean): SessionCookie {
   const name = secure ? '__Host-sim_staff' : 'sim_staff';
   const options = { httpOnly: true, sameSite: 'strict', secure, path: '/' } as const;
   return {
@@ -40,6 +42,8 @@ export interface StaffGuard {
   (permission: StaffPermission): RequestHandler;
   /** Signed in, whatever the roles (the session itself). */
   signedIn: RequestHandler;
+  /** The session cookie this guard reads (sign-in sets it). */
+  cookie: SessionCookie;
   /** Records an action of the person signed in on this request (nothing for a machine key). */
   record(res: Response, action: string, target: string | null): Promise<void>;
 }
@@ -62,6 +66,7 @@ export function staffGuard(staff: StaffService, secureCookie: boolean): StaffGua
   guard.signedIn = (req, res, next) => {
     check(req, res).then(() => next(), next);
   };
+  guard.cookie = cookie;
   guard.record = async (res, action, target) => {
     const member = res.locals.staff as StaffMember | undefined;
     if (member) await staff.record(member.username, action, target);
@@ -70,9 +75,9 @@ export function staffGuard(staff: StaffService, secureCookie: boolean): StaffGua
 }
 
 /** Signing in and out, first enrolment, and the administrators' page of accounts. */
-export function staffRoutes(staff: StaffService, guard: StaffGuard, limits: Limits, secureCookie: boolean): Router {
+export function staffRoutes(staff: StaffService, guard: StaffGuard, limits: Limits): Router {
   const router = Router();
-  const cookie = sessionCookie(secureCookie);
+  const { cookie } = guard;
   const sessionView = (member: StaffMember): StaffSession => ({
     staff: { id: member.id, username: member.username, name: member.name, roles: member.roles },
     permissions: staff.permissions(member),
@@ -84,7 +89,7 @@ export function staffRoutes(staff: StaffService, guard: StaffGuard, limits: Limi
 
   router.post('/staff/session', async (req, res) => {
     const body = parseWith(signInRequestSchema, req.body);
-    const { member } = await limited(req, () => staff.signIn(body.username, body.password, body.code));
+    const member = await limited(req, () => staff.signIn(body.username, body.password, body.code));
     cookie.set(res, member.token);
     res.status(201).json(sessionView(member));
   });
@@ -106,7 +111,7 @@ export function staffRoutes(staff: StaffService, guard: StaffGuard, limits: Limi
 
   router.post('/staff/enrolment/finish', async (req, res) => {
     const body = parseWith(enrolmentFinishSchema, req.body);
-    const { member } = await limited(req, () => staff.finishEnrolment(body.ticket, body.newPassword, body.code));
+    const member = await limited(req, () => staff.finishEnrolment(body.ticket, body.newPassword, body.code));
     cookie.set(res, member.token);
     res.status(201).json(sessionView(member));
   });

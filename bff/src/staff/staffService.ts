@@ -157,7 +157,7 @@ export class StaffService {
   }
 
   /** Ends the enrolment: the person's own password, and the authenticator proven by its first code. */
-  async finishEnrolment(ticket: string, newPassword: string, code: string): Promise<{ member: StaffMember }> {
+  async finishEnrolment(ticket: string, newPassword: string, code: string): Promise<StaffMember> {
     const ticketHash = hashToken(ticket);
     const ended = new AppError('sign_in_failed', 'the enrolment has ended; sign in with the one-time password again', 401);
     const pending = await this.#d.db.enrolment(ticketHash);
@@ -180,11 +180,11 @@ export class StaffService {
       failures: 0, locked_until: null, updated_at: this.#d.now(),
     });
     await this.record(row.username, 'staff.enrol', row.username);
-    return { member: await this.#newSession(row) };
+    return this.#newSession(row);
   }
 
   /** Password and a fresh code from the authenticator: a session. Every failure counts against the account. */
-  async signIn(username: string, password: string, code: string): Promise<{ member: StaffMember }> {
+  async signIn(username: string, password: string, code: string): Promise<StaffMember> {
     const row = await this.#checkPassword(username, password);
     if (row.one_time) throw new AppError('enrolment_required', 'first sign-in: set your own password and authenticator', 403);
     const secret = row.totp_secret ? this.#d.envelope.openJson(row.totp_secret, sealedAs.staffTotp(row.id)) as string : undefined;
@@ -194,7 +194,7 @@ export class StaffService {
       throw new AppError('sign_in_failed', 'the username, password or code is wrong', 401);
     }
     await this.record(row.username, 'staff.sign_in', null);
-    return { member: await this.#newSession(row) };
+    return this.#newSession(row);
   }
 
   /** The person a session cookie belongs to; ended, idle or disabled: 401. */
