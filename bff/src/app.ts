@@ -28,6 +28,10 @@ import type { ReviewService } from './review/reviewService.js';
 import { reviewRoutes } from './review/review.routes.js';
 import type { AccessAudit } from './audit/accessAudit.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import type { RegistrationService } from './registrations/registrationService.js';
+import { registrationRoutes } from './registrations/registrations.routes.js';
+import type { RetentionService } from './retention/retentionService.js';
+import { retentionRoutes } from './retention/retention.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +44,8 @@ export interface AppDeps {
   staff: StaffService;
   reviews: ReviewService;
   audit: AccessAudit;
+  registrations: RegistrationService;
+  retention: RetentionService;
   guards: Guards;
   /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
   publicUrl: string;
@@ -71,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
-    staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff));
+    staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
+    registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

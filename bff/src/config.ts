@@ -199,6 +199,14 @@ const configSchema = z.object({
   REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(48),
   /** How often an order held only by an ID-service outage is checked again before a person looks. */
   REVIEW_RECHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  /** Photos, identity and templates of an order closed without a card in service (rejected, returned, expired, withdrawn) are deleted this long after it closed. */
+  RETENTION_CLOSED_DAYS: z.coerce.number().min(0).max(365).default(30),
+  /** The card photo, what was read and the live frames of a failed activation attempt are deleted this long after it. */
+  RETENTION_FAILED_ATTEMPT_DAYS: z.coerce.number().min(0).max(365).default(30),
+  /** Face templates and card numbers of an activated order (used to decide, not part of the record) are deleted this long after activation. */
+  RETENTION_TEMPLATE_DAYS: z.coerce.number().min(0).max(365).default(7),
+  /** A registration record and its photos are kept this long after the number's service ended. */
+  RETENTION_REGISTRATION_DAYS: z.coerce.number().min(1).max(3650).default(730),
 }).superRefine((c, ctx) => {
   const need = (adapter: string, keys: (keyof typeof c)[]): void => {
     if (c.AUTHORITY_ADAPTER !== adapter) return;
@@ -334,7 +342,7 @@ export interface Config {
   operator: { name: string; token: string | undefined; publicUrl: string | undefined };
   limits: LimitsConfig;
   ready: { minFreeBytes: number };
-  retention: { frameDigestDays: number; webhookLogDays: number };
+  retention: { frameDigestDays: number; webhookLogDays: number; closedDays: number; failedAttemptDays: number; templateDays: number; registrationDays: number };
   staff: { idleMinutes: number; sessionHours: number; lockAfter: number; lockMinutes: number };
   review: { deadlineHours: number; recheckMinutes: number };
 }
@@ -462,7 +470,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uploadsPerClient: c.UPLOADS_PER_CLIENT,
     },
     ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
-    retention: { frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS },
+    retention: {
+      frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS, closedDays: c.RETENTION_CLOSED_DAYS,
+      failedAttemptDays: c.RETENTION_FAILED_ATTEMPT_DAYS, templateDays: c.RETENTION_TEMPLATE_DAYS, registrationDays: c.RETENTION_REGISTRATION_DAYS,
+    },
     staff: { idleMinutes: c.STAFF_IDLE_MINUTES, sessionHours: c.STAFF_SESSION_HOURS, lockAfter: c.STAFF_LOCK_AFTER, lockMinutes: c.STAFF_LOCK_MINUTES },
     review: { deadlineHours: c.REVIEW_DEADLINE_HOURS, recheckMinutes: c.REVIEW_RECHECK_MINUTES },
   };

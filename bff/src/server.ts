@@ -47,6 +47,11 @@ import { AuditDb } from './audit/audit.db.js';
 import { AccessAudit } from './audit/accessAudit.js';
 import { ReviewDb } from './review/review.db.js';
 import { ReviewService } from './review/reviewService.js';
+import { RegistrationsDb } from './registrations/registrations.db.js';
+import { RegistrationService } from './registrations/registrationService.js';
+import { RetentionDb } from './retention/retention.db.js';
+import { RetentionService } from './retention/retentionService.js';
+import type { EvidenceStorage } from './providers/storage/storage.port.js';
 
 export interface RunningServer {
   url: string;
@@ -61,6 +66,8 @@ export interface RunningServer {
   staff: StaffService;
   reviews: ReviewService;
   audit: AccessAudit;
+  registrations: RegistrationService;
+  retention: RetentionService;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +80,8 @@ export interface StartOverrides {
   provisioning?: ProvisioningPort;
   logistics?: LogisticsPort;
   keySource?: KeySource;
+  /** Wraps the configured evidence store (tests: one that fails part-way, as a stopped process would). */
+  wrapStorage?: (storage: EvidenceStorage) => EvidenceStorage;
   /** Where log lines go (stderr by default). */
   log?: (level: 'error' | 'info', message: string) => void;
   /** The clock, in ms since the epoch (tests move it forward to expire holds). */
@@ -121,7 +130,10 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const limits = new Limits(config.limits, limitStore(config));
   const uploads = new UploadBudget(config.limits.uploadMemoryBytes, config.limits.uploadsPerClient);
   const engine = overrides.engine ?? createVisionEngine(config.vision);
-  const storage = createStorage(config, envelope);
+  const configured = createStorage(config, envelope);
+  const storage = overrides.wrapStorage?.(configured) ?? configured;
+  const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
+  const registrations = new RegistrationService({ db: new RegistrationsDb(db.database), orders: db, storage, envelope, audit, now });
   const orders: OrderService = new OrderService({
     db,
     storage,
@@ -149,6 +161,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,
+    register: (trx, orderId, iccid, at) => registrations.register(trx, orderId, iccid, at),
     settings: { faceMatchMaxDistance: config.faceMatchMaxDistance, faceReviewMargin: config.faceReviewMargin, claimMs: config.outboxClaimSeconds * 1000 },
   });
   const activations = new ActivationService({
@@ -180,11 +193,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
   else await channels.retireDemo();
   const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
-  const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
   const reviews = new ReviewService({
     db: new ReviewDb(db.database), orders: db, orderService: orders, storage, envelope, audit, settings: config.review, now, log,
     afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
+  const retention = new RetentionService({ db: new RetentionDb(db.database), orders: db, storage, envelope, audit, settings: config.retention, now, log });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -206,6 +219,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     staff,
     reviews,
     audit,
+    registrations,
+    retention,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
     clientKey: (network) => envelope.digest(network, 'client'),
@@ -220,6 +235,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     'draft expiry': () => orders.expireDrafts(),
     'fulfilment sweep': () => fulfilment.sweep(),
     'review sweep': () => reviews.sweep(),
+    retention: () => retention.sweep(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -256,6 +272,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     staff,
     reviews,
     audit,
+    registrations,
+    retention,
     sweep,
     async stop() {
       clearInterval(sweeper);

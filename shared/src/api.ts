@@ -21,6 +21,7 @@ export const ORDER_STATES = [
   'activated',
   'returned',
   'expired',
+  'withdrawn',
 ] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 

@@ -14,3 +14,4 @@ export * from './delivery.js';
 export * from './channels.js';
 export * from './staff.js';
 export * from './review.js';
+export * from './registration.js';

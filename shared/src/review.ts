@@ -50,6 +50,7 @@ export const checkResultSchema = z.object({
   reasons: z.array(decisionReasonSchema),
   score: z.number().optional(),
   evidence: z.array(z.string()),
+  transactionId: z.string().optional(),
 });
 
 export const reviewCaseSchema = z.object({

@@ -15,8 +15,12 @@ export const STAFF_PERMISSIONS = {
   'channels.manage': ['channel_manager'],
   /** The review queue, an order's evidence, decisions. */
   'review.decide': ['reviewer'],
-  /** Registration records by number, ICCID or ID number, and buyers' requests. */
-  'registrations.read': ['support'],
+  /** Registration records by number, ICCID or ID number (each look-up with its reason), printed for an inspector. */
+  'registrations.read': ['support', 'auditor'],
+  /** A buyer's request to see or delete their data, within what the retention rules allow. */
+  'requests.handle': ['support'],
+  /** Operations: provisioning jobs that failed for good, couriers, legal holds. */
+  'operations.manage': ['administrator'],
   /** The log of staff actions and the access audit. */
   'audit.read': ['auditor'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -16,6 +16,7 @@ import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/in
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { facePhoto } from '../support/fixtures.js';
+import { activationCalls } from '../support/activation.js';
 import { type FacePoses, POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
 import { type ShippedOrder, type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
@@ -224,37 +225,7 @@ describe('path A: the courier checks the ID at the door', () => {
 });
 
 describe('path B: an unactivated card, activated online', () => {
-  /** Starts an attempt with the code printed in the pack (the sandbox shows it on the order). */
-  const startActivation = (iccid: string, order: ShippedOrder, msisdn = order.msisdn) =>
-    t.api.post<ActivationSession>('/api/activations', { iccid, msisdn, packCode: order.view.delivery?.sandboxPackCode });
-  const uploadCard = (s: ActivationSession, image: Buffer) => {
-    const form = new FormData();
-    form.append('image', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'card.jpg');
-    return t.api.json<ActivationCardResult>(`/api/activations/${s.activationId}/card`, { method: 'PUT', headers: { authorization: `Bearer ${s.activationToken}` }, body: form });
-  };
-  async function liveCheck(s: ActivationSession, poses: FacePoses): Promise<LivenessVerdictView> {
-    const challenge = await t.api.json<LivenessChallenge>(`/api/activations/${s.activationId}/liveness`, { method: 'POST', headers: { authorization: `Bearer ${s.activationToken}` } });
-    expect(challenge.status).toBe(201);
-    const form = new FormData();
-    for (const [i, frame] of (await performFrames(poses, challenge.body.actions)).entries()) {
-      form.append('frames', new Blob([new Uint8Array(frame)], { type: 'image/jpeg' }), `f${i}.jpg`);
-    }
-    const res = await t.api.json<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challenge.body.challengeId}/frames`, {
-      method: 'POST', headers: { authorization: `Bearer ${s.activationToken}` }, body: form,
-    });
-    expect(res.status).toBe(200);
-    return res.body;
-  }
-  const complete = (s: ActivationSession) => t.api.post<ActivationResult>(`/api/activations/${s.activationId}/complete`, {}, s.activationToken);
-
-  /** One whole attempt: start, the card photographed, the live check, the decision. */
-  async function attempt(order: ShippedOrder, cardPhoto: Buffer, poses: FacePoses): Promise<ActivationResult> {
-    const session = await startActivation(order.iccid, order);
-    expect(session.status).toBe(201);
-    expect((await uploadCard(session.body, cardPhoto)).body.problems).toEqual([]);
-    await liveCheck(session.body, poses);
-    return (await complete(session.body)).body;
-  }
+  const { start: startActivation, uploadCard, liveCheck, complete, attempt } = activationCalls(() => t.api);
 
   it('activates when the ID card, the live face and the identity submitted agree, exactly once', async () => {
     const card = await cardOf('杨磊', POSES.sheldon.neutral);

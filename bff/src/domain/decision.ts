@@ -10,6 +10,8 @@ export interface CheckResult {
   score?: number;
   /** What the check looked at (evidence kinds, adapter name), never the values themselves. */
   evidence: string[];
+  /** The national ID service's id of its check. */
+  transactionId?: string;
 }
 
 export interface DecisionOutcome {

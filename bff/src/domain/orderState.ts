@@ -9,9 +9,10 @@ import type { OrderState } from '@shared';
  *   approved ─▶ shipped (courier-verified) | shipped_unactivated ─▶ activated
  *   shipped ─(hand-over refused)─▶ returned
  *   draft ─(hold ran out)─▶ expired
+ *   draft ─(the buyer withdrew consent)─▶ withdrawn
  */
 const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
-  draft: ['submitted', 'expired'],
+  draft: ['submitted', 'expired', 'withdrawn'],
   submitted: ['verifying'],
   verifying: ['approved', 'rejected', 'review'],
   review: ['approved', 'rejected', 'verifying'],
@@ -22,6 +23,7 @@ const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
   activated: [],
   returned: [],
   expired: [],
+  withdrawn: [],
 };
 
 export function canTransition(from: OrderState, to: OrderState): boolean {

@@ -53,6 +53,13 @@ import {
   reviewDecisionRequestSchema,
   reviewDecisionResultSchema,
   reviewQueueItemSchema,
+  REGISTRATION_EVIDENCE,
+  heldOrderSchema,
+  legalHoldRequestSchema,
+  legalHoldSchema,
+  lookupRequestSchema,
+  registrationRecordSchema,
+  requestReasonSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -335,6 +342,83 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           ...staffOnly('audit.read'),
           requestParams: { query: z.object({ subject: z.uuid().optional() }) },
           responses: { '200': { description: 'entries and the chain check', ...json(z.object({ entries: z.array(z.object({ seq: z.number(), at: z.number(), staff: z.string(), action: z.string(), subject: z.string(), reason: z.string() })), chain: z.object({ ok: z.boolean(), entries: z.number(), brokenAt: z.number().optional() }) })) }, ...errors(401, 403) },
+        },
+      },
+      '/api/console/registrations/lookup': {
+        post: {
+          summary: 'Registration records by number, ICCID or ID number (by its keyed hash), each whole; the look-up and its reason go into the access audit',
+          ...staffOnly('registrations.read'),
+          requestBody: json(lookupRequestSchema),
+          responses: { '200': { description: 'the records found (none: an empty list)', ...json(z.object({ registrations: z.array(registrationRecordSchema) })) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/console/registrations/{id}/evidence/{kind}': {
+        get: {
+          summary: 'One photo of a registration (recorded in the access audit)',
+          ...staffOnly('registrations.read'),
+          requestParams: { path: z.object({ id: z.uuid(), kind: z.enum(REGISTRATION_EVIDENCE) }) },
+          responses: { '200': { description: 'the photo', content: { 'image/jpeg': { schema: binary } } }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/console/registrations/{id}/service-end': {
+        post: {
+          summary: 'The number\'s service ended: the record\'s retention starts counting',
+          ...staffOnly('operations.manage'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'recorded' }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/requests/find': {
+        post: {
+          summary: 'A buyer\'s orders, by their number or ID number, with what each holds and when it goes (for an access or deletion request; audited)',
+          ...staffOnly('requests.handle'),
+          requestBody: json(lookupRequestSchema),
+          responses: { '200': { description: 'the orders', ...json(z.object({ orders: z.array(heldOrderSchema) })) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/console/requests/{id}/access': {
+        post: {
+          summary: 'A buyer\'s access request: everything held of the order (audited)',
+          ...staffOnly('requests.handle'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '200': { description: 'what is held', ...json(z.record(z.string(), z.unknown())) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/console/requests/{id}/deletion': {
+        post: {
+          summary: 'A buyer\'s deletion request: granted unless a registration, a legal hold or an order in progress requires the data kept (audited either way)',
+          ...staffOnly('requests.handle'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '200': { description: 'deleted: what is held now', ...json(heldOrderSchema) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/holds': {
+        get: { summary: 'Orders under a legal hold', ...staffOnly('operations.manage'), responses: { '200': { description: 'holds', ...json(z.object({ holds: z.array(legalHoldSchema) })) }, ...errors(401, 403) } },
+        post: {
+          summary: 'A legal hold: nothing of the order is deleted until it is lifted',
+          ...staffOnly('operations.manage'),
+          requestBody: json(legalHoldRequestSchema),
+          responses: { '201': { description: 'held', ...json(z.object({ orderId: z.string() })) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/holds/{id}/lift': {
+        post: {
+          summary: 'Lifts a legal hold (the retention schedule applies again)',
+          ...staffOnly('operations.manage'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'lifted' }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/orders/{id}/withdrawal': {
+        post: {
+          summary: 'The buyer withdraws consent before submitting: the order closes (withdrawn), its number is released and everything it holds is deleted at once',
+          security: secured,
+          requestParams: { path: orderId },
+          responses: { '200': { description: 'the order, withdrawn', ...json(orderViewSchema) }, ...errors(401, 404, 409) },
         },
       },
       '/api/channel/orders/{id}': {

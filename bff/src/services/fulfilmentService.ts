@@ -21,6 +21,8 @@ import { faceVerdict, largestFace } from '../verification/pipeline.js';
 import { cardDifferences, maskName } from '../verification/sameCard.js';
 import type { OrderService } from './orderService.js';
 import { sealedAs } from '../providers/db/sealed.js';
+import type { Schema } from '../providers/db/schema.js';
+import type { Transaction } from 'kysely';
 
 export interface FulfilmentDeps {
   db: OrdersDb;
@@ -37,6 +39,8 @@ export interface FulfilmentDeps {
     /** How long a process has a provisioning job it took (longer than a request to the system takes); after that, another may take it. */
     claimMs: number;
   };
+  /** Records the registration of an order being activated, inside the activation's transaction. */
+  register: (trx: Transaction<Schema>, orderId: string, iccid: string, now: number) => Promise<void>;
   log: (level: 'error' | 'info', message: string) => void;
   /** Runs work nobody waits for: a failure is logged, never left to end the process. */
   background: (what: string, work: Promise<unknown>) => void;
@@ -334,7 +338,8 @@ export class FulfilmentService {
   private async runJob(job: ProvisioningJobRow): Promise<void> {
     try {
       await this.#d.provisioning.activate({ iccid: job.iccid, msisdn: job.msisdn, idempotencyKey: job.idempotency_key });
-      await this.#d.fulfilment.completeActivation(job.idempotency_key, this.#d.now());
+      const now = this.#d.now();
+      await this.#d.fulfilment.completeActivation(job.idempotency_key, now, (trx, orderId, iccid) => this.#d.register(trx, orderId, iccid, now));
       this.#d.log('info', `order ${job.order_id} activated`);
     } catch (error) {
       const code = error instanceof ProvisioningError ? error.code : error instanceof Error ? error.name : 'error';

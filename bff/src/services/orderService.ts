@@ -360,6 +360,17 @@ export class OrderService {
     }
   }
 
+  /**
+   * The buyer withdrew their consent before submitting: the order is closed and its number released
+   * (the caller then deletes everything it holds, at once).
+   */
+  async withdraw(row: OrderRow): Promise<void> {
+    if (row.state !== 'draft' || !await this.#d.db.transition(row.id, 'draft', 'withdrawn', 'the buyer withdrew consent', 'buyer', this.now())) {
+      throw new AppError('order_closed', `the order is ${row.state === 'draft' ? 'closed' : row.state}: consent can be withdrawn only before it is submitted`, 409);
+    }
+    await this.#d.db.releaseNumber(row.id);
+  }
+
   /** Drafts whose hold ended: expired, number released, evidence deleted. */
   async expireDrafts(): Promise<number> {
     const now = this.now();

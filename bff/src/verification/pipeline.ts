@@ -186,7 +186,7 @@ export async function checkAuthority(input: VerificationInput, deps: PipelineDep
       AbortSignal.timeout(deps.authorityTimeoutMs),
     );
     const evidence = [`authority:${result.source}`, ...(photo ? ['liveness'] : [])];
-    const score = result.portrait ? { score: result.portrait.similarity } : {};
+    const score = { ...(result.portrait ? { score: result.portrait.similarity } : {}), ...(result.transactionId ? { transactionId: result.transactionId } : {}) };
     if (result.portrait && !result.portrait.match) {
       return { check: 'authority', outcome: 'fail', reasons: ['authority_portrait_mismatch'], ...score, evidence };
     }
@@ -196,12 +196,12 @@ export async function checkAuthority(input: VerificationInput, deps: PipelineDep
         // A record without a portrait still confirms name and number.
         return { check: 'authority', outcome: 'pass', reasons: [], ...score, evidence };
       case 'mismatch':
-        return { check: 'authority', outcome: 'fail', reasons: ['authority_mismatch'], evidence };
+        return { check: 'authority', outcome: 'fail', reasons: ['authority_mismatch'], ...score, evidence };
       case 'no_record':
-        return { check: 'authority', outcome: 'fail', reasons: ['authority_no_record'], evidence };
+        return { check: 'authority', outcome: 'fail', reasons: ['authority_no_record'], ...score, evidence };
       case 'source_error':
       case 'rate_limited':
-        return { check: 'authority', outcome: 'review', reasons: ['authority_unavailable'], evidence };
+        return { check: 'authority', outcome: 'review', reasons: ['authority_unavailable'], ...score, evidence };
     }
   } catch {
     return { check: 'authority', outcome: 'review', reasons: ['authority_unavailable'], evidence: ['authority'] };

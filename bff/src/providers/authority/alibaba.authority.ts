@@ -96,13 +96,14 @@ export class AlibabaAuthority implements AuthorityPort {
     if (res.status >= 500) throw new AuthorityCallError('source_error', `HTTP ${res.status}`);
     const parsed = responseSchema.safeParse(await res.json().catch(() => undefined));
     if (!parsed.success) throw new AuthorityCallError('source_error', 'unexpected response shape');
-    const { Code, ResultObject } = parsed.data;
+    const { Code, ResultObject, RequestId } = parsed.data;
+    const transaction = RequestId ? { transactionId: RequestId } : {};
     if (Code.startsWith('Throttling') || res.status === 429) throw new AuthorityCallError('rate_limited', Code);
     if (Code !== '200') {
       if (Code.startsWith('ServiceUnavailable') || Code.startsWith('InternalError')) throw new AuthorityCallError('source_error', Code);
       return { outcome: 'source_error' };
     }
-    if (three) return contrastAnswer(ResultObject?.SubCode ?? '', ResultObject?.MaterialInfo);
-    return { outcome: BIZ_CODES[ResultObject?.BizCode ?? ''] ?? 'source_error' };
+    if (three) return { ...contrastAnswer(ResultObject?.SubCode ?? '', ResultObject?.MaterialInfo), ...transaction };
+    return { outcome: BIZ_CODES[ResultObject?.BizCode ?? ''] ?? 'source_error', ...transaction };
   }
 }

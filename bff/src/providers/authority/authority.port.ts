@@ -24,6 +24,8 @@ export interface AuthorityAnswer {
   outcome: AuthorityOutcome;
   /** Present when a photo was sent and the record has a portrait to compare it with. */
   portrait?: PortraitVerdict;
+  /** The service's own id of the check (its request id): the registration record quotes it. */
+  transactionId?: string;
 }
 
 export interface AuthorityResult extends AuthorityAnswer {

@@ -13,12 +13,13 @@ export interface HttpAuthorityOptions {
 const responseSchema = z.object({
   outcome: z.enum(['match', 'mismatch', 'no_record', 'no_photo', 'source_error', 'rate_limited']),
   portrait: z.object({ similarity: z.number().min(0).max(100), match: z.boolean() }).optional(),
+  transactionId: z.string().max(100).optional(),
 });
 
 /**
  * A generic adapter for an operator's own gateway to the national ID service. Its contract is the
  * port itself, as JSON: `POST url {"name","idNumber","photo"?}` (photo: base64 JPEG, for the three-element
- * check) → `{"outcome": …, "portrait"?: {"similarity": 0-100, "match": bool}}`.
+ * check) → `{"outcome": …, "portrait"?: {"similarity": 0-100, "match": bool}, "transactionId"?: "…"}`.
  */
 export class HttpAuthority implements AuthorityPort {
   constructor(private readonly options: HttpAuthorityOptions) {}

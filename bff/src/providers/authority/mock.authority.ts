@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthorityPort, AuthorityQuery, AuthorityResult } from './authority.port.js';
 import { findSandboxIdentity } from './sandbox.js';
@@ -23,13 +24,15 @@ export class MockAuthority implements AuthorityPort {
     await sleep(min + Math.random() * (max - min), undefined, signal ? { signal } : {});
     const entry = findSandboxIdentity(query.idNumber);
     const source = 'mock';
-    if (!entry) return { outcome: 'no_record', source };
-    if (entry.name !== query.name) return { outcome: 'mismatch', source };
+    // Like the vendors, every answer has the service's id of the check.
+    const transactionId = `sandbox-${randomUUID()}`;
+    if (!entry) return { outcome: 'no_record', source, transactionId };
+    if (entry.name !== query.name) return { outcome: 'mismatch', source, transactionId };
     // The sandbox has no portraits on record: whether a photo matches is part of the rehearsal.
     if (query.photo && entry.outcome === 'match') {
       const match = entry.portrait !== 'differs';
-      return { outcome: 'match', source, portrait: { similarity: match ? 92 : 31, match } };
+      return { outcome: 'match', source, transactionId, portrait: { similarity: match ? 92 : 31, match } };
     }
-    return { outcome: entry.outcome, source };
+    return { outcome: entry.outcome, source, transactionId };
   }
 }

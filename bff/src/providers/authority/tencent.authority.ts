@@ -83,14 +83,15 @@ export class TencentAuthority implements AuthorityPort {
     });
     const parsed = responseSchema.safeParse(body);
     if (!parsed.success) throw new AuthorityCallError('source_error', 'unexpected response shape');
-    const { Result, Sim, Error: error } = parsed.data.Response;
+    const { Result, Sim, Error: error, RequestId } = parsed.data.Response;
+    const transaction = RequestId ? { transactionId: RequestId } : {};
     if (error) {
       // Throttling is worth a later try; credentials, parameters and billing are not going to change.
       if (error.Code.startsWith('RequestLimitExceeded')) throw new AuthorityCallError('rate_limited', error.Code);
       if (error.Code.startsWith('InternalError') || error.Code.startsWith('FailedOperation')) throw new AuthorityCallError('source_error', error.Code);
       return { outcome: 'source_error' };
     }
-    if (query.photo) return imageRecognitionAnswer(Result ?? '', Sim);
-    return { outcome: RESULTS[Result ?? ''] ?? 'source_error' };
+    if (query.photo) return { ...imageRecognitionAnswer(Result ?? '', Sim), ...transaction };
+    return { outcome: RESULTS[Result ?? ''] ?? 'source_error', ...transaction };
   }
 }

@@ -300,8 +300,11 @@ export class FulfilmentDb {
       .where('idempotency_key', '=', key).where('status', '=', 'pending').execute();
   }
 
-  /** The provisioning system confirmed: the job is done and the order activated, together, once. */
-  async completeActivation(key: string, now: number): Promise<boolean> {
+  /**
+   * The provisioning system confirmed: the job is done, the order activated and its registration
+   * recorded (by `register`, in the same transaction), together, once.
+   */
+  async completeActivation(key: string, now: number, register: (trx: Transaction<Schema>, orderId: string, iccid: string) => Promise<void>): Promise<boolean> {
     return this.#database.transaction(this.#db, async (trx) => {
       const done = await trx.updateTable('provisioning_jobs').set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'done', done_at: now, last_error: null, claimed_until: null }))
         .where('idempotency_key', '=', key).where('status', '=', 'pending').returning(['order_id', 'iccid']).executeTakeFirst();
@@ -310,6 +313,7 @@ export class FulfilmentDb {
       if (!order || !SHIPPED.includes(order.state)) throw new NotShippedError();
       await trx.updateTable('sim_cards').set({ status: 'active' }).where('iccid', '=', done.iccid).execute();
       await this.#orders.transition(done.order_id, order.state, 'activated', 'service opened by the provisioning system', 'system', now, {}, trx);
+      await register(trx, done.order_id, done.iccid);
       return true;
     }).catch((error: unknown) => {
       if (error instanceof NotShippedError) return false;

@@ -336,6 +336,44 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'access_audit_subject', 'access_audit', ['subject', 'seq']);
       },
     },
+    // Registration records (one per number activated, its identity sealed to the record), legal holds
+    // (their reason sealed: it may name the person) and when the retention sweep emptied an order.
+    '0006_registrations_retention': {
+      async up(db: Db): Promise<void> {
+        await db.schema.createTable('registrations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().unique().references('orders.id'))
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('iccid', 'text', notNull)
+          .addColumn('identity', bytes)
+          .addColumn('holder_key', 'text')
+          .addColumn('method', 'text', required('method', ['door_check', 'online_activation']))
+          .addColumn('evidence', 'text', notNull)
+          .addColumn('authority_source', 'text', notNull)
+          .addColumn('authority_transaction', 'text')
+          .addColumn('channel_id', 'text')
+          .addColumn('courier_id', 'text')
+          .addColumn('activation_attempt_id', 'text')
+          .addColumn('ordered_at', 'bigint', notNull)
+          .addColumn('approved_at', 'bigint')
+          .addColumn('shipped_at', 'bigint')
+          .addColumn('verified_at', 'bigint')
+          .addColumn('activated_at', 'bigint', notNull)
+          .addColumn('service_ended_at', 'bigint')
+          .addColumn('purged_at', 'bigint')
+          .execute();
+        await index(db, 'registrations_msisdn', 'registrations', ['msisdn', 'activated_at']);
+        await index(db, 'registrations_iccid', 'registrations', ['iccid']);
+        await index(db, 'registrations_holder', 'registrations', ['holder_key']);
+        await db.schema.createTable('legal_holds')
+          .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.id'))
+          .addColumn('staff', 'text', notNull)
+          .addColumn('reason', bytes, notNull)
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await db.schema.alterTable('orders').addColumn('purged_at', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -26,6 +26,8 @@ export interface OrderRow {
   channel_id: string | null;
   /** Set when the channel stopped selling while the order was open (`channel_suspended`, `channel_blacklisted`). */
   channel_flag: string | null;
+  /** When the retention sweep deleted what the order held (photos, identity, descriptors, digests). */
+  purged_at: number | null;
 }
 
 export interface EvidenceRow {
@@ -168,7 +170,7 @@ export class OrdersDb {
       await trx.insertInto('orders').values({
         id: order.id, token_hash: order.tokenHash, state: 'draft', msisdn: row.msisdn, delivery_path: order.deliveryPath,
         created_at: now, updated_at: now, hold_expires_at: heldUntil, channel_id: order.channelId,
-        consent_at: null, consent_version: null, identity: null, checks: null, decision: null, holder_key: null, channel_flag: null,
+        consent_at: null, consent_version: null, identity: null, checks: null, decision: null, holder_key: null, channel_flag: null, purged_at: null,
       }).execute();
       const claimed = changed(await trx.updateTable('numbers').set({ order_id: order.id, held_until: heldUntil })
         .where('hold_id', '=', hold.holdId).where('status', '=', 'held').where('order_id', 'is', null).where('held_until', '>=', now)

@@ -4,6 +4,7 @@ import type { ActivationAttemptRow, CourierRow, HandoverRow, ProvisioningJobRow,
 import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } from './orders.db.js';
 import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
+import type { RegistrationRow } from '../../registrations/registrations.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
 export interface Schema {
@@ -39,5 +40,7 @@ export interface Schema {
   staff_enrolments: { ticket_hash: string; staff_id: string; secret: Buffer; expires_at: number };
   review_proposals: { order_id: string; staff: string; outcome: 'approve' | 'reject'; reason: string; note: Buffer; at: number };
   access_audit: AccessAuditRow;
+  registrations: RegistrationRow;
+  legal_holds: { order_id: string; staff: string; reason: Buffer; at: number };
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

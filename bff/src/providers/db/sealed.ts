@@ -16,6 +16,8 @@ export const sealedAs = {
   staffTotp: (staffId: string): string => `staff:${staffId}:totp`,
   enrolmentTotp: (ticketHash: string): string => `staff-enrolment:${ticketHash}:totp`,
   reviewNote: (orderId: string): string => `review:${orderId}:note`,
+  registrationIdentity: (registrationId: string): string => `registration:${registrationId}:identity`,
+  legalHold: (orderId: string): string => `legal-hold:${orderId}:reason`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -41,5 +43,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'keyring_check', column: 'sealed', pk: 'id', key: ['id'], aad: () => sealedAs.keyringCheck() },
   { table: 'staff_accounts', column: 'totp_secret', pk: 'id', key: ['id'], aad: (r) => sealedAs.staffTotp(r.id ?? '') },
   { table: 'review_proposals', column: 'note', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.reviewNote(r.order_id ?? '') },
+  { table: 'registrations', column: 'identity', pk: 'id', key: ['id'], aad: (r) => sealedAs.registrationIdentity(r.id ?? '') },
+  { table: 'legal_holds', column: 'reason', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.legalHold(r.order_id ?? '') },
   { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];
