@@ -32,6 +32,8 @@ import type { RegistrationService } from './registrations/registrationService.js
 import { registrationRoutes } from './registrations/registrations.routes.js';
 import type { RetentionService } from './retention/retentionService.js';
 import { retentionRoutes } from './retention/retention.routes.js';
+import type { OperationsService } from './operations/operationsService.js';
+import { operationsRoutes } from './operations/operations.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +48,7 @@ export interface AppDeps {
   audit: AccessAudit;
   registrations: RegistrationService;
   retention: RetentionService;
+  operations: OperationsService;
   guards: Guards;
   /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
   publicUrl: string;
@@ -78,7 +81,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
-    registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff));
+    registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
+    operationsRoutes(deps.operations, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -52,6 +52,8 @@ import { RegistrationService } from './registrations/registrationService.js';
 import { RetentionDb } from './retention/retention.db.js';
 import { RetentionService } from './retention/retentionService.js';
 import type { EvidenceStorage } from './providers/storage/storage.port.js';
+import { OperationsDb } from './operations/operations.db.js';
+import { OperationsService } from './operations/operationsService.js';
 
 export interface RunningServer {
   url: string;
@@ -198,6 +200,11 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
   const retention = new RetentionService({ db: new RetentionDb(db.database), orders: db, storage, envelope, audit, settings: config.retention, now, log });
+  const operations = new OperationsService({
+    db: new OperationsDb(db.database), orders: db, fulfilment: fulfilmentDb, now,
+    runJobs: () => background('provisioning', fulfilment.runDueJobs()),
+    ship: (orderId) => background('shipping', fulfilment.ship(orderId)),
+  });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -221,6 +228,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     audit,
     registrations,
     retention,
+    operations,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
     clientKey: (network) => envelope.digest(network, 'client'),

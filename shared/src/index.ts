@@ -15,3 +15,4 @@ export * from './channels.js';
 export * from './staff.js';
 export * from './review.js';
 export * from './registration.js';
+export * from './operations.js';

@@ -58,6 +58,8 @@ export const VERIFICATION_REASONS = [
   'liveness_replay',
   // Nobody decided the order in review within its deadline.
   'review_expired',
+  // The agent the order was bought from stopped selling, and the operator cancelled the order.
+  'channel_cancelled',
 ] as const;
 export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
 

@@ -33,7 +33,7 @@ export const lookupRequestSchema = z.object({
   ...lookup,
   value: lookup.by === 'msisdn' ? normaliseMsisdn(lookup.value) : lookup.by === 'iccid' ? lookup.value.replace(/\s/gu, '') : normaliseIdNumber(lookup.value),
 })).meta({ id: 'LookupRequest' });
-export type LookupRequest = z.input<typeof lookupRequestSchema>;
+export interface LookupRequest { by: LookupKey; value: string; reason: string }
 
 const time = z.number().nullable();
 

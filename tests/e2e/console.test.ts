@@ -6,9 +6,14 @@ import { buildWeb, cspViolations, launchChromium } from '../support/browser.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, passLiveCheck } from '../support/liveFrames.js';
+import { POSES, cameraFrame, passLiveCheck } from '../support/liveFrames.js';
+import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
+import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
+import type { OrderView, StaffRole } from '@shared';
 import { enrolInBrowser, totpCode } from '../support/staff.js';
-import { type TestServer, startTestServer } from '../support/testServer.js';
+import { type TestServer, startTestServer, waitForState } from '../support/testServer.js';
+
+const COURIER = SANDBOX_COURIERS[0];
 
 const SHOTS = path.resolve('tests/.output/console');
 const DESK = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
@@ -28,6 +33,15 @@ afterAll(async () => {
   await browser?.close();
   await t?.stop();
 });
+
+/** A member of staff with `roles`, enrolled in their own browser, on `path`. */
+async function signedInPage(username: string, roles: StaffRole[], to: string): Promise<Page> {
+  const { oneTimePassword } = await t.server.staff.add({ username, name: username, roles }, 'li.admin');
+  const page = await (await browser.newContext(DESK)).newPage();
+  await page.goto(`${t.server.url}${to}`);
+  await enrolInBrowser(page, username, oneTimePassword, t);
+  return page;
+}
 
 const shooter = (page: Page) => (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -90,7 +104,7 @@ describe('the operator\'s console in a real browser', () => {
     expect(refused).toEqual([]);
   });
 
-  it('two reviewers approve a case the face check doubted, the buyer\'s page moves on, and the auditor sees every opening in a whole chain', async () => {
+  it('two reviewers approve a case the face check doubted, the buyer\'s page moves on; support finds its registration with a reason and prints it; the auditor sees every access in a whole chain', async () => {
     // The buyer: the card's portrait shows one person, the hand-held photo another.
     const who = SANDBOX_IDENTITIES[4];
     const card = await generateMockCard({ face: await facePhoto('photos/obama.jpg'), cardFace: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'console-review' });
@@ -106,13 +120,7 @@ describe('the operator\'s console in a real browser', () => {
     await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state')).toBe('review');
     await buyer.screenshot({ path: path.join(SHOTS, '06-buyer-in-review.png'), fullPage: true });
 
-    const reviewers = await Promise.all(['zhou.review', 'wu.review'].map(async (username) => {
-      const { oneTimePassword } = await t.server.staff.add({ username, name: username, roles: ['reviewer'] }, 'li.admin');
-      const page = await (await browser.newContext(DESK)).newPage();
-      await page.goto(`${t.server.url}/console/reviews`);
-      await enrolInBrowser(page, username, oneTimePassword, t);
-      return page;
-    }));
+    const reviewers = await Promise.all(['zhou.review', 'wu.review'].map((username) => signedInPage(username, ['reviewer'], '/console/reviews')));
     const [first, second] = reviewers as [Page, Page];
     await first.locator(`[data-order="${order.id}"]`).getByTestId('open-case').click();
     await first.getByTestId('two-reviewers').waitFor();
@@ -142,6 +150,56 @@ describe('the operator\'s console in a real browser', () => {
     await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
     await buyer.screenshot({ path: path.join(SHOTS, '10-buyer-shipped.png'), fullPage: true });
 
+    // At the door the courier checks the card and the recipient: the number is activated and registered.
+    const shipped = await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token);
+    const delivery = shipped.body.delivery;
+    const handed = await t.api.handOver(delivery?.trackingNumber ?? '', COURIER.token, {
+      code: delivery?.handoverCode ?? '', card: await applyEffects(card.images.portrait, { rotate: -1 }), face: await cameraFrame(POSES.sheldon.neutral),
+    });
+    expect(handed.body.outcome).toBe('handed_over');
+    await waitForState(t.api, order, 'activated');
+
+    // Support looks the number up, with the inspector's request as the reason, and prints the record.
+    const desk = await signedInPage('qian.support', ['support'], '/console/registrations');
+    await desk.addInitScript('window.print = () => { window.printRequested = true; }');
+    await desk.reload();
+    await desk.getByTestId('lookup-by').waitFor();
+    await desk.getByTestId('lookup-by').selectOption('msisdn');
+    await desk.getByTestId('lookup-value').fill(order.msisdn);
+    await desk.getByTestId('lookup-reason').fill('检查人员调阅，工单 2026-1201');
+    await desk.getByTestId('lookup').click();
+    await desk.getByTestId('registration').waitFor();
+    expect(await desk.locator('[data-field="method"]').textContent()).toContain('上门');
+    expect(await desk.locator('[data-field="idNumber"]').textContent()).toBe(who?.idNumber);
+    await expect.poll(() => desk.locator('.registration img').evaluateAll((imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length)).toBe(6);
+    await shooter(desk)('12-registration');
+    await desk.getByTestId('print').click();
+    expect(await desk.evaluate('window.printRequested')).toBe(true);
+    expect(await desk.getByTestId('printed-by').textContent()).toContain('qian.support');
+    await desk.emulateMedia({ media: 'print' });
+    expect(await desk.getByTestId('lookup').isVisible()).toBe(false);
+    await shooter(desk)('13-registration-printed');
+    await desk.pdf({ path: path.join(SHOTS, '13-registration-printed.pdf'), format: 'A4' });
+    await desk.emulateMedia({ media: 'screen' });
+
+    // The buyer's requests: the same number's order is kept (a registration in service).
+    const requests = await signedInPage('lu.support', ['support'], '/console/requests');
+    await requests.getByTestId('lookup-value').fill(order.msisdn);
+    await requests.getByTestId('lookup-reason').fill('用户来电要求删除，工单 2026-1202');
+    await requests.getByTestId('lookup').click();
+    await expect.poll(() => requests.getByTestId('deletes-at').textContent()).toContain('登记');
+    await requests.getByTestId('access').click();
+    await requests.getByTestId('exported').waitFor();
+    await shooter(requests)('14-requests');
+
+    // An administrator puts the order under a legal hold.
+    const ops = await signedInPage('zhao.ops', ['administrator'], '/console/holds');
+    await ops.getByTestId('hold-order').fill(order.id);
+    await ops.getByTestId('hold-reason').fill('公安机关协查 2026-77');
+    await ops.getByTestId('set-hold').click();
+    await ops.locator(`[data-order="${order.id}"]`).waitFor();
+    await shooter(ops)('15-holds');
+
     // The auditor (made in the first test) sees both reviewers' openings, and the chain checks out.
     const { oneTimePassword } = await t.server.staff.add({ username: 'qin.audit', name: '秦审计', roles: ['auditor'] }, 'li.admin');
     const auditor = await (await browser.newContext(DESK)).newPage();
@@ -152,6 +210,9 @@ describe('the operator\'s console in a real browser', () => {
     expect(rows.filter((r) => r.includes('zhou.review')).length).toBeGreaterThanOrEqual(1);
     expect(rows.filter((r) => r.includes('wu.review')).length).toBeGreaterThanOrEqual(1);
     expect(await auditor.locator('tr[data-action="evidence.view"]').count()).toBeGreaterThanOrEqual(8);
+    // …and support's look-up, with its reason.
+    const lookups = await auditor.locator('tr[data-action="registration.lookup"]').allTextContents();
+    expect(lookups.some((r) => r.includes('qian.support') && r.includes('检查人员调阅，工单 2026-1201'))).toBe(true);
     await shooter(auditor)('11-audit');
   });
 });

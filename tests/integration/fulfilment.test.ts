@@ -4,9 +4,7 @@ import { row, rows } from '../support/db.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  ActivationCardResult, ActivationResult, ActivationSession, CourierDelivery, ErrorBody, HandoverResult, LivenessChallenge, LivenessVerdictView, OrderView,
-} from '@shared';
+import type { ActivationResult, CourierDelivery, ErrorBody, HandoverResult, OrderView } from '@shared';
 import type { Envelope } from '../../bff/src/crypto/envelope.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { signWebhook } from '../../bff/src/crypto/webhookSignature.js';
@@ -17,7 +15,7 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { facePhoto } from '../support/fixtures.js';
 import { activationCalls } from '../support/activation.js';
-import { type FacePoses, POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
+import { type FacePoses, POSES, cameraFrame } from '../support/liveFrames.js';
 import { type ShippedOrder, type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 const WEBHOOK_SECRET = 'carrier-webhook-secret-for-tests';

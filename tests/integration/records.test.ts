@@ -42,10 +42,10 @@ beforeAll(async () => {
     PROVISIONING_MOCK_LATENCY_MS: '5', LOGISTICS_MOCK_LATENCY_MS: '5', ACTIVATION_ATTEMPTS: '3',
     SWEEP_INTERVAL_SECONDS: '3600', RETENTION_CLOSED_DAYS: '30', RETENTION_FAILED_ATTEMPT_DAYS: '30', RETENTION_TEMPLATE_DAYS: '7', RETENTION_REGISTRATION_DAYS: '730',
   }, { wrapStorage: stopping });
-  [support, auditor, admin, reviewer] = await Promise.all([
-    staffMember(t.server, t, ['support'], 'qian.support'), staffMember(t.server, t, ['auditor'], 'sun.audit'),
-    staffMember(t.server, t, ['administrator'], 'li.admin'), staffMember(t.server, t, ['reviewer'], 'he.review'),
-  ].map(async (m) => (await m).client));
+  support = (await staffMember(t.server, t, ['support'], 'qian.support')).client;
+  auditor = (await staffMember(t.server, t, ['auditor'], 'sun.audit')).client;
+  admin = (await staffMember(t.server, t, ['administrator'], 'li.admin')).client;
+  reviewer = (await staffMember(t.server, t, ['reviewer'], 'he.review')).client;
 });
 
 afterAll(async () => {
@@ -114,10 +114,12 @@ describe('registration records', () => {
     expect(door).toMatchObject({
       msisdn: doorChecked.msisdn, iccid: doorChecked.iccid, method: 'door_check', courier: { id: COURIER.id, company: COURIER.company },
       activationAttempt: null, identity: { portrait: { name: '张伟', idNumber: identity('张伟').idNumber } },
-      authority: { source: 'mock', transactionId: expect.stringMatching(/^sandbox-/) }, channel: { agentNumber: expect.any(String) },
+      authority: { source: 'mock' },
       shipment: { trackingNumber: doorChecked.view.delivery?.trackingNumber, status: 'handed_over' }, order: { id: doorChecked.id, state: 'activated' },
       legalHold: false,
     });
+    expect(door?.authority.transactionId).toMatch(/^sandbox-/);
+    expect(door?.channel?.agentNumber).toBeTruthy();
     expect(door?.evidence.map((e) => e.kind).sort()).toEqual(['door_card', 'door_face', 'emblem', 'handheld', 'live', 'portrait']);
     expect(door?.times.verified).toBeLessThanOrEqual(door?.times.activated ?? 0);
     expect(door?.times.approved).toBeLessThanOrEqual(door?.times.shipped ?? 0);
@@ -125,7 +127,8 @@ describe('registration records', () => {
 
     const byIccid = (await lookup(support, 'iccid', online.iccid)).body.registrations;
     expect(byIccid).toHaveLength(1);
-    expect(byIccid[0]).toMatchObject({ method: 'online_activation', courier: null, activationAttempt: expect.any(String), order: { id: online.id } });
+    expect(byIccid[0]).toMatchObject({ method: 'online_activation', courier: null, order: { id: online.id } });
+    expect(byIccid[0]?.activationAttempt).toBeTruthy();
     expect(byIccid[0]?.evidence.map((e) => e.kind).sort()).toEqual(['activation_card', 'activation_live', 'emblem', 'handheld', 'live', 'portrait']);
     // An ID number is found by its keyed hash, written as people write it.
     const byId = (await lookup(auditor, 'idNumber', identity('杨磊').idNumber.toLowerCase())).body.registrations;
@@ -165,7 +168,8 @@ describe('retention and the buyer\'s rights', () => {
     expect([withdrawn.status, withdrawn.body.state]).toEqual([200, 'withdrawn']);
     for (const id of objects) expect(await objectFile(id)).toBe(false);
     expect(await counts(order.id)).toEqual({ evidence: 0, frames: 0, digests: 0 });
-    expect(await orderRow(order.id)).toMatchObject({ state: 'withdrawn', identity: null, purged_at: expect.anything() });
+    expect(await orderRow(order.id)).toMatchObject({ state: 'withdrawn', identity: null });
+    expect((await orderRow(order.id))?.purged_at).not.toBeNull();
     expect((await row<{ status: string }>(t.server.db, sql`SELECT status FROM numbers WHERE msisdn = ${order.msisdn}`))?.status).toBe('available');
     // Once withdrawn, it stays so: nothing submits it, nothing withdraws it twice.
     const again = await t.api.post(`/api/orders/${order.id}/withdrawal`, {}, order.token);
@@ -212,12 +216,14 @@ describe('retention and the buyer\'s rights', () => {
     await t.server.retention.sweep();
     for (const id of sweptObjects) expect(await objectFile(id)).toBe(false);
     expect(await counts(swept.id)).toEqual({ evidence: 0, frames: 0, digests: 0 });
-    expect(await orderRow(swept.id)).toMatchObject({ state: 'rejected', identity: null, holder_key: null, purged_at: expect.anything() });
+    expect(await orderRow(swept.id)).toMatchObject({ state: 'rejected', identity: null, holder_key: null });
+    expect((await orderRow(swept.id))?.purged_at).not.toBeNull();
     // The decision and its reasons stay: the order's history, without the person.
     expect((await row<{ decision: string }>(t.server.db, sql`SELECT decision FROM orders WHERE id = ${swept.id}`))?.decision).toContain('authority_no_record');
 
     // The legal hold kept everything.
-    expect(await orderRow(held.id)).toMatchObject({ purged_at: null, identity: expect.anything() });
+    expect(await orderRow(held.id)).toMatchObject({ purged_at: null });
+    expect((await orderRow(held.id))?.identity).not.toBeNull();
     expect((await counts(held.id)).evidence).toBe(3);
     // The failed activation attempt lost its photo and read; the registrations kept their photos, not their templates.
     const attempts = await sql<{ card_object_id: string | null; card_read: Buffer | null; outcome: string }>`SELECT card_object_id, card_read, outcome FROM activation_attempts WHERE order_id = ${online.id}`.execute(t.server.db.db);

@@ -7,6 +7,7 @@ import type { OrderState } from '@shared';
  *   review ─(a reviewer, or its deadline)─▶ approved | rejected
  *   review ─(the ID service asked again after an outage)─▶ verifying
  *   approved ─▶ shipped (courier-verified) | shipped_unactivated ─▶ activated
+ *   approved ─(its agent stopped selling; the operator cancelled it)─▶ rejected
  *   shipped ─(hand-over refused)─▶ returned
  *   draft ─(hold ran out)─▶ expired
  *   draft ─(the buyer withdrew consent)─▶ withdrawn
@@ -16,7 +17,7 @@ const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
   submitted: ['verifying'],
   verifying: ['approved', 'rejected', 'review'],
   review: ['approved', 'rejected', 'verifying'],
-  approved: ['shipped', 'shipped_unactivated'],
+  approved: ['shipped', 'shipped_unactivated', 'rejected'],
   shipped: ['activated', 'returned'],
   shipped_unactivated: ['activated', 'returned'],
   rejected: [],

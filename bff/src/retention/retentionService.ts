@@ -157,7 +157,7 @@ export class RetentionService {
     const held = await this.#held(row);
     await this.#d.audit.record({ staff: member.username, action: held.deletable ? 'request.deletion' : 'request.deletion_refused', subject: orderId, reason });
     if (held.keptBecause === 'legal_hold') throw new AppError('legal_hold', 'this order is under a legal hold: nothing of it can be deleted until the hold is lifted', 409);
-    if (held.keptBecause === 'registration') throw new AppError('retention_required', 'this order is the registration of a number in service: the law requires it kept until two years after the service ends', 409);
+    if (held.keptBecause === 'registration') throw new AppError('retention_required', 'this order is the registration of a number: it is kept while the number is in service and for its retention period after', 409);
     if (held.keptBecause === 'in_progress') throw new AppError('retention_required', 'this order is still in progress: cancel it first, or wait until it is closed', 409);
     if (!held.deletable) return held;
     await this.purgeOrder(orderId);

@@ -60,6 +60,10 @@ import {
   lookupRequestSchema,
   registrationRecordSchema,
   requestReasonSchema,
+  courierAccountSchema,
+  createCourierRequestSchema,
+  failedJobSchema,
+  heldAgentOrderSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -411,6 +415,65 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           requestParams: { path: orderId },
           requestBody: json(requestReasonSchema),
           responses: { '204': { description: 'lifted' }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/console/operations/jobs': {
+        get: { summary: 'Provisioning requests the provisioning system refused for good, whose order still waits for its service', ...staffOnly('operations.manage'), responses: { '200': { description: 'failed jobs', ...json(z.object({ jobs: z.array(failedJobSchema) })) }, ...errors(401, 403) } },
+      },
+      '/api/console/operations/jobs/{key}/retry': {
+        post: {
+          summary: 'Sends a failed provisioning request again, under its idempotency key',
+          ...staffOnly('operations.manage'),
+          requestParams: { path: z.object({ key: z.uuid() }) },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'queued' }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/api/console/operations/jobs/{key}/cancel': {
+        post: {
+          summary: 'Gives an activation up: the order is returned, its number and card released',
+          ...staffOnly('operations.manage'),
+          requestParams: { path: z.object({ key: z.uuid() }) },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'given up' }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/api/console/operations/held': {
+        get: { summary: 'Orders of an agent that stopped selling, held before shipping', ...staffOnly('channels.manage'), responses: { '200': { description: 'held orders', ...json(z.object({ orders: z.array(heldAgentOrderSchema) })) }, ...errors(401, 403) } },
+      },
+      '/api/console/operations/held/{id}/clear': {
+        post: {
+          summary: 'Lets a held order go ahead (an approved one ships now)',
+          ...staffOnly('channels.manage'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'cleared' }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/console/operations/held/{id}/cancel': {
+        post: {
+          summary: 'Cancels a held order once it is decided (channel_cancelled): its number is released, nothing ships',
+          ...staffOnly('channels.manage'),
+          requestParams: { path: orderId },
+          requestBody: json(requestReasonSchema),
+          responses: { '204': { description: 'cancelled' }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/couriers': {
+        get: { summary: 'Couriers and supervisors who may open deliveries', ...staffOnly('operations.manage'), responses: { '200': { description: 'couriers', ...json(z.object({ couriers: z.array(courierAccountSchema) })) }, ...errors(401, 403) } },
+        post: {
+          summary: 'Adds a courier; the access code is in this answer only (its hash is kept)',
+          ...staffOnly('operations.manage'),
+          requestBody: json(createCourierRequestSchema),
+          responses: { '201': { description: 'added', ...json(z.object({ courier: courierAccountSchema, accessCode: z.string() })) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/console/couriers/{id}/disable': {
+        post: {
+          summary: 'Disables a courier: their access code opens nothing from now on',
+          ...staffOnly('operations.manage'),
+          requestParams: { path: z.object({ id: z.string() }) },
+          responses: { '204': { description: 'disabled' }, ...errors(401, 403, 404) },
         },
       },
       '/api/orders/{id}/withdrawal': {

@@ -101,6 +101,8 @@ export class FulfilmentService {
   private async shipNow(orderId: string): Promise<void> {
     const order = await this.#d.db.getOrder(orderId);
     if (order?.state !== 'approved') return;
+    // Its agent stopped selling: the order waits in the operations queue until someone clears or cancels it.
+    if (order.channel_flag !== null) return;
     const iccid = await this.#d.fulfilment.allotSimCard(orderId);
     if (!iccid) {
       this.#d.log('error', `no SIM card in stock for order ${orderId}`);

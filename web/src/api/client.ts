@@ -94,6 +94,8 @@ export const api = {
     call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token }),
   submit: (id: string, token: string) =>
     call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token, headers: { 'x-device-id': deviceId() } }),
+  /** The buyer withdraws consent before submitting: the order closes and everything it holds is deleted. */
+  withdraw: (id: string, token: string) => call<OrderView>(`/api/orders/${id}/withdrawal`, { method: 'POST', token }),
   environment: () => call<Environment>('/api/environment'),
 
   /**

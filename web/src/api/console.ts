@@ -2,6 +2,7 @@ import {
   CSRF_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
+  type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
 
@@ -52,4 +53,17 @@ export const reviewApi = {
   photoUrl: (id: string, kind: ReviewEvidence) => `/api/console/reviews/${id}/evidence/${kind}`,
   decide: (id: string, body: ReviewDecisionRequest) => call<ReviewDecisionResult>(`/api/console/reviews/${id}/decision`, 'POST', body),
   audit: () => call<AuditView>('/api/console/audit'),
+};
+
+/** Registration records, buyers' requests and legal holds: every call carries its reason. */
+export const recordsApi = {
+  lookup: (body: LookupRequest) => call<{ registrations: RegistrationRecord[] }>('/api/console/registrations/lookup', 'POST', body),
+  photoUrl: (id: string, kind: RegistrationEvidence) => `/api/console/registrations/${id}/evidence/${kind}`,
+  endService: (id: string, reason: string) => call<undefined>(`/api/console/registrations/${id}/service-end`, 'POST', { reason }),
+  findOrders: (body: LookupRequest) => call<{ orders: HeldOrder[] }>('/api/console/requests/find', 'POST', body),
+  access: (id: string, reason: string) => call<Record<string, unknown>>(`/api/console/requests/${id}/access`, 'POST', { reason }),
+  erase: (id: string, reason: string) => call<HeldOrder>(`/api/console/requests/${id}/deletion`, 'POST', { reason }),
+  holds: () => call<{ holds: LegalHold[] }>('/api/console/holds'),
+  setHold: (orderId: string, reason: string) => call<{ orderId: string }>('/api/console/holds', 'POST', { orderId, reason }),
+  liftHold: (orderId: string, reason: string) => call<undefined>(`/api/console/holds/${orderId}/lift`, 'POST', { reason }),
 };
