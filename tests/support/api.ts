@@ -22,8 +22,8 @@ export class ApiClient {
     return this.json<T>(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   }
 
-  /** Holds the first available number and creates an order on it, with consent given. */
-  async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true): Promise<{ id: string; token: string; msisdn: string }> {
+  /** Holds the first available number and creates an order on it (through `agent`, if named), with consent given. */
+  async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true, agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
     // Another buyer may take a listed number first: try the next one, as a person would.
     const numbers = await this.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=20');
     let hold: { status: number; body: Hold } | undefined;
@@ -34,7 +34,7 @@ export class ApiClient {
       if (hold.status === 201) break;
     }
     if (!hold || hold.status !== 201) throw new Error('no number could be held');
-    const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath });
+    const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath, ...(agent ? { agent } : {}) });
     if (created.status !== 201) throw new Error(`order not created: ${JSON.stringify(created.body)}`);
     const { id } = created.body.order;
     const token = created.body.orderToken;

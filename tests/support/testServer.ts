@@ -51,8 +51,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
 }
 
 /** An order with every photo of `card` and a live check by `poses`: ready to submit. */
-export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath'] = 'courier_verified'): Promise<{ id: string; token: string; msisdn: string }> {
-  const order = await api.newOrder(deliveryPath);
+export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath'] = 'courier_verified', agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
+  const order = await api.newOrder(deliveryPath, true, agent);
   for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
     expect((await api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
   }
