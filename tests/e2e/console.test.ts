@@ -56,8 +56,8 @@ describe('the operator\'s console in a real browser', () => {
     await admin.getByTestId('console-sign-in').waitFor();
     await shot('01-sign-in');
     const adminLogin = await enrolInBrowser(admin, 'li.admin', first.oneTimePassword, t, () => shot('02-enrolment'));
-    // An administrator sees the staff section only.
-    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号']);
+    // An administrator sees the staff and operations sections only.
+    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号', '运营']);
 
     await admin.getByTestId('nav-staff').click();
     await admin.getByTestId('new-username').fill('sun.audit');
@@ -193,12 +193,12 @@ describe('the operator\'s console in a real browser', () => {
     await shooter(requests)('14-requests');
 
     // An administrator puts the order under a legal hold.
-    const ops = await signedInPage('zhao.ops', ['administrator'], '/console/holds');
+    const ops = await signedInPage('zhao.ops', ['administrator'], '/console/operations');
     await ops.getByTestId('hold-order').fill(order.id);
     await ops.getByTestId('hold-reason').fill('公安机关协查 2026-77');
     await ops.getByTestId('set-hold').click();
     await ops.locator(`[data-order="${order.id}"]`).waitFor();
-    await shooter(ops)('15-holds');
+    await shooter(ops)('15-operations');
 
     // The auditor (made in the first test) sees both reviewers' openings, and the chain checks out.
     const { oneTimePassword } = await t.server.staff.add({ username: 'qin.audit', name: '秦审计', roles: ['auditor'] }, 'li.admin');

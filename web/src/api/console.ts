@@ -2,7 +2,7 @@ import {
   CSRF_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
-  type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
+  type CourierAccount, type FailedJob, type HeldAgentOrder, type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
 
@@ -66,4 +66,17 @@ export const recordsApi = {
   holds: () => call<{ holds: LegalHold[] }>('/api/console/holds'),
   setHold: (orderId: string, reason: string) => call<{ orderId: string }>('/api/console/holds', 'POST', { orderId, reason }),
   liftHold: (orderId: string, reason: string) => call<undefined>(`/api/console/holds/${orderId}/lift`, 'POST', { reason }),
+};
+
+/** The operations queues: failed provisioning jobs, couriers, orders held for their agent. */
+export const operationsApi = {
+  jobs: () => call<{ jobs: FailedJob[] }>('/api/console/operations/jobs'),
+  retry: (key: string, reason: string) => call<undefined>(`/api/console/operations/jobs/${key}/retry`, 'POST', { reason }),
+  cancel: (key: string, reason: string) => call<undefined>(`/api/console/operations/jobs/${key}/cancel`, 'POST', { reason }),
+  held: () => call<{ orders: HeldAgentOrder[] }>('/api/console/operations/held'),
+  clearHeld: (id: string, reason: string) => call<undefined>(`/api/console/operations/held/${id}/clear`, 'POST', { reason }),
+  cancelHeld: (id: string, reason: string) => call<undefined>(`/api/console/operations/held/${id}/cancel`, 'POST', { reason }),
+  couriers: () => call<{ couriers: CourierAccount[] }>('/api/console/couriers'),
+  addCourier: (body: { company: string; name: string; supervisor: boolean }) => call<{ courier: CourierAccount; accessCode: string }>('/api/console/couriers', 'POST', body),
+  disableCourier: (id: string) => call<undefined>(`/api/console/couriers/${id}/disable`, 'POST'),
 };

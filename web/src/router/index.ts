@@ -30,7 +30,7 @@ export const router = createRouter({
         { path: 'actions', component: () => import('../pages/console/ConsoleActionsPage.vue') },
         { path: 'registrations', component: () => import('../pages/console/ConsoleRegistrationsPage.vue') },
         { path: 'requests', component: () => import('../pages/console/ConsoleRequestsPage.vue') },
-        { path: 'holds', component: () => import('../pages/console/ConsoleHoldsPage.vue') },
+        { path: 'operations', component: () => import('../pages/console/ConsoleOperationsPage.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },
