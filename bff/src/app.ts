@@ -34,6 +34,9 @@ import type { RetentionService } from './retention/retentionService.js';
 import { retentionRoutes } from './retention/retention.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
+import type { NoticeService } from './notices/noticeService.js';
+import { noticeRoutes } from './notices/notices.routes.js';
+import type { SandboxNotifier } from './providers/notifier/sandbox.notifier.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,6 +52,9 @@ export interface AppDeps {
   registrations: RegistrationService;
   retention: RetentionService;
   operations: OperationsService;
+  notices: NoticeService;
+  /** The sandbox SMS centre, whose inbox QA reads (none in production). */
+  inbox: SandboxNotifier | undefined;
   guards: Guards;
   /** Where buyers reach this service (PUBLIC_URL, or the sandbox's own address): every link is built from it. */
   publicUrl: string;
@@ -74,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', logisticsRoutes(fulfilment));
   // The client is named after the JSON body is read: the parser calls back outside the request's context.
   app.use('/api', express.json({ limit: '32kb' }), identifyClients(deps.clientKey), guards.limits.per('requests'));
-  const environment: Environment = { mode: config.mode, operatorName: config.operator.name };
+  const environment: Environment = { mode: config.mode, operatorName: config.operator.name, notices: deps.notices.enabled };
   app.get('/api/environment', (_req, res) => {
     res.json(environment);
   });
@@ -82,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
-    operationsRoutes(deps.operations, guards.staff));
+    operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -166,6 +166,16 @@ const configSchema = z.object({
   PROVISIONING_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(300),
   /** Share of provisioning calls the stand-in fails (half before making the change, half after). */
   PROVISIONING_MOCK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  /** Text messages to buyers: the sandbox's SMS centre (an inbox at /sandbox/sms), the operator's SMS gateway, or none. */
+  NOTIFIER: z.enum(['sandbox', 'http', 'off']).default('sandbox'),
+  SMS_HTTP_URL: z.url().optional(),
+  SMS_HTTP_TOKEN: z.string().min(1).optional(),
+  SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** The signature (【…】) registered with the SMS service; default: the operator's name. */
+  SMS_SIGNATURE: z.string().min(2).max(20).optional(),
+  SMS_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /** Share of sends the sandbox's SMS centre fails for a while (sent again later). */
+  SMS_MOCK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.05),
   LOGISTICS_ADAPTER: z.enum(['mock', 'http']).default('mock'),
   LOGISTICS_HTTP_URL: z.url().optional(),
   LOGISTICS_HTTP_TOKEN: z.string().min(1).optional(),
@@ -220,6 +230,7 @@ const configSchema = z.object({
   };
   require(c.PROVISIONING_ADAPTER === 'http', 'PROVISIONING_HTTP_URL', 'when PROVISIONING_ADAPTER=http');
   require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_HTTP_URL', 'when LOGISTICS_ADAPTER=http');
+  require(c.NOTIFIER === 'http', 'SMS_HTTP_URL', 'when NOTIFIER=http');
   require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_WEBHOOK_SECRET', 'when LOGISTICS_ADAPTER=http (the carrier signs its events with it)');
   require(c.KEY_SOURCE === 'kms', 'KMS_URL', 'when KEY_SOURCE=kms');
   require(c.KEY_SOURCE === 'kms', 'KMS_KEY_NAME', 'when KEY_SOURCE=kms');
@@ -237,10 +248,11 @@ const configSchema = z.object({
  * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
  * data folder (its backup would carry its own key). Each refusal says what to set instead.
  */
-function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string }, ctx: z.RefinementCtx): void {
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string }, ctx: z.RefinementCtx): void {
   const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
   if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
   if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
+  if (c.NOTIFIER === 'sandbox') refuse('NOTIFIER', 'the sandbox SMS centre: set NOTIFIER=http and SMS_HTTP_URL (the operator\'s SMS gateway), or NOTIFIER=off');
   if (c.LOGISTICS_ADAPTER === 'mock') refuse('LOGISTICS_ADAPTER', 'the sandbox carrier: set LOGISTICS_ADAPTER=http, LOGISTICS_HTTP_URL and LOGISTICS_WEBHOOK_SECRET');
   if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
   else if (!c.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'an address that is not https');
@@ -338,6 +350,10 @@ export interface Config {
   simStock: number;
   provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number } | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number };
   logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined } | { adapter: 'http'; url: string; token: string | undefined; webhookSecret: string };
+  notifier:
+    | { adapter: 'sandbox'; latencyMs: number; failureRate: number; signature: string }
+    | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number; signature: string }
+    | { adapter: 'off' };
   activation: { attempts: number; lockMinutes: number; attemptMinutes: number };
   operator: { name: string; token: string | undefined; publicUrl: string | undefined };
   limits: LimitsConfig;
@@ -449,6 +465,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logistics: c.LOGISTICS_ADAPTER === 'http'
       ? { adapter: 'http', url: c.LOGISTICS_HTTP_URL ?? '', token: c.LOGISTICS_HTTP_TOKEN, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET ?? '' }
       : { adapter: 'mock', latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },
+    notifier: c.NOTIFIER === 'http'
+      ? { adapter: 'http', url: c.SMS_HTTP_URL ?? '', token: c.SMS_HTTP_TOKEN, timeoutMs: c.SMS_TIMEOUT_MS, signature: c.SMS_SIGNATURE ?? c.OPERATOR_NAME }
+      : c.NOTIFIER === 'sandbox'
+        ? { adapter: 'sandbox', latencyMs: c.SMS_MOCK_LATENCY_MS, failureRate: c.SMS_MOCK_FAILURE_RATE, signature: c.SMS_SIGNATURE ?? c.OPERATOR_NAME }
+        : { adapter: 'off' },
     activation: { attempts: c.ACTIVATION_ATTEMPTS, lockMinutes: c.ACTIVATION_LOCK_MINUTES, attemptMinutes: c.ACTIVATION_MINUTES },
     operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, '') },
     limits: {

@@ -54,6 +54,11 @@ import { RetentionService } from './retention/retentionService.js';
 import type { EvidenceStorage } from './providers/storage/storage.port.js';
 import { OperationsDb } from './operations/operations.db.js';
 import { OperationsService } from './operations/operationsService.js';
+import { NoticesDb } from './notices/notices.db.js';
+import { NoticeService } from './notices/noticeService.js';
+import { HttpNotifier } from './providers/notifier/http.notifier.js';
+import { SandboxNotifier } from './providers/notifier/sandbox.notifier.js';
+import type { NotifierPort } from './providers/notifier/notifier.port.js';
 
 export interface RunningServer {
   url: string;
@@ -70,6 +75,7 @@ export interface RunningServer {
   audit: AccessAudit;
   registrations: RegistrationService;
   retention: RetentionService;
+  notices: NoticeService;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -81,6 +87,7 @@ export interface StartOverrides {
   authority?: AuthorityPort;
   provisioning?: ProvisioningPort;
   logistics?: LogisticsPort;
+  notifier?: NotifierPort;
   keySource?: KeySource;
   /** Wraps the configured evidence store (tests: one that fails part-way, as a stopped process would). */
   wrapStorage?: (storage: EvidenceStorage) => EvidenceStorage;
@@ -126,6 +133,12 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       webhookSecret: config.logistics.webhookSecret ?? envelope.digest('carrier webhooks', 'logistics-webhook-secret'),
     }));
 
+  const inbox = config.notifier.adapter === 'sandbox' && !overrides.notifier
+    ? new SandboxNotifier(path.join(config.dataDir, 'sandbox-sms.db'), config.notifier)
+    : undefined;
+  const notifier = overrides.notifier ?? (config.notifier.adapter === 'http' ? new HttpNotifier(config.notifier) : inbox);
+  const notices = new NoticeService({ db: new NoticesDb(db.database), notifier, envelope, now, log, claimMs: config.outboxClaimSeconds * 1000 });
+
   if (sandbox) await seedSandbox(config, db, fulfilmentDb, envelope, now());
   else await retireSandbox(db, fulfilmentDb, envelope, now(), log);
 
@@ -159,6 +172,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     // Called only once the service below exists (after an approval, when an order is shown).
     afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
     deliveryOf: (row) => fulfilment.deliveryOf(row),
+    contactOf: (row) => notices.view(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
@@ -229,6 +243,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     registrations,
     retention,
     operations,
+    notices,
+    inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
     clientKey: (network) => envelope.digest(network, 'client'),
@@ -258,6 +274,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const jobs = setInterval(() => {
     background('provisioning', fulfilment.runDueJobs());
     background('webhooks', webhooks.runDue());
+    background('notices', notices.runDue());
   }, JOBS_INTERVAL_MS);
   jobs.unref();
   // Learn keys being rotated in (npm run rotate-key) without a restart.
@@ -282,6 +299,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     audit,
     registrations,
     retention,
+    notices,
     sweep,
     async stop() {
       clearInterval(sweeper);
@@ -295,6 +313,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       if (!overrides.engine) await engine.close();
       if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
       if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();
+      inbox?.close();
       await limits.close();
       await db.close();
     },

@@ -1,3 +1,4 @@
+import { contactViewSchema } from './notices.js';
 import { z } from 'zod';
 import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card.js';
 import { LIVENESS_ACTIONS } from './liveness.js';
@@ -109,6 +110,8 @@ export const orderViewSchema = z
     identity: readIdentitySchema.optional(),
     decision: decisionSchema.optional(),
     delivery: deliveryViewSchema.optional(),
+    /** The mobile number the buyer left for notices. */
+    contact: contactViewSchema.optional(),
   })
   .meta({ id: 'Order' });
 export type OrderView = z.infer<typeof orderViewSchema>;

@@ -38,6 +38,10 @@ export const ERROR_CODES = [
   'retention_required',
   'legal_hold',
   'job_not_failed',
+  'contact_invalid',
+  'contact_code_wrong',
+  'contact_code_expired',
+  'notices_off',
   'channel_exists',
   'channel_blacklisted',
   'channel_unknown',
@@ -98,6 +102,8 @@ export const environmentSchema = z
   .object({
     mode: z.enum(['sandbox', 'production']),
     operatorName: z.string(),
+    /** Whether buyers can leave a mobile number for SMS notices. */
+    notices: z.boolean(),
   })
   .meta({ id: 'Environment' });
 export type Environment = z.infer<typeof environmentSchema>;

@@ -16,3 +16,4 @@ export * from './staff.js';
 export * from './review.js';
 export * from './registration.js';
 export * from './operations.js';
+export * from './notices.js';

@@ -11,7 +11,7 @@ import { start } from '../../bff/src/server.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { DEMO_AGENT } from '../../bff/src/services/channelService.js';
 import { ApiClient } from '../support/api.js';
-import { type FakeVendor, fakeCarrierGateway, fakeGateway, fakeProvisioningGateway } from '../support/fakeVendors.js';
+import { type FakeVendor, fakeCarrierGateway, fakeGateway, fakeProvisioningGateway, fakeSmsGateway } from '../support/fakeVendors.js';
 import { testEnv } from '../support/testServer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,8 +26,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-prod-'));
   await mkdir(path.join(dir, 'keys'), { mode: 0o700 });
   engine = createVisionEngine({ threads: 1, maxQueue: 8 });
-  vendors = [await fakeGateway('gateway-token'), await fakeProvisioningGateway('bss-token'), await fakeCarrierGateway('carrier-token')];
-  const [authority, provisioning, carrier] = vendors;
+  vendors = [await fakeGateway('gateway-token'), await fakeProvisioningGateway('bss-token'), await fakeCarrierGateway('carrier-token'), await fakeSmsGateway('sms-token')];
+  const [authority, provisioning, carrier, sms] = vendors;
   production = {
     ...testEnv(dir),
     RUN_MODE: 'production',
@@ -37,6 +37,7 @@ beforeAll(async () => {
     AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: authority?.url ?? '', AUTHORITY_HTTP_TOKEN: 'gateway-token',
     PROVISIONING_ADAPTER: 'http', PROVISIONING_HTTP_URL: provisioning?.url ?? '', PROVISIONING_HTTP_TOKEN: 'bss-token',
     LOGISTICS_ADAPTER: 'http', LOGISTICS_HTTP_URL: carrier?.url ?? '', LOGISTICS_HTTP_TOKEN: 'carrier-token', LOGISTICS_WEBHOOK_SECRET: 'carrier-signing-secret-0001',
+    NOTIFIER: 'http', SMS_HTTP_URL: sms?.url ?? '', SMS_HTTP_TOKEN: 'sms-token',
   };
 });
 
@@ -51,6 +52,7 @@ describe('production refuses to start', () => {
     ['with the mock national ID service', { AUTHORITY_ADAPTER: 'mock' }, /AUTHORITY_ADAPTER: production refuses the mock national ID service/],
     ['with the mock provisioning system', { PROVISIONING_ADAPTER: 'mock' }, /PROVISIONING_ADAPTER: production refuses the sandbox provisioning stand-in/],
     ['with the mock carrier', { LOGISTICS_ADAPTER: 'mock' }, /LOGISTICS_ADAPTER: production refuses the sandbox carrier/],
+    ['with the sandbox SMS centre', { NOTIFIER: undefined }, /NOTIFIER: production refuses the sandbox SMS centre/],
     ['without PUBLIC_URL', { PUBLIC_URL: undefined }, /PUBLIC_URL: production refuses to start without PUBLIC_URL/],
     ['with a PUBLIC_URL that is not https', { PUBLIC_URL: 'http://sim.operator.example' }, /PUBLIC_URL: production refuses an address that is not https/],
     ['with the keys inside DATA_DIR', { KEY_FILE: undefined }, /KEY_FILE: production refuses keys inside DATA_DIR/],
@@ -103,7 +105,8 @@ describe('production on a data folder a sandbox used', () => {
       expect(hold.status).toBe(409);
       expect((await api.get<{ numbers: unknown[] }>('/api/numbers')).body.numbers).toEqual([]);
       expect((await fetch(`${server.url}/demo/storefront`)).status).toBe(404);
-      expect((await api.get('/api/environment')).body).toMatchObject({ mode: 'production' });
+      expect((await api.get('/api/environment')).body).toMatchObject({ mode: 'production', notices: true });
+      expect((await api.get('/api/sandbox/sms')).status).toBe(404);
       const res = await fetch(`${server.url}/api/health`);
       expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d{7,}/);
       // Links point to PUBLIC_URL only.

@@ -191,3 +191,20 @@ export function fakeCarrierGateway(token: string, carrier = 'SF'): Promise<FakeV
     json(res, 200, { carrier, trackingNumber: tracking });
   });
 }
+
+/**
+ * An operator's SMS gateway (the HTTP notifier's contract): a template and its parameters per
+ * message; a number ending 0000 is refused (`invalid_number`), one ending 5555 finds the service
+ * down (503), as the SMS services answer.
+ */
+export function fakeSmsGateway(token: string): Promise<FakeVendor & { messages: { to: string; template: string; params: Record<string, string> }[] }> {
+  const messages: { to: string; template: string; params: Record<string, string> }[] = [];
+  return listen((req, res, body) => {
+    if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { error: 'unauthorised' });
+    const message = JSON.parse(body) as { to: string; template: string; params: Record<string, string> };
+    if (message.to.endsWith('0000')) return json(res, 400, { code: 'invalid_number' });
+    if (message.to.endsWith('5555')) return json(res, 503, { error: 'down' });
+    messages.push(message);
+    json(res, 200, { messageId: `sms-${messages.length}` });
+  }).then((vendor) => Object.assign(vendor, { messages }));
+}

@@ -62,6 +62,7 @@ export class RetentionDb {
         eb.exists(eb.selectFrom('evidence as e').select('e.order_id').whereRef('e.order_id', '=', 'r.order_id')
           .where((w) => w.or([w('e.face', 'is not', null), w('e.card_numbers', 'is not', null)]))),
         eb.exists(eb.selectFrom('liveness_challenges as l').select('l.id').whereRef('l.order_id', '=', 'r.order_id').where('l.face', 'is not', null)),
+        eb.exists(eb.selectFrom('order_contacts as k').select('k.order_id').whereRef('k.order_id', '=', 'r.order_id')),
       ]))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'r.order_id'))))
       .limit(limit).execute();
@@ -100,6 +101,7 @@ export class RetentionDb {
       await trx.updateTable('handovers').set({ card_object_id: null, face_object_id: null }).where('order_id', '=', orderId).execute();
       await trx.updateTable('activation_attempts').set({ card_object_id: null, card_read: null }).where('order_id', '=', orderId).execute();
       await trx.deleteFrom('review_proposals').where('order_id', '=', orderId).execute();
+      await trx.deleteFrom('order_contacts').where('order_id', '=', orderId).execute();
       await trx.updateTable('registrations').set({ identity: null, holder_key: null, evidence: '[]', purged_at: now }).where('order_id', '=', orderId).execute();
       await trx.updateTable('orders').set({ identity: null, holder_key: null, purged_at: now }).where('id', '=', orderId).execute();
     });
@@ -121,6 +123,8 @@ export class RetentionDb {
     await this.#database.transaction(this.#db, async (trx) => {
       await trx.updateTable('evidence').set({ face: null, card_numbers: null }).where('order_id', '=', orderId).execute();
       await trx.updateTable('liveness_challenges').set({ face: null }).where('order_id', '=', orderId).execute();
+      // The buyer's number served the notices up to activation.
+      await trx.deleteFrom('order_contacts').where('order_id', '=', orderId).execute();
       const challenges = trx.selectFrom('liveness_challenges').select('id').where('order_id', '=', orderId);
       await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
     });

@@ -64,6 +64,10 @@ import {
   createCourierRequestSchema,
   failedJobSchema,
   heldAgentOrderSchema,
+  contactConfirmSchema,
+  contactRequestSchema,
+  contactViewSchema,
+  sandboxSmsSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -475,6 +479,28 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           requestParams: { path: z.object({ id: z.string() }) },
           responses: { '204': { description: 'disabled' }, ...errors(401, 403, 404) },
         },
+      },
+      '/api/orders/{id}/contact': {
+        post: {
+          summary: 'The buyer leaves a mobile number for notices: a six-digit code is sent to it by SMS (one a minute); the number is kept, sealed, once the code went out',
+          security: secured,
+          requestParams: { path: orderId },
+          requestBody: json(contactRequestSchema),
+          responses: { '202': { description: 'code sent', ...json(contactViewSchema) }, ...errors(400, 404, 409, 429, 503) },
+        },
+        delete: { summary: 'The buyer takes the number back: no more messages, nothing kept', security: secured, requestParams: { path: orderId }, responses: { '204': { description: 'removed' }, ...errors(404) } },
+      },
+      '/api/orders/{id}/contact/confirm': {
+        post: {
+          summary: 'Confirms the number with the code sent to it (five tries, five minutes); from then on the order\'s changes are sent to it, with nothing of the buyer\'s identity',
+          security: secured,
+          requestParams: { path: orderId },
+          requestBody: json(contactConfirmSchema),
+          responses: { '200': { description: 'confirmed', ...json(contactViewSchema) }, ...errors(400, 404, 410) },
+        },
+      },
+      '/api/sandbox/sms': {
+        get: { summary: 'Sandbox only: the SMS centre\'s inbox, newest first (404 in production)', responses: { '200': { description: 'messages', ...json(z.object({ messages: z.array(sandboxSmsSchema) })) }, ...errors(404) } },
       },
       '/api/orders/{id}/withdrawal': {
         post: {

@@ -18,7 +18,7 @@ import {
   type ReadIdentity,
   EVIDENCE_KINDS,
   decisionSchema,
-  readIdentitySchema,
+  readIdentitySchema, type ContactView,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { detached } from '../context.js';
@@ -62,6 +62,8 @@ export interface OrderServiceDeps {
   afterApproval?: (orderId: string) => void;
   /** The parcel of a shipped order, for the buyer's view. */
   deliveryOf?: (row: OrderRow) => Promise<DeliveryView | undefined>;
+  /** The mobile number the buyer left for notices, masked. */
+  contactOf?: (row: OrderRow) => Promise<ContactView | undefined>;
   /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
   channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
 }
@@ -397,6 +399,7 @@ export class OrderService {
     const identity = row.identity ? this.identityOf(row) : undefined;
     const live = await this.#d.db.currentLiveness(row.id);
     const delivery = await this.#d.deliveryOf?.(row);
+    const contact = await this.#d.contactOf?.(row);
     return {
       id: row.id,
       state: row.state,
@@ -410,6 +413,7 @@ export class OrderService {
       ...(identity ? { identity } : {}),
       ...(row.decision ? { decision: shownDecision(row.decision) } : {}),
       ...(delivery ? { delivery } : {}),
+      ...(contact ? { contact } : {}),
     };
   }
 

@@ -470,6 +470,7 @@ const en: Messages = {
     lookup: 'Look up',
     none: 'Nothing found.',
     print: 'Print for an inspector',
+    printTitle: '{operator}: registration record (printout)',
     printedBy: 'Printed by {name} at {at}. This record contains personal information: keep it under the operator\'s rules.',
     recordTitle: 'Registration of {msisdn}',
     legalHold: 'Under a legal hold: nothing of it is deleted.',

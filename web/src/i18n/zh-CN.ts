@@ -468,6 +468,7 @@ export default {
     lookup: '查询',
     none: '未找到。',
     print: '打印（供检查）',
+    printTitle: '{operator}：实名登记记录（打印件）',
     printedBy: '由 {name} 于 {at} 打印。本记录含个人信息，请按运营商规定保管。',
     recordTitle: '{msisdn} 的登记记录',
     legalHold: '处于法律保全状态：不会删除任何内容。',

@@ -374,6 +374,35 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('orders').addColumn('purged_at', 'bigint').execute();
       },
     },
+    // Buyers' notices: the mobile number a buyer confirmed with an SMS code (sealed), and the outbox of
+    // notices on the order's changes (their text carries nothing of the buyer's identity).
+    '0007_notices': {
+      async up(db: Db): Promise<void> {
+        await db.schema.createTable('order_contacts')
+          .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.id'))
+          .addColumn('mobile', bytes, notNull)
+          .addColumn('code_hash', 'text')
+          .addColumn('code_expires_at', 'bigint')
+          .addColumn('code_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('code_sent_at', 'bigint', notNull)
+          .addColumn('confirmed_at', 'bigint')
+          .execute();
+        await db.schema.createTable('notices')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('event', 'text', notNull)
+          .addColumn('status', 'text', required('status', ['pending', 'sent', 'failed']))
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_at', 'bigint', notNull)
+          .addColumn('claimed_until', 'bigint')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('sent_at', 'bigint')
+          .execute();
+        await index(db, 'notices_due', 'notices', ['status', 'next_at']);
+        await index(db, 'notices_order', 'notices', ['order_id', 'created_at']);
+      },
+    },
   };
 }
 

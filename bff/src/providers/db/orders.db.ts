@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
-import type { DeliveryPath, EvidenceKind, OrderState } from '@shared';
+import { type DeliveryPath, type EvidenceKind, NOTICE_EVENTS, type OrderState } from '@shared';
 import { assertTransition } from '../../domain/orderState.js';
 import { type Database, type Queries, changed, counted } from './database.js';
 import type { Schema } from './schema.js';
@@ -252,6 +252,15 @@ export class OrdersDb {
    */
   private async logTransition(trx: Transaction<Schema>, row: TransitionRow): Promise<void> {
     await trx.insertInto('transitions').values(row).execute();
+    // The buyer who confirmed a number hears of the states they wait for, by SMS, in the same transaction.
+    if ((NOTICE_EVENTS as readonly string[]).includes(row.to_state)) {
+      const contact = await trx.selectFrom('order_contacts').select('order_id').where('order_id', '=', row.order_id).where('confirmed_at', 'is not', null).executeTakeFirst();
+      if (contact) {
+        await trx.insertInto('notices').values({
+          id: randomUUID(), order_id: row.order_id, event: row.to_state, status: 'pending', attempts: 0, next_at: row.at, claimed_until: null, last_error: null, created_at: row.at, sent_at: null,
+        }).execute();
+      }
+    }
     const channel = await trx.selectFrom('orders as o').innerJoin('channels as c', 'c.id', 'o.channel_id').select('c.id')
       .where('o.id', '=', row.order_id).where('c.webhook_url', 'is not', null).executeTakeFirst();
     if (!channel) return;

@@ -42,5 +42,12 @@ export interface Schema {
   access_audit: AccessAuditRow;
   registrations: RegistrationRow;
   legal_holds: { order_id: string; staff: string; reason: Buffer; at: number };
+  order_contacts: {
+    order_id: string; mobile: Buffer; code_hash: string | null; code_expires_at: number | null; code_attempts: number; code_sent_at: number; confirmed_at: number | null;
+  };
+  notices: {
+    id: string; order_id: string; event: string; status: 'pending' | 'sent' | 'failed'; attempts: number; next_at: number; claimed_until: number | null;
+    last_error: string | null; created_at: number; sent_at: number | null;
+  };
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

@@ -18,6 +18,7 @@ export const sealedAs = {
   reviewNote: (orderId: string): string => `review:${orderId}:note`,
   registrationIdentity: (registrationId: string): string => `registration:${registrationId}:identity`,
   legalHold: (orderId: string): string => `legal-hold:${orderId}:reason`,
+  contactMobile: (orderId: string): string => `contact:${orderId}:mobile`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -45,5 +46,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'review_proposals', column: 'note', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.reviewNote(r.order_id ?? '') },
   { table: 'registrations', column: 'identity', pk: 'id', key: ['id'], aad: (r) => sealedAs.registrationIdentity(r.id ?? '') },
   { table: 'legal_holds', column: 'reason', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.legalHold(r.order_id ?? '') },
+  { table: 'order_contacts', column: 'mobile', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.contactMobile(r.order_id ?? '') },
   { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];
