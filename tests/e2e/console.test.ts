@@ -118,6 +118,18 @@ describe('the operator\'s console in a real browser', () => {
     await buyer.addInitScript(`sessionStorage.setItem('purchase', ${JSON.stringify(JSON.stringify({ orderId: order.id, orderToken: order.token }))})`);
     await buyer.goto(`${t.server.url}/buy/status`);
     await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state')).toBe('review');
+    // The buyer leaves a mobile number for notices and confirms it with the code from the sandbox's SMS inbox.
+    await buyer.getByTestId('notice-mobile').fill('139 1234 5678');
+    await buyer.getByTestId('send-code').click();
+    await buyer.getByTestId('notice-code').waitFor();
+    const phone = await buyer.context().newPage();
+    await phone.goto(`${t.server.url}/sandbox/sms`);
+    const sms = phone.locator('[data-to="13912345678"]').first();
+    await sms.waitFor();
+    const smsCode = /验证码为 (\d{6})/u.exec((await sms.textContent()) ?? '')?.[1] ?? '';
+    await buyer.getByTestId('notice-code').fill(smsCode);
+    await buyer.getByTestId('confirm-notices').click();
+    await expect.poll(() => buyer.getByTestId('notices-on').textContent()).toContain('139****5678');
     await buyer.screenshot({ path: path.join(SHOTS, '06-buyer-in-review.png'), fullPage: true });
 
     const reviewers = await Promise.all(['zhou.review', 'wu.review'].map((username) => signedInPage(username, ['reviewer'], '/console/reviews')));
@@ -149,6 +161,12 @@ describe('the operator\'s console in a real browser', () => {
     // The buyer's status page, without a reload: shipped.
     await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
     await buyer.screenshot({ path: path.join(SHOTS, '10-buyer-shipped.png'), fullPage: true });
+    // The texts the buyer received: the review's outcome and the shipment, naming the order only.
+    await expect.poll(() => phone.locator('[data-to="13912345678"]').count(), { timeout: 20_000 }).toBe(3);
+    const texts = await phone.locator('[data-to="13912345678"] p').allTextContents();
+    expect(texts.some((text) => text.includes(order.id.slice(0, 8)) && text.includes('已发货'))).toBe(true);
+    expect(texts.join('')).not.toContain(who?.name ?? '-');
+    await phone.screenshot({ path: path.join(SHOTS, '10-sandbox-sms.png'), fullPage: true });
 
     // At the door the courier checks the card and the recipient: the number is activated and registered.
     const shipped = await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token);

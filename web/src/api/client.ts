@@ -1,4 +1,6 @@
 import {
+  type ContactView,
+  type SandboxSms,
   type MarkVerification,
   type PublicAgent,
   type ActivationCardResult,
@@ -97,6 +99,10 @@ export const api = {
   /** The buyer withdraws consent before submitting: the order closes and everything it holds is deleted. */
   withdraw: (id: string, token: string) => call<OrderView>(`/api/orders/${id}/withdrawal`, { method: 'POST', token }),
   environment: () => call<Environment>('/api/environment'),
+  /** A mobile number for notices: a code is sent to it, then confirmed. */
+  leaveContact: (id: string, token: string, mobile: string) => call<ContactView>(`/api/orders/${id}/contact`, { method: 'POST', token, body: JSON.stringify({ mobile }) }),
+  confirmContact: (id: string, token: string, code: string) => call<ContactView>(`/api/orders/${id}/contact/confirm`, { method: 'POST', token, body: JSON.stringify({ code }) }),
+  sandboxSms: () => call<{ messages: SandboxSms[] }>('/api/sandbox/sms'),
 
   /**
    * Uploads one photo. XMLHttpRequest, not fetch: only it reports upload progress in every browser

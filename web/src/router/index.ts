@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/activate', component: () => import('../pages/activate/ActivatePage.vue') },
     { path: '/agents', component: () => import('../pages/public/AgentsPage.vue') },
     { path: '/agents/verify', component: () => import('../pages/public/AgentVerifyPage.vue') },
+    { path: '/sandbox/sms', component: () => import('../pages/public/SandboxSmsPage.vue') },
     { path: '/embed', component: () => import('../pages/buy/EmbedPage.vue') },
     {
       path: '/console',
