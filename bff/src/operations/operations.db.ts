@@ -1,5 +1,6 @@
 import type { OrderState } from '@shared';
-import { type Database, changed } from '../providers/db/database.js';
+import { changed } from '../providers/db/database.js';
+import { Tables } from '../providers/db/tables.js';
 
 /** A provisioning request that failed for good, with the order it would have activated. */
 export interface FailedJobRow {
@@ -28,20 +29,10 @@ export interface HeldOrderRow {
 const BEFORE_SHIPPING: readonly OrderState[] = ['submitted', 'verifying', 'review', 'approved'];
 
 /** The operations queues: provisioning jobs that failed for good, orders held for their agent. */
-export class OperationsDb {
-  readonly #database: Database;
-
-  constructor(database: Database) {
-    this.#database = database;
-  }
-
-  get #db() {
-    return this.#database.db;
-  }
-
+export class OperationsDb extends Tables {
   /** Failed jobs whose order still waits for its service (a cancelled one has been returned). */
   async failedJobs(): Promise<FailedJobRow[]> {
-    return this.#db.selectFrom('provisioning_jobs as j').innerJoin('orders as o', 'o.id', 'j.order_id')
+    return this.db.selectFrom('provisioning_jobs as j').innerJoin('orders as o', 'o.id', 'j.order_id')
       .select(['j.idempotency_key', 'j.order_id', 'j.iccid', 'j.msisdn', 'j.attempts', 'j.last_error', 'j.done_at', 'o.state'])
       .where('j.status', '=', 'failed').where('o.state', 'in', ['shipped', 'shipped_unactivated'])
       .orderBy('j.done_at').execute();
@@ -53,17 +44,17 @@ export class OperationsDb {
 
   /** Sends a failed job again, from its first delay, under the same idempotency key. */
   async retryJob(key: string, now: number): Promise<boolean> {
-    return changed(await this.#db.updateTable('provisioning_jobs').set({ status: 'pending', attempts: 0, next_at: now, done_at: null, claimed_until: null })
+    return changed(await this.db.updateTable('provisioning_jobs').set({ status: 'pending', attempts: 0, next_at: now, done_at: null, claimed_until: null })
       .where('idempotency_key', '=', key).where('status', '=', 'failed').executeTakeFirst()) === 1;
   }
 
   /** Marks a failed job as given up: it stays failed, with why. */
   async giveUpJob(key: string, why: string): Promise<void> {
-    await this.#db.updateTable('provisioning_jobs').set({ last_error: why }).where('idempotency_key', '=', key).where('status', '=', 'failed').execute();
+    await this.db.updateTable('provisioning_jobs').set({ last_error: why }).where('idempotency_key', '=', key).where('status', '=', 'failed').execute();
   }
 
   async heldOrders(): Promise<HeldOrderRow[]> {
-    const rows = await this.#db.selectFrom('orders as o').leftJoin('channels as c', 'c.id', 'o.channel_id')
+    const rows = await this.db.selectFrom('orders as o').leftJoin('channels as c', 'c.id', 'o.channel_id')
       .select(['o.id', 'o.state', 'o.msisdn', 'o.channel_flag', 'o.created_at', 'c.agent_number', 'c.name as agent_name'])
       .where('o.channel_flag', 'is not', null).where('o.state', 'in', BEFORE_SHIPPING)
       .orderBy('o.created_at').execute();
@@ -76,6 +67,6 @@ export class OperationsDb {
 
   /** A person cleared the order: it ships though its agent stopped selling. */
   async clearFlag(orderId: string): Promise<boolean> {
-    return changed(await this.#db.updateTable('orders').set({ channel_flag: null }).where('id', '=', orderId).where('channel_flag', 'is not', null).executeTakeFirst()) === 1;
+    return changed(await this.db.updateTable('orders').set({ channel_flag: null }).where('id', '=', orderId).where('channel_flag', 'is not', null).executeTakeFirst()) === 1;
   }
 }

@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { RegistrationEvidence, VerificationMethod } from '@shared';
-import type { Database, Queries } from '../providers/db/database.js';
+import type { Queries } from '../providers/db/database.js';
 import type { OrderRow } from '../providers/db/orders.db.js';
 import type { Schema } from '../providers/db/schema.js';
+import { Tables } from '../providers/db/tables.js';
 
 export interface RegistrationRow {
   id: string;
@@ -41,17 +42,7 @@ export interface ActivatedOrder {
 }
 
 /** Registration records: one per activated number, found by number, ICCID or five-card key. */
-export class RegistrationsDb {
-  readonly #database: Database;
-
-  constructor(database: Database) {
-    this.#database = database;
-  }
-
-  get #db() {
-    return this.#database.db;
-  }
-
+export class RegistrationsDb extends Tables {
   /** What an activated order's record is made of, as it stands in the transaction `trx`. */
   async activated(trx: Transaction<Schema>, orderId: string): Promise<ActivatedOrder | undefined> {
     const order = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
@@ -90,40 +81,40 @@ export class RegistrationsDb {
 
   /** Records by number (newest first: a number can be reassigned once its service ended), ICCID or five-card key. */
   async find(by: 'msisdn' | 'iccid' | 'holder_key', value: string): Promise<RegistrationRow[]> {
-    return this.#db.selectFrom('registrations').selectAll().where(by, '=', value).where('purged_at', 'is', null).orderBy('activated_at', 'desc').limit(20).execute();
+    return this.db.selectFrom('registrations').selectAll().where(by, '=', value).where('purged_at', 'is', null).orderBy('activated_at', 'desc').limit(20).execute();
   }
 
   async byId(id: string): Promise<RegistrationRow | undefined> {
-    return this.#db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async byOrder(orderId: string): Promise<RegistrationRow | undefined> {
-    return this.#db.selectFrom('registrations').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    return this.db.selectFrom('registrations').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   }
 
   async courier(id: string | null): Promise<{ id: string; company: string; name: string } | null> {
     if (!id) return null;
-    return (await this.#db.selectFrom('couriers').select(['id', 'company', 'name']).where('id', '=', id).executeTakeFirst()) ?? null;
+    return (await this.db.selectFrom('couriers').select(['id', 'company', 'name']).where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
   async channel(id: string | null): Promise<{ agentNumber: string; name: string } | null> {
     if (!id) return null;
-    const row = await this.#db.selectFrom('channels').select(['agent_number', 'name']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('channels').select(['agent_number', 'name']).where('id', '=', id).executeTakeFirst();
     return row ? { agentNumber: row.agent_number, name: row.name } : null;
   }
 
   async shipment(orderId: string): Promise<{ carrier: string; trackingNumber: string; status: string } | null> {
-    const row = await this.#db.selectFrom('shipments').select(['carrier', 'tracking_number', 'status']).where('order_id', '=', orderId).executeTakeFirst();
+    const row = await this.db.selectFrom('shipments').select(['carrier', 'tracking_number', 'status']).where('order_id', '=', orderId).executeTakeFirst();
     return row ? { carrier: row.carrier, trackingNumber: row.tracking_number, status: row.status } : null;
   }
 
   async legalHold(orderId: string): Promise<boolean> {
-    return (await this.#db.selectFrom('legal_holds').select('order_id').where('order_id', '=', orderId).executeTakeFirst()) !== undefined;
+    return (await this.db.selectFrom('legal_holds').select('order_id').where('order_id', '=', orderId).executeTakeFirst()) !== undefined;
   }
 
   /** The number's service ended: the record's retention starts counting. */
   async endService(id: string, at: number): Promise<boolean> {
-    const result = await this.#db.updateTable('registrations').set({ service_ended_at: at }).where('id', '=', id).where('service_ended_at', 'is', null).executeTakeFirst();
+    const result = await this.db.updateTable('registrations').set({ service_ended_at: at }).where('id', '=', id).where('service_ended_at', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 }

@@ -1,6 +1,7 @@
 import type { OrderState } from '@shared';
-import { type Database, changed } from '../providers/db/database.js';
+import { changed } from '../providers/db/database.js';
 import type { OrderRow } from '../providers/db/orders.db.js';
+import { Tables } from '../providers/db/tables.js';
 
 /** Orders closed without a card in service: what they hold goes after the short period. */
 export const CLOSED_STATES: readonly OrderState[] = ['rejected', 'returned', 'expired', 'withdrawn'];
@@ -17,20 +18,10 @@ export interface LegalHoldRow {
  * What the retention sweep reads and deletes. Every deletion is safe to run twice: a sweep stopped
  * half-way (the process killed between deleting the files and the rows) is finished by the next.
  */
-export class RetentionDb {
-  readonly #database: Database;
-
-  constructor(database: Database) {
-    this.#database = database;
-  }
-
-  get #db() {
-    return this.#database.db;
-  }
-
+export class RetentionDb extends Tables {
   /** Closed orders, closed before `before`, not yet emptied and not under a legal hold. */
   async closedDue(before: number, states: readonly OrderState[], limit: number): Promise<string[]> {
-    const rows = await this.#db.selectFrom('orders').select('id')
+    const rows = await this.db.selectFrom('orders').select('id')
       .where('state', 'in', states).where('updated_at', '<', before).where('purged_at', 'is', null)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'orders.id'))))
       .orderBy('updated_at').limit(limit).execute();
@@ -39,7 +30,7 @@ export class RetentionDb {
 
   /** Registrations whose number's service ended before `before`, not yet emptied and not under a legal hold. */
   async registrationsDue(before: number, limit: number): Promise<{ id: string; order_id: string }[]> {
-    return this.#db.selectFrom('registrations').select(['id', 'order_id'])
+    return this.db.selectFrom('registrations').select(['id', 'order_id'])
       .where('service_ended_at', '<', before).where('purged_at', 'is', null)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'registrations.order_id'))))
       .limit(limit).execute();
@@ -47,7 +38,7 @@ export class RetentionDb {
 
   /** Failed activation attempts finished before `before` that still keep a photo or what was read. */
   async failedAttemptsDue(before: number, limit: number): Promise<{ id: string; order_id: string; card_object_id: string | null }[]> {
-    return this.#db.selectFrom('activation_attempts').select(['id', 'order_id', 'card_object_id'])
+    return this.db.selectFrom('activation_attempts').select(['id', 'order_id', 'card_object_id'])
       .where('outcome', '=', 'failed').where('finished_at', '<', before)
       .where((eb) => eb.or([eb('card_object_id', 'is not', null), eb('card_read', 'is not', null)]))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'activation_attempts.order_id'))))
@@ -56,7 +47,7 @@ export class RetentionDb {
 
   /** Activated orders, activated before `before`, whose face templates or card numbers are still kept. */
   async templatesDue(before: number, limit: number): Promise<string[]> {
-    const rows = await this.#db.selectFrom('registrations as r').select('r.order_id')
+    const rows = await this.db.selectFrom('registrations as r').select('r.order_id')
       .where('r.activated_at', '<', before)
       .where((eb) => eb.or([
         eb.exists(eb.selectFrom('evidence as e').select('e.order_id').whereRef('e.order_id', '=', 'r.order_id')
@@ -71,10 +62,10 @@ export class RetentionDb {
 
   /** Every stored object an order refers to: its photos, live frames, door and activation photos. */
   async objectsOf(orderId: string): Promise<string[]> {
-    const evidence = await this.#db.selectFrom('evidence').select('object_id').where('order_id', '=', orderId).execute();
-    const live = await this.#db.selectFrom('liveness_challenges').select('object_id').where('order_id', '=', orderId).where('object_id', 'is not', null).execute();
-    const door = await this.#db.selectFrom('handovers').select(['card_object_id', 'face_object_id']).where('order_id', '=', orderId).execute();
-    const attempts = await this.#db.selectFrom('activation_attempts').select('card_object_id').where('order_id', '=', orderId).where('card_object_id', 'is not', null).execute();
+    const evidence = await this.db.selectFrom('evidence').select('object_id').where('order_id', '=', orderId).execute();
+    const live = await this.db.selectFrom('liveness_challenges').select('object_id').where('order_id', '=', orderId).where('object_id', 'is not', null).execute();
+    const door = await this.db.selectFrom('handovers').select(['card_object_id', 'face_object_id']).where('order_id', '=', orderId).execute();
+    const attempts = await this.db.selectFrom('activation_attempts').select('card_object_id').where('order_id', '=', orderId).where('card_object_id', 'is not', null).execute();
     return [
       ...evidence.map((e) => e.object_id), ...live.map((l) => l.object_id), ...door.flatMap((d) => [d.card_object_id, d.face_object_id]),
       ...attempts.map((a) => a.card_object_id),
@@ -83,7 +74,7 @@ export class RetentionDb {
 
   /** The live frames of one activation attempt. */
   async attemptFrames(attemptId: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('liveness_challenges').select('object_id').where('purpose', '=', `activation:${attemptId}`).where('object_id', 'is not', null).execute();
+    const rows = await this.db.selectFrom('liveness_challenges').select('object_id').where('purpose', '=', `activation:${attemptId}`).where('object_id', 'is not', null).execute();
     return rows.flatMap((r) => (r.object_id ? [r.object_id] : []));
   }
 
@@ -93,7 +84,7 @@ export class RetentionDb {
    * the five-card key, a pending review note. What stays: the order's states, reasons and scores.
    */
   async emptyOrder(orderId: string, now: number): Promise<void> {
-    await this.#database.transaction(this.#db, async (trx) => {
+    await this.database.transaction(this.db, async (trx) => {
       const challenges = trx.selectFrom('liveness_challenges').select('id').where('order_id', '=', orderId);
       await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
       await trx.deleteFrom('evidence').where('order_id', '=', orderId).execute();
@@ -109,7 +100,7 @@ export class RetentionDb {
 
   /** A failed activation attempt forgets its photo, what was read and its live frames. */
   async emptyAttempt(attemptId: string): Promise<void> {
-    await this.#database.transaction(this.#db, async (trx) => {
+    await this.database.transaction(this.db, async (trx) => {
       const purpose = `activation:${attemptId}`;
       const challenges = trx.selectFrom('liveness_challenges').select('id').where('purpose', '=', purpose);
       await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
@@ -120,7 +111,7 @@ export class RetentionDb {
 
   /** An activated order's face templates and card numbers: used to decide, not part of the record. */
   async dropTemplates(orderId: string): Promise<void> {
-    await this.#database.transaction(this.#db, async (trx) => {
+    await this.database.transaction(this.db, async (trx) => {
       await trx.updateTable('evidence').set({ face: null, card_numbers: null }).where('order_id', '=', orderId).execute();
       await trx.updateTable('liveness_challenges').set({ face: null }).where('order_id', '=', orderId).execute();
       // The buyer's number served the notices up to activation.
@@ -131,12 +122,12 @@ export class RetentionDb {
   }
 
   async order(orderId: string): Promise<OrderRow | undefined> {
-    return this.#db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+    return this.db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
   }
 
   /** A buyer's orders, by the number they bought or the five-card key of their ID number. */
   async ordersBy(by: 'msisdn' | 'holder_key', value: string): Promise<OrderRow[]> {
-    return this.#db.selectFrom('orders').selectAll().where(by, '=', value).orderBy('created_at', 'desc').limit(50).execute();
+    return this.db.selectFrom('orders').selectAll().where(by, '=', value).orderBy('created_at', 'desc').limit(50).execute();
   }
 
   async photosOf(orderId: string): Promise<number> {
@@ -144,23 +135,23 @@ export class RetentionDb {
   }
 
   async registered(orderId: string): Promise<{ service_ended_at: number | null } | undefined> {
-    return this.#db.selectFrom('registrations').select('service_ended_at').where('order_id', '=', orderId).where('purged_at', 'is', null).executeTakeFirst();
+    return this.db.selectFrom('registrations').select('service_ended_at').where('order_id', '=', orderId).where('purged_at', 'is', null).executeTakeFirst();
   }
 
   async hold(orderId: string): Promise<LegalHoldRow | undefined> {
-    return this.#db.selectFrom('legal_holds').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    return this.db.selectFrom('legal_holds').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   }
 
   async holds(): Promise<LegalHoldRow[]> {
-    return this.#db.selectFrom('legal_holds').selectAll().orderBy('at', 'desc').execute();
+    return this.db.selectFrom('legal_holds').selectAll().orderBy('at', 'desc').execute();
   }
 
   /** Sets a hold; false when the order has one already. */
   async setHold(row: LegalHoldRow): Promise<boolean> {
-    return changed(await this.#db.insertInto('legal_holds').values(row).onConflict((oc) => oc.column('order_id').doNothing()).executeTakeFirst()) === 1;
+    return changed(await this.db.insertInto('legal_holds').values(row).onConflict((oc) => oc.column('order_id').doNothing()).executeTakeFirst()) === 1;
   }
 
   async liftHold(orderId: string): Promise<boolean> {
-    return changed(await this.#db.deleteFrom('legal_holds').where('order_id', '=', orderId).executeTakeFirst()) === 1;
+    return changed(await this.db.deleteFrom('legal_holds').where('order_id', '=', orderId).executeTakeFirst()) === 1;
   }
 }
