@@ -35,6 +35,7 @@ export interface SweepReport {
 }
 
 const DAY_MS = 86_400_000;
+const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 /** Orders emptied per sweep and kind: a backlog goes over several sweeps, none holds the database long. */
 const BATCH = 200;
 /** What a buyer closed themselves, or that never got past a draft, holds nothing worth keeping. */
@@ -140,8 +141,8 @@ export class RetentionService {
     return {
       held: await this.#held(row),
       identity,
-      consent: row.consent_at === null ? null : { at: Number(row.consent_at), version: row.consent_version },
-      transitions: (await this.#d.orders.transitionsOf(orderId)).map((t) => ({ to: t.to_state, at: Number(t.at), reason: t.reason })),
+      consent: row.consent_at === null ? null : { at: iso(row.consent_at), version: row.consent_version },
+      transitions: (await this.#d.orders.transitionsOf(orderId)).map((t) => ({ to: t.to_state, at: iso(t.at), reason: t.reason })),
       decision: row.decision ? JSON.parse(row.decision) as unknown : null,
       retention: this.#d.settings,
     };
