@@ -19,21 +19,23 @@ export type LookupKey = (typeof LOOKUP_KEYS)[number];
 /** Every look-up of identity data says why: it goes into the access audit as written. */
 export const accessReason = z.string().trim().min(8, 'say why, in at least 8 characters (a ticket number, an inspector\'s request)').max(300);
 
-/** A look-up: the value checked by its kind (a number, an ICCID with its check digit, an ID number with its own). */
+/** A look-up: what to look for, by which key, and why (the value is checked by its kind with `lookupValue`). */
 export const lookupRequestSchema = z.object({
   by: z.enum(LOOKUP_KEYS),
   value: z.string().trim().min(1).max(40),
   reason: accessReason,
-}).superRefine((lookup, ctx) => {
-  const ok = lookup.by === 'msisdn' ? validateMvnoNumber(lookup.value).ok
-    : lookup.by === 'iccid' ? validateIccid(lookup.value).ok
-      : parseIdNumber(lookup.value).ok;
-  if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `not a valid ${lookup.by === 'msisdn' ? 'number of ours' : lookup.by === 'iccid' ? 'ICCID' : 'ID number'}` });
-}).transform((lookup) => ({
-  ...lookup,
-  value: lookup.by === 'msisdn' ? normaliseMsisdn(lookup.value) : lookup.by === 'iccid' ? lookup.value.replace(/\s/gu, '') : normaliseIdNumber(lookup.value),
-})).meta({ id: 'LookupRequest' });
+}).meta({ id: 'LookupRequest' });
 export interface LookupRequest { by: LookupKey; value: string; reason: string }
+
+/**
+ * The value of a look-up as it is stored, checked by its kind (a number of ours, an ICCID with its
+ * check digit, an ID number with its own), or undefined when it is none.
+ */
+export function lookupValue(by: LookupKey, raw: string): string | undefined {
+  if (by === 'msisdn') return validateMvnoNumber(raw).ok ? normaliseMsisdn(raw) : undefined;
+  if (by === 'iccid') return validateIccid(raw).ok ? raw.replace(/\s/gu, '') : undefined;
+  return parseIdNumber(raw).ok ? normaliseIdNumber(raw) : undefined;
+}
 
 const time = z.number().nullable();
 

@@ -20,6 +20,8 @@ const DESK = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
 
 let t: TestServer;
 let browser: Browser;
+/** The one-time password the administrator's page showed for the first reviewer. */
+let firstReviewerPassword = '';
 
 beforeAll(async () => {
   // A wide margin: a face a little unlike the portrait goes to a person rather than being refused.
@@ -67,6 +69,14 @@ describe('the operator\'s console in a real browser', () => {
     const oneTime = (await admin.getByTestId('one-time-password').textContent()) ?? '';
     expect(oneTime).toMatch(/^[A-Za-z2-9]{20}$/);
     expect(await admin.locator('[data-account="sun.audit"]').getAttribute('data-status')).toBe('enrolling');
+    // …and the first reviewer, who signs in in the next test.
+    await admin.getByTestId('new-username').fill('zhou.review');
+    await admin.getByTestId('new-name').fill('周审核');
+    await admin.getByTestId('new-role-reviewer').check();
+    await admin.getByTestId('add-account').click();
+    await admin.locator('[data-account="zhou.review"]').waitFor();
+    firstReviewerPassword = (await admin.getByTestId('one-time-password').textContent()) ?? '';
+    expect(firstReviewerPassword).toMatch(/^[A-Za-z2-9]{20}$/);
     await shot('03-staff');
 
     // The auditor, on their own computer.
@@ -132,7 +142,11 @@ describe('the operator\'s console in a real browser', () => {
     await expect.poll(() => buyer.getByTestId('notices-on').textContent()).toContain('139****5678');
     await buyer.screenshot({ path: path.join(SHOTS, '06-buyer-in-review.png'), fullPage: true });
 
-    const reviewers = await Promise.all(['zhou.review', 'wu.review'].map((username) => signedInPage(username, ['reviewer'], '/console/reviews')));
+    // The reviewer the administrator added signs in (password and TOTP code), and a second one.
+    const firstReviewer = await (await browser.newContext(DESK)).newPage();
+    await firstReviewer.goto(`${t.server.url}/console/reviews`);
+    await enrolInBrowser(firstReviewer, 'zhou.review', firstReviewerPassword, t);
+    const reviewers = [firstReviewer, await signedInPage('wu.review', ['reviewer'], '/console/reviews')];
     const [first, second] = reviewers as [Page, Page];
     await first.locator(`[data-order="${order.id}"]`).getByTestId('open-case').click();
     await first.getByTestId('two-reviewers').waitFor();

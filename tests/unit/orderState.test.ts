@@ -4,10 +4,10 @@ import { IllegalTransitionError, assertTransition, canTransition } from '../../b
 import { type CheckResult, decide } from '../../bff/src/domain/decision.js';
 
 const ALLOWED: [OrderState, OrderState][] = [
-  ['draft', 'submitted'], ['draft', 'expired'], ['submitted', 'verifying'],
+  ['draft', 'submitted'], ['draft', 'expired'], ['draft', 'withdrawn'], ['submitted', 'verifying'],
   ['verifying', 'approved'], ['verifying', 'rejected'], ['verifying', 'review'],
   ['review', 'approved'], ['review', 'rejected'], ['review', 'verifying'],
-  ['approved', 'shipped'], ['approved', 'shipped_unactivated'],
+  ['approved', 'shipped'], ['approved', 'shipped_unactivated'], ['approved', 'rejected'],
   ['shipped', 'activated'], ['shipped', 'returned'],
   ['shipped_unactivated', 'activated'], ['shipped_unactivated', 'returned'],
 ];

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type LookupRequest, lookupRequestSchema, lookupValue } from '@shared';
 import { AppError } from '../errors.js';
 
 /** Parses a request part with a shared schema; the first problem becomes a readable 400. */
@@ -16,4 +17,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.inf
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+([A-Za-z0-9_-]{16,128})$/.exec(header ?? '');
   return match?.[1];
+}
+
+/** A look-up of identity data from a request: its shape, then its value checked by its kind and normalised. */
+export function parseLookup(body: unknown): LookupRequest {
+  const lookup = parseWith(lookupRequestSchema, body);
+  const value = lookupValue(lookup.by, lookup.value);
+  if (value === undefined) {
+    const what = lookup.by === 'msisdn' ? 'number of ours' : lookup.by === 'iccid' ? 'ICCID' : 'ID number';
+    throw new AppError('validation_failed', `value: not a valid ${what}`, 400);
+  }
+  return { ...lookup, value };
 }

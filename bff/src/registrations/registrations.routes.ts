@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { REGISTRATION_EVIDENCE, lookupRequestSchema, requestReasonSchema } from '@shared';
-import { parseWith } from '../http/validate.js';
+import { REGISTRATION_EVIDENCE, requestReasonSchema } from '@shared';
+import { parseLookup, parseWith } from '../http/validate.js';
 import { type StaffGuard, staffOf } from '../staff/staff.routes.js';
 import type { RegistrationService } from './registrationService.js';
 
@@ -17,7 +17,7 @@ export function registrationRoutes(registrations: RegistrationService, guard: St
   const reader = guard('registrations.read');
 
   router.post('/console/registrations/lookup', reader, async (req, res) => {
-    const lookup = parseWith(lookupRequestSchema, req.body);
+    const lookup = parseLookup(req.body);
     const found = await registrations.lookup(lookup, staffOf(res));
     await guard.record(res, 'registration.lookup', `${lookup.by}: ${found.length} found`);
     res.json({ registrations: found });

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { legalHoldRequestSchema, lookupRequestSchema, requestReasonSchema } from '@shared';
+import { legalHoldRequestSchema, requestReasonSchema } from '@shared';
 import { AppError } from '../errors.js';
-import { bearerToken, parseWith } from '../http/validate.js';
+import { bearerToken, parseLookup, parseWith } from '../http/validate.js';
 import type { OrderService } from '../services/orderService.js';
 import { type StaffGuard, staffOf } from '../staff/staff.routes.js';
 import type { RetentionService } from './retentionService.js';
@@ -23,7 +23,7 @@ export function retentionRoutes(retention: RetentionService, orders: OrderServic
 
   const support = guard('requests.handle');
   router.post('/console/requests/find', support, async (req, res) => {
-    const lookup = parseWith(lookupRequestSchema, req.body);
+    const lookup = parseLookup(req.body);
     if (lookup.by === 'iccid') throw new AppError('validation_failed', 'find a buyer\'s orders by their number or their ID number', 400);
     const found = await retention.findOrders(lookup.by, lookup.value, lookup.reason, staffOf(res));
     await guard.record(res, 'request.find', `${lookup.by}: ${found.length} found`);
