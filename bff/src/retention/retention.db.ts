@@ -19,10 +19,14 @@ export interface LegalHoldRow {
  * half-way (the process killed between deleting the files and the rows) is finished by the next.
  */
 export class RetentionDb extends Tables {
-  /** Closed orders, closed before `before`, not yet emptied and not under a legal hold. */
+  /**
+   * Closed orders, closed before `before`, not yet emptied (or given a photo after they were: an
+   * upload that was under way when the buyer withdrew) and not under a legal hold.
+   */
   async closedDue(before: number, states: readonly OrderState[], limit: number): Promise<string[]> {
     const rows = await this.db.selectFrom('orders').select('id')
-      .where('state', 'in', states).where('updated_at', '<', before).where('purged_at', 'is', null)
+      .where('state', 'in', states).where('updated_at', '<', before)
+      .where((eb) => eb.or([eb('purged_at', 'is', null), eb.exists(eb.selectFrom('evidence').select('evidence.order_id').whereRef('evidence.order_id', '=', 'orders.id'))]))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'orders.id'))))
       .orderBy('updated_at').limit(limit).execute();
     return rows.map((r) => r.id);
