@@ -1,10 +1,10 @@
-import { checksCase } from '../support/env.js';
+import { checksCase, engineNeutralCase } from '../support/env.js';
 import { sql } from 'kysely';
 import { row, rows } from '../support/db.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationResult, CourierDelivery, ErrorBody, HandoverResult, OrderView } from '@shared';
+import type { ActivationResult, CourierDelivery, ErrorBody, HandoverResult, OrderView, RegistrationRecord } from '@shared';
 import type { Envelope } from '../../bff/src/crypto/envelope.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { signWebhook } from '../../bff/src/crypto/webhookSignature.js';
@@ -15,6 +15,7 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { facePhoto } from '../support/fixtures.js';
 import { activationCalls } from '../support/activation.js';
+import { staffMember } from '../support/staff.js';
 import { type FacePoses, POSES, cameraFrame } from '../support/liveFrames.js';
 import { type ShippedOrder, type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
@@ -69,6 +70,8 @@ const courierGet = <T>(tracking: string, token: string = COURIER.token) => t.api
 const handOver = (tracking: string, parts: { code?: string; card?: Buffer; face?: Buffer }, token: string = COURIER.token) => t.api.handOver(tracking, token, parts);
 
 const errorCode = (body: unknown): string => (body as ErrorBody).error.code;
+/** Orders the last cases look at again: activated at the door, activated online, returned by the carrier. */
+const kept: { door?: ShippedOrder; online?: ShippedOrder; returned?: ShippedOrder } = {};
 const numberIsAvailable = async (msisdn: string): Promise<boolean> =>
   (await row(t.server.db, sql<{ status: string }>`SELECT status FROM numbers WHERE msisdn = ${msisdn}`))?.status === 'available';
 const filesUnder = async (dir: string): Promise<number> => (await readdir(dir, { recursive: true })).length;
@@ -84,6 +87,7 @@ describe('path A: the courier checks the ID at the door', () => {
   it('hands the card over when the original card and the recipient match, keeps the photos encrypted, and activates exactly once', async () => {
     const card = await cardOf('张伟', POSES.sheldon.neutral);
     const order = await shipped(card, POSES.sheldon, 'courier_verified');
+    kept.door = order;
     const tracking = order.view.delivery?.trackingNumber ?? '';
 
     const seen = await courierGet<CourierDelivery>(tracking);
@@ -120,7 +124,7 @@ describe('path A: the courier checks the ID at the door', () => {
     expect(handover.live_score ?? 1).toBeLessThan(0.48);
   });
 
-  it('refuses another person at the door (another card): the card is not activated, the order is returned, its number and card count released', async () => {
+  checksCase('refuses another person at the door (another card): the card is not activated, the order is returned, its number and card count released', async () => {
     const card = await cardOf('王芳', POSES.penny.neutral);
     const order = await shipped(card, POSES.penny, 'courier_verified');
     const key = holderKey(envelope, sandbox('王芳').idNumber);
@@ -203,7 +207,7 @@ describe('path A: the courier checks the ID at the door', () => {
     expect(await numberIsAvailable(order.msisdn)).toBe(true);
   });
 
-  it('scopes couriers: no access code, a wrong one, another carrier, or the buyer\'s own calls get nothing', async () => {
+  engineNeutralCase('scopes couriers: no access code, a wrong one, another carrier, or the buyer\'s own calls get nothing', async () => {
     const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     const tracking = order.view.delivery?.trackingNumber ?? '';
     expect((await t.api.get('/api/courier/me')).status).toBe(401);
@@ -228,6 +232,7 @@ describe('path B: an unactivated card, activated online', () => {
   it('activates when the ID card, the live face and the identity submitted agree, exactly once', async () => {
     const card = await cardOf('杨磊', POSES.sheldon.neutral);
     const order = await shipped(card, POSES.sheldon, 'unactivated');
+    kept.online = order;
     expect(order.view.delivery?.handoverCode).toBeUndefined();
 
     expect(order.view.delivery?.sandboxPackCode).toMatch(/^\d{8}$/);
@@ -253,7 +258,7 @@ describe('path B: an unactivated card, activated online', () => {
     expect((await t.server.db.currentLiveness(order.id))?.purpose).toBe('purchase');
   });
 
-  it('refuses an ICCID that fails its check digit, and a card and number that do not go together', async () => {
+  engineNeutralCase('refuses an ICCID that fails its check digit, and a card and number that do not go together', async () => {
     const order = await shipped(await cardOf('张伟', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
     const lastDigit = Number(order.iccid.at(-1));
     const typo = `${order.iccid.slice(0, -1)}${(lastDigit + 1) % 10}`;
@@ -302,7 +307,7 @@ describe('path B: an unactivated card, activated online', () => {
     expect(provisioning.history(order.iccid).changes).toEqual(['activate']);
   });
 
-  it('keeps an attempt to its own card and its own token', async () => {
+  engineNeutralCase('keeps an attempt to its own card and its own token', async () => {
     const order = await shipped(await cardOf('陈静', POSES.penny.neutral), POSES.penny, 'unactivated');
     const session = (await startActivation(order.iccid, order)).body;
     const stranger = { ...session, activationToken: 'x'.repeat(43) };
@@ -321,6 +326,7 @@ describe('the carrier\'s status events', () => {
 
   it('accepts signed events, refuses a tampered body and an old signature, and a returned parcel releases the order', async () => {
     const order = await shipped(await cardOf('刘洋', POSES.sheldon.neutral), POSES.sheldon, 'unactivated');
+    kept.returned = order;
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const out = JSON.stringify({ trackingNumber: tracking, event: 'out_for_delivery' });
     expect((await send(out, signWebhook(WEBHOOK_SECRET, out, nowSeconds()))).body.status).toBe('out_for_delivery');
@@ -338,10 +344,32 @@ describe('the carrier\'s status events', () => {
     expect((await send(late, signWebhook(WEBHOOK_SECRET, late, nowSeconds()))).status).toBe(409);
   });
 
-  it('never takes the carrier\'s word that a path A parcel was delivered', async () => {
+  engineNeutralCase('never takes the carrier\'s word that a path A parcel was delivered', async () => {
     const order = await shipped(await cardOf('杨磊', POSES.sheldon.neutral), POSES.sheldon, 'courier_verified');
     const body = JSON.stringify({ trackingNumber: order.view.delivery?.trackingNumber, event: 'delivered' });
     expect((await send(body, signWebhook(WEBHOOK_SECRET, body, nowSeconds()))).status).toBe(409);
     expect((await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body.state).toBe('shipped');
+  });
+});
+
+describe('what is kept of them', () => {
+  it('a registration record for each number activated, found by support; a returned order emptied once its period is over', async () => {
+    const support = (await staffMember(t.server, t, ['support'], 'qian.support')).client;
+    const lookup = async (by: string, value: string) => (await support.call<{ registrations: RegistrationRecord[] }>('POST', '/api/console/registrations/lookup', {
+      by, value, reason: 'ticket 2026-1201: inspector\'s request',
+    })).body.registrations;
+    const [door] = await lookup('msisdn', kept.door?.msisdn ?? '');
+    expect(door).toMatchObject({ method: 'door_check', iccid: kept.door?.iccid, courier: { id: COURIER.id }, order: { id: kept.door?.id, state: 'activated' } });
+    const [online] = await lookup('iccid', kept.online?.iccid ?? '');
+    expect(online).toMatchObject({ method: 'online_activation', msisdn: kept.online?.msisdn, order: { id: kept.online?.id } });
+    expect((await lookup('idNumber', sandbox('杨磊').idNumber)).map((r) => r.order.id)).toContain(kept.online?.id);
+
+    const returned = kept.returned?.id ?? '';
+    t.advance(31 * 86_400_000);
+    await t.server.retention.sweep();
+    expect(await row(t.server.db, sql`SELECT identity, holder_key FROM orders WHERE id = ${returned}`)).toEqual({ identity: null, holder_key: null });
+    expect(Number((await row<{ n: number }>(t.server.db, sql`SELECT count(*) AS n FROM evidence WHERE order_id = ${returned}`))?.n)).toBe(0);
+    // The registrations keep their photos.
+    expect(Number((await row<{ n: number }>(t.server.db, sql`SELECT count(*) AS n FROM evidence WHERE order_id = ${kept.door?.id ?? ''}`))?.n)).toBe(3);
   });
 });

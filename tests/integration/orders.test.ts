@@ -240,7 +240,7 @@ describe('submission', () => {
     expect((res.body as unknown as ErrorBody).error.message).toContain('portrait, emblem, handheld');
   });
 
-  it('refuses to submit the photos without the live check', async () => {
+  checksCase('refuses to submit the photos without the live check', async () => {
     const card = await sandboxCard(0, POSES.sheldon.neutral);
     const order = await api.newOrder();
     await uploadAll(order.id, order.token, card);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checksCase } from '../support/env.js';
 import { type ErrorBody, type OrderView, type ReviewCase, type ReviewDecisionResult, type ReviewQueueItem, orderViewSchema } from '@shared';
 import { createAuthority } from '../../bff/src/providers/authority/index.js';
 import type { AuthorityPort } from '../../bff/src/providers/authority/authority.port.js';
@@ -100,7 +101,7 @@ describe('the review workbench', () => {
     expect((await queue()).some((q) => q.orderId === order.id)).toBe(false);
   });
 
-  it('rejects with a reason from the list (text when it is "other"), and the number goes back', async () => {
+  checksCase('rejects with a reason from the list (text when it is "other"), and the number goes back', async () => {
     const card = await sandboxCard(1, 'photos/obama.jpg', POSES.sheldon.neutral);
     const order = await decidedOrder(card, POSES.sheldon);
     expect(order.view.state).toBe('review');

@@ -32,3 +32,6 @@ export async function databaseEnv(): Promise<Record<string, string>> {
  * database keeps: it runs once, on SQLite; the PostgreSQL project runs the suite's other cases.
  */
 export const checksCase = it.skipIf(onPostgres());
+
+/** A case whose outcome does not depend on the database engine (who may see what, the clock): it runs once, on SQLite. */
+export const engineNeutralCase = it.skipIf(onPostgres());
