@@ -48,7 +48,7 @@ async function signedInPage(username: string, roles: StaffRole[], to: string): P
 const shooter = (page: Page) => (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 describe('the operator\'s console in a real browser', () => {
-  it('the first administrator enrols, adds an auditor, and the auditor sees what the administrator did; a disabled account is signed out', async () => {
+  it('the first administrator enrols, adds an auditor and the first reviewer, and the auditor sees what the administrator did; a disabled account is signed out', async () => {
     // The first administrator, made with `npm run staff -- add`.
     const first = await t.server.staff.add({ username: 'li.admin', name: '李管理', roles: ['administrator'] }, 'cli');
     const admin = await (await browser.newContext(DESK)).newPage();
