@@ -104,3 +104,8 @@ export type StaffAction = z.infer<typeof staffActionSchema>;
 
 /** The header a signed-in console sends its session's CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
+/**
+ * Sent (as "1") on a read a console page makes by itself, to keep a list current: it is not the
+ * person at work, so it does not keep their session from ending when they leave it idle.
+ */
+export const PASSIVE_HEADER = 'x-console-refresh';

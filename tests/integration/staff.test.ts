@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ErrorBody, STAFF_PERMISSIONS, STAFF_ROLES, type StaffAccount, type StaffCredentials, type StaffPermission, type StaffRole, type StaffSession } from '@shared';
+import { type ErrorBody, PASSIVE_HEADER, STAFF_PERMISSIONS, STAFF_ROLES, type StaffAccount, type StaffCredentials, type StaffPermission, type StaffRole, type StaffSession } from '@shared';
 import { scanDatabase } from '../support/scan.js';
 import { StaffClient, enrol, staffMember, totpCode } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -196,6 +196,14 @@ describe('console sessions', () => {
     t.advance(15 * 60_000 + 1000);
     const idle = await client.call('GET', '/api/staff/session');
     expect([idle.status, code(idle.body)]).toEqual([401, 'session_expired']);
+
+    // A page refreshing its list by itself is not the person at work: it does not keep the session awake.
+    const reviewer = (await staffMember(t.server, t, ['reviewer'])).client;
+    t.advance(10 * 60_000);
+    expect((await reviewer.call('GET', '/api/console/reviews', undefined, { headers: { [PASSIVE_HEADER]: '1' } })).status).toBe(200);
+    t.advance(6 * 60_000);
+    const left = await reviewer.call('GET', '/api/console/reviews', undefined, { headers: { [PASSIVE_HEADER]: '1' } });
+    expect([left.status, code(left.body)]).toEqual([401, 'session_expired']);
 
     const busy = (await staffMember(t.server, t, ['support'])).client;
     for (let hour = 0; hour < 12; hour += 1) {

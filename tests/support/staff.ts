@@ -8,13 +8,14 @@ export class StaffClient {
 
   constructor(readonly baseUrl: string, readonly username: string) {}
 
-  async call<T = unknown>(method: string, path: string, body?: unknown, { csrf = true } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  async call<T = unknown>(method: string, path: string, body?: unknown, { csrf = true, headers = {} }: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T; headers: Headers }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         ...(this.cookie ? { cookie: this.cookie } : {}),
         ...(csrf && this.csrf ? { 'x-csrf-token': this.csrf } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });

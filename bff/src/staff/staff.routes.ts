@@ -2,7 +2,7 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
 import {
-  CSRF_HEADER, type StaffPermission, type StaffSession, createStaffRequestSchema, enrolmentFinishSchema, enrolmentStartSchema,
+  CSRF_HEADER, PASSIVE_HEADER, type StaffPermission, type StaffSession, createStaffRequestSchema, enrolmentFinishSchema, enrolmentStartSchema,
   rolesGrant, signInRequestSchema, updateStaffRequestSchema,
 } from '@shared';
 import { tokenEquals } from '../crypto/tokens.js';
@@ -52,7 +52,7 @@ export function staffGuard(staff: StaffService, secureCookie: boolean): StaffGua
   const cookie = sessionCookie(secureCookie);
   const tokenOf = (req: Request): string | undefined => parseCookies(req.get('cookie') ?? '')[cookie.name];
   const check = async (req: Request, res: Response, permission?: StaffPermission): Promise<void> => {
-    const member = await staff.session(tokenOf(req));
+    const member = await staff.session(tokenOf(req), { passive: SAFE_METHODS.has(req.method) && req.get(PASSIVE_HEADER) === '1' });
     // SameSite=Strict keeps other sites' requests from carrying the cookie; the header proves a page of ours sent it.
     if (!SAFE_METHODS.has(req.method) && !tokenEquals(staff.csrfToken(member), req.get(CSRF_HEADER) ?? '')) {
       throw new AppError('csrf_failed', 'the request did not come from the console (CSRF token missing or wrong); reload the page', 403);

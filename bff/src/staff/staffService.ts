@@ -198,7 +198,8 @@ export class StaffService {
   }
 
   /** The person a session cookie belongs to; ended, idle or disabled: 401. */
-  async session(token: string | undefined): Promise<StaffMember> {
+  /** The member a session token belongs to; `passive` (a page refreshing itself) does not count as activity. */
+  async session(token: string | undefined, { passive = false } = {}): Promise<StaffMember> {
     const expired = new AppError('session_expired', 'sign in to the console', 401);
     if (!token) throw expired;
     const tokenHash = hashToken(token);
@@ -211,7 +212,7 @@ export class StaffService {
     }
     const row = await this.#d.db.account(session.staff_id);
     if (!row || row.disabled_at !== null) throw expired;
-    if (now - session.seen_at >= TOUCH_MS) await this.#d.db.touchSession(tokenHash, now);
+    if (!passive && now - session.seen_at >= TOUCH_MS) await this.#d.db.touchSession(tokenHash, now);
     return { id: row.id, username: row.username, name: row.name, roles: rolesOf(row), token };
   }
 

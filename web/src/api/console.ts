@@ -1,5 +1,5 @@
 import {
-  CSRF_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
+  CSRF_HEADER, PASSIVE_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
   type CourierAccount, type FailedJob, type HeldAgentOrder, type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
@@ -13,8 +13,9 @@ export function useCsrfToken(token: string): void {
 }
 
 /** A console call: the session cookie goes by itself (same origin); changes carry the CSRF token. */
-async function call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+async function call<T>(path: string, method = 'GET', body?: unknown, { passive = false } = {}): Promise<T> {
   const headers = new Headers();
+  if (passive) headers.set(PASSIVE_HEADER, '1');
   if (body !== undefined) headers.set('content-type', 'application/json');
   if (method !== 'GET' && csrfToken) headers.set(CSRF_HEADER, csrfToken);
   let res: Response;
@@ -47,7 +48,8 @@ export interface AuditEntry { seq: number; at: number; staff: string; action: st
 export interface AuditView { entries: AuditEntry[]; chain: { ok: boolean; entries: number; brokenAt?: number } }
 
 export const reviewApi = {
-  queue: () => call<{ reviews: ReviewQueueItem[] }>('/api/console/reviews'),
+  /** The queue; `passive` when the page refreshes it by itself (it does not keep the session awake). */
+  queue: (passive = false) => call<{ reviews: ReviewQueueItem[] }>('/api/console/reviews', 'GET', undefined, { passive }),
   open: (id: string) => call<ReviewCase>(`/api/console/reviews/${id}`),
   /** Where a photo of the case is shown from (the session cookie goes with the image request). */
   photoUrl: (id: string, kind: ReviewEvidence) => `/api/console/reviews/${id}/evidence/${kind}`,
