@@ -59,3 +59,6 @@ export function formatDottedDate(d: CalendarDate): string {
 export function formatCompactDate(d: CalendarDate): string {
   return `${pad(d.year, 4)}${pad(d.month)}${pad(d.day)}`;
 }
+
+/** A time in milliseconds (a number, or the string PostgreSQL gives a bigint as) as ISO 8601. */
+export const isoFromMs = (ms: number | string): string => new Date(Number(ms)).toISOString();

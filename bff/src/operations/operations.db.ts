@@ -31,15 +31,18 @@ const BEFORE_SHIPPING: readonly OrderState[] = ['submitted', 'verifying', 'revie
 /** The operations queues: provisioning jobs that failed for good, orders held for their agent. */
 export class OperationsDb extends Tables {
   /** Failed jobs whose order still waits for its service (a cancelled one has been returned). */
-  async failedJobs(): Promise<FailedJobRow[]> {
+  #failed() {
     return this.db.selectFrom('provisioning_jobs as j').innerJoin('orders as o', 'o.id', 'j.order_id')
       .select(['j.idempotency_key', 'j.order_id', 'j.iccid', 'j.msisdn', 'j.attempts', 'j.last_error', 'j.done_at', 'o.state'])
-      .where('j.status', '=', 'failed').where('o.state', 'in', ['shipped', 'shipped_unactivated'])
-      .orderBy('j.done_at').execute();
+      .where('j.status', '=', 'failed').where('o.state', 'in', ['shipped', 'shipped_unactivated']);
+  }
+
+  async failedJobs(): Promise<FailedJobRow[]> {
+    return this.#failed().orderBy('j.done_at').execute();
   }
 
   async failedJob(key: string): Promise<FailedJobRow | undefined> {
-    return (await this.failedJobs()).find((j) => j.idempotency_key === key);
+    return this.#failed().where('j.idempotency_key', '=', key).executeTakeFirst();
   }
 
   /** Sends a failed job again, from its first delay, under the same idempotency key. */
@@ -53,16 +56,18 @@ export class OperationsDb extends Tables {
     await this.db.updateTable('provisioning_jobs').set({ last_error: why }).where('idempotency_key', '=', key).where('status', '=', 'failed').execute();
   }
 
-  async heldOrders(): Promise<HeldOrderRow[]> {
-    const rows = await this.db.selectFrom('orders as o').leftJoin('channels as c', 'c.id', 'o.channel_id')
+  /** Orders held for their agent, oldest first; `id`: that one only. */
+  async heldOrders(id?: string): Promise<HeldOrderRow[]> {
+    let query = this.db.selectFrom('orders as o').leftJoin('channels as c', 'c.id', 'o.channel_id')
       .select(['o.id', 'o.state', 'o.msisdn', 'o.channel_flag', 'o.created_at', 'c.agent_number', 'c.name as agent_name'])
-      .where('o.channel_flag', 'is not', null).where('o.state', 'in', BEFORE_SHIPPING)
-      .orderBy('o.created_at').execute();
+      .where('o.channel_flag', 'is not', null).where('o.state', 'in', BEFORE_SHIPPING);
+    if (id !== undefined) query = query.where('o.id', '=', id);
+    const rows = await query.orderBy('o.created_at').execute();
     return rows.map((r) => ({ ...r, channel_flag: r.channel_flag ?? '', agent_number: r.agent_number ?? null, agent_name: r.agent_name ?? null }));
   }
 
   async heldOrder(id: string): Promise<HeldOrderRow | undefined> {
-    return (await this.heldOrders()).find((o) => o.id === id);
+    return (await this.heldOrders(id))[0];
   }
 
   /** A person cleared the order: it ships though its agent stopped selling. */

@@ -134,10 +134,6 @@ export class RetentionDb extends Tables {
     return this.db.selectFrom('orders').selectAll().where(by, '=', value).orderBy('created_at', 'desc').limit(50).execute();
   }
 
-  async photosOf(orderId: string): Promise<number> {
-    return (await this.objectsOf(orderId)).length;
-  }
-
   async registered(orderId: string): Promise<{ service_ended_at: number | null } | undefined> {
     return this.db.selectFrom('registrations').select('service_ended_at').where('order_id', '=', orderId).where('purged_at', 'is', null).executeTakeFirst();
   }

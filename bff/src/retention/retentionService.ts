@@ -1,4 +1,4 @@
-import { type HeldOrder, type LegalHold, readIdentitySchema } from '@shared';
+import { type HeldOrder, type LegalHold, readIdentitySchema, isoFromMs } from '@shared';
 import type { AccessAudit } from '../audit/accessAudit.js';
 import type { Envelope } from '../crypto/envelope.js';
 import { AppError } from '../errors.js';
@@ -35,7 +35,6 @@ export interface SweepReport {
 }
 
 const DAY_MS = 86_400_000;
-const iso = (ms: number): string => new Date(Number(ms)).toISOString();
 /** Orders emptied per sweep and kind: a backlog goes over several sweeps, none holds the database long. */
 const BATCH = 200;
 /** What a buyer closed themselves, or that never got past a draft, holds nothing worth keeping. */
@@ -96,7 +95,7 @@ export class RetentionService {
 
   /** When an order's data goes, and whether it may go now at a buyer's request. */
   async #held(row: OrderRow): Promise<HeldOrder> {
-    const [photos, registration, hold] = await Promise.all([this.#d.db.photosOf(row.id), this.#d.db.registered(row.id), this.#d.db.hold(row.id)]);
+    const [objects, registration, hold] = await Promise.all([this.#d.db.objectsOf(row.id), this.#d.db.registered(row.id), this.#d.db.hold(row.id)]);
     const closed = CLOSED_STATES.includes(row.state);
     const keptBecause = hold ? 'legal_hold' as const : registration ? 'registration' as const : closed ? null : 'in_progress' as const;
     const emptied = row.purged_at !== null;
@@ -108,7 +107,7 @@ export class RetentionService {
       state: row.state,
       msisdn: row.msisdn,
       createdAt: Number(row.created_at),
-      photos,
+      photos: objects.length,
       identity: row.identity !== null && !emptied,
       registered: registration !== undefined,
       legalHold: hold !== undefined,
@@ -141,8 +140,8 @@ export class RetentionService {
     return {
       held: await this.#held(row),
       identity,
-      consent: row.consent_at === null ? null : { at: iso(row.consent_at), version: row.consent_version },
-      transitions: (await this.#d.orders.transitionsOf(orderId)).map((t) => ({ to: t.to_state, at: iso(t.at), reason: t.reason })),
+      consent: row.consent_at === null ? null : { at: isoFromMs(row.consent_at), version: row.consent_version },
+      transitions: (await this.#d.orders.transitionsOf(orderId)).map((t) => ({ to: t.to_state, at: isoFromMs(t.at), reason: t.reason })),
       decision: row.decision ? JSON.parse(row.decision) as unknown : null,
       retention: this.#d.settings,
     };

@@ -10,6 +10,7 @@ import {
   type StartActivationRequest,
   validateIccid,
   validateMvnoNumber,
+  isoFromMs,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
@@ -59,7 +60,6 @@ export const LIVE_CHECKS_PER_ATTEMPT = 3;
 /** Seals what was read from a card at activation to its attempt. */
 const readAad = sealedAs.activationRead;
 const purposeOf = (attemptId: string): string => `activation:${attemptId}`;
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Path B: a card shipped unactivated is switched on only when the person holding it proves, online,
@@ -108,7 +108,7 @@ export class ActivationService {
     const token = newToken();
     const expiresAt = now + this.#d.settings.attemptMinutes * 60_000;
     await this.#d.fulfilment.insertActivationAttempt({ id, order_id: order.id, token_hash: hashToken(token), started_at: now, expires_at: expiresAt });
-    return { activationId: id, activationToken: token, expiresAt: iso(expiresAt), attemptsLeft: await this.attemptsLeft(order.id) - 1 };
+    return { activationId: id, activationToken: token, expiresAt: isoFromMs(expiresAt), attemptsLeft: await this.attemptsLeft(order.id) - 1 };
   }
 
   /** An attempt left open: it counts as failed if it sent a photo or frames, and costs nothing if not. */
@@ -120,7 +120,7 @@ export class ActivationService {
   private async requireUnlocked(orderId: string): Promise<void> {
     const until = (await this.#d.fulfilment.shipmentOf(orderId))?.activation_locked_until ?? null;
     if (until !== null && until > this.#d.now()) {
-      throw new AppError('activation_locked', `too many failed attempts: this card can be activated again after ${iso(until)}, or at one of our stores`, 423);
+      throw new AppError('activation_locked', `too many failed attempts: this card can be activated again after ${isoFromMs(until)}, or at one of our stores`, 423);
     }
   }
 
@@ -209,7 +209,7 @@ export class ActivationService {
     const reasons = JSON.parse(attempt.reasons ?? '[]') as OutcomeReason[];
     const shipment = await this.#d.fulfilment.shipmentOf(attempt.order_id);
     const lockedUntil = shipment?.activation_locked_until ?? null;
-    const locked = lockedUntil !== null && lockedUntil > this.#d.now() ? { lockedUntil: iso(lockedUntil) } : {};
+    const locked = lockedUntil !== null && lockedUntil > this.#d.now() ? { lockedUntil: isoFromMs(lockedUntil) } : {};
     if (attempt.outcome === 'activated') {
       const activated = (await this.#d.db.getOrder(attempt.order_id))?.state === 'activated';
       return { outcome: activated ? 'activated' : 'activating', reasons, attemptsLeft: await this.attemptsLeft(attempt.order_id) };
@@ -225,7 +225,7 @@ export class ActivationService {
       outcome: 'failed',
       reasons,
       attemptsLeft: await this.attemptsLeft(attempt.order_id),
-      ...(lockedUntil !== null && lockedUntil > now ? { lockedUntil: iso(lockedUntil) } : {}),
+      ...(lockedUntil !== null && lockedUntil > now ? { lockedUntil: isoFromMs(lockedUntil) } : {}),
     };
   }
 }

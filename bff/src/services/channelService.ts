@@ -8,6 +8,7 @@ import {
   type PublicAgent,
   type UpdateChannelRequest,
   type WebhookDelivery,
+  isoFromMs,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
@@ -49,7 +50,6 @@ export const OPERATOR_CHANNEL = { agentNumber: 'OPERATOR-DIRECT', name: 'operato
 /** Seals a channel's webhook secret to its channel. */
 const secretAad = sealedAs.webhookSecret;
 const MARK_PURPOSE = 'agent-mark';
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 interface MarkBody {
   /** Agent number. */
@@ -88,7 +88,7 @@ export class ChannelService {
     await this.require(id);
     return (await this.#d.channels.deliveriesOf(id)).map((d) => ({
       id: d.id, orderId: d.order_id, event: d.event, status: d.status, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
-      createdAt: iso(d.created_at), ...(d.delivered_at ? { deliveredAt: iso(d.delivered_at) } : {}), ...(d.status === 'pending' ? { nextAt: iso(d.next_at) } : {}),
+      createdAt: isoFromMs(d.created_at), ...(d.delivered_at ? { deliveredAt: isoFromMs(d.delivered_at) } : {}), ...(d.status === 'pending' ? { nextAt: isoFromMs(d.next_at) } : {}),
     }));
   }
 
@@ -226,7 +226,7 @@ export class ChannelService {
       genuine: true,
       ...(row ? { agent: publicAgent(row) } : {}),
       origin: body.o,
-      issuedAt: iso(body.t * 1000),
+      issuedAt: isoFromMs(body.t * 1000),
     };
   }
 
@@ -236,7 +236,7 @@ export class ChannelService {
     if (row?.channel_id !== channel.id) throw new AppError('not_found', 'no such order for this agent', 404);
     const decision = row.decision ? shownDecision(row.decision) : undefined;
     return {
-      orderId: row.id, state: row.state, msisdn: row.msisdn, deliveryPath: row.delivery_path, updatedAt: iso(row.updated_at),
+      orderId: row.id, state: row.state, msisdn: row.msisdn, deliveryPath: row.delivery_path, updatedAt: isoFromMs(row.updated_at),
       ...(decision ? { decision } : {}),
     };
   }
@@ -263,8 +263,8 @@ export class ChannelService {
       webhookUrl: row.webhook_url,
       status: row.status,
       flaggedOrders: await this.#d.channels.flaggedOrderCount(row.id),
-      createdAt: iso(row.created_at),
-      updatedAt: iso(row.updated_at),
+      createdAt: isoFromMs(row.created_at),
+      updatedAt: isoFromMs(row.updated_at),
     };
   }
 }

@@ -19,6 +19,7 @@ import {
   EVIDENCE_KINDS,
   decisionSchema,
   readIdentitySchema, type ContactView,
+  isoFromMs,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { detached } from '../context.js';
@@ -77,7 +78,6 @@ export const CARDS_PER_ID = 5;
 /** The key the cap counts by: a keyed hash of the ID number, so the number itself is never stored. */
 export const holderKey = (envelope: Envelope, idNumber: string): string => envelope.digest(idNumber.toUpperCase(), 'id-number');
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Faces and card numbers are sealed to their photo, identity fields to their order (sealed.ts). */
 const { evidenceFace: faceAad, cardNumbers: cardNumbersAad, identity: identityAad } = sealedAs;
@@ -133,7 +133,7 @@ export class OrderService {
       throw new AppError('too_many_holds', `numbers are held from this network already (at most ${this.#d.settings.holdsPerClient}); continue with one of them, or wait a few minutes`, 429);
     }
     if (held === 'unavailable') throw new AppError('number_unavailable', 'this number is not available any more; choose another', 409);
-    return { holdId, holdToken, msisdn, expiresAt: iso(until) };
+    return { holdId, holdToken, msisdn, expiresAt: isoFromMs(until) };
   }
 
   async createOrder(request: CreateOrderRequest): Promise<CreatedOrder> {
@@ -349,7 +349,7 @@ export class OrderService {
       { engine: this.#d.engine, authority: this.#d.authority, ...this.#d.settings },
     );
     const outcome = decide(checks);
-    const decision = decisionSchema.parse({ ...outcome, decidedAt: iso(this.now()) });
+    const decision = decisionSchema.parse({ ...outcome, decidedAt: isoFromMs(this.now()) });
     const moved = await this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {
       checks: JSON.stringify(checks),
       decision: JSON.stringify(decision),
@@ -405,8 +405,8 @@ export class OrderService {
       state: row.state,
       msisdn: row.msisdn,
       deliveryPath: row.delivery_path,
-      createdAt: iso(row.created_at),
-      holdExpiresAt: iso(row.hold_expires_at),
+      createdAt: isoFromMs(row.created_at),
+      holdExpiresAt: isoFromMs(row.hold_expires_at),
       consentGiven: row.consent_at !== null,
       evidence: { portrait: evidence.has('portrait'), emblem: evidence.has('emblem'), handheld: evidence.has('handheld') },
       liveness: live?.outcome === 'passed' ? 'passed' : live ? 'review' : 'missing',
