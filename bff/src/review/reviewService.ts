@@ -1,6 +1,6 @@
 import {
   type DecisionReason, IDENTITY_DOUBT_REASONS, type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence,
-  type ReviewQueueItem, checkResultSchema, decisionSchema,
+  type ReviewQueueItem, checkResultSchema, decisionSchema, isoFromMs,
 } from '@shared';
 import { z } from 'zod';
 import type { AccessAudit } from '../audit/accessAudit.js';
@@ -144,7 +144,7 @@ export class ReviewService {
     }
     const outcome = request.outcome === 'approve' ? 'approved' : 'rejected';
     const actor = proposal && request.outcome === 'approve' ? `staff:${proposal.staff}+${member.username}` : `staff:${member.username}`;
-    const decision = decisionSchema.parse({ outcome, reasons: outcome === 'approved' ? [] : reasons, decidedAt: new Date(this.#d.now()).toISOString() });
+    const decision = decisionSchema.parse({ outcome, reasons: outcome === 'approved' ? [] : reasons, decidedAt: isoFromMs(this.#d.now()) });
     const moved = await this.#d.orders.transition(orderId, 'review', outcome, why, actor, this.#d.now(), { decision: JSON.stringify(decision) });
     if (!moved) throw new AppError('order_closed', 'the order was decided meanwhile', 409);
     await this.#d.db.clearProposal(orderId);
@@ -167,7 +167,7 @@ export class ReviewService {
     let rechecked = 0;
     for (const row of await this.#d.db.inReview()) {
       if (row.since + this.#deadlineMs <= now) {
-        const decision = decisionSchema.parse({ outcome: 'rejected', reasons: ['review_expired'], decidedAt: new Date(now).toISOString() });
+        const decision = decisionSchema.parse({ outcome: 'rejected', reasons: ['review_expired'], decidedAt: isoFromMs(now) });
         if (await this.#d.orders.transition(row.id, 'review', 'rejected', 'review_expired: nobody decided within the deadline', 'system', now, { decision: JSON.stringify(decision) })) {
           await this.#d.db.clearProposal(row.id);
           await this.#d.orders.releaseNumber(row.id);

@@ -8,6 +8,7 @@ import {
   drawActions,
   followsChallenge,
   measureFrame,
+  isoFromMs,
   mostNeutral,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
@@ -94,7 +95,7 @@ export class LivenessService {
     return {
       challengeId: challenge.id,
       actions,
-      expiresAt: new Date(challenge.expires_at).toISOString(),
+      expiresAt: isoFromMs(challenge.expires_at),
       maxFrames: LIVENESS_FRAMES.max,
       attemptsLeft: limit - issued - 1,
     };

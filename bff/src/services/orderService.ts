@@ -78,7 +78,6 @@ export const CARDS_PER_ID = 5;
 /** The key the cap counts by: a keyed hash of the ID number, so the number itself is never stored. */
 export const holderKey = (envelope: Envelope, idNumber: string): string => envelope.digest(idNumber.toUpperCase(), 'id-number');
 
-
 /** Faces and card numbers are sealed to their photo, identity fields to their order (sealed.ts). */
 const { evidenceFace: faceAad, cardNumbers: cardNumbersAad, identity: identityAad } = sealedAs;
 

@@ -197,8 +197,10 @@ export class StaffService {
     return this.#newSession(row);
   }
 
-  /** The person a session cookie belongs to; ended, idle or disabled: 401. */
-  /** The member a session token belongs to; `passive` (a page refreshing itself) does not count as activity. */
+  /**
+   * The person a session cookie belongs to; ended, idle or disabled: 401. A `passive` read (a page
+   * refreshing itself) does not count as activity.
+   */
   async session(token: string | undefined, { passive = false } = {}): Promise<StaffMember> {
     const expired = new AppError('session_expired', 'sign in to the console', 401);
     if (!token) throw expired;

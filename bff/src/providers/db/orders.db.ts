@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
-import { type DeliveryPath, type EvidenceKind, NOTICE_EVENTS, type OrderState } from '@shared';
+import { type DeliveryPath, type EvidenceKind, NOTICE_EVENTS, type OrderState, isoFromMs } from '@shared';
 import { assertTransition } from '../../domain/orderState.js';
 import { type Database, type Queries, changed, counted } from './database.js';
 import type { Schema } from './schema.js';
@@ -266,7 +266,7 @@ export class OrdersDb {
     if (!channel) return;
     const id = randomUUID();
     const event = `order.${row.to_state}`;
-    const body = JSON.stringify({ id, event, orderId: row.order_id, state: row.to_state, previousState: row.from_state, at: new Date(row.at).toISOString() });
+    const body = JSON.stringify({ id, event, orderId: row.order_id, state: row.to_state, previousState: row.from_state, at: isoFromMs(row.at) });
     await trx.insertInto('webhook_deliveries').values({
       id, channel_id: channel.id, order_id: row.order_id, event, body, status: 'pending', attempts: 0, next_at: row.at, created_at: row.at,
       last_status: null, last_error: null, delivered_at: null, claimed_until: null,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import type { SandboxSms } from '@shared';
+import { type SandboxSms, isoFromMs } from '@shared';
 import { openSqliteFile } from '../db/database.js';
 import { NotifierError, type NotifierPort, type SmsMessage, renderSms } from './notifier.port.js';
 
@@ -58,7 +58,7 @@ export class SandboxNotifier implements NotifierPort {
   /** The inbox, newest first. */
   inbox(limit = 50): SandboxSms[] {
     const rows = this.#db.prepare('SELECT id, recipient, text, at, status FROM sms ORDER BY at DESC LIMIT ?').all(limit) as { id: string; recipient: string; text: string; at: number; status: SandboxSms['status'] }[];
-    return rows.map((r) => ({ id: r.id, to: r.recipient, text: r.text, at: new Date(r.at).toISOString(), status: r.status }));
+    return rows.map((r) => ({ id: r.id, to: r.recipient, text: r.text, at: isoFromMs(r.at), status: r.status }));
   }
 
   close(): void {
