@@ -156,6 +156,11 @@ const configSchema = z.object({
   LIVENESS_SECONDS: z.coerce.number().int().min(15).max(600).default(90),
   /** Challenges one order may ask for. */
   LIVENESS_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /**
+   * Draws every challenge's screen colours from this seed instead of at random, so that a recorded
+   * camera video can show them (browser tests). Never in production: the colours must be unknown.
+   */
+  LIVENESS_COLOUR_SEED: z.string().min(1).optional(),
   /** SIM cards put in stock on the first start. */
   SIM_STOCK: z.coerce.number().int().min(0).max(100_000).default(200),
   /** The provisioning system and the carrier: only the sandbox's stand-ins ship with the product. */
@@ -248,7 +253,7 @@ const configSchema = z.object({
  * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
  * data folder (its backup would carry its own key). Each refusal says what to set instead.
  */
-function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string }, ctx: z.RefinementCtx): void {
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string; LIVENESS_COLOUR_SEED?: string | undefined }, ctx: z.RefinementCtx): void {
   const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
   if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
   if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
@@ -257,6 +262,7 @@ function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER
   if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
   else if (!c.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'an address that is not https');
   if (c.OPERATOR_NAME === SANDBOX_OPERATOR_NAME) refuse('OPERATOR_NAME', "the sandbox's operator name (shown to buyers and on every agent mark): set OPERATOR_NAME to the operator's name");
+  if (c.LIVENESS_COLOUR_SEED) refuse('LIVENESS_COLOUR_SEED', 'a fixed colour sequence for the live check (a recording could show it): unset LIVENESS_COLOUR_SEED');
 }
 
 export type Mode = 'sandbox' | 'production';
@@ -346,7 +352,7 @@ export interface Config {
   authority: AuthorityConfig;
   numbersPerPrefix: number;
   vision: { threads: number; maxQueue: number; maxPerClient: number; taskTimeoutMs: number; threadMemoryMb: number };
-  liveness: { actions: LivenessAction[]; seconds: number; attempts: number };
+  liveness: { actions: LivenessAction[]; seconds: number; attempts: number; colourSeed?: string };
   simStock: number;
   provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number } | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number };
   logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined } | { adapter: 'http'; url: string; token: string | undefined; webhookSecret: string };
@@ -457,7 +463,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       threads: c.VISION_THREADS, maxQueue: c.VISION_MAX_QUEUE, maxPerClient: c.VISION_MAX_PER_CLIENT,
       taskTimeoutMs: c.VISION_TASK_TIMEOUT_MS, threadMemoryMb: c.VISION_THREAD_MEMORY_MB,
     },
-    liveness: { actions: c.LIVENESS_ACTIONS, seconds: c.LIVENESS_SECONDS, attempts: c.LIVENESS_ATTEMPTS },
+    liveness: { actions: c.LIVENESS_ACTIONS, seconds: c.LIVENESS_SECONDS, attempts: c.LIVENESS_ATTEMPTS, ...(c.LIVENESS_COLOUR_SEED ? { colourSeed: c.LIVENESS_COLOUR_SEED } : {}) },
     simStock: c.SIM_STOCK,
     provisioning: c.PROVISIONING_ADAPTER === 'http'
       ? { adapter: 'http', url: c.PROVISIONING_HTTP_URL ?? '', token: c.PROVISIONING_HTTP_TOKEN, timeoutMs: c.PROVISIONING_TIMEOUT_MS }

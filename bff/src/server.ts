@@ -166,6 +166,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       livenessActions: config.liveness.actions,
       livenessSeconds: config.liveness.seconds,
       livenessAttempts: config.liveness.attempts,
+      ...(config.liveness.colourSeed ? { livenessColourSeed: config.liveness.colourSeed } : {}),
     },
     log,
     now,

@@ -137,8 +137,24 @@ export const evidenceResultSchema = z
   .meta({ id: 'EvidenceResult' });
 export type EvidenceResult = z.infer<typeof evidenceResultSchema>;
 
-/** Frames a live check may send, and how many it needs to show a neutral face around each action. */
-export const LIVENESS_FRAMES = { min: 4, max: 24 } as const;
+/**
+ * Frames a live check may send: the colour phase and each action filmed at a frame every
+ * LIVENESS_TIMING.frameMs (about 40-70 frames for three actions).
+ */
+export const LIVENESS_FRAMES = { min: 12, max: 160 } as const;
+
+/** When each frame was taken, and which of the challenge's colours the screen showed then. */
+export const livenessTimelineSchema = z
+  .array(z.object({
+    /** Milliseconds since the check began, by the page's clock. */
+    t: z.number().int().min(0).max(600_000),
+    /** Index into the challenge's colours, or null outside the colour phase. */
+    colour: z.number().int().min(0).max(31).nullable(),
+  }).strict())
+  .min(LIVENESS_FRAMES.min)
+  .max(LIVENESS_FRAMES.max)
+  .meta({ id: 'LivenessTimeline' });
+export type LivenessTimeline = z.infer<typeof livenessTimelineSchema>;
 
 export const livenessChallengeSchema = z
   .object({
@@ -148,6 +164,11 @@ export const livenessChallengeSchema = z
     /** Frames must arrive before then; a challenge is answered once. */
     expiresAt: isoTime,
     maxFrames: z.number().int(),
+    /** Show these colours full screen, one after another, `colourMs` each, with the face in view. */
+    colours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)),
+    colourMs: z.number().int(),
+    /** Take a frame this often, from the first colour to the end of the last action. */
+    frameMs: z.number().int(),
     /** Challenges this order may still ask for after this one. */
     attemptsLeft: z.number().int(),
   })

@@ -139,17 +139,49 @@ export function followsChallenge(actions: readonly LivenessAction[], frames: rea
   return { ok: true, frames: found };
 }
 
+/** Actions that move the whole head: its motion is followed frame by frame, and one is always asked. */
+export const HEAD_ACTIONS: readonly LivenessAction[] = ['turn_left', 'turn_right', 'nod'];
+
 /**
  * Two or three different actions in random order, from a source of random integers and the actions
- * allowed (two at least; with only two, both are asked).
+ * allowed (two at least; with only two, both are asked). One of them moves the head, where one is allowed.
  */
 export function drawActions(randomInt: (max: number) => number, allowed: readonly LivenessAction[] = LIVENESS_ACTIONS): LivenessAction[] {
   const pool = [...new Set(allowed)];
   const count = Math.min(pool.length, 2 + randomInt(2));
   const chosen: LivenessAction[] = [];
-  for (let i = 0; i < count; i += 1) {
+  const heads = pool.filter((a) => HEAD_ACTIONS.includes(a));
+  if (heads.length > 0) {
+    const head = heads[randomInt(heads.length)]!;
+    pool.splice(pool.indexOf(head), 1);
+    chosen.push(head);
+  }
+  while (chosen.length < count && pool.length > 0) {
     const [action] = pool.splice(randomInt(pool.length), 1);
     if (action) chosen.push(action);
   }
+  // The head's action takes a random place among the others.
+  const at = randomInt(chosen.length);
+  const [first] = chosen.splice(0, 1);
+  if (first) chosen.splice(at, 0, first);
   return chosen;
+}
+
+/**
+ * The colours the screen shows during the check (炫彩): far apart in hue, none so bright or dark
+ * that a change between two of them is a flash in WCAG 2.3.1's sense (under two changes a second).
+ */
+export const LIVENESS_COLOURS = ['#e0483c', '#3cb44b', '#4363d8', '#c04bd0', '#2bb5b5', '#d8b62b'] as const;
+
+/** The colour phase and the frames: how long each colour shows, how often a frame is taken, and the longest gap allowed. */
+export const LIVENESS_TIMING = { colourSteps: 5, colourMs: 600, frameMs: 150, maxGapMs: 700 } as const;
+
+/** A random colour sequence, no colour twice in a row. */
+export function drawColours(randomInt: (max: number) => number, steps: number = LIVENESS_TIMING.colourSteps): string[] {
+  const colours: string[] = [];
+  while (colours.length < steps) {
+    const next = LIVENESS_COLOURS[randomInt(LIVENESS_COLOURS.length)]!;
+    if (next !== colours.at(-1)) colours.push(next);
+  }
+  return colours;
 }

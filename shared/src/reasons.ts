@@ -56,6 +56,10 @@ export const VERIFICATION_REASONS = [
   'liveness_not_card_holder',
   'liveness_borderline',
   'liveness_replay',
+  // The motion jumped from pose to pose (stills shown in turn, frames left out).
+  'liveness_motion_broken',
+  // The face did not take on the colours the screen showed (a screen or a recording in front of the camera).
+  'liveness_reflection_missing',
   // Nobody decided the order in review within its deadline.
   'review_expired',
   // The agent the order was bought from stopped selling, and the operator cancelled the order.

@@ -58,7 +58,7 @@ async function oneOrder(orders: OrdersDb, fulfilment: FulfilmentDb, msisdn: stri
   }
   const challenge = randomUUID();
   await orders.challengesOf(id, 'purchase');
-  await orders.insertChallenge({ id: challenge, order_id: id, actions: '["turn_left","turn_right"]', issued_at: now, expires_at: now + 60_000, purpose: 'purchase' });
+  await orders.insertChallenge({ id: challenge, order_id: id, actions: '["turn_left","turn_right"]', colours: '[]', issued_at: now, expires_at: now + 60_000, purpose: 'purchase' });
   await orders.claimChallenge(challenge, now);
   await orders.recordFrameDigests(challenge, Array.from({ length: 6 }, () => randomUUID()), now);
   await orders.recordLiveness(challenge, { outcome: 'passed', reasons: '[]', score: 0.3, object_id: randomUUID(), face: sealed });
@@ -113,7 +113,6 @@ const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutra
 /** One buyer's whole verification, each request on the next process; milliseconds until the decision. */
 async function verify(apis: ApiClient[], turn: { n: number }): Promise<number> {
   const api = (): ApiClient => apis[(turn.n += 1) % apis.length] as ApiClient;
-  const frames = await performFrames(POSES.sheldon, ['turn_left', 'turn_right']);
   const order = await api().newOrder();
   const began = performance.now();
   for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
@@ -121,8 +120,7 @@ async function verify(apis: ApiClient[], turn: { n: number }): Promise<number> {
     if (res.status !== 200) throw new Error(`upload ${kind}: ${res.status}`);
   }
   const challenge = await api().startLiveness(order.id, order.token);
-  const ordered = challenge.body.actions[0] === 'turn_left' ? frames : await performFrames(POSES.sheldon, challenge.body.actions);
-  const live = await api().sendFrames(order.id, order.token, challenge.body.challengeId, ordered);
+  const live = await api().sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(POSES.sheldon, challenge.body));
   if (live.body.outcome !== 'passed') throw new Error(`live check: ${JSON.stringify(live.body.reasons)}`);
   await api().submit(order.id, order.token);
   for (;;) {

@@ -15,11 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../bff/src/config.js';
+import { seededColours } from '../../bff/src/services/livenessService.js';
+import type { FilmedSession } from '../support/motion/session.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
-import type { LivenessAction, OrderView } from '@shared';
+import { LIVENESS_TIMING, type LivenessAction, type OrderView } from '@shared';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
@@ -36,9 +38,12 @@ const atDoor = (await generateMockCard({ face: await facePhoto(POSES.penny.neutr
 const recipient = await cameraFrame(POSES.penny.neutral);
 
 // Camera frames are made before timing starts, a fresh take for every check (the same bytes twice are a replay).
+// The server draws its colours from a fixed seed here, so the takes can show them before the clock starts.
+const COLOUR_SEED = 'bench';
 const ORDERINGS: LivenessAction[][] = [['turn_left', 'turn_right'], ['turn_right', 'turn_left']];
-const takes: Buffer[][][] = [];
-for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERINGS.map((actions) => performFrames(POSES.sheldon, actions))));
+const asked = (actions: LivenessAction[]) => ({ actions, colours: seededColours(COLOUR_SEED), colourMs: LIVENESS_TIMING.colourMs, frameMs: LIVENESS_TIMING.frameMs });
+const takes: FilmedSession[][] = [];
+for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERINGS.map((actions) => performFrames(POSES.sheldon, asked(actions)))));
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
@@ -53,7 +58,8 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
   }
   const liveStart = performance.now();
   const challenge = await api.startLiveness(order.id, order.token);
-  const frames = take[challenge.body.actions[0] === 'turn_left' ? 0 : 1] ?? [];
+  const frames = take[challenge.body.actions[0] === 'turn_left' ? 0 : 1];
+  if (!frames) throw new Error('no take');
   const live = await api.sendFrames(order.id, order.token, challenge.body.challengeId, frames);
   if (live.body.outcome !== 'passed') throw new Error(`live check: ${JSON.stringify(live.body.reasons)}`);
   const liveMs = performance.now() - liveStart;
@@ -75,7 +81,7 @@ for (const threads of [1, 2]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
   // One client makes every bench order: the per-client limits are lifted (the abuse bench measures them).
   const server = await start(loadConfig({
-    ...testEnv(dir), LOG_LEVEL: 'error', VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
+    ...testEnv(dir), LOG_LEVEL: 'error', LIVENESS_COLOUR_SEED: COLOUR_SEED, VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
   }));
   const api = new ApiClient(server.url);
   // Every bench order buys a card for the same sandbox identity; once decided, its card is shipped

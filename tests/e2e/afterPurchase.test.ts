@@ -10,7 +10,7 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, cameraFrame, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, cameraFrame, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
@@ -21,7 +21,7 @@ let t: TestServer;
 
 beforeAll(async () => {
   // The web app is built into the test server's folder; the recorded face video shows a left turn and an open mouth.
-  t = await startTestServer({ LIVENESS_ACTIONS: 'turn_left,open_mouth', PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
+  t = await startTestServer({ ...RECORDED_CAMERA_ENV, PROVISIONING_MOCK_LATENCY_MS: '50', PROVISIONING_MOCK_FAILURE_RATE: '0' });
   await buildWeb(path.join(t.dir, 'web'));
   await mkdir(SHOTS, { recursive: true });
 });
@@ -108,7 +108,7 @@ describe('after the purchase, in a real browser', () => {
     const again = path.join(t.dir, 'card-again.jpg');
     await writeFile(again, await applyEffects(card.images.portrait, { rotate: -1.5 }));
     const video = path.join(t.dir, 'face-video.y4m');
-    await recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video);
+    await recordFaceVideo(POSES.penny, video);
 
     browser = await launchChromium(video);
     const page = await browser.newPage(PHONE);
@@ -136,7 +136,7 @@ describe('after the purchase, in a real browser', () => {
     await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
     await actionPrompted(page, /turn_left|open_mouth/);
     await shot('03-live');
-    const live = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video) });
+    const live = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, video) });
     expect(live.outcome, live.said).toBe('passed');
     await page.getByTestId('next').click();
 

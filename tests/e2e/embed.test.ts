@@ -11,7 +11,7 @@ import { storefrontPage } from '../../bff/src/sandbox/storefront.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { buildWeb, cspViolations, launchChromium, liveCheckOutcome } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -26,7 +26,7 @@ let card: MockCard;
 let video: string;
 
 beforeAll(async () => {
-  t = await startTestServer({ LIVENESS_ACTIONS: 'turn_left,open_mouth', PROVISIONING_MOCK_FAILURE_RATE: '0' });
+  t = await startTestServer({ ...RECORDED_CAMERA_ENV, PROVISIONING_MOCK_FAILURE_RATE: '0' });
   await buildWeb(path.join(t.dir, 'web'));
   await mkdir(SHOTS, { recursive: true });
 
@@ -51,7 +51,7 @@ beforeAll(async () => {
   card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'e2e-embed' });
   await writeMockCard(card, cards);
   video = path.join(t.dir, 'face.y4m');
-  await recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video);
+  await recordFaceVideo(POSES.penny, video);
   browser = await launchChromium(video);
 });
 
@@ -107,7 +107,7 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await shot('02-liveness');
 
     await frame.getByTestId('start-liveness').click();
-    const live = await liveCheckOutcome(frame, { retake: () => recordFaceVideo(POSES.penny, ['turn_left', 'open_mouth'], video) });
+    const live = await liveCheckOutcome(frame, { retake: () => recordFaceVideo(POSES.penny, video) });
     expect(live.outcome, live.said).toBe('passed');
     await frame.getByTestId('next').click();
     await stepReached(page, 'review');

@@ -13,7 +13,8 @@ import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/in
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
+import { POSES, performFrames, planFor, sceneOfPerson } from '../support/liveFrames.js';
+import { noReflection, reencoded, screenReplay, turnedPrint, withoutOnsets } from '../support/motion/attacks.js';
 import { testEnv } from '../support/testServer.js';
 
 let dir: string;
@@ -26,7 +27,7 @@ let card: MockCard;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-liveness-'));
   engine = createVisionEngine({ threads: 2, maxQueue: 16 });
-  // The fixture photos show turns to both sides; blink and nod are covered on synthetic landmarks.
+  // Synthetic motion turns and nods a photo convincingly; mouth and blink are not made (see tests/support/motion).
   server = await start(
     loadConfig({ ...testEnv(dir), ...(await databaseEnv()) }),
     { engine, now: () => clock },
@@ -68,7 +69,7 @@ describe('the live check, followed by the card holder', () => {
     expect([...asked.actions].sort()).toEqual(['turn_left', 'turn_right']);
     expect(Date.parse(asked.expiresAt) - clock).toBe(90_000);
 
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked));
     expect(verdict.status).toBe(200);
     expect(verdict.body).toMatchObject({ outcome: 'passed', reasons: [], order: { liveness: 'passed' } });
 
@@ -91,65 +92,109 @@ describe('the live check refuses', () => {
   checksCase('a still photo held to the camera', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    const still = await Promise.all(Array.from({ length: 8 }, (_, shift) => cameraFrame(POSES.sheldon.neutral, { shift, take: 900 })));
+    const still = await performFrames(POSES.sheldon, { ...asked, actions: [] });
     const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, still);
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'], order: { liveness: 'missing' } });
     expect((await api.submit(order.id, order.token)).status).toBe(409);
   });
 
-  checksCase('a printed photo turned from side to side to mimic head turns', async () => {
+  checksCase('a slideshow of stills shown in the order asked', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    // A turned print is narrower, but its nose does not move against its jaw as a turning head's does.
-    const print = (shift: number, squeeze = 1) => cameraFrame(POSES.sheldon.neutral, { shift, squeeze, take: 901 });
-    const frames = await Promise.all([print(0), print(1), print(2, 0.6), print(3), print(4), print(5, 0.6), print(6), print(1)]);
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, frames);
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked, { stills: true }));
+    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_motion_broken'] });
+  });
+
+  checksCase('a printed photo turned in the hand to mimic head turns', async () => {
+    const order = await readyOrder();
+    const asked = await challenge(order);
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await turnedPrint(await sceneOfPerson(POSES.sheldon), planFor(asked)));
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'] });
+  });
+
+  checksCase('a recording played on a screen, and frames that do not show the screen\'s colours', async () => {
+    const order = await readyOrder();
+    const scene = await sceneOfPerson(POSES.sheldon);
+    const first = await challenge(order);
+    const onScreen = await api.sendFrames(order.id, order.token, first.challengeId, await screenReplay(scene, planFor(first)));
+    // The screen's own light, not the phone's colours; its moiré sometimes hides the turn as well.
+    expect(onScreen.body.outcome).toBe('failed');
+    expect(['liveness_reflection_missing', 'liveness_action_missing']).toContain(onScreen.body.reasons[0]);
+    const second = await challenge(order);
+    const unlit = await api.sendFrames(order.id, order.token, second.challengeId, await noReflection(scene, planFor(second)));
+    expect(unlit.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_reflection_missing'] });
+  });
+
+  checksCase('frames sent sparsely, or without the ones between poses', async () => {
+    const order = await readyOrder();
+    const first = await challenge(order);
+    const filmed = await performFrames(POSES.sheldon, first);
+    // Every fifth frame: further apart than a page takes them.
+    const sparse = { frames: filmed.frames.filter((_, i) => i % 5 === 0), timeline: filmed.timeline.filter((_, i) => i % 5 === 0) };
+    expect((await api.sendFrames(order.id, order.token, first.challengeId, sparse)).body).toMatchObject({ outcome: 'failed', reasons: ['liveness_motion_broken'] });
+    // The same, re-timed to look dense.
+    const second = await challenge(order);
+    const injected = withoutOnsets(await performFrames(POSES.sheldon, second));
+    expect((await api.sendFrames(order.id, order.token, second.challengeId, injected)).body).toMatchObject({ outcome: 'failed', reasons: ['liveness_motion_broken'] });
   });
 
   checksCase('frames recorded for another challenge (the actions in another order)', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, reversed(asked.actions)));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, { ...asked, actions: reversed(asked.actions) }));
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'] });
   });
 
-  it('a replay of frames that passed before', async () => {
+  it('a replay of frames that passed before, as sent or re-encoded', async () => {
     const order = await readyOrder();
     const first = await challenge(order);
-    const frames = await performFrames(POSES.sheldon, first.actions);
-    expect((await api.sendFrames(order.id, order.token, first.challengeId, frames)).body.outcome).toBe('passed');
+    const filmed = await performFrames(POSES.sheldon, first);
+    expect((await api.sendFrames(order.id, order.token, first.challengeId, filmed)).body.outcome).toBe('passed');
 
     // The same bytes, whatever the new challenge asks: refused before anything else is looked at.
     const again = await challenge(order);
-    const verdict = await api.sendFrames(order.id, order.token, again.challengeId, frames);
+    const verdict = await api.sendFrames(order.id, order.token, again.challengeId, filmed);
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_replay'] });
     // The earlier pass still counts; the replay changed nothing.
     expect(verdict.body.order.liveness).toBe('passed');
+
+    // Re-encoded and resized: other bytes, the same pictures.
+    const third = await challenge(order);
+    const reencodedReplay = await api.sendFrames(order.id, order.token, third.challengeId, await reencoded(filmed));
+    expect(reencodedReplay.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_replay'] });
+
+    // A new take by the same person is not a replay.
+    const fourth = await challenge(order);
+    expect((await api.sendFrames(order.id, order.token, fourth.challengeId, await performFrames(POSES.sheldon, fourth))).body.outcome).toBe('passed');
   });
 
   checksCase('another person following the challenge', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.amy, asked.actions));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.amy, asked));
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_not_card_holder'] });
   });
 
   checksCase('a face that changes during the check', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    // The card holder looks at the camera; someone else performs the actions.
-    const swapped = { neutral: POSES.sheldon.neutral, actions: POSES.amy.actions };
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(swapped, asked.actions));
+    // The card holder looks at the camera for the colours; someone else performs the actions.
+    // Both filmed with the same timing: the frames line up, only the person differs.
+    const holder = await performFrames(POSES.sheldon, asked, { seed: 'swap' });
+    const other = await performFrames(POSES.amy, asked, { seed: 'swap' });
+    const cut = holder.timeline.findIndex((f, i) => i > 0 && f.colour === null && holder.timeline[i - 1]?.colour !== null);
+    const swapped = { frames: [...holder.frames.slice(0, cut), ...other.frames.slice(cut)], timeline: holder.timeline };
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, swapped);
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_face_changed'] });
   });
 
   checksCase('frames without a face', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    const empty = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90 + i, g: 90, b: 90 } } }).jpeg().toBuffer()));
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, empty);
+    const filmed = await performFrames(POSES.sheldon, asked);
+    const empty = await Promise.all(filmed.frames.map((_, i) =>
+      sharp({ create: { width: 480, height: 360, channels: 3, background: { r: 90 + (i % 50), g: 90, b: 90 } } }).jpeg().toBuffer()));
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, { frames: empty, timeline: filmed.timeline });
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_no_face'] });
   });
 });
@@ -158,8 +203,8 @@ describe('challenges', () => {
   it('are answered once', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions))).body.outcome).toBe('passed');
-    const twice = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked))).body.outcome).toBe('passed');
+    const twice = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked));
     expect(twice.status).toBe(409);
     expect((twice.body as unknown as ErrorBody).error.code).toBe('liveness_challenge_used');
   });
@@ -168,7 +213,7 @@ describe('challenges', () => {
     const order = await readyOrder();
     const asked = await challenge(order);
     clock += 91_000;
-    const late = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions));
+    const late = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked));
     expect(late.status).toBe(410);
     expect((late.body as unknown as ErrorBody).error.code).toBe('liveness_challenge_expired');
   });
@@ -186,19 +231,23 @@ describe('challenges', () => {
   engineNeutralCase('are not spent by a malformed answer: too few frames, or a file that is not an image', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    const frames = await performFrames(POSES.sheldon, asked.actions);
-    const few = await api.sendFrames(order.id, order.token, asked.challengeId, frames.slice(0, 2));
+    const filmed = await performFrames(POSES.sheldon, asked);
+    const few = await api.sendFrames(order.id, order.token, asked.challengeId, { frames: filmed.frames.slice(0, 2), timeline: filmed.timeline.slice(0, 2) });
     expect([few.status, (few.body as unknown as ErrorBody).error.code]).toEqual([400, 'liveness_frames_invalid']);
-    const text = await api.sendFrames(order.id, order.token, asked.challengeId, [...frames.slice(0, 4), Buffer.from('not an image at all')]);
+    const noTimeline = await api.sendFrames(order.id, order.token, asked.challengeId, { frames: filmed.frames, timeline: 'soon' });
+    expect([noTimeline.status, (noTimeline.body as unknown as ErrorBody).error.code]).toEqual([400, 'liveness_frames_invalid']);
+    const short = await api.sendFrames(order.id, order.token, asked.challengeId, { frames: filmed.frames, timeline: filmed.timeline.slice(1) });
+    expect([short.status, (short.body as unknown as ErrorBody).error.code]).toEqual([400, 'liveness_frames_invalid']);
+    const text = await api.sendFrames(order.id, order.token, asked.challengeId, { frames: [...filmed.frames.slice(0, -1), Buffer.from('not an image at all')], timeline: filmed.timeline });
     expect([text.status, (text.body as unknown as ErrorBody).error.code]).toEqual([415, 'upload_not_image']);
-    expect((await api.sendFrames(order.id, order.token, asked.challengeId, frames)).body.outcome).toBe('passed');
+    expect((await api.sendFrames(order.id, order.token, asked.challengeId, filmed)).body.outcome).toBe('passed');
   });
 
   engineNeutralCase('belong to their order: another order cannot answer one, and a stranger learns nothing', async () => {
     const mine = await readyOrder();
     const theirs = await readyOrder();
     const asked = await challenge(theirs);
-    const frames = await performFrames(POSES.sheldon, asked.actions);
+    const frames = await performFrames(POSES.sheldon, asked);
     const res = await api.sendFrames(mine.id, mine.token, asked.challengeId, frames);
     expect([res.status, (res.body as unknown as ErrorBody).error.code]).toEqual([404, 'not_found']);
     const stranger = await api.sendFrames(theirs.id, 'not-the-token', asked.challengeId, frames);
@@ -217,7 +266,8 @@ describe('retention', () => {
   it('deletes the kept frame with the rest of an abandoned draft', async () => {
     const order = await readyOrder();
     const asked = await challenge(order);
-    expect((await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked.actions))).body.outcome).toBe('passed');
+    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await performFrames(POSES.sheldon, asked));
+    expect(verdict.body.outcome, JSON.stringify(verdict.body.reasons)).toBe('passed');
     const kept = (await server.db.currentLiveness(order.id))?.object_id;
     expect(kept).toBeTruthy();
     clock += 31 * 60_000;

@@ -131,7 +131,7 @@ describe('three BFF processes on one PostgreSQL and one S3 bucket', () => {
     }
     const challenge = await next().startLiveness(source.id, source.token);
     expect(challenge.status).toBe(201);
-    const answer = await next().sendFrames(source.id, source.token, challenge.body.challengeId, await performFrames(POSES.sheldon, challenge.body.actions));
+    const answer = await next().sendFrames(source.id, source.token, challenge.body.challengeId, await performFrames(POSES.sheldon, challenge.body));
     expect(answer.body).toMatchObject({ outcome: 'passed' });
     const view = (await next().get<OrderView>(`/api/orders/${source.id}`, source.token)).body;
     expect(view.identity?.portrait.idNumber).toBe(who?.idNumber);

@@ -58,6 +58,7 @@ describe('production refuses to start', () => {
     ['with the keys inside DATA_DIR', { KEY_FILE: undefined }, /KEY_FILE: production refuses keys inside DATA_DIR/],
     ['under the sandbox\'s operator name', { OPERATOR_NAME: undefined }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
     ['under the sandbox\'s operator name, set by hand', { OPERATOR_NAME: '沙盒移动 Sandbox Mobile' }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
+    ['with the live check\'s colours fixed by a seed', { LIVENESS_COLOUR_SEED: 'recorded-camera' }, /LIVENESS_COLOUR_SEED: production refuses a fixed colour sequence/],
   ];
 
   it.each(refusals)('%s', (_what, change, message) => {

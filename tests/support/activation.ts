@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { ActivationCardResult, ActivationResult, ActivationSession, LivenessChallenge, LivenessVerdictView } from '@shared';
-import type { ApiClient } from './api.js';
+import { type ApiClient, framesForm } from './api.js';
 import { type FacePoses, performFrames } from './liveFrames.js';
 import type { ShippedOrder } from './testServer.js';
 
@@ -21,10 +21,8 @@ export function activationCalls(client: () => ApiClient) {
   async function liveCheck(s: ActivationSession, poses: FacePoses): Promise<LivenessVerdictView> {
     const challenge = await api.json<LivenessChallenge>(`/api/activations/${s.activationId}/liveness`, { method: 'POST', headers: { authorization: `Bearer ${s.activationToken}` } });
     expect(challenge.status).toBe(201);
-    const form = new FormData();
-    for (const [i, frame] of (await performFrames(poses, challenge.body.actions)).entries()) {
-      form.append('frames', new Blob([new Uint8Array(frame)], { type: 'image/jpeg' }), `f${i}.jpg`);
-    }
+    const { frames, timeline } = await performFrames(poses, challenge.body);
+    const form = framesForm(frames, timeline);
     const res = await api.json<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challenge.body.challengeId}/frames`, {
       method: 'POST', headers: { authorization: `Bearer ${s.activationToken}` }, body: form,
     });

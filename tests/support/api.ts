@@ -60,13 +60,12 @@ export class ApiClient {
     return this.json<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   }
 
-  sendFrames(id: string, token: string, challengeId: string, frames: Buffer[]) {
-    const form = new FormData();
-    frames.forEach((frame, i) => form.append('frames', new Blob([new Uint8Array(frame)], { type: 'image/jpeg' }), `frame-${i}.jpg`));
+  /** A live check's frames, with the timeline a page sends beside them. */
+  sendFrames(id: string, token: string, challengeId: string, { frames, timeline }: { frames: Buffer[]; timeline: unknown }) {
     return this.json<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
-      body: form,
+      body: framesForm(frames, timeline),
     });
   }
 
@@ -96,4 +95,12 @@ export function getWithHost(url: string, host: string, headers: Record<string, s
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A live check's frames as a page sends them: the files in `frames`, the timeline as JSON in `timeline`. */
+export function framesForm(frames: Buffer[], timeline: unknown): FormData {
+  const form = new FormData();
+  frames.forEach((frame, i) => form.append('frames', new Blob([new Uint8Array(frame)], { type: 'image/jpeg' }), `frame-${i}.jpg`));
+  form.append('timeline', JSON.stringify(timeline));
+  return form;
 }

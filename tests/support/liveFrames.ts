@@ -4,9 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import type { LivenessAction, LivenessResult } from '@shared';
+import { LIVENESS_TIMING, type LivenessAction, type LivenessChallenge, type LivenessResult } from '@shared';
+import { seededColours } from '../../bff/src/services/livenessService.js';
 import type { ApiClient } from './api.js';
 import { facePhoto } from './fixtures.js';
+import type { LiftedPhoto } from './motion/faceMesh.js';
+import { type FilmedSession, type SessionPlan, filmSession, sceneOf } from './motion/session.js';
 
 /**
  * Camera frames for the live check, made from the fixture stills: no recorded face video exists
@@ -75,64 +78,69 @@ export async function cameraFrame(photo: string, { mirror = false, shift = 0, ta
 
 let takes = 0;
 
-/**
- * Frames of a person following `actions`: neutral frames first, then each action and a return to
- * neutral. Every call is a new take.
- */
-export async function performFrames(poses: FacePoses, actions: readonly LivenessAction[]): Promise<Buffer[]> {
-  const take = (takes += 1);
-  let shift = 0;
-  const neutral = (): Promise<Buffer> => cameraFrame(poses.neutral, { shift: (shift += 1) % 7, take });
-  const frames = [await neutral(), await neutral()];
-  for (const action of actions) {
-    const pose = poses.actions[action];
-    if (!pose) throw new Error(`no photo shows ${action}`);
-    frames.push(await cameraFrame(pose.photo, { mirror: pose.mirror ?? false, shift: (shift += 1) % 7, take }));
-    frames.push(await neutral(), await neutral());
+const scenes = new Map<string, Promise<LiftedPhoto>>();
+
+/** A person's neutral photo as a camera scene lifted onto its face mesh (once per photo). */
+export function sceneOfPerson(poses: FacePoses): Promise<LiftedPhoto> {
+  let scene = scenes.get(poses.neutral);
+  if (!scene) {
+    scene = facePhoto(poses.neutral).then((photo) => sceneOf(photo));
+    scenes.set(poses.neutral, scene);
+    scene.catch(() => scenes.delete(poses.neutral));
   }
-  return frames;
+  return scene;
+}
+
+/** What a challenge asks the camera to show. */
+export type Asked = Pick<LivenessChallenge, 'actions' | 'colours' | 'colourMs' | 'frameMs'>;
+
+/** The plan of a session that follows `asked`; each call is a new take (its own sway and noise). */
+export function planFor(asked: Asked, overrides: Partial<SessionPlan> = {}): SessionPlan {
+  return { actions: asked.actions, colours: asked.colours, colourMs: asked.colourMs, frameMs: asked.frameMs, seed: `take-${(takes += 1)}`, ...overrides };
+}
+
+/**
+ * A person following a challenge, filmed as a page sends it: a frame every `frameMs` from the first
+ * colour to the last action, with its timeline (synthetic motion of the person's photo: see
+ * tests/support/motion). Every call is a new take.
+ */
+export async function performFrames(poses: FacePoses, asked: Asked, overrides: Partial<SessionPlan> = {}): Promise<FilmedSession> {
+  return filmSession(await sceneOfPerson(poses), planFor(asked, overrides));
 }
 
 /** Asks for a challenge and answers it with `poses` performing it; returns the server's verdict. */
 export async function passLiveCheck(api: ApiClient, order: { id: string; token: string }, poses: FacePoses): Promise<LivenessResult> {
   const challenge = await api.startLiveness(order.id, order.token);
   if (challenge.status !== 201) throw new Error(`no challenge: ${JSON.stringify(challenge.body)}`);
-  const answer = await api.sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(poses, challenge.body.actions));
+  const answer = await api.sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(poses, challenge.body));
   if (answer.status !== 200) throw new Error(`frames refused: ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
 /**
- * A "recorded" face video for Chromium's fake camera (a Y4M file, played in a loop): the neutral
- * photo for two seconds, then each action's photo for 2.5 s, with 2.5 s of neutral after each. A
- * person holds an action about a second; longer here, so that tracking on a busy machine (a look
- * can take more than a second when other tests load the CPU) still catches it. The loop (12 s for
- * two actions) stays within the time the page gives each action, whatever order is asked.
- * The stills move a pixel or two from frame to frame, as a hand-held phone does. Each call is a new
- * take (see `cameraFrame`). Chromium reads the file again each time the camera starts, from its first
- * frame: recording again over the same file before a second try gives that try frames of its own.
- * Needs ffmpeg.
+ * The live check as the browser tests run it: turns only (the recorded face can turn; see
+ * tests/support/motion), and the screen's colours drawn from a fixed seed, so that a recorded camera
+ * video can show them.
  */
-export async function recordFaceVideo(poses: FacePoses, actions: readonly LivenessAction[], out: string): Promise<void> {
+export const RECORDED_CAMERA_ENV = { LIVENESS_ACTIONS: 'turn_left,turn_right', LIVENESS_COLOUR_SEED: 'recorded-camera' } as const;
+
+/** Time from the camera's first frame to the first colour: the page's lead (LiveCheck.vue). */
+const PAGE_COLOUR_LEAD_MS = 2000;
+
+/**
+ * A recorded camera video for Chromium's fake camera (a Y4M file, played from its first frame when
+ * the camera starts, then in a loop), for a server run with RECORDED_CAMERA_ENV: the person holds
+ * still while the page shows the seeded colours, lit by them at the moment the page shows them, then
+ * turns left, right and left again with continuous motion (either order asked is in it), each held
+ * two seconds, slowly enough for a busy machine's tracker. Each call is a new take. Needs ffmpeg.
+ */
+export async function recordFaceVideo(poses: FacePoses, out: string, { fps = 15 } = {}): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'face-video-'));
-  const FPS = 10;
-  const take = (takes += 1);
-  let n = 0;
-  const hold = async (photo: string, seconds: number, mirror = false): Promise<void> => {
-    for (let i = 0; i < seconds * FPS; i += 1) {
-      n += 1;
-      await writeFile(path.join(dir, `${String(n).padStart(4, '0')}.jpg`), await cameraFrame(photo, { mirror, shift: n % 5, take }));
-    }
-  };
   try {
-    await hold(poses.neutral, 2);
-    for (const action of actions) {
-      const pose = poses.actions[action];
-      if (!pose) throw new Error(`no photo shows ${action}`);
-      await hold(pose.photo, 2.5, pose.mirror ?? false);
-      await hold(poses.neutral, 2.5);
-    }
-    await promisify(execFile)('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(FPS), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out]);
+    const asked = { actions: ['turn_left', 'turn_right', 'turn_left'] as LivenessAction[], colours: seededColours(RECORDED_CAMERA_ENV.LIVENESS_COLOUR_SEED), colourMs: LIVENESS_TIMING.colourMs, frameMs: Math.round(1000 / fps) };
+    const session = await filmSession(await sceneOfPerson(poses), planFor(asked, { lead: PAGE_COLOUR_LEAD_MS, pace: 2, hold: 2000, rest: 1500 }));
+    await Promise.all(session.frames.map((frame, i) => writeFile(path.join(dir, `${String(i + 1).padStart(4, '0')}.jpg`), frame)));
+    await promisify(execFile)('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', String(fps), '-i', path.join(dir, '%04d.jpg'), '-pix_fmt', 'yuv420p', out]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -56,7 +56,8 @@ export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePose
   for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
     expect((await api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
   }
-  expect((await passLiveCheck(api, order, poses)).outcome).toBe('passed');
+  const live = await passLiveCheck(api, order, poses);
+  expect(live.outcome, JSON.stringify(live.reasons)).toBe('passed');
   return order;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIVENESS_ACTIONS, type LivenessAction, type Point, drawActions, followsChallenge, measureFrame } from '../../shared/src/liveness.js';
+import { HEAD_ACTIONS, LIVENESS_ACTIONS, type LivenessAction, type Point, drawActions, followsChallenge, measureFrame } from '../../shared/src/liveness.js';
 
 interface Pose { yaw?: number; pitch?: number; eyesOpen?: number; mouthOpen?: number }
 
@@ -94,11 +94,12 @@ describe('following a challenge', () => {
 });
 
 describe('drawing a challenge', () => {
-  it('asks for two or three different actions, covering all of them over many draws', () => {
+  it('asks for two or three different actions, one of them moving the head, covering all of them over many draws', () => {
     let seed = 7;
+    // A linear congruential generator's high bits (its low bits repeat with a short period).
     const randomInt = (max: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % max;
+      return Math.floor((seed / 2 ** 31) * max);
     };
     const seen = new Set<string>();
     for (let i = 0; i < 200; i += 1) {
@@ -106,6 +107,7 @@ describe('drawing a challenge', () => {
       expect(actions.length).toBeGreaterThanOrEqual(2);
       expect(actions.length).toBeLessThanOrEqual(3);
       expect(new Set(actions).size).toBe(actions.length);
+      expect(actions.some((a) => HEAD_ACTIONS.includes(a))).toBe(true);
       actions.forEach((a) => seen.add(a));
     }
     expect([...seen].sort()).toEqual([...LIVENESS_ACTIONS].sort());

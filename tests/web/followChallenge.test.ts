@@ -11,10 +11,7 @@ const POSE: Record<LivenessAction, Partial<FrameMeasures>> = {
   nod: { pitch: 0.8 },
 };
 
-/**
- * A camera that shows `script` one look after another (then neutral for ever), each look taking
- * 100 ms of a fake clock; grabbed frames are labelled with what they showed.
- */
+/** A camera that shows `script` one look after another (then neutral for ever), each look taking 100 ms of a fake clock. */
 function camera(script: (LivenessAction | 'neutral' | 'nobody')[]) {
   let t = 0;
   let i = 0;
@@ -23,23 +20,18 @@ function camera(script: (LivenessAction | 'neutral' | 'nobody')[]) {
     const shown = script[i] ?? 'neutral';
     i += 1;
     const measures = shown === 'nobody' ? null : { ...NEUTRAL, ...(shown === 'neutral' ? {} : POSE[shown]) };
-    return Promise.resolve({
-      face: measures ? { measures } : null,
-      grab: () => Promise.resolve(new Blob([shown])),
-    });
+    return Promise.resolve({ face: measures ? { measures } : null });
   };
   return { look, now: () => t };
 }
 
-const labels = (frames: Blob[]): Promise<string[]> => Promise.all(frames.map((f) => f.text()));
-
 describe('following a challenge on the device', () => {
-  it('keeps neutral frames, each action as it happens and the return to neutral, prompting in order', async () => {
+  it('prompts each action in order, moving on once the face is back at rest', async () => {
     const cam = camera(['neutral', 'neutral', 'neutral', 'neutral', 'neutral', 'turn_left', 'neutral', 'neutral', 'open_mouth', 'neutral']);
     const prompts: Prompt[] = [];
     const result = await followChallenge(['turn_left', 'open_mouth'], cam.look, (p) => prompts.push(p), { actionTimeoutMs: 5000, now: cam.now });
     expect(result.missed).toBeUndefined();
-    expect(await labels(result.frames)).toEqual(['neutral', 'neutral', 'turn_left', 'neutral', 'open_mouth', 'neutral']);
+    expect(cam.now()).toBe(1000);
     expect(prompts.filter((p) => p.kind === 'action').map((p) => p.kind === 'action' && p.action)).toEqual(['turn_left', 'open_mouth']);
   });
 
@@ -49,7 +41,6 @@ describe('following a challenge on the device', () => {
     const cam = camera(['open_mouth', 'open_mouth', 'turn_left', 'neutral', 'neutral', 'neutral', 'neutral', 'open_mouth', 'neutral']);
     const result = await followChallenge(['open_mouth'], cam.look, () => undefined, { actionTimeoutMs: 5000, now: cam.now });
     expect(result.missed).toBeUndefined();
-    expect(await labels(result.frames)).toEqual(['neutral', 'neutral', 'open_mouth', 'neutral']);
   });
 
   it('does not take another action for the one asked', async () => {
@@ -59,11 +50,10 @@ describe('following a challenge on the device', () => {
     expect(result.missed).toBe('turn_left');
   });
 
-  it('gives up on a still picture after the time allowed, and still sends enough frames for the server to say so', async () => {
+  it('gives up on a still picture after the time allowed', async () => {
     const cam = camera([]);
     const result = await followChallenge(['blink', 'nod'], cam.look, () => undefined, { actionTimeoutMs: 2000, now: cam.now });
     expect(result.missed).toBe('blink');
-    expect(result.frames.length).toBeGreaterThanOrEqual(4);
     expect(cam.now()).toBeLessThan(2000 + 1000 + 1000);
   });
 

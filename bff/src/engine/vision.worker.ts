@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { detectFaces, loadFaceModels } from './face/faceModels.js';
+import { readSequence } from './face/frameSequence.js';
 import { loadOcr, readTextLines } from './ocr/ocrReader.js';
 import type { ThreadReady, VisionTask, VisionTaskResult } from './visionTasks.js';
 
-/** Confidence a live-check frame's face needs from the tiny detector. */
-const FRAME_MIN_CONFIDENCE = 0.4;
 /** Loads tried before the thread takes tasks anyway (each task then tries again; readiness says no). */
 const LOAD_TRIES = 3;
 
@@ -17,11 +16,8 @@ async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {
       return { kind: 'text', lines: await readTextLines(asBuffer(task.image), task.maxSide) };
     case 'faces':
       return { kind: 'faces', detection: await detectFaces(asBuffer(task.image), task.minConfidence, task.detector) };
-    case 'frames': {
-      const detections = [];
-      for (const image of task.images) detections.push(await detectFaces(asBuffer(image), FRAME_MIN_CONFIDENCE, 'frame'));
-      return { kind: 'frames', detections };
-    }
+    case 'sequence':
+      return { kind: 'sequence', read: await readSequence(task.images.map(asBuffer), task.still) };
     case 'ping':
       await Promise.all([loadOcr(), loadFaceModels()]);
       return { kind: 'ping' };

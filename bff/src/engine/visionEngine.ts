@@ -5,6 +5,7 @@ import { SYSTEM_CLIENT, currentClient, currentSignal } from '../context.js';
 import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
+import type { SequenceRead } from './face/frameSequence.js';
 import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
 import { OCR_DEFAULT_SIDE, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
@@ -21,8 +22,11 @@ export interface VisionEngine {
   /** Every line of text in an image, read with its long side at `maxSide`. */
   readLines(image: Buffer, maxSide?: number): Promise<OcrLine[]>;
   detectFaces(image: Buffer, minConfidence?: number, detector?: FaceDetector): Promise<FaceDetection>;
-  /** Faces in the frames of a live check, in order; one task per thread, not one per frame. */
-  detectFrameFaces(frames: Buffer[]): Promise<FaceDetection[]>;
+  /**
+   * A live check's frames read in one task (the face is followed from frame to frame); `still`
+   * marks the frames where the person holds still, which are read more sparsely.
+   */
+  readSequence(frames: Buffer[], still: boolean[]): Promise<SequenceRead>;
   /** Whether a thread answers (its models loaded) within `timeoutMs`: the readiness check. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Tasks waiting and running, and the threads alive: what a monitor (or a bench) looks at. */
@@ -162,14 +166,10 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
       if (result.kind !== 'faces') throw new Error(`expected faces, got ${result.kind}`);
       return result.detection;
     },
-    async detectFrameFaces(frames) {
-      const size = Math.ceil(frames.length / threads);
-      const batches = Array.from({ length: Math.ceil(frames.length / size) }, (_, i) => frames.slice(i * size, (i + 1) * size));
-      const results = await Promise.all(batches.map((images) => run({ kind: 'frames', images })));
-      return results.flatMap((result) => {
-        if (result.kind !== 'frames') throw new Error(`expected frames, got ${result.kind}`);
-        return result.detections;
-      });
+    async readSequence(frames, still) {
+      const result = await run({ kind: 'sequence', images: frames, still });
+      if (result.kind !== 'sequence') throw new Error(`expected a sequence, got ${result.kind}`);
+      return result.read;
     },
     stats: () => ({ waiting: queue.waiting, running: queue.running, threads: pool.threads.length, ended }),
     async ping(timeoutMs) {

@@ -1,4 +1,5 @@
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
+import type { SequenceRead } from './face/frameSequence.js';
 import type { OcrLine } from './ocr/cardText.js';
 
 /**
@@ -12,14 +13,14 @@ export const OCR_DEFAULT_SIDE = 960;
 export type VisionTask =
   | { kind: 'text'; image: Uint8Array; maxSide?: number }
   | { kind: 'faces'; image: Uint8Array; minConfidence?: number; detector?: FaceDetector }
-  | { kind: 'frames'; images: Uint8Array[] }
+  | { kind: 'sequence'; images: Uint8Array[]; still: boolean[] }
   /** Answers once the thread's models are loaded: the readiness check. */
   | { kind: 'ping' };
 
 export type VisionTaskResult =
   | { kind: 'text'; lines: OcrLine[] }
   | { kind: 'faces'; detection: FaceDetection }
-  | { kind: 'frames'; detections: FaceDetection[] }
+  | { kind: 'sequence'; read: SequenceRead }
   | { kind: 'ping' };
 
 /** What a thread says once its models are loaded (or loading gave up): only then may it be ended. */

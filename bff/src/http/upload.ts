@@ -7,10 +7,10 @@ import { continueAsClient } from './client.js';
 /** A phone photo is 2-8 MB; a 48 MP PNG can be larger, but we refuse those anyway. */
 export const MAX_UPLOAD_BYTES = 15 * 1024 * 1024;
 
-/** Frames of a live check: a few hundred kB each at most. */
-export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** Frames of a live check: a few tens of kB each at 480 px; half a megabyte at most. */
+export const MAX_FRAME_BYTES = 512 * 1024;
 
-/** The largest body of a live check's frames (24 frames; a real one is a few MB). */
+/** The largest body of a live check's frames (a real one, 40-70 frames at 480 px, is 1-2 MB). */
 export const MAX_FRAMES_BYTES = 24 * 1024 * 1024;
 
 /** The card and the recipient's face at the door. */
@@ -20,11 +20,11 @@ export const MAX_HANDOVER_BYTES = 2 * MAX_UPLOAD_BYTES;
  * Files in one multipart field, held in memory, never written to disk as they arrived. Multer's
  * refusals become stable codes; the limits stop a body from growing without bound.
  */
-function filesIn(field: string, maxFiles: number, maxBytes: number, also: { field: string; maxCount: number }[] = []): RequestHandler {
+function filesIn(field: string, maxFiles: number, maxBytes: number, also: { field: string; maxCount: number }[] = [], fieldSize = 1024): RequestHandler {
   const files = maxFiles + also.reduce((n, a) => n + a.maxCount, 0);
   const limited = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files, fields: 5, parts: files + 5, fieldSize: 1024 },
+    limits: { fileSize: maxBytes, files, fields: 5, parts: files + 5, fieldSize },
   });
   const parse = also.length === 0
     ? limited.array(field, maxFiles)
@@ -69,8 +69,11 @@ function filesIn(field: string, maxFiles: number, maxBytes: number, also: { fiel
 /** One photo in the multipart field `image`. */
 export const imageUpload: RequestHandler = filesIn('image', 1, MAX_UPLOAD_BYTES);
 
-/** The frames of a live check, in the multipart field `frames`, in the order they were taken. */
-export const frameUpload: RequestHandler = filesIn('frames', LIVENESS_FRAMES.max, MAX_FRAME_BYTES);
+/**
+ * The frames of a live check, in the multipart field `frames`, in the order they were taken, and
+ * their timeline (JSON, a few dozen bytes a frame) in the text field `timeline`.
+ */
+export const frameUpload: RequestHandler = filesIn('frames', LIVENESS_FRAMES.max, MAX_FRAME_BYTES, [], LIVENESS_FRAMES.max * 64);
 
 /** At the door: a photo of the recipient's ID card in the field `card`, one of the recipient in the field `face`. */
 export const handoverUpload: RequestHandler = filesIn('card', 1, MAX_UPLOAD_BYTES, [{ field: 'face', maxCount: 1 }]);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type LookupRequest, lookupRequestSchema, lookupValue } from '@shared';
+import { type LivenessTimeline, type LookupRequest, livenessTimelineSchema, lookupRequestSchema, lookupValue } from '@shared';
 import { AppError } from '../errors.js';
 
 /** Parses a request part with a shared schema; the first problem becomes a readable 400. */
@@ -28,4 +28,21 @@ export function parseLookup(body: unknown): LookupRequest {
     throw new AppError('validation_failed', `value: not a valid ${what}`, 400);
   }
   return { ...lookup, value };
+}
+
+/**
+ * The timeline of a live check's frames, sent beside them as the multipart text field `timeline`
+ * (JSON): one entry per frame.
+ */
+export function timelineOf(req: { body?: unknown }): LivenessTimeline {
+  const raw = (req.body as { timeline?: unknown } | undefined)?.timeline;
+  let value: unknown;
+  try {
+    value = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+  } catch {
+    value = undefined;
+  }
+  const parsed = livenessTimelineSchema.safeParse(value);
+  if (!parsed.success) throw new AppError('liveness_frames_invalid', 'send the field `timeline`: when each frame was taken and the colour shown', 400);
+  return parsed.data;
 }

@@ -1,5 +1,7 @@
 import type { OrderState } from '@shared';
-import { changed } from '../providers/db/database.js';
+import type { SelectQueryBuilder } from 'kysely';
+import { type Queries, changed } from '../providers/db/database.js';
+import type { Schema } from '../providers/db/schema.js';
 import type { OrderRow } from '../providers/db/orders.db.js';
 import { Tables } from '../providers/db/tables.js';
 
@@ -18,6 +20,13 @@ export interface LegalHoldRow {
  * What the retention sweep reads and deletes. Every deletion is safe to run twice: a sweep stopped
  * half-way (the process killed between deleting the files and the rows) is finished by the next.
  */
+/** Forgets what live checks left of their frames beyond the kept one: digests, perceptual hashes and their bands. */
+async function forgetFrames(q: Queries, challenges: SelectQueryBuilder<Schema, 'liveness_challenges', { id: string }>): Promise<void> {
+  await q.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
+  await q.deleteFrom('liveness_hash_bands').where('challenge_id', 'in', challenges).execute();
+  await q.deleteFrom('liveness_sequences').where('challenge_id', 'in', challenges).execute();
+}
+
 export class RetentionDb extends Tables {
   /**
    * Closed orders, closed before `before`, not yet emptied (or given a photo after they were: an
@@ -84,13 +93,13 @@ export class RetentionDb extends Tables {
 
   /**
    * Empties an order once its objects are deleted: evidence rows, the sealed identity, face templates
-   * and card numbers, live frames' references and digests, door and activation photos' references,
+   * and card numbers, live frames' references, digests and perceptual hashes, door and activation photos' references,
    * the five-card key, a pending review note. What stays: the order's states, reasons and scores.
    */
   async emptyOrder(orderId: string, now: number): Promise<void> {
     await this.database.transaction(this.db, async (trx) => {
       const challenges = trx.selectFrom('liveness_challenges').select('id').where('order_id', '=', orderId);
-      await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
+      await forgetFrames(trx, challenges);
       await trx.deleteFrom('evidence').where('order_id', '=', orderId).execute();
       await trx.updateTable('liveness_challenges').set({ object_id: null, face: null }).where('order_id', '=', orderId).execute();
       await trx.updateTable('handovers').set({ card_object_id: null, face_object_id: null }).where('order_id', '=', orderId).execute();
@@ -107,7 +116,7 @@ export class RetentionDb extends Tables {
     await this.database.transaction(this.db, async (trx) => {
       const purpose = `activation:${attemptId}`;
       const challenges = trx.selectFrom('liveness_challenges').select('id').where('purpose', '=', purpose);
-      await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
+      await forgetFrames(trx, challenges);
       await trx.updateTable('liveness_challenges').set({ object_id: null, face: null }).where('purpose', '=', purpose).execute();
       await trx.updateTable('activation_attempts').set({ card_object_id: null, card_read: null }).where('id', '=', attemptId).execute();
     });
@@ -120,8 +129,7 @@ export class RetentionDb extends Tables {
       await trx.updateTable('liveness_challenges').set({ face: null }).where('order_id', '=', orderId).execute();
       // The buyer's number served the notices up to activation.
       await trx.deleteFrom('order_contacts').where('order_id', '=', orderId).execute();
-      const challenges = trx.selectFrom('liveness_challenges').select('id').where('order_id', '=', orderId);
-      await trx.deleteFrom('liveness_frame_digests').where('challenge_id', 'in', challenges).execute();
+      await forgetFrames(trx, trx.selectFrom('liveness_challenges').select('id').where('order_id', '=', orderId));
     });
   }
 

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { HANDOVER_CODE, refuseRequestSchema, startActivationRequestSchema } from '@shared';
-import { bearerToken, parseWith } from '../http/validate.js';
+import { bearerToken, parseWith, timelineOf } from '../http/validate.js';
 import { MAX_FRAMES_BYTES, MAX_HANDOVER_BYTES, MAX_UPLOAD_BYTES, frameUpload, handoverUpload, imageUpload, uploadedFiles } from '../http/upload.js';
 import { clientOf } from '../http/client.js';
 import type { Guards } from '../http/guards.js';
@@ -105,7 +105,7 @@ export function activationRoutes(activations: ActivationService, { limits, uploa
 
   router.post('/activations/:id/liveness/:challengeId/frames', limits.per('liveChecks'), authorizeFirst, uploads.guard(MAX_FRAMES_BYTES, attempt), frameUpload, async (req, res) => {
     const row = await attemptOf(req);
-    res.json(await activations.answerLiveness(row, parseWith(challengeParams, req.params).challengeId, uploadedFiles(req)));
+    res.json(await activations.answerLiveness(row, parseWith(challengeParams, req.params).challengeId, uploadedFiles(req), timelineOf(req)));
   });
 
   router.post('/activations/:id/complete', async (req, res) => {

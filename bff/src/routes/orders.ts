@@ -8,7 +8,7 @@ import {
   holdRequestSchema,
   submitRequestSchema,
 } from '@shared';
-import { bearerToken, parseWith } from '../http/validate.js';
+import { bearerToken, parseWith, timelineOf } from '../http/validate.js';
 import { MAX_FRAMES_BYTES, MAX_UPLOAD_BYTES, frameUpload, imageUpload, uploadedFiles } from '../http/upload.js';
 import { clientOf } from '../http/client.js';
 import type { Guards } from '../http/guards.js';
@@ -86,7 +86,7 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
     async (req, res) => {
       const { id, challengeId } = parseWith(challengeParams, req.params);
       const row = await orders.authorize(id, bearerToken(req.get('authorization')));
-      res.json(await orders.answerLiveness(row, challengeId, uploadedFiles(req)));
+      res.json(await orders.answerLiveness(row, challengeId, uploadedFiles(req), timelineOf(req)));
     },
   );
 

@@ -4,6 +4,7 @@ import {
   type ActivationResult,
   type ActivationSession,
   type LivenessChallenge,
+  type LivenessTimeline,
   type LivenessVerdictView,
   type OutcomeReason,
   type PortraitSideRead,
@@ -165,9 +166,9 @@ export class ActivationService {
     return this.#d.orders.liveness.issue(order, await this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
   }
 
-  async answerLiveness(attempt: ActivationAttemptRow, challengeId: string, frames: Buffer[]): Promise<LivenessVerdictView> {
+  async answerLiveness(attempt: ActivationAttemptRow, challengeId: string, frames: Buffer[], timeline: LivenessTimeline): Promise<LivenessVerdictView> {
     const order = await this.requireOpen(attempt);
-    return this.#d.orders.liveness.answer(order, challengeId, frames, await this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
+    return this.#d.orders.liveness.answer(order, challengeId, frames, timeline, await this.portraitFace(order), purposeOf(attempt.id), LIVE_CHECKS_PER_ATTEMPT);
   }
 
   private async portraitFace(order: OrderRow): Promise<{ descriptor: number[] }> {

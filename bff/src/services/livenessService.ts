@@ -1,19 +1,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import {
   type DecisionReason,
-  type FrameMeasures,
   LIVENESS_FRAMES,
+  LIVENESS_TIMING,
   type LivenessAction,
   type LivenessChallenge,
+  type LivenessTimeline,
   drawActions,
-  followsChallenge,
-  measureFrame,
+  drawColours,
   isoFromMs,
-  mostNeutral,
+  measureFrame,
 } from '@shared';
+import seedrandom from 'seedrandom';
 import type { Envelope } from '../crypto/envelope.js';
 import { faceDistance } from '../engine/face/faceDistance.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
+import { type FrameSignature, REPLAY_LIMITS, bandsOf, judgeSequence, sameSequence, signatureOf } from '../verification/liveMotion.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
@@ -31,6 +33,11 @@ export interface LivenessSettings {
   attempts: number;
   faceMatchMaxDistance: number;
   faceReviewMargin: number;
+  /**
+   * Draws every challenge's colours from this seed instead of at random: for a browser test whose
+   * recorded camera must show them. Refused in production (config.ts).
+   */
+  colourSeed?: string;
 }
 
 export interface LivenessDeps {
@@ -51,15 +58,23 @@ export interface LivenessVerdict {
 /** The purpose of the live check taken when buying. */
 export const PURCHASE = 'purchase';
 
-/** A frame counts as showing nobody when the detector finds no face; this share of such frames fails. */
+/** A frame counts as showing nobody when no face is found in it; this share of the frames read fails. */
 const MAX_FACELESS_SHARE = 0.25;
 
 /** Seals a live face's descriptor to its frame, as photos' faces are sealed to theirs. */
 const livenessFaceAad = sealedAs.liveFace;
 
-interface FrameFace {
-  face: DetectedFace;
-  measures: FrameMeasures;
+const rgbOf = (hex: string): [number, number, number] => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+
+/** The colours every challenge shows under a fixed seed (a test's recorded camera shows them). */
+export function seededColours(seed: string): string[] {
+  const random = seedrandom(seed);
+  return drawColours((max) => Math.floor(random() * max));
+}
+
+/** Whether frames came often enough to follow motion: in order, none further apart than the timing allows. */
+function denseEnough(timeline: LivenessTimeline): boolean {
+  return timeline.every((frame, i) => i === 0 || (frame.t > timeline[i - 1]!.t && frame.t - timeline[i - 1]!.t <= LIVENESS_TIMING.maxGapMs));
 }
 
 /**
@@ -88,8 +103,11 @@ export class LivenessService {
     }
     const now = this.#d.now();
     const actions = drawActions((max) => randomInt(max), this.#d.settings.actions);
+    const seed = this.#d.settings.colourSeed;
+    const colours = seed === undefined ? drawColours((max) => randomInt(max)) : seededColours(seed);
     const challenge = {
-      id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000, purpose,
+      id: randomUUID(), order_id: row.id, actions: JSON.stringify(actions), colours: JSON.stringify(colours),
+      issued_at: now, expires_at: now + this.#d.settings.challengeSeconds * 1000, purpose,
     };
     await this.#d.db.insertChallenge(challenge);
     return {
@@ -97,15 +115,19 @@ export class LivenessService {
       actions,
       expiresAt: isoFromMs(challenge.expires_at),
       maxFrames: LIVENESS_FRAMES.max,
+      colours,
+      colourMs: LIVENESS_TIMING.colourMs,
+      frameMs: LIVENESS_TIMING.frameMs,
       attemptsLeft: limit - issued - 1,
     };
   }
 
   /**
-   * Checks the frames sent for a challenge. The challenge is spent before anything is analysed: the
-   * same challenge cannot be answered twice, whatever the first answer was.
+   * Checks the frames sent for a challenge, with the timeline the page kept of them. The challenge is
+   * spent before anything is analysed: the same challenge cannot be answered twice, whatever the
+   * first answer was.
    */
-  async answer(row: OrderRow, challengeId: string, uploads: Buffer[], portraitFace: Pick<DetectedFace, 'descriptor'>,
+  async answer(row: OrderRow, challengeId: string, uploads: Buffer[], timeline: LivenessTimeline, portraitFace: Pick<DetectedFace, 'descriptor'>,
     purpose = PURCHASE, limit = this.#d.settings.attempts): Promise<LivenessVerdict> {
     const challenge = await this.#d.db.getChallenge(challengeId);
     if (challenge?.order_id !== row.id || challenge.purpose !== purpose) throw new AppError('not_found', 'no such challenge', 404);
@@ -113,6 +135,10 @@ export class LivenessService {
     if (challenge.expires_at < this.#d.now()) throw new AppError('liveness_challenge_expired', 'the live check took too long; start it again', 410);
     if (uploads.length < LIVENESS_FRAMES.min || uploads.length > LIVENESS_FRAMES.max) {
       throw new AppError('liveness_frames_invalid', `send between ${LIVENESS_FRAMES.min} and ${LIVENESS_FRAMES.max} frames`, 400);
+    }
+    const colours = (JSON.parse(challenge.colours) as string[]).map(rgbOf);
+    if (timeline.length !== uploads.length || timeline.some((f) => f.colour !== null && f.colour >= colours.length)) {
+      throw new AppError('liveness_frames_invalid', 'the timeline must give one entry per frame, with a colour of the challenge or null', 400);
     }
     // Refuse what is not an image before spending the challenge: a broken upload can be sent again.
     const frames = await Promise.all(uploads.map((upload) => acceptFrame(upload)));
@@ -129,35 +155,53 @@ export class LivenessService {
     // The bytes as sent, keyed: the same frames sent again, for this order or another, are a replay.
     const digests = uploads.map((upload) => this.#d.envelope.digest(upload, 'liveness-frame'));
     if (!await this.#d.db.recordFrameDigests(challengeId, digests, this.#d.now())) return fail(['liveness_replay']);
+    // Frames far apart cannot show motion: what is sent must be the dense sequence the challenge asked for.
+    if (!denseEnough(timeline)) return fail(['liveness_motion_broken']);
 
-    const detections = await this.#d.engine.detectFrameFaces(frames.map((f) => f.jpeg));
-    const seen: (FrameFace & { index: number })[] = [];
-    detections.forEach((detection, index) => {
-      const face = detection.faces[0];
-      if (face) seen.push({ index, face, measures: measureFrame(face.landmarks) });
-    });
-    if (seen.length < frames.length * (1 - MAX_FACELESS_SHARE) || seen.length < LIVENESS_FRAMES.min) return fail(['liveness_no_face']);
+    // The person holds still from the start to the last colour: those frames are read more sparsely.
+    const lastColour = timeline.findLastIndex((f) => f.colour !== null);
+    const read = await this.#d.engine.readSequence(frames.map((f) => f.jpeg), timeline.map((_, i) => i <= lastColour));
+    // The same pictures sent again, re-encoded or resized: found by their perceptual hashes, in order.
+    if (await this.#replayed(challengeId, read.frames.map((f) => signatureOf(f.hash, f.skin)))) return fail(['liveness_replay']);
+    const analysed = read.frames.filter((f) => f.analysed);
+    const withFace = analysed.filter((f) => f.landmarks);
+    if (withFace.length < analysed.length * (1 - MAX_FACELESS_SHARE) || withFace.length < LIVENESS_FRAMES.min) return fail(['liveness_no_face']);
+
+    // The frame nearest the neutral pose stands for the person; the frames spread over the check must
+    // show the same face (before the motion is judged: two people's poses are not one motion).
+    const [reference, ...others] = read.described;
+    if (!reference) return fail(['liveness_no_face']);
+    const sameLimit = this.#d.settings.faceMatchMaxDistance + this.#d.settings.faceReviewMargin;
+    if (others.some((o) => faceDistance(o.descriptor, reference.descriptor) > sameLimit)) return fail(['liveness_face_changed']);
 
     const actions = JSON.parse(challenge.actions) as LivenessAction[];
-    if (!followsChallenge(actions, seen.map((s) => s.measures)).ok) return fail(['liveness_action_missing']);
+    const judged = judgeSequence(actions, read.frames.map((f, i) => ({ ...timeline[i]!, landmarks: f.landmarks, skin: f.skin, surround: f.surround })),
+      colours, LIVENESS_TIMING.colourMs, measureFrame);
+    if (!judged.ok) return fail([judged.reason]);
 
-    // The frame nearest the neutral pose stands for the person; every other frame must show the same face.
-    const reference = seen[mostNeutral(seen.map((s) => s.measures))];
-    if (!reference) throw new Error('no frame to compare');
-    const sameLimit = this.#d.settings.faceMatchMaxDistance + this.#d.settings.faceReviewMargin;
-    if (seen.some((s) => faceDistance(s.face.descriptor, reference.face.descriptor) > sameLimit)) return fail(['liveness_face_changed']);
-
-    const holder = faceVerdict(reference.face.descriptor, portraitFace.descriptor, this.#d.settings, LIVE_FACE_REASONS);
+    const holder = faceVerdict(reference.descriptor, portraitFace.descriptor, this.#d.settings, LIVE_FACE_REASONS);
     if (holder.outcome === 'fail') return fail(holder.reasons, holder.score);
 
     const kept = frames[reference.index];
     if (!kept) throw new Error('reference frame missing');
     const objectId = await this.#d.storage.put(kept.jpeg);
-    const face = this.#d.envelope.sealJson({ descriptor: reference.face.descriptor, score: reference.face.score }, livenessFaceAad(objectId));
+    const face = this.#d.envelope.sealJson({ descriptor: reference.descriptor, score: reference.score }, livenessFaceAad(objectId));
     const outcome = holder.outcome === 'pass' ? 'passed' : 'review';
     const replaced = await this.#d.db.recordLiveness(challengeId, { outcome, reasons: JSON.stringify(holder.reasons), score: holder.score, object_id: objectId, face });
     for (const old of replaced) await this.#d.storage.delete(old);
     return { outcome, reasons: holder.reasons, attemptsLeft };
+  }
+
+  /**
+   * Records this sequence's hashes, then compares it with the earlier sequences sharing enough of
+   * their bands (keyed digests: the hashes themselves are sealed).
+   */
+  async #replayed(challengeId: string, signatures: FrameSignature[]): Promise<boolean> {
+    const bands = signatures.flatMap((s) => bandsOf(s.h)).map((band) => this.#d.envelope.digest(band, 'liveness-hash-band'));
+    const candidates = await this.#d.db.sequencesSharing(bands, Math.ceil(new Set(bands).size * REPLAY_LIMITS.share * 0.5));
+    await this.#d.db.recordSequence(challengeId, this.#d.envelope.sealJson(signatures, sealedAs.frameHashes(challengeId)), bands, this.#d.now());
+    return candidates.some((c) => c.challenge_id !== challengeId
+      && sameSequence(signatures, this.#d.envelope.openJson(c.hashes, sealedAs.frameHashes(c.challenge_id)) as FrameSignature[]));
   }
 
   /** The live face of the check that counts for a purpose, or undefined when there is none. */

@@ -13,6 +13,7 @@ import {
   type LivenessAction,
   type LivenessChallenge,
   type LivenessResult,
+  type LivenessTimeline,
   type OrderView,
   type PortraitSideRead,
   type ReadIdentity,
@@ -56,6 +57,8 @@ export interface OrderServiceDeps {
     livenessActions: readonly LivenessAction[];
     livenessSeconds: number;
     livenessAttempts: number;
+    /** Test-only: the live check's colours from a seed (config.ts refuses it in production). */
+    livenessColourSeed?: string;
   };
   log: (level: 'error' | 'info', message: string) => void;
   now?: () => number;
@@ -96,6 +99,7 @@ export class OrderService {
         actions: settings.livenessActions,
         challengeSeconds: settings.livenessSeconds,
         attempts: settings.livenessAttempts,
+        ...(settings.livenessColourSeed ? { colourSeed: settings.livenessColourSeed } : {}),
         faceMatchMaxDistance: settings.faceMatchMaxDistance,
         faceReviewMargin: settings.faceReviewMargin,
       },
@@ -233,11 +237,11 @@ export class OrderService {
   }
 
   /** Checks the frames sent for a challenge; a live check that passes is kept as the order's. */
-  async answerLiveness(row: OrderRow, challengeId: string, frames: Buffer[]): Promise<LivenessResult> {
+  async answerLiveness(row: OrderRow, challengeId: string, frames: Buffer[], timeline: LivenessTimeline): Promise<LivenessResult> {
     this.requireDraft(row);
     const portraitFace = await this.evidenceFace(row.id, 'portrait');
     if (!portraitFace) throw new AppError('evidence_missing', 'photograph the portrait side before the live check', 409);
-    const verdict = await this.#liveness.answer(row, challengeId, frames, portraitFace);
+    const verdict = await this.#liveness.answer(row, challengeId, frames, timeline, portraitFace);
     return { ...verdict, order: await this.view(await this.requireRow(row.id)) };
   }
 

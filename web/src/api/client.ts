@@ -23,6 +23,7 @@ import {
   type Hold,
   type LivenessChallenge,
   type LivenessResult,
+  type LivenessTimeline,
   type OrderView,
   errorBodySchema,
 } from '@shared';
@@ -76,10 +77,11 @@ function deviceId(): string {
   return id;
 }
 
-/** A live check's frames, in the order they were taken. */
-function framesForm(frames: Blob[]): FormData {
+/** A live check's frames, in the order they were taken, and their timeline. */
+function framesForm({ frames, timeline }: { frames: Blob[]; timeline: LivenessTimeline }): FormData {
   const form = new FormData();
   frames.forEach((frame, i) => form.append('frames', frame, `frame-${i}.jpg`));
+  form.append('timeline', JSON.stringify(timeline));
   return form;
 }
 
@@ -92,8 +94,8 @@ export const api = {
   consent: (id: string, token: string, body: ConsentRequest) =>
     call<OrderView>(`/api/orders/${id}/consent`, { method: 'POST', body: JSON.stringify(body), token }),
   startLiveness: (id: string, token: string) => call<LivenessChallenge>(`/api/orders/${id}/liveness`, { method: 'POST', token }),
-  sendFrames: (id: string, token: string, challengeId: string, frames: Blob[]) =>
-    call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token }),
+  sendFrames: (id: string, token: string, challengeId: string, recording: { frames: Blob[]; timeline: LivenessTimeline }) =>
+    call<LivenessResult>(`/api/orders/${id}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(recording), token }),
   submit: (id: string, token: string) =>
     call<OrderView>(`/api/orders/${id}/submit`, { method: 'POST', body: JSON.stringify({ confirmed: true }), token, headers: { 'x-device-id': deviceId() } }),
   /** The buyer withdraws consent before submitting: the order closes and everything it holds is deleted. */
@@ -158,8 +160,8 @@ export const api = {
     return call<ActivationCardResult>(`/api/activations/${s.activationId}/card`, { method: 'PUT', body: form, token: s.activationToken });
   },
   activationLiveness: (s: ActivationSession) => call<LivenessChallenge>(`/api/activations/${s.activationId}/liveness`, { method: 'POST', token: s.activationToken }),
-  activationFrames: (s: ActivationSession, challengeId: string, frames: Blob[]) =>
-    call<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(frames), token: s.activationToken }),
+  activationFrames: (s: ActivationSession, challengeId: string, recording: { frames: Blob[]; timeline: LivenessTimeline }) =>
+    call<LivenessVerdictView>(`/api/activations/${s.activationId}/liveness/${challengeId}/frames`, { method: 'POST', body: framesForm(recording), token: s.activationToken }),
   completeActivation: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}/complete`, { method: 'POST', token: s.activationToken }),
   activationStatus: (s: ActivationSession) => call<ActivationResult>(`/api/activations/${s.activationId}`, { token: s.activationToken }),
 

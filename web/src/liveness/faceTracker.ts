@@ -41,6 +41,13 @@ export function loadFaceTracker(): Promise<FaceTracker> {
     await tf.ready();
     await Promise.all([faceapi.nets.tinyFaceDetector.loadFromUri(MODELS_URL), faceapi.nets.faceLandmark68Net.loadFromUri(MODELS_URL)]);
     const options = new faceapi.TinyFaceDetectorOptions({ inputSize: 224, scoreThreshold: 0.4 });
+    // The first run compiles the backend's kernels (seconds on a slow phone): done now, while the page
+    // says it is preparing, not in the middle of the check, where it would stall the frames' recording.
+    const warm = document.createElement('canvas');
+    warm.width = 224;
+    warm.height = 224;
+    await faceapi.detectSingleFace(warm, options);
+    await faceapi.detectFaceLandmarks(warm);
 
     return {
       backend: tf.getBackend(),

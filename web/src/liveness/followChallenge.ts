@@ -1,15 +1,15 @@
 import { type FrameMeasures, type LivenessAction, looksNeutral, performs } from '@shared';
 import type { TrackedFace } from './faceTracker.js';
 
-/** One look through the camera: what the tracker saw, and that same picture as a JPEG on demand. */
+/** One look through the camera: what the tracker saw. */
 export interface Look {
   face: TrackedFace | null;
-  grab(): Promise<Blob>;
 }
 
 export type Prompt =
   | { kind: 'look' }
   | { kind: 'no_face' }
+  | { kind: 'colours' }
   | { kind: 'action'; action: LivenessAction; index: number; total: number };
 
 export interface FollowOptions {
@@ -19,15 +19,12 @@ export interface FollowOptions {
 }
 
 export interface Followed {
-  /** The frames to send, in the order taken: neutral ones, then each action and a return to neutral. */
-  frames: Blob[];
   /** The first action not seen in time, if any (the server decides either way). */
   missed?: LivenessAction;
 }
 
-/** Neutral looks the baseline is taken from, and the least frames the server accepts. */
+/** Neutral looks the baseline is taken from. */
 const NEUTRAL_LOOKS = 4;
-const MIN_FRAMES = 4;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,9 +32,9 @@ function median(values: number[]): number {
 }
 
 /**
- * Guides the buyer through a challenge with on-device tracking, keeping the frames the server needs
- * to see the same: a neutral face, each action as it happens, and the face back to neutral between
- * actions. The device only paces the prompts; the server measures the frames again and decides.
+ * Paces the buyer through a challenge's actions with on-device tracking: a neutral face first, then
+ * each action in turn, and the face back to neutral before the next. The frames the server judges
+ * are recorded beside this, at a steady rate (recorder.ts); the device only decides when to prompt.
  */
 export async function followChallenge(
   actions: readonly LivenessAction[],
@@ -45,7 +42,6 @@ export async function followChallenge(
   onPrompt: (prompt: Prompt) => void,
   { actionTimeoutMs, now = () => performance.now() }: FollowOptions,
 ): Promise<Followed> {
-  const frames: Blob[] = [];
   const neutral: FrameMeasures[] = [];
   const lookDeadline = now() + actionTimeoutMs;
   onPrompt({ kind: 'look' });
@@ -53,9 +49,7 @@ export async function followChallenge(
     const seen = await look();
     onPrompt(seen.face ? { kind: 'look' } : { kind: 'no_face' });
     // The baseline is learnt on a face at rest only: a head already turned or a mouth open is skipped.
-    if (!seen.face || !looksNeutral(seen.face.measures)) continue;
-    neutral.push(seen.face.measures);
-    if (neutral.length > NEUTRAL_LOOKS - 2) frames.push(await seen.grab());
+    if (seen.face && looksNeutral(seen.face.measures)) neutral.push(seen.face.measures);
   }
   const baseline: FrameMeasures = {
     yaw: median(neutral.map((m) => m.yaw)),
@@ -73,19 +67,14 @@ export async function followChallenge(
     while (!done && now() < deadline) {
       const seen = await look();
       if (!seen.face || !performs(action, seen.face.measures, baseline)) continue;
-      frames.push(await seen.grab());
       // Then back to neutral: the next action only counts after this one ends.
       while (now() < deadline) {
         const after = await look();
-        if (after.face && !performs(action, after.face.measures, baseline)) {
-          frames.push(await after.grab());
-          break;
-        }
+        if (after.face && !performs(action, after.face.measures, baseline)) break;
       }
       done = true;
     }
     if (!done) missed = action;
   }
-  while (frames.length < MIN_FRAMES) frames.push(await (await look()).grab());
-  return { frames, ...(missed ? { missed } : {}) };
+  return missed ? { missed } : {};
 }

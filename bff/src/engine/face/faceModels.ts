@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
  * backend is about 40x slower, and the wasm backend with SIMD ships inside the npm package.
  */
 type FaceApi = typeof FaceApiModule;
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
+export const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
 
 /** Long side the image is scaled to: enough for a face of 80 px on a phone photo to survive. */
 const FACE_MAX_SIDE = 1600;

@@ -403,6 +403,27 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'notices_order', 'notices', ['order_id', 'created_at']);
       },
     },
+    '0008_liveness_colours': {
+      async up(db: Db): Promise<void> {
+        // The colours a challenge showed on the screen (JSON array; '[]' for challenges issued before).
+        await db.schema.alterTable('liveness_challenges').addColumn('colours', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+        // Perceptual hashes of each answered sequence (sealed), found again through keyed digests of
+        // their 16-bit bands: a replay re-encoded is not the same bytes, but the same pictures.
+        await db.schema.createTable('liveness_sequences')
+          .addColumn('challenge_id', 'text', (c) => c.primaryKey())
+          .addColumn('hashes', bytes, notNull)
+          .addColumn('created_at', 'bigint', notNull)
+          .execute();
+        await index(db, 'liveness_sequences_age', 'liveness_sequences', ['created_at']);
+        await db.schema.createTable('liveness_hash_bands')
+          .addColumn('band', 'text', notNull)
+          .addColumn('challenge_id', 'text', notNull)
+          .addColumn('created_at', 'bigint', notNull)
+          .addPrimaryKeyConstraint('liveness_hash_bands_pk', ['band', 'challenge_id'])
+          .execute();
+        await index(db, 'liveness_hash_bands_age', 'liveness_hash_bands', ['created_at']);
+      },
+    },
   };
 }
 

