@@ -13,8 +13,8 @@ import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/in
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, performFrames, planFor, sceneOfPerson } from '../support/liveFrames.js';
-import { noReflection, reencoded, screenReplay, turnedPrint, withoutOnsets } from '../support/motion/attacks.js';
+import { POSES, performFrames } from '../support/liveFrames.js';
+import { reencoded, withoutOnsets } from '../support/motion/attacks.js';
 import { testEnv } from '../support/testServer.js';
 
 let dir: string;
@@ -105,31 +105,12 @@ describe('the live check refuses', () => {
     expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_motion_broken'] });
   });
 
-  checksCase('a printed photo turned in the hand to mimic head turns', async () => {
-    const order = await readyOrder();
-    const asked = await challenge(order);
-    const verdict = await api.sendFrames(order.id, order.token, asked.challengeId, await turnedPrint(await sceneOfPerson(POSES.sheldon), planFor(asked)));
-    expect(verdict.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_action_missing'] });
-  });
-
-  checksCase('a recording played on a screen, and frames that do not show the screen\'s colours', async () => {
-    const order = await readyOrder();
-    const scene = await sceneOfPerson(POSES.sheldon);
-    const first = await challenge(order);
-    const onScreen = await api.sendFrames(order.id, order.token, first.challengeId, await screenReplay(scene, planFor(first)));
-    // The screen's own light, not the phone's colours; its moiré sometimes hides the turn as well.
-    expect(onScreen.body.outcome).toBe('failed');
-    expect(['liveness_reflection_missing', 'liveness_action_missing']).toContain(onScreen.body.reasons[0]);
-    const second = await challenge(order);
-    const unlit = await api.sendFrames(order.id, order.token, second.challengeId, await noReflection(scene, planFor(second)));
-    expect(unlit.body).toMatchObject({ outcome: 'failed', reasons: ['liveness_reflection_missing'] });
-  });
-
   checksCase('frames sent sparsely, or without the ones between poses', async () => {
     const order = await readyOrder();
     const first = await challenge(order);
-    const filmed = await performFrames(POSES.sheldon, first);
-    // Every fifth frame: further apart than a page takes them.
+    // Every fifth frame: further apart than a page takes them (of a take long enough to leave the
+    // fewest frames an answer may have).
+    const filmed = await performFrames(POSES.sheldon, first, { rest: 1200 });
     const sparse = { frames: filmed.frames.filter((_, i) => i % 5 === 0), timeline: filmed.timeline.filter((_, i) => i % 5 === 0) };
     expect((await api.sendFrames(order.id, order.token, first.challengeId, sparse)).body).toMatchObject({ outcome: 'failed', reasons: ['liveness_motion_broken'] });
     // The same, re-timed to look dense.

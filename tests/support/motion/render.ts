@@ -144,32 +144,35 @@ function fillTriangle(out: Buffer, photo: LiftedPhoto, dst: MeshPoint[], src: [n
   const [sax, say] = src[a]!;
   const [sbx, sby] = src[b]!;
   const [scx, scy] = src[c]!;
+  // Barycentric u and v are affine in the pixel's centre (px, py): u = uX px + uY py, v likewise.
+  const uX = (cy - ay) / det;
+  const uY = -(cx - ax) / det;
+  const vX = -(by - ay) / det;
+  const vY = (bx - ax) / det;
   const minX = Math.max(0, Math.floor(Math.min(ax, bx, cx)));
   const maxX = Math.min(width - 1, Math.ceil(Math.max(ax, bx, cx)));
   const minY = Math.max(0, Math.floor(Math.min(ay, by, cy)));
   const maxY = Math.min(height - 1, Math.ceil(Math.max(ay, by, cy)));
   for (let y = minY; y <= maxY; y += 1) {
+    const py = y + 0.5 - ay;
     for (let x = minX; x <= maxX; x += 1) {
       const px = x + 0.5 - ax;
-      const py = y + 0.5 - ay;
-      const u = (px * (cy - ay) - py * (cx - ax)) / det;
-      const v = (py * (bx - ax) - px * (by - ay)) / det;
+      const u = px * uX + py * uY;
+      const v = px * vX + py * vY;
       if (u < -0.001 || v < -0.001 || u + v > 1.002) continue;
       const sx = Math.min(width - 1.001, Math.max(0, sax + u * (sbx - sax) + v * (scx - sax)));
       const sy = Math.min(height - 1.001, Math.max(0, say + u * (sby - say) + v * (scy - say)));
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
+      const x0 = sx | 0;
+      const y0 = sy | 0;
       const fx = sx - x0;
       const fy = sy - y0;
       const o = (y * width + x) * 3;
       const i00 = (y0 * width + x0) * 3;
-      const i10 = i00 + 3;
       const i01 = i00 + width * 3;
-      const i11 = i01 + 3;
       for (let ch = 0; ch < 3; ch += 1) {
-        const top = rgb[i00 + ch]! * (1 - fx) + rgb[i10 + ch]! * fx;
-        const bottom = rgb[i01 + ch]! * (1 - fx) + rgb[i11 + ch]! * fx;
-        out[o + ch] = top * (1 - fy) + bottom * fy;
+        const top = rgb[i00 + ch]! + (rgb[i00 + 3 + ch]! - rgb[i00 + ch]!) * fx;
+        const bottom = rgb[i01 + ch]! + (rgb[i01 + 3 + ch]! - rgb[i01 + ch]!) * fx;
+        out[o + ch] = top + (bottom - top) * fy;
       }
     }
   }
@@ -193,14 +196,37 @@ export function fillPolygon(out: Buffer, width: number, height: number, polygon:
   }
 }
 
-/** The photo's face in `pose`, as packed RGB of the photo's size. */
+/** Whether none of a triangle's corners follows the head: it is drawn the same in every pose. */
+const unmoving = (model: Model, t: number): boolean => [0, 1, 2].every((k) => (model.follow[model.triangles[t + k]!] ?? 0) === 0);
+
+const backgrounds = new WeakMap<LiftedPhoto, Buffer>();
+
+/** The photo with the triangles that never move drawn once: every pose starts from it. */
+function backgroundOf(photo: LiftedPhoto, model: Model): Buffer {
+  let background = backgrounds.get(photo);
+  if (!background) {
+    background = Buffer.from(photo.rgb);
+    const still = model.source.map(([x, y], i): MeshPoint => [x, y, model.depth[i] ?? 0]);
+    for (let t = 0; t < model.triangles.length; t += 3) {
+      if (unmoving(model, t)) fillTriangle(background, photo, still, model.source, model.triangles[t]!, model.triangles[t + 1]!, model.triangles[t + 2]!);
+    }
+    backgrounds.set(photo, background);
+  }
+  return background;
+}
+
+/**
+ * The photo's face in `pose`, as packed RGB of the photo's size. The unmoving background is drawn
+ * once per photo; what moves is drawn over it far to near.
+ */
 export function renderPose(photo: LiftedPhoto, pose: Pose): Rendered {
   const model = modelOf(photo);
   const placed = placePoints(photo, model, pose);
-  const out = Buffer.from(photo.rgb);
+  const out = Buffer.from(backgroundOf(photo, model));
   const { triangles } = model;
   const order: { t: number; z: number }[] = [];
   for (let t = 0; t < triangles.length; t += 3) {
+    if (unmoving(model, t)) continue;
     order.push({ t, z: (placed[triangles[t]!]![2] + placed[triangles[t + 1]!]![2] + placed[triangles[t + 2]!]![2]) / 3 });
   }
   order.sort((p, q) => q.z - p.z);

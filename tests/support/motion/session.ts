@@ -206,18 +206,19 @@ export async function sceneOf(photo: Buffer): Promise<LiftedPhoto> {
 /** Films a genuine session: the person follows the plan, the screen's light falls on the face. */
 export async function filmSession(scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> {
   const random = seedrandom(`${plan.seed}:camera`);
-  const frames: Buffer[] = [];
+  const frames: Promise<Buffer>[] = [];
   const timeline: TimedFrame[] = [];
   const amounts: number[] = [];
   for (const step of planSteps(plan)) {
     const { rgb, faceOval } = renderPose(scene, step.pose);
     lightFrame(rgb, scene.width, scene.height, screenLight(plan, step.t - (plan.lagMs ?? 60)), plan.reflection ?? 0.25, faceOval);
     addNoise(rgb, plan.noise ?? 2, random);
-    frames.push(await encodeFrame(rgb, scene.width, scene.height, plan.jpegQuality ?? 85));
+    // Encoded on libvips' threads while the next frame is drawn.
+    frames.push(encodeFrame(rgb, scene.width, scene.height, plan.jpegQuality ?? 85));
     timeline.push({ t: step.t, colour: step.colour });
     amounts.push(amountOf(step.pose));
   }
-  return { frames, timeline, amounts };
+  return { frames: await Promise.all(frames), timeline, amounts };
 }
 
 /** How far a pose is from rest, as a share of the furthest any action goes. */
