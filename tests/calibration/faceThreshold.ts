@@ -8,90 +8,16 @@
  * - card ~ photo: the portrait printed on a specimen card made from one photo against another photo,
  *   which is the comparison the product makes (card portrait against the hand-held photo).
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { loadConfig } from '../../bff/src/config.js';
-import { type FaceBox, detectFaces } from '../../bff/src/engine/face/faceModels.js';
 import { faceDistance } from '../../bff/src/engine/face/faceDistance.js';
-import { generateIdentity } from '../../bff/src/sandbox/mockId/identity.js';
-import { cropIdPhoto, photographCard, renderPortraitCard } from '../../bff/src/sandbox/mockId/render.js';
+import { PAIR_KINDS as kinds, type PairKind as Kind, loadSamples, pairsOf } from '../evaluation/facePairs.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FACES = path.join(ROOT, 'tests/fixtures/faces');
 const OUT = path.join(ROOT, 'bff/src/engine/face/CALIBRATION.md');
 const THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.48, 0.5, 0.52, 0.55, 0.56, 0.6];
-
-interface Sample {
-  person: string;
-  file: string;
-  photo: number[];
-  mirrored: number[];
-  card?: number[];
-}
-
-/** Tight crops get a neutral margin: the detector needs context around a face. */
-async function prepare(file: string): Promise<Buffer> {
-  const image = await readFile(file);
-  const { width = 0 } = await sharp(image).metadata();
-  if (width > 300) return image;
-  const pad = Math.round(width * 0.6);
-  return sharp(image).extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#7f7f7f' }).resize({ width: 600 }).png().toBuffer();
-}
-
-async function largestFace(image: Buffer): Promise<{ descriptor: number[]; box: FaceBox } | undefined> {
-  const face = (await detectFaces(image, 0.2)).faces[0];
-  return face ? { descriptor: face.descriptor, box: face.box } : undefined;
-}
-
-async function cardDescriptor(image: Buffer, box: FaceBox, seed: string): Promise<number[] | undefined> {
-  const { portrait } = generateIdentity({ seed });
-  const card = await photographCard(await renderPortraitCard(portrait, await cropIdPhoto(image, box)));
-  return (await largestFace(card))?.descriptor;
-}
-
-async function loadSamples(): Promise<{ samples: Sample[]; missed: string[] }> {
-  const files: { person: string; file: string }[] = [];
-  for (const person of await readdir(path.join(FACES, 'people'))) {
-    for (const file of await readdir(path.join(FACES, 'people', person))) files.push({ person, file: path.join(FACES, 'people', person, file) });
-  }
-  // Photos with one person in them; obama3.jpg and biden.jpg show both men and are left out.
-  for (const [person, name] of [['obama', 'obama.jpg'], ['obama', 'obama2.jpg'], ['obama', 'obama-480p.jpg'], ['biden', 'biden2.jpg']] as const) {
-    files.push({ person, file: path.join(FACES, 'photos', name) });
-  }
-  const samples: Sample[] = [];
-  const missed: string[] = [];
-  for (const { person, file } of files) {
-    const image = await prepare(file);
-    const face = await largestFace(image);
-    const flipped = await largestFace(await sharp(image).flop().png().toBuffer());
-    if (!face || !flipped) {
-      missed.push(path.relative(FACES, file));
-      continue;
-    }
-    const card = await cardDescriptor(image, face.box, path.basename(file));
-    samples.push({ person, file: path.relative(FACES, file), photo: face.descriptor, mirrored: flipped.descriptor, ...(card ? { card } : {}) });
-  }
-  return { samples, missed };
-}
-
-type Kind = 'photo ~ photo' | 'mirrored ~ photo' | 'card ~ photo';
-interface Pair { kind: Kind; same: boolean; distance: number; a: string; b: string }
-
-function pairs(samples: Sample[]): Pair[] {
-  const out: Pair[] = [];
-  for (const a of samples) {
-    for (const b of samples) {
-      if (a === b) continue;
-      const same = a.person === b.person;
-      if (a.file < b.file) out.push({ kind: 'photo ~ photo', same, distance: faceDistance(a.photo, b.photo), a: a.file, b: b.file });
-      out.push({ kind: 'mirrored ~ photo', same, distance: faceDistance(a.mirrored, b.photo), a: a.file, b: b.file });
-      if (a.card) out.push({ kind: 'card ~ photo', same, distance: faceDistance(a.card, b.photo), a: a.file, b: b.file });
-    }
-  }
-  return out;
-}
 
 const fmt = (n: number): string => n.toFixed(3);
 const quantile = (values: number[], q: number): number => {
@@ -100,8 +26,7 @@ const quantile = (values: number[], q: number): number => {
 };
 
 const { samples, missed } = await loadSamples();
-const all = pairs(samples);
-const kinds: Kind[] = ['photo ~ photo', 'mirrored ~ photo', 'card ~ photo'];
+const all = pairsOf(samples, (sample, view) => sample.views[view]?.face.descriptor, faceDistance);
 const { faceMatchMaxDistance: configured, faceReviewMargin } = loadConfig();
 
 const lines: string[] = [

