@@ -180,6 +180,12 @@ export function faceMatchReport(samples: FaceSample[], missed: string[], scored:
     const cell = (kind: PairKind): string => formatRate(ratesAt(ofKind(pairs, kind), t).fnmr);
     lines.push(`| ${name} | ${(t + 1e-9).toFixed(3)} | ${cell('card ~ photo')} | ${cell('photo ~ photo')} | ${cell('mirrored ~ photo')} |`);
   }
+  const collapsed = scored.filter(({ pairs }) => zeroFmrThreshold(pairs) < 0.01).map(({ name }) => name);
+  if (collapsed.length > 0) {
+    lines.push('', `${collapsed.join(', ')}: different people at a distance of about 0, so the descriptors hardly differ from`,
+      'face to face. The input given here (range, channel order or crop) is most likely not the one the model was',
+      'trained on; these rows say nothing about the model itself.');
+  }
   lines.push(
     '',
     '**What these pairs can prove:** how the methods rank against one another on these faces, and that',

@@ -3,6 +3,7 @@
  * repository on data it generates or holds, written to docs/EVALUATION.md.
  *   npm run eval                     the full run (about a quarter of an hour on two cores)
  *   npm run eval -- --takes 2        fewer live-check takes per person
+ *   npm run eval -- --seed other     another set of takes
  *   EVAL_RECORDINGS=dir npm run eval recorded live-check sessions judged beside the synthetic ones
  */
 import { writeFile } from 'node:fs/promises';
@@ -15,13 +16,13 @@ import { evaluateRecordings, recordingsReport } from './recordings.js';
 
 const OUT = fileURLToPath(new URL('../../docs/EVALUATION.md', import.meta.url));
 
-const { values } = parseArgs({ options: { takes: { type: 'string', default: '4' }, out: { type: 'string', default: OUT } } });
+const { values } = parseArgs({ options: { takes: { type: 'string', default: '4' }, seed: { type: 'string', default: 'eval' }, out: { type: 'string', default: OUT } } });
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
 const started = Date.now();
-const liveness = await evaluateLiveness({ perIdentity: Number(values.takes), progress: (identity) => log(`live check: ${identity}`) });
+const liveness = await evaluateLiveness({ perIdentity: Number(values.takes), seed: values.seed, progress: (identity) => log(`live check: ${identity}`) });
 const recordings = process.env.EVAL_RECORDINGS;
 const recorded = recordings ? recordingsReport(recordings, await evaluateRecordings(recordings)) : [];
 const { samples, missed } = await loadSamples();
