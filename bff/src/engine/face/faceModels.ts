@@ -66,6 +66,24 @@ export const loadFaceModels: () => Promise<void> = loadOnce(async () => {
   await faceapi.nets.faceRecognitionNet.loadFromDisk(FACE_MODEL_DIR);
 });
 
+/**
+ * Where the faces are, largest first, without landmarks or descriptors: the same boxes as
+ * `detectFaces` with the photo detector, for about two thirds of its time.
+ */
+export async function findFaceBoxes(image: Buffer, minConfidence = 0.5): Promise<FaceBox[]> {
+  await loadFaceModels();
+  const rgb = await decodeRgb(image, FACE_MAX_SIDE);
+  const tensor = faceapi.tf.tensor3d(rgb.data, [rgb.height, rgb.width, 3], 'int32');
+  try {
+    const found = await faceapi.detectAllFaces(tensor, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }));
+    return found
+      .map(({ box }) => ({ x: box.x * rgb.scale, y: box.y * rgb.scale, width: box.width * rgb.scale, height: box.height * rgb.scale }))
+      .sort((a, b) => b.width * b.height - a.width * a.height);
+  } finally {
+    tensor.dispose();
+  }
+}
+
 /** Finds every face with its landmarks and descriptor. */
 export async function detectFaces(image: Buffer, minConfidence = 0.5, detector: FaceDetector = 'photo'): Promise<FaceDetection> {
   await loadFaceModels();

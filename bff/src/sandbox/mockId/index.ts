@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { type CalendarDate } from '@shared';
-import { type FaceBox, detectFaces } from '../../engine/face/faceModels.js';
+import { type FaceBox, findFaceBoxes } from '../../engine/face/faceModels.js';
 import { MAX_INPUT_PIXELS } from '../../engine/image.js';
 import { type CaptureEffects, applyEffects } from './effects.js';
 import { assertChineseFont } from './fonts.js';
@@ -36,22 +37,44 @@ export interface MockCard {
 /** Photos are brought to this long side first, so tiny crops and huge photos give similar outputs. */
 const SOURCE_SIDE = 1280;
 
-async function prepareSource(photo: Buffer, role: string): Promise<{ image: Buffer; face: FaceBox }> {
+interface PreparedSource {
+  image: Buffer;
+  face: FaceBox;
+}
+
+/** Sources prepared, by the photo's hash: the same few faces make many cards, and finding a face is most of the cost. */
+const prepared = new Map<string, Promise<PreparedSource>>();
+const PREPARED_KEPT = 32;
+
+function prepareSource(photo: Buffer, role: string): Promise<PreparedSource> {
+  const key = createHash('sha256').update(photo).digest('hex');
+  let source = prepared.get(key);
+  if (!source) {
+    source = findSource(photo, role);
+    // A photo without a face is not kept: the error is thrown again, from a fresh try, next time.
+    source.catch(() => prepared.delete(key));
+    if (prepared.size >= PREPARED_KEPT) prepared.delete(prepared.keys().next().value ?? '');
+    prepared.set(key, source);
+  }
+  return source;
+}
+
+async function findSource(photo: Buffer, role: string): Promise<PreparedSource> {
   let image: Buffer = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
     .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
     .jpeg({ quality: 95 })
     .toBuffer();
-  let face = (await detectFaces(image)).faces[0];
+  let face = (await findFaceBoxes(image))[0];
   const { width = 0 } = await sharp(image).metadata();
-  if (!face || face.box.width > width * 0.4) {
+  if (!face || face.width > width * 0.4) {
     // A tight face crop: the detector needs context around a face, and the hand-held photo needs room
     // for the card. Put the photo in front of a blurred, wider copy of itself.
     image = await placeOnBackdrop(image);
-    face = (await detectFaces(image)).faces[0];
+    face = (await findFaceBoxes(image))[0];
   }
   if (!face) throw new Error(`no face found in the ${role} photo`);
-  return { image, face: face.box };
+  return { image, face };
 }
 
 async function placeOnBackdrop(image: Buffer): Promise<Buffer> {
