@@ -42,14 +42,15 @@ let enrolled = 0;
  * Enrols an account made with `oneTimePassword` through the API, as its person would on first
  * sign-in: returns the signed-in client, the authenticator's secret and the password chosen.
  */
-export async function enrol(baseUrl: string, username: string, oneTimePassword: string, clock: Clock): Promise<{ client: StaffClient; secret: string; password: string }> {
+export async function enrol(baseUrl: string, username: string, oneTimePassword: string, clock: Clock): Promise<{ client: StaffClient; secret: string; password: string; code: string }> {
   const client = new StaffClient(baseUrl, username);
   const started = await client.call<Enrolment>('POST', '/api/staff/enrolment', { username, password: oneTimePassword });
   if (started.status !== 201) throw new Error(`enrolment refused: ${JSON.stringify(started.body)}`);
   const password = `correct-horse-battery-${(enrolled += 1)}`;
-  const finished = await client.call('POST', '/api/staff/enrolment/finish', { ticket: started.body.ticket, newPassword: password, code: totpCode(started.body.secret, clock.now()) });
+  const code = totpCode(started.body.secret, clock.now());
+  const finished = await client.call('POST', '/api/staff/enrolment/finish', { ticket: started.body.ticket, newPassword: password, code });
   if (finished.status !== 201) throw new Error(`enrolment not finished: ${JSON.stringify(finished.body)}`);
-  return { client, secret: started.body.secret, password };
+  return { client, secret: started.body.secret, password, code };
 }
 
 let count = 0;
@@ -58,7 +59,7 @@ let count = 0;
 export async function staffMember(
   server: { url: string; staff: { add(r: { username: string; name: string; roles: StaffRole[] }, actor: string): Promise<{ oneTimePassword: string }> } },
   clock: Clock, roles: StaffRole[], username = `${roles[0]?.replace('_', '-') ?? 'staff'}.${(count += 1)}`,
-): Promise<{ client: StaffClient; secret: string; password: string }> {
+): Promise<{ client: StaffClient; secret: string; password: string; code: string }> {
   const { oneTimePassword } = await server.staff.add({ username, name: `Test ${username}`, roles }, 'test');
   return enrol(server.url, username, oneTimePassword, clock);
 }
