@@ -9,7 +9,7 @@ import { useTypedModelInput } from './modelInput.js';
 let threads: number | undefined;
 const load = loadOnce(async () => {
   await useTypedModelInput();
-  return Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {});
+  return Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}) as Promise<Ocr>;
 });
 
 /**
