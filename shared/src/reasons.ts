@@ -32,6 +32,7 @@ export const VERIFICATION_REASONS = [
   'card_not_found',
   'card_cut_off',
   'card_glare',
+  'card_photocopy',
   'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',

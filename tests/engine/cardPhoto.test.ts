@@ -2,18 +2,20 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { GLARE_LIMIT, cardPhotoProblems, glareShare, textRegion } from '../../bff/src/verification/cardRegion.js';
+import { GLARE_LIMIT, PHOTOCOPY_LIMIT, cardPhotoProblems, colourShare, glareShare, textRegion } from '../../bff/src/verification/cardRegion.js';
 import { facePhoto } from '../support/fixtures.js';
 
 let engine: VisionEngine;
 let clean: MockCard;
 let glaring: MockCard;
+let copied: MockCard;
 
 beforeAll(async () => {
   engine = createVisionEngine({ threads: 1, maxQueue: 8 });
   const face = await facePhoto('people/sheldon/sheldon1.png');
   clean = await generateMockCard({ face, seed: 'card-photo' });
   glaring = await generateMockCard({ face, seed: 'card-photo', effects: { glare: true }, effectsOn: ['portrait', 'emblem'] });
+  copied = await generateMockCard({ face, seed: 'card-photo', effects: { photocopy: true }, effectsOn: ['portrait', 'emblem'] });
 });
 
 afterAll(async () => {
@@ -44,6 +46,18 @@ describe('the card in a card photo', () => {
     const region = textRegion((await engine.readEmblemSide(glaring.images[side])).lines);
     if (!region) throw new Error('no text found');
     expect(await glareShare(glaring.images[side], region)).toBeGreaterThan(2 * GLARE_LIMIT);
+  });
+
+  it.each(['portrait', 'emblem'] as const)('tells a black-and-white copy of the %s side, under a warm or a cold light too', async (side) => {
+    expect(await problemsOf(copied.images[side], side)).toEqual(['card_photocopy']);
+    const region = textRegion((await engine.readEmblemSide(clean.images[side])).lines);
+    if (!region) throw new Error('no text found');
+    for (const [r, b] of [[1.1, 0.85], [0.9, 1.12]] as const) {
+      const lit = async (image: Buffer) => sharp(image).recomb([[r, 0, 0], [0, 1, 0], [0, 0, b]]).jpeg({ quality: 85 }).toBuffer();
+      // A light's tint scales the channels of a grey copy alike: it stays grey; the card keeps its colours.
+      expect(await colourShare(await lit(copied.images[side]), region)).toBeLessThan(PHOTOCOPY_LIMIT);
+      expect(await colourShare(await lit(clean.images[side]), region)).toBeGreaterThan(2 * PHOTOCOPY_LIMIT);
+    }
   });
 
   it('is not fooled by a white desk around a clean card', async () => {

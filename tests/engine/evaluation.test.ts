@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
 import { loadSamples } from '../evaluation/facePairs.js';
+import { evaluatePhotocopies, photocopyReport } from '../evaluation/cardForensics.js';
 import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
 import { formatRate, upperBound } from '../evaluation/stats.js';
 
@@ -41,4 +42,12 @@ describe('the evaluation (npm run eval), in small', () => {
     expect(report).toMatch(/\| card ~ photo \| 0\/\d+ /);
     expect(report).toContain('| mobileface (tight) |');
   }, 300_000);
+
+  it('measures the photocopy check on a card and its copy, each side in four captures', async () => {
+    const e = await evaluatePhotocopies(['people/sheldon/sheldon1.png']);
+    expect(e.apcer).toMatchObject({ k: 0, n: 8 });
+    expect(e.bpcer).toMatchObject({ k: 0, n: 8 });
+    expect(e.copies.max).toBeLessThan(e.genuine.min);
+    expect(photocopyReport(e).join('\n')).toContain('| copies let through | APCER 0/8 (0 %, ≤ 31.2 %) |');
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluateLiveness, livenessReport } from './liveness.js';
+import { evaluatePhotocopies, photocopyReport } from './cardForensics.js';
 import { faceMatchReport, scoreMethods } from './faceMatch.js';
 import { loadSamples } from './facePairs.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
@@ -28,6 +29,8 @@ const recorded = recordings ? recordingsReport(recordings, await evaluateRecordi
 const { samples, missed } = await loadSamples();
 log(`face matching: ${samples.length} images`);
 const scored = await scoreMethods(samples);
+log('card forensics');
+const photocopies = await evaluatePhotocopies();
 
 const report = [
   '# Evaluation',
@@ -39,10 +42,11 @@ const report = [
   ...livenessReport(liveness),
   ...recorded,
   ...faceMatchReport(samples, missed, scored),
+  ...photocopyReport(photocopies),
   '## Not measured here yet',
   '',
-  '- Card forensics (a card recaptured from a screen, a photocopy, a portrait pasted on): the product',
-  '  does not check these yet.',
+  '- Card forensics beyond the photocopy (a card recaptured from a screen, a portrait pasted on): the',
+  '  product does not check these yet.',
   '- Passive anti-spoofing on the kept frame and the hand-held photo.',
   '- OCR accuracy per field over generated cards of more than one layout.',
   '',

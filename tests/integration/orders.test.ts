@@ -139,6 +139,16 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_glare'] });
   });
 
+  checksCase('tells the buyer at once that a card photo is a black-and-white copy, and sends it to a person if it stays', async () => {
+    const card = await sandboxCard(1, POSES.sheldon.neutral, { effects: { photocopy: true }, effectsOn: ['portrait'] });
+    const order = await api.newOrder();
+    const [portrait, emblem] = await uploadAll(order.id, order.token, card);
+    expect(portrait?.problems).toEqual(['card_photocopy']);
+    expect(emblem?.problems).toEqual([]);
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_photocopy'] });
+  });
+
   checksCase('says so when a card photo shows no card, or the hand-held photo no face', async () => {
     const order = await api.newOrder();
     const res = await api.upload<EvidenceResult>(order.id, order.token, 'portrait', await facePhoto('photos/obama.jpg'));

@@ -26,6 +26,7 @@ Identity
 Capture faults (applied to all three images unless --effects-on says otherwise)
   --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
   --crop <share>         cut this share of the width off the right (0.15: the card runs out of the frame)
+  --photocopy            a black-and-white copy of the card photographed instead of the card
   --effects-on <list>    comma-separated: portrait,emblem,handheld
 `;
 
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
         'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
         'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
-        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, 'effects-on': { type: 'string' },
+        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, photocopy: { type: 'boolean' },
+        'effects-on': { type: 'string' },
         sandbox: { type: 'string' }, 'list-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     rotate: parseNumber('--rotate', args.rotate),
     blur: parseNumber('--blur', args.blur),
     glare: Boolean(args.glare),
+    photocopy: Boolean(args.photocopy),
     crop: parseNumber('--crop', args.crop),
     lowResolution: lowRes === undefined ? undefined : (parseNumber('--low-res', lowRes || '480') ?? 480),
   };

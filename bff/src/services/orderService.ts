@@ -334,9 +334,10 @@ export class OrderService {
     const checks = await runVerification(
       {
         // A card side cut off by the frame is refused even when its fields were read; glare on it
-        // goes to a person, who can tell whether it hides anything.
+        // goes to a person, who can tell whether it hides anything, and so does a card that looks
+        // like a black-and-white copy (the original is what the rules ask for).
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: captureCodes(evidence, 'card_glare'),
+        captureWarnings: [...captureCodes(evidence, 'card_glare'), ...captureCodes(evidence, 'card_photocopy')],
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

@@ -21,14 +21,13 @@ export function textRegion(lines: readonly OcrLine[]): Region | undefined {
   );
 }
 
-/**
- * Share of blown-out pixels (every channel at 250 or more) inside the card's text: a reflection on
- * the laminate. Measured inside the card so that a white desk around it does not count.
- * Specimen cards: 1.0-1.1 % clean, 10-13 % with the generator's glare.
- */
-export const GLARE_LIMIT = 0.04;
+/** The card's text region of a photo, as raw pixels at a width of 400 or less: what the checks below measure. */
+interface RegionPixels {
+  data: Buffer;
+  channels: number;
+}
 
-export async function glareShare(jpeg: Buffer, region: Region): Promise<number> {
+async function regionPixels(jpeg: Buffer, region: Region): Promise<RegionPixels> {
   const image = sharp(jpeg);
   const { width = 0, height = 0 } = await image.metadata();
   const left = Math.max(0, Math.floor(region.x0 * width));
@@ -41,22 +40,80 @@ export async function glareShare(jpeg: Buffer, region: Region): Promise<number> 
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  let blown = 0;
-  for (let i = 0; i < data.length; i += info.channels) {
-    if ((data[i] ?? 0) >= 250 && (data[i + 1] ?? 0) >= 250 && (data[i + 2] ?? 0) >= 250) blown += 1;
-  }
-  return blown / (data.length / info.channels);
+  return { data, channels: info.channels };
 }
 
 /**
- * What is wrong with a card side's photo as a photo of a card: not there (not one field of the side
- * read: any text in the picture is something else), cut off, or glaring.
+ * Share of blown-out pixels (every channel at 250 or more) inside the card's text: a reflection on
+ * the laminate. Measured inside the card so that a white desk around it does not count.
+ * Specimen cards: 1.0-1.1 % clean, 10-13 % with the generator's glare.
  */
-export async function cardPhotoProblems(jpeg: Buffer, lines: readonly OcrLine[], fieldsRead: number): Promise<('card_not_found' | 'card_cut_off' | 'card_glare')[]> {
+export const GLARE_LIMIT = 0.04;
+
+function blownShare({ data, channels }: RegionPixels): number {
+  let blown = 0;
+  for (let i = 0; i < data.length; i += channels) {
+    if ((data[i] ?? 0) >= 250 && (data[i + 1] ?? 0) >= 250 && (data[i + 2] ?? 0) >= 250) blown += 1;
+  }
+  return blown / (data.length / channels);
+}
+
+export async function glareShare(jpeg: Buffer, region: Region): Promise<number> {
+  return blownShare(await regionPixels(jpeg, region));
+}
+
+/**
+ * Share of the card's pixels whose colour stands apart from the card's own background: the blue
+ * labels, the portrait, the red of a seal or mark. Measured in chromaticity (each channel's share of
+ * the pixel's sum), so that a tint of the light or of the paper, which scales the channels alike
+ * over a grey copy, moves nothing; pixels too dark to have a reliable colour are left out.
+ * A black-and-white copy of a card has none. Specimen cards of three faces measured 1.6-19 % (tinted,
+ * blurred, shrunk), their grey copies 0-0.1 % under the same light; the error rates on other faces
+ * are in docs/EVALUATION.md (npm run eval).
+ */
+export const PHOTOCOPY_LIMIT = 0.005;
+/** Chromaticity distance from the card's median that counts as a colour of its own. */
+const COLOUR_APART = 0.04;
+/** Pixels darker than this (sum of the three channels) have no colour to measure. */
+const COLOUR_MIN_SUM = 90;
+
+function colourApartShare({ data, channels }: RegionPixels): number {
+  const reds: number[] = [];
+  const greens: number[] = [];
+  for (let i = 0; i < data.length; i += channels) {
+    const r = data[i] ?? 0;
+    const g = data[i + 1] ?? 0;
+    const sum = r + g + (data[i + 2] ?? 0);
+    if (sum < COLOUR_MIN_SUM) continue;
+    reds.push(r / sum);
+    greens.push(g / sum);
+  }
+  if (reds.length === 0) return 0;
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const [r0, g0] = [median(reds), median(greens)];
+  let apart = 0;
+  for (let k = 0; k < reds.length; k += 1) if (Math.hypot((reds[k] ?? 0) - r0, (greens[k] ?? 0) - g0) >= COLOUR_APART) apart += 1;
+  return apart / reds.length;
+}
+
+export async function colourShare(jpeg: Buffer, region: Region): Promise<number> {
+  return colourApartShare(await regionPixels(jpeg, region));
+}
+
+export type CardPhotoProblem = 'card_not_found' | 'card_cut_off' | 'card_glare' | 'card_photocopy';
+
+/**
+ * What is wrong with a card side's photo as a photo of a card: not there (not one field of the side
+ * read: any text in the picture is something else), cut off, glaring, or a black-and-white copy.
+ */
+export async function cardPhotoProblems(jpeg: Buffer, lines: readonly OcrLine[], fieldsRead: number): Promise<CardPhotoProblem[]> {
   const region = textRegion(lines);
   if (!region || fieldsRead === 0) return ['card_not_found'];
-  const problems: ('card_cut_off' | 'card_glare')[] = [];
+  const problems: CardPhotoProblem[] = [];
   if (textTouchesEdge(lines)) problems.push('card_cut_off');
-  if ((await glareShare(jpeg, region)) > GLARE_LIMIT) problems.push('card_glare');
+  const pixels = await regionPixels(jpeg, region);
+  // A copy's white paper reads as glare: of a copy, only that it is one is worth saying.
+  if (colourApartShare(pixels) < PHOTOCOPY_LIMIT) problems.push('card_photocopy');
+  else if (blownShare(pixels) > GLARE_LIMIT) problems.push('card_glare');
   return problems;
 }

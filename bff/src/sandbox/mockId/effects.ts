@@ -14,10 +14,13 @@ export interface CaptureEffects {
   lowResolution?: number;
   /** Share of the width cut off on the right, as when the card is not wholly in the frame. */
   crop?: number;
+  /** A black-and-white photocopy photographed instead of the card: grey, with the toner's harder contrast. */
+  photocopy?: boolean;
 }
 
 export async function applyEffects(jpeg: Buffer, effects: CaptureEffects): Promise<Buffer> {
   let image = jpeg;
+  if (effects.photocopy) image = await sharp(image).greyscale().linear(1.35, -40).toColourspace('srgb').jpeg({ quality: 90 }).toBuffer();
   if (effects.glare) {
     const { width = 0, height = 0 } = await sharp(image).metadata();
     const spot = svgDocument(width, height, `<defs><radialGradient id="g" cx="0.5" cy="0.5" r="0.5">
