@@ -14,14 +14,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../bff/src/config.js';
-import { seededColours } from '../../bff/src/services/livenessService.js';
-import type { FilmedSession } from '../support/motion/session.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
-import { LIVENESS_TIMING, type LivenessAction, type OrderView } from '@shared';
+import type { OrderView } from '@shared';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, performFrames } from '../support/liveFrames.js';
@@ -37,15 +36,23 @@ const stranger = SANDBOX_IDENTITIES[1];
 const atDoor = (await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: stranger?.name, idNumber: stranger?.idNumber, seed: 'bench-door' })).images.portrait;
 const recipient = await cameraFrame(POSES.penny.neutral);
 
-// Camera frames are made before timing starts, a fresh take for every check (the same bytes twice are a replay).
-// The server draws its colours from a fixed seed here, so the takes can show them before the clock starts.
-const COLOUR_SEED = 'bench';
-const ORDERINGS: LivenessAction[][] = [['turn_left', 'turn_right'], ['turn_right', 'turn_left']];
-const asked = (actions: LivenessAction[]) => ({ actions, colours: seededColours(COLOUR_SEED), colourMs: LIVENESS_TIMING.colourMs, frameMs: LIVENESS_TIMING.frameMs });
-const takes: FilmedSession[][] = [];
-for (let i = 0; i < 4 * ORDERS + 2; i += 1) takes.push(await Promise.all(ORDERINGS.map((actions) => performFrames(POSES.sheldon, asked(actions)))));
+// The camera's take is made once the challenge says which actions and colours to show (a take under
+// other colours is refused, and one seen before is a replay). Making it is the buyer's phone's work:
+// its time is left out of the live check's, and its CPU out of the verification's.
+let filmingCpuMs = 0;
+let filmingWallMs = 0;
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/** A call answered 503 (this one client's share of the vision queue taken by its other orders) is made again in a moment, as the app does. */
+async function whileBusy<T extends { status: number }>(call: () => Promise<T>): Promise<T> {
+  let res = await call();
+  for (let tries = 0; res.status === 503 && tries < 100; tries += 1) {
+    await sleep(200);
+    res = await call();
+  }
+  return res;
+}
 
 const UPLOADS = ['portrait', 'emblem', 'handheld'] as const;
 type Upload = (typeof UPLOADS)[number];
@@ -61,28 +68,38 @@ interface Verification {
 
 async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>, release: (id: string, token: string) => Promise<number>): Promise<Verification> {
   const order = await api.newOrder();
-  const take = takes.pop();
-  if (!take) throw new Error('out of camera takes');
   const startedAt = performance.now();
   const uploadMs = { portrait: 0, emblem: 0, handheld: 0 };
   for (const kind of UPLOADS) {
     const uploadStart = performance.now();
-    const res = await api.upload(order.id, order.token, kind, card.images[kind]);
+    const res = await whileBusy(() => api.upload(order.id, order.token, kind, card.images[kind]));
     if (res.status !== 200) throw new Error(`upload ${kind}: ${res.status}`);
     uploadMs[kind] = performance.now() - uploadStart;
   }
   const liveStart = performance.now();
-  const challenge = await api.startLiveness(order.id, order.token);
-  const frames = take[challenge.body.actions[0] === 'turn_left' ? 0 : 1];
-  if (!frames) throw new Error('no take');
-  const live = await api.sendFrames(order.id, order.token, challenge.body.challengeId, frames);
-  if (live.body.outcome !== 'passed') throw new Error(`live check: ${JSON.stringify(live.body.reasons)}`);
-  const liveMs = performance.now() - liveStart;
+  let filmingMs = 0;
+  // Answered 503, a challenge is spent: the app starts the live check again, and so does this client.
+  let live;
+  for (let tries = 0; tries < 20; tries += 1) {
+    const challenge = await whileBusy(() => api.startLiveness(order.id, order.token));
+    const filmingStart = performance.now();
+    const filmingCpu = process.cpuUsage();
+    const frames = await performFrames(POSES.sheldon, challenge.body);
+    const filmingCpuUsed = process.cpuUsage(filmingCpu);
+    filmingCpuMs += (filmingCpuUsed.user + filmingCpuUsed.system) / 1000;
+    filmingMs += performance.now() - filmingStart;
+    live = await api.sendFrames(order.id, order.token, challenge.body.challengeId, frames);
+    if (live.status !== 503) break;
+    await sleep(200);
+  }
+  filmingWallMs += filmingMs;
+  if (live?.body.outcome !== 'passed') throw new Error(`live check: ${live?.status} ${JSON.stringify(live?.body)}`);
+  const liveMs = performance.now() - liveStart - filmingMs;
   const submittedAt = performance.now();
   await api.submit(order.id, order.token);
   await settled(order.id);
   const decisionMs = performance.now() - submittedAt;
-  const ms = performance.now() - startedAt;
+  const ms = performance.now() - startedAt - filmingMs;
   const view = await api.get<{ decision?: { outcome: string } }>(`/api/orders/${order.id}`, order.token);
   const handoverMs = await release(order.id, order.token);
   return { ms, uploadMs, liveMs, decisionMs, handoverMs, state: view.body.decision?.outcome ?? 'undecided' };
@@ -90,14 +107,14 @@ async function verifyOnce(api: ApiClient, settled: (id: string) => Promise<void>
 
 console.log(`node ${process.version}, ${os.cpus().length} cores; ${ORDERS} verifications per pool size, then ${ORDERS} more ${CONCURRENCY} at a time`);
 console.log('a verification: portrait + emblem upload (OCR), hand-held upload, live check (a take of motion and colours), submit, face matches, held card, mock ID service');
-console.log('medians in ms; CPU s: the CPU time of the whole process (BFF, vision threads, client) per sequential verification, its hand-over check included\n');
+console.log('medians in ms, without the making of the camera take; CPU s: the CPU time of the whole process (BFF, vision threads, client; not the take\'s making) per sequential verification, its hand-over check included; concurrent/min: the takes made on the same cores meanwhile\n');
 console.log(['threads', 'median', 'p95', 'portrait', 'emblem', 'hand-held', 'live check', 'decision', 'hand-over', 'CPU s', 'sequential/min', 'concurrent/min', 'approved'].map((h) => h.padStart(12)).join(''));
 
 for (const threads of [1, 2]) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-bench-'));
   // One client makes every bench order: the per-client limits are lifted (the abuse bench measures them).
   const server = await start(loadConfig({
-    ...testEnv(dir), LOG_LEVEL: 'error', LIVENESS_COLOUR_SEED: COLOUR_SEED, VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
+    ...testEnv(dir), LOG_LEVEL: 'error', VISION_THREADS: String(threads), VISION_MAX_QUEUE: '64', NUMBERS_PER_PREFIX: String(ORDERS * 2),
   }));
   const api = new ApiClient(server.url);
   // Every bench order buys a card for the same sandbox identity; once decided, its card is shipped
@@ -107,7 +124,7 @@ for (const threads of [1, 2]) {
     await server.fulfilment.ship(id);
     const { body } = await api.get<OrderView>(`/api/orders/${id}`, token);
     const startedAt = performance.now();
-    const res = await api.handOver(body.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, { code: body.delivery?.handoverCode ?? '', card: atDoor, face: recipient });
+    const res = await whileBusy(() => api.handOver(body.delivery?.trackingNumber ?? '', SANDBOX_COURIERS[0].token, { code: body.delivery?.handoverCode ?? '', card: atDoor, face: recipient }));
     if (res.body.outcome !== 'refused') throw new Error(`hand-over: ${JSON.stringify(res.body)}`);
     return performance.now() - startedAt;
   };
@@ -121,6 +138,8 @@ for (const threads of [1, 2]) {
   let approved = 0;
   const seqStart = performance.now();
   const cpuStart = process.cpuUsage();
+  filmingCpuMs = 0;
+  filmingWallMs = 0;
   for (let i = 0; i < ORDERS; i += 1) {
     const { ms, uploadMs, liveMs, decisionMs, handoverMs, state } = await verifyOnce(api, settled, release);
     for (const kind of UPLOADS) uploadTimes[kind].push(uploadMs[kind]);
@@ -130,9 +149,9 @@ for (const threads of [1, 2]) {
     decisionTimes.push(decisionMs);
     if (state === 'approved') approved += 1;
   }
-  const seqMinutes = (performance.now() - seqStart) / 60_000;
+  const seqMinutes = (performance.now() - seqStart - filmingWallMs) / 60_000;
   const cpu = process.cpuUsage(cpuStart);
-  const cpuPerVerification = (cpu.user + cpu.system) / 1e6 / ORDERS;
+  const cpuPerVerification = ((cpu.user + cpu.system) / 1000 - filmingCpuMs) / 1000 / ORDERS;
 
   const concStart = performance.now();
   let next = 0;
