@@ -60,6 +60,14 @@ describe('the card in a card photo', () => {
     }
   });
 
+  it('does not take a photo too dark to show colours for a copy', async () => {
+    const region = textRegion((await engine.readPortraitSide(clean.images.portrait)).lines);
+    if (!region) throw new Error('no text found');
+    const dark = await sharp(clean.images.portrait).linear(0.1, 0).jpeg({ quality: 90 }).toBuffer();
+    expect(await colourShare(dark, region)).toBeUndefined();
+    expect(await problemsOf(dark, 'portrait')).not.toContain('card_photocopy');
+  });
+
   it('is not fooled by a white desk around a clean card', async () => {
     const desk = await onWhiteDesk(clean.images.portrait);
     const whole = { x0: 0, y0: 0, x1: 1, y1: 1 };

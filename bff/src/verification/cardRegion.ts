@@ -76,8 +76,11 @@ export const PHOTOCOPY_LIMIT = 0.005;
 const COLOUR_APART = 0.04;
 /** Pixels darker than this (sum of the three channels) have no colour to measure. */
 const COLOUR_MIN_SUM = 90;
+/** Share of the card's pixels that must be bright enough to measure for the measure to say anything. */
+const COLOUR_MEASURABLE = 0.25;
 
-function colourApartShare({ data, channels }: RegionPixels): number {
+/** Undefined when too little of the card is bright enough to tell (a dark photo is not a copy for that). */
+function colourApartShare({ data, channels }: RegionPixels): number | undefined {
   const reds: number[] = [];
   const greens: number[] = [];
   for (let i = 0; i < data.length; i += channels) {
@@ -88,7 +91,7 @@ function colourApartShare({ data, channels }: RegionPixels): number {
     reds.push(r / sum);
     greens.push(g / sum);
   }
-  if (reds.length === 0) return 0;
+  if (reds.length < COLOUR_MEASURABLE * (data.length / channels)) return undefined;
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
   const [r0, g0] = [median(reds), median(greens)];
   let apart = 0;
@@ -96,7 +99,7 @@ function colourApartShare({ data, channels }: RegionPixels): number {
   return apart / reds.length;
 }
 
-export async function colourShare(jpeg: Buffer, region: Region): Promise<number> {
+export async function colourShare(jpeg: Buffer, region: Region): Promise<number | undefined> {
   return colourApartShare(await regionPixels(jpeg, region));
 }
 
@@ -113,7 +116,8 @@ export async function cardPhotoProblems(jpeg: Buffer, lines: readonly OcrLine[],
   if (textTouchesEdge(lines)) problems.push('card_cut_off');
   const pixels = await regionPixels(jpeg, region);
   // A copy's white paper reads as glare: of a copy, only that it is one is worth saying.
-  if (colourApartShare(pixels) < PHOTOCOPY_LIMIT) problems.push('card_photocopy');
+  const colour = colourApartShare(pixels);
+  if (colour !== undefined && colour < PHOTOCOPY_LIMIT) problems.push('card_photocopy');
   else if (blownShare(pixels) > GLARE_LIMIT) problems.push('card_glare');
   return problems;
 }
