@@ -4,8 +4,9 @@
  * frames: motion and the screen's colours), submit, wait for the decision (face matches, the card's
  * number in the hand-held photo, the mock national ID service). Reports the time per verification
  * (median, p95) and of each step, the CPU time it costs (every thread of the process), throughput
- * with the vision pool at 1 and at 2 threads, and peak memory. Each approved card is then shipped and checked at the door (the courier's photo of a
- * card is read and compared: the hand-over check, timed on its own) and refused, so it comes back.
+ * with the vision pool at 1 and at 2 threads, and peak memory. Each approved card is then shipped
+ * and checked at the door (the courier's photo of a card is read and compared: the hand-over check,
+ * timed on its own) and refused, so it comes back.
  *
  *   npm run bench                 # 20 sequential verifications per pool size, then a concurrent batch
  *   BENCH_ORDERS=40 npm run bench
