@@ -162,6 +162,18 @@ describe('the buyer in a real browser', () => {
     expect(await page.getByTestId('upload').isDisabled()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'upload-05-blurred.png'), fullPage: true });
 
+    // A black-and-white copy of the card is read by the server and refused as one, with what to do instead.
+    const copied = await generateMockCard({
+      face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
+      seed: 'e2e-1', effects: { photocopy: true }, effectsOn: ['portrait'],
+    });
+    await writeFile(path.join(dir, 'copied-portrait.jpg'), copied.images.portrait);
+    await page.getByTestId('file-input').setInputFiles(path.join(dir, 'copied-portrait.jpg'));
+    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.getByTestId('upload').click();
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain('这张照片看起来是证件的黑白复印件，请拍摄身份证原件。');
+    await page.screenshot({ path: path.join(SHOTS, 'upload-05-photocopy.png'), fullPage: true });
+
     await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
