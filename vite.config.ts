@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import { RUN_CACHE_DIR } from './tests/support/runCache.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -40,6 +41,11 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // What test files compute about shared fixtures (where the face is in a photo), kept for the
+    // run's other files: one folder per run, removed at its end (tests/support/runCache.ts).
+    env: { TEST_RUN_CACHE: RUN_CACHE_DIR },
+    setupFiles: ['tests/support/setupRunCache.ts'],
+    globalSetup: ['tests/support/runCache.ts'],
     // Two files at a time (the default is one on two cores): much of a file's time is spent waiting
     // on servers, subprocesses and databases. The browser project still runs alone and in order.
     maxWorkers: 2,

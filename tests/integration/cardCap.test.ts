@@ -26,7 +26,7 @@ let envelope: Envelope;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-cap-'));
-  engine = createVisionEngine({ threads: 2, maxQueue: 64 });
+  engine = createVisionEngine({ threads: 1, maxQueue: 64 });
   const config = loadConfig({ ...testEnv(dir), ...(await databaseEnv()), NUMBERS_PER_PREFIX: '20' });
   server = await start(config, { engine });
   envelope = server.envelope;

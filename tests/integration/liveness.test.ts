@@ -26,7 +26,7 @@ let card: MockCard;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-liveness-'));
-  engine = createVisionEngine({ threads: 2, maxQueue: 16 });
+  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
   // Synthetic motion turns and nods a photo convincingly; mouth and blink are not made (see tests/support/motion).
   server = await start(
     loadConfig({ ...testEnv(dir), ...(await databaseEnv()) }),

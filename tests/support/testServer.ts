@@ -32,7 +32,7 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, overrides: StartOverrides = {}): Promise<TestServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sim-test-'));
   const dataDir = path.join(dir, 'data');
-  const engine = overrides.engine ?? createVisionEngine({ threads: 2, maxQueue: 64 });
+  const engine = overrides.engine ?? createVisionEngine({ threads: 1, maxQueue: 64 });
   let offset = 0;
   const config = loadConfig({ ...testEnv(dir), ...(await databaseEnv()), ...env });
   const server = await start(config, { engine, now: () => Date.now() + offset, ...overrides });

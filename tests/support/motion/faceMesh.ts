@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as FaceApiModule from '@vladmandic/face-api';
 import sharp from 'sharp';
 import { type GraphModel, type Tensor, faceapi, humanModel, tf } from '../humanModels.js';
+import { runCache } from '../runCache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,13 +35,25 @@ function meshModel(): Promise<GraphModel> {
   return loading;
 }
 
+/** Meshes found, for the run's other test files (numbers only). */
+const lifted = runCache<MeshPoint[]>('face-meshes');
+
 /**
  * Lifts a photo of a frontal face onto a 3D mesh: the face is found, a square crop around it goes
  * through the face-mesh model, and its 468 points come back in the photo's pixels with their depth.
  */
 export async function liftPhoto(photo: Buffer, width = 640): Promise<LiftedPhoto> {
-  const model = await meshModel();
   const { data, info } = await sharp(photo).resize({ width }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const key = `${width}-${createHash('sha256').update(photo).digest('hex')}`;
+  const kept = await lifted?.get(key);
+  if (kept) return { rgb: data, width: info.width, height: info.height, mesh: kept };
+  const lift = await meshOf(data, info);
+  await lifted?.set(key, lift);
+  return { rgb: data, width: info.width, height: info.height, mesh: lift };
+}
+
+async function meshOf(data: Buffer, info: { width: number; height: number }): Promise<MeshPoint[]> {
+  const model = await meshModel();
   const image = tf.tensor3d(data, [info.height, info.width, 3], 'int32');
   try {
     const found = await faceapi.detectSingleFace(image, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.3 }));
@@ -62,7 +76,7 @@ export async function liftPhoto(photo: Buffer, width = 640): Promise<LiftedPhoto
     const scale = side / MESH_INPUT;
     const mesh: MeshPoint[] = [];
     for (let i = 0; i < 468; i += 1) mesh.push([left + raw[i * 3]! * scale, top + raw[i * 3 + 1]! * scale, raw[i * 3 + 2]! * scale]);
-    return { rgb: data, width: info.width, height: info.height, mesh };
+    return mesh;
   } finally {
     image.dispose();
   }

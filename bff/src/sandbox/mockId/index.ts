@@ -3,10 +3,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { type CalendarDate } from '@shared';
-import { type FaceBox, findFaceBoxes } from '../../engine/face/faceModels.js';
+import type { FaceBox } from '../../engine/face/faceModels.js';
 import { MAX_INPUT_PIXELS } from '../../engine/image.js';
 import { type CaptureEffects, applyEffects } from './effects.js';
 import { assertChineseFont } from './fonts.js';
+import { foundFaces } from './foundFaces.js';
 import { type IdentityOptions, type MockIdentity, generateIdentity } from './identity.js';
 import { cropIdPhoto, photographCard, renderEmblemCard, renderHandheld, renderPortraitCard } from './render.js';
 
@@ -50,7 +51,7 @@ function prepareSource(photo: Buffer, role: string): Promise<PreparedSource> {
   const key = createHash('sha256').update(photo).digest('hex');
   let source = prepared.get(key);
   if (!source) {
-    source = findSource(photo, role);
+    source = findSource(photo, key, role);
     // A photo without a face is not kept: the error is thrown again, from a fresh try, next time.
     source.catch(() => prepared.delete(key));
     if (prepared.size >= PREPARED_KEPT) prepared.delete(prepared.keys().next().value ?? '');
@@ -59,21 +60,30 @@ function prepareSource(photo: Buffer, role: string): Promise<PreparedSource> {
   return source;
 }
 
-async function findSource(photo: Buffer, role: string): Promise<PreparedSource> {
-  let image: Buffer = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
+async function findSource(photo: Buffer, hash: string, role: string): Promise<PreparedSource> {
+  const resized: Buffer = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate()
     .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
     .jpeg({ quality: 95 })
     .toBuffer();
+  const key = `source-${SOURCE_SIDE}-${hash}`;
+  const known = await foundFaces()?.get(key).catch(() => undefined);
+  if (known) return { image: known.backdrop ? await placeOnBackdrop(resized) : resized, face: known.face };
+  // The face models load only when a face must be found (loading them is most of a first card's time).
+  const { findFaceBoxes } = await import('../../engine/face/faceModels.js');
+  let image = resized;
+  let backdrop = false;
   let face = (await findFaceBoxes(image))[0];
   const { width = 0 } = await sharp(image).metadata();
   if (!face || face.width > width * 0.4) {
     // A tight face crop: the detector needs context around a face, and the hand-held photo needs room
     // for the card. Put the photo in front of a blurred, wider copy of itself.
     image = await placeOnBackdrop(image);
+    backdrop = true;
     face = (await findFaceBoxes(image))[0];
   }
   if (!face) throw new Error(`no face found in the ${role} photo`);
+  await foundFaces()?.set(key, { backdrop, face }).catch(() => undefined);
   return { image, face };
 }
 
