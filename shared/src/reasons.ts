@@ -33,6 +33,7 @@ export const VERIFICATION_REASONS = [
   'card_cut_off',
   'card_glare',
   'card_photocopy',
+  'card_recaptured',
   'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',

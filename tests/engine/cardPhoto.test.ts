@@ -2,13 +2,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { GLARE_LIMIT, PHOTOCOPY_LIMIT, cardPhotoProblems, colourShare, glareShare, textRegion } from '../../bff/src/verification/cardRegion.js';
+import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
+import { GLARE_LIMIT, PHOTOCOPY_LIMIT, RECAPTURE_LIMIT, cardPhotoProblems, colourShare, glareShare, moireScore, textRegion } from '../../bff/src/verification/cardRegion.js';
 import { facePhoto } from '../support/fixtures.js';
 
 let engine: VisionEngine;
 let clean: MockCard;
 let glaring: MockCard;
 let copied: MockCard;
+let onScreen: MockCard;
 
 beforeAll(async () => {
   engine = createVisionEngine({ threads: 1, maxQueue: 8 });
@@ -16,6 +18,7 @@ beforeAll(async () => {
   clean = await generateMockCard({ face, seed: 'card-photo' });
   glaring = await generateMockCard({ face, seed: 'card-photo', effects: { glare: true }, effectsOn: ['portrait', 'emblem'] });
   copied = await generateMockCard({ face, seed: 'card-photo', effects: { photocopy: true }, effectsOn: ['portrait', 'emblem'] });
+  onScreen = await generateMockCard({ face, seed: 'card-photo', effects: { screen: true }, effectsOn: ['portrait', 'emblem'] });
 });
 
 afterAll(async () => {
@@ -57,6 +60,17 @@ describe('the card in a card photo', () => {
       // A light's tint scales the channels of a grey copy alike: it stays grey; the card keeps its colours.
       expect(await colourShare(await lit(copied.images[side]), region)).toBeLessThan(PHOTOCOPY_LIMIT);
       expect(await colourShare(await lit(clean.images[side]), region)).toBeGreaterThan(2 * PHOTOCOPY_LIMIT);
+    }
+  });
+
+  it.each(['portrait', 'emblem'] as const)('tells the %s side photographed from a screen, tilted or not, shrunk to a phone\'s upload', async (side) => {
+    expect(await problemsOf(onScreen.images[side], side)).toEqual(['card_recaptured']);
+    const region = textRegion((await engine.readEmblemSide(clean.images[side])).lines);
+    if (!region) throw new Error('no text found');
+    expect(await moireScore(clean.images[side], region)).toBeLessThan(RECAPTURE_LIMIT / 2);
+    for (const screen of [{ pitch: 2.4, angle: 0.3 }, { pitch: 1.4, angle: 5, focus: 1.5 }]) {
+      const shot = await applyEffects(clean.images[side], { screen, lowResolution: 1100 });
+      expect(await moireScore(shot, region), JSON.stringify(screen)).toBeGreaterThan(2 * RECAPTURE_LIMIT);
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
 import { loadSamples } from '../evaluation/facePairs.js';
-import { evaluatePhotocopies, photocopyReport } from '../evaluation/cardForensics.js';
+import { SCREENS, evaluateCardForensics, forensicsReport } from '../evaluation/cardForensics.js';
 import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
 import { formatRate, upperBound } from '../evaluation/stats.js';
 
@@ -43,11 +43,17 @@ describe('the evaluation (npm run eval), in small', () => {
     expect(report).toContain('| mobileface (tight) |');
   }, 300_000);
 
-  it('measures the photocopy check on a card and its copy, each side in four captures', async () => {
-    const e = await evaluatePhotocopies(['people/sheldon/sheldon1.png']);
-    expect(e.apcer).toMatchObject({ k: 0, n: 8 });
-    expect(e.bpcer).toMatchObject({ k: 0, n: 8 });
-    expect(e.copies.max).toBeLessThan(e.genuine.min);
-    expect(photocopyReport(e).join('\n')).toContain('| copies let through | APCER 0/8 (0 %, ≤ 31.2 %) |');
+  it('measures the photocopy and screen checks on a card, its copy and the card on two screens, each side in four captures', async () => {
+    const e = await evaluateCardForensics(['people/sheldon/sheldon1.png'], [SCREENS[1]!, SCREENS[2]!]);
+    expect(e.photocopy.apcer).toMatchObject({ k: 0, n: 8 });
+    expect(e.photocopy.bpcer).toMatchObject({ k: 0, n: 8 });
+    expect(e.photocopy.attacks.max).toBeLessThan(e.photocopy.genuine.min);
+    expect(e.recapture.apcer.n).toBe(16);
+    expect(e.recapture.bpcer).toMatchObject({ k: 0, n: 8 });
+    // Photographed as they are, the screens are all caught; only blurred and shrunk may one get through.
+    expect(e.recapture.byCapture.slice(0, 3).map(({ apcer }) => apcer.k)).toEqual([0, 0, 0]);
+    const report = forensicsReport(e).join('\n');
+    expect(report).toContain('| copies let through | APCER 0/8 (0 %, ≤ 31.2 %) |');
+    expect(report).toContain('| card photos flagged | BPCER 0/8 (0 %, ≤ 31.2 %) | at most');
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluateLiveness, livenessReport } from './liveness.js';
-import { evaluatePhotocopies, photocopyReport } from './cardForensics.js';
+import { evaluateCardForensics, forensicsReport } from './cardForensics.js';
 import { faceMatchReport, scoreMethods } from './faceMatch.js';
 import { loadSamples } from './facePairs.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
@@ -30,7 +30,7 @@ const { samples, missed } = await loadSamples();
 log(`face matching: ${samples.length} images`);
 const scored = await scoreMethods(samples);
 log('card forensics');
-const photocopies = await evaluatePhotocopies();
+const forensics = await evaluateCardForensics();
 
 const report = [
   '# Evaluation',
@@ -42,11 +42,10 @@ const report = [
   ...livenessReport(liveness),
   ...recorded,
   ...faceMatchReport(samples, missed, scored),
-  ...photocopyReport(photocopies),
+  ...forensicsReport(forensics),
   '## Not measured here yet',
   '',
-  '- Card forensics beyond the photocopy (a card recaptured from a screen, a portrait pasted on): the',
-  '  product does not check these yet.',
+  '- A portrait pasted onto a card: the product does not check for it yet.',
   '- Passive anti-spoofing on the kept frame and the hand-held photo.',
   '- OCR accuracy per field over generated cards of more than one layout.',
   '',

@@ -10,6 +10,7 @@ import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
@@ -139,14 +140,15 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_glare'] });
   });
 
-  checksCase('tells the buyer at once that a card photo is a black-and-white copy, and sends it to a person if it stays', async () => {
+  checksCase('tells the buyer at once that a card photo is a black-and-white copy or a screen, and sends it to a person if it stays', async () => {
     const card = await sandboxCard(1, POSES.sheldon.neutral, { effects: { photocopy: true }, effectsOn: ['portrait'] });
+    card.images.emblem = await applyEffects(card.images.emblem, { screen: true });
     const order = await api.newOrder();
     const [portrait, emblem] = await uploadAll(order.id, order.token, card);
     expect(portrait?.problems).toEqual(['card_photocopy']);
-    expect(emblem?.problems).toEqual([]);
+    expect(emblem?.problems).toEqual(['card_recaptured']);
     const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
-    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_photocopy'] });
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_photocopy', 'card_recaptured'] });
   });
 
   checksCase('says so when a card photo shows no card, or the hand-held photo no face', async () => {

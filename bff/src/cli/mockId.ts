@@ -27,6 +27,7 @@ Capture faults (applied to all three images unless --effects-on says otherwise)
   --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
   --crop <share>         cut this share of the width off the right (0.15: the card runs out of the frame)
   --photocopy            a black-and-white copy of the card photographed instead of the card
+  --screen               the card shown on a screen and photographed from it (翻拍: moiré, the panel's colours)
   --effects-on <list>    comma-separated: portrait,emblem,handheld
 `;
 
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
         'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
         'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
-        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, photocopy: { type: 'boolean' },
+        glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, photocopy: { type: 'boolean' }, screen: { type: 'boolean' },
         'effects-on': { type: 'string' },
         sandbox: { type: 'string' }, 'list-sandbox': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     blur: parseNumber('--blur', args.blur),
     glare: Boolean(args.glare),
     photocopy: Boolean(args.photocopy),
+    screen: Boolean(args.screen),
     crop: parseNumber('--crop', args.crop),
     lowResolution: lowRes === undefined ? undefined : (parseNumber('--low-res', lowRes || '480') ?? 480),
   };

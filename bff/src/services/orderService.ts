@@ -335,9 +335,9 @@ export class OrderService {
       {
         // A card side cut off by the frame is refused even when its fields were read; glare on it
         // goes to a person, who can tell whether it hides anything, and so does a card that looks
-        // like a black-and-white copy (the original is what the rules ask for).
+        // like a black-and-white copy or a screen showing it (the original is what the rules ask for).
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: [...captureCodes(evidence, 'card_glare'), ...captureCodes(evidence, 'card_photocopy')],
+        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured'] as const).flatMap((code) => captureCodes(evidence, code)),
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { type OcrLine, textTouchesEdge } from '../engine/ocr/cardText.js';
+import { MOIRE_TILE, moirePeak } from './moire.js';
 
 /** A rectangle as shares of the image (0-1). */
 export interface Region {
@@ -21,12 +22,35 @@ export function textRegion(lines: readonly OcrLine[]): Region | undefined {
   );
 }
 
-/** The card's text region of a photo, as raw pixels at a width of 400 or less: what the checks below measure. */
+/** The card's text region of a photo, as raw pixels at a width of 400 or less, and its tiles for moiré at full resolution. */
 interface RegionPixels {
   data: Buffer;
   channels: number;
+  /** Grey tiles of MOIRE_TILE², spread over the region (none when it is smaller than a tile). */
+  tiles: Float64Array[];
 }
 
+/** Where the moiré tiles sit in the text region (shares of its width and height): the fields and the number. */
+const TILE_PLACES = [[0.25, 0.3], [0.5, 0.5], [0.75, 0.7], [0.3, 0.75]] as const;
+
+function greyTiles(data: Buffer, width: number, height: number, channels: number): Float64Array[] {
+  const n = MOIRE_TILE;
+  return TILE_PLACES.flatMap(([fx, fy]) => {
+    const left = Math.round(fx * width - n / 2);
+    const top = Math.round(fy * height - n / 2);
+    if (left < 0 || top < 0 || left + n > width || top + n > height) return [];
+    const tile = new Float64Array(n * n);
+    for (let y = 0; y < n; y += 1) {
+      for (let x = 0; x < n; x += 1) {
+        const o = ((top + y) * width + left + x) * channels;
+        tile[y * n + x] = 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
+      }
+    }
+    return [tile];
+  });
+}
+
+/** The region decoded once: the tiles from its own pixels, the rest from them shrunk. */
 async function regionPixels(jpeg: Buffer, region: Region): Promise<RegionPixels> {
   const image = sharp(jpeg);
   const { width = 0, height = 0 } = await image.metadata();
@@ -34,13 +58,12 @@ async function regionPixels(jpeg: Buffer, region: Region): Promise<RegionPixels>
   const top = Math.max(0, Math.floor(region.y0 * height));
   const w = Math.max(1, Math.min(width - left, Math.ceil((region.x1 - region.x0) * width)));
   const h = Math.max(1, Math.min(height - top, Math.ceil((region.y1 - region.y0) * height)));
-  const { data, info } = await image
-    .extract({ left, top, width: w, height: h })
+  const full = await image.extract({ left, top, width: w, height: h }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(full.data, { raw: { width: full.info.width, height: full.info.height, channels: full.info.channels } })
     .resize({ width: 400, withoutEnlargement: true })
-    .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { data, channels: info.channels };
+  return { data, channels: info.channels, tiles: greyTiles(full.data, full.info.width, full.info.height, full.info.channels) };
 }
 
 /**
@@ -103,11 +126,28 @@ export async function colourShare(jpeg: Buffer, region: Region): Promise<number 
   return colourApartShare(await regionPixels(jpeg, region));
 }
 
-export type CardPhotoProblem = 'card_not_found' | 'card_cut_off' | 'card_glare' | 'card_photocopy';
+/**
+ * A card shown on a screen and photographed (翻拍): the strongest moiré peak of the card's tiles. The
+ * limit is over twice the highest peak of specimen cards of three faces photographed as they are,
+ * under a warm and a cold light, and blurred and shrunk (8-13); the error rates on other faces are
+ * in docs/EVALUATION.md (npm run eval).
+ */
+export const RECAPTURE_LIMIT = 30;
+
+function moireOf({ tiles }: RegionPixels): number {
+  return tiles.reduce((most, tile) => Math.max(most, moirePeak(tile)), 0);
+}
+
+export async function moireScore(jpeg: Buffer, region: Region): Promise<number> {
+  return moireOf(await regionPixels(jpeg, region));
+}
+
+export type CardPhotoProblem = 'card_not_found' | 'card_cut_off' | 'card_glare' | 'card_photocopy' | 'card_recaptured';
 
 /**
  * What is wrong with a card side's photo as a photo of a card: not there (not one field of the side
- * read: any text in the picture is something else), cut off, glaring, or a black-and-white copy.
+ * read: any text in the picture is something else), cut off, glaring, a black-and-white copy, or a
+ * screen showing the card.
  */
 export async function cardPhotoProblems(jpeg: Buffer, lines: readonly OcrLine[], fieldsRead: number): Promise<CardPhotoProblem[]> {
   const region = textRegion(lines);
@@ -118,6 +158,7 @@ export async function cardPhotoProblems(jpeg: Buffer, lines: readonly OcrLine[],
   // A copy's white paper reads as glare: of a copy, only that it is one is worth saying.
   const colour = colourApartShare(pixels);
   if (colour !== undefined && colour < PHOTOCOPY_LIMIT) problems.push('card_photocopy');
+  else if (moireOf(pixels) > RECAPTURE_LIMIT) problems.push('card_recaptured');
   else if (blownShare(pixels) > GLARE_LIMIT) problems.push('card_glare');
   return problems;
 }
