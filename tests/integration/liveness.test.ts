@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody, LivenessAction, OrderView } from '@shared';
 import { loadConfig } from '../../bff/src/config.js';
-import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
+import { type VisionEngine, VisionEngineBusyError, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
@@ -24,9 +24,20 @@ let api: ApiClient;
 let clock = Date.now();
 let card: MockCard;
 
+/** Set, the engine refuses the next live check's frames as a full queue does (VisionEngineBusyError, a 503). */
+let refuseNextSequence = false;
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sim-liveness-'));
-  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
+  const real = createVisionEngine({ threads: 1, maxQueue: 16 });
+  engine = {
+    ...real,
+    readSequence(frames, still) {
+      if (!refuseNextSequence) return real.readSequence(frames, still);
+      refuseNextSequence = false;
+      return Promise.reject(new VisionEngineBusyError());
+    },
+  };
   // Synthetic motion turns and nods a photo convincingly; mouth and blink are not made (see tests/support/motion).
   server = await start(
     loadConfig({ ...testEnv(dir), ...(await databaseEnv()) }),
@@ -234,6 +245,20 @@ describe('challenges', () => {
     const stranger = await api.sendFrames(theirs.id, 'not-the-token', asked.challengeId, frames);
     expect(stranger.status).toBe(404);
     expect((await api.sendFrames(theirs.id, theirs.token, asked.challengeId, frames)).body.outcome).toBe('passed');
+  });
+
+  it('are not spent by an answer the server was too busy to read: the same take is sent again and judged', async () => {
+    const order = await api.newOrder();
+    expect((await api.upload(order.id, order.token, 'portrait', card.images.portrait)).status).toBe(200);
+    const asked = await challenge(order);
+    const filmed = await performFrames(POSES.sheldon, asked);
+    refuseNextSequence = true;
+    const busy = await api.sendFrames(order.id, order.token, asked.challengeId, filmed);
+    expect([busy.status, (busy.body as unknown as ErrorBody).error.code]).toEqual([503, 'overloaded']);
+    // Its frames were not kept as a replay, and no attempt was used.
+    const again = await api.sendFrames(order.id, order.token, asked.challengeId, filmed);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ outcome: 'passed', attemptsLeft: 4 });
   });
 
   it('need the card portrait first, to compare the live face with', async () => {

@@ -16,7 +16,8 @@ import type { Envelope } from '../crypto/envelope.js';
 import { faceDistance } from '../engine/face/faceDistance.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import { type FrameSignature, REPLAY_LIMITS, bandsOf, judgeSequence, sameSequence, signatureOf } from '../verification/liveMotion.js';
-import type { VisionEngine } from '../engine/visionEngine.js';
+import type { SequenceRead } from '../engine/face/frameSequence.js';
+import { type VisionEngine, VisionEngineBusyError, VisionTaskFailedError } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
@@ -125,7 +126,7 @@ export class LivenessService {
   /**
    * Checks the frames sent for a challenge, with the timeline the page kept of them. The challenge is
    * spent before anything is analysed: the same challenge cannot be answered twice, whatever the
-   * first answer was.
+   * first answer was (an answer the vision engine was too busy to read was not one).
    */
   async answer(row: OrderRow, challengeId: string, uploads: Buffer[], timeline: LivenessTimeline, portraitFace: Pick<DetectedFace, 'descriptor'>,
     purpose = PURCHASE, limit = this.#d.settings.attempts): Promise<LivenessVerdict> {
@@ -142,7 +143,8 @@ export class LivenessService {
     }
     // Refuse what is not an image before spending the challenge: a broken upload can be sent again.
     const frames = await Promise.all(uploads.map((upload) => acceptFrame(upload)));
-    if (!await this.#d.db.claimChallenge(challengeId, this.#d.now())) {
+    const claimedAt = this.#d.now();
+    if (!await this.#d.db.claimChallenge(challengeId, claimedAt)) {
       throw new AppError('liveness_challenge_used', 'this challenge was answered already; start the live check again', 409);
     }
 
@@ -160,7 +162,15 @@ export class LivenessService {
 
     // The person holds still from the start to the last colour: those frames are read more sparsely.
     const lastColour = timeline.findLastIndex((f) => f.colour !== null);
-    const read = await this.#d.engine.readSequence(frames.map((f) => f.jpeg), timeline.map((_, i) => i <= lastColour));
+    let read: SequenceRead;
+    try {
+      read = await this.#d.engine.readSequence(frames.map((f) => f.jpeg), timeline.map((_, i) => i <= lastColour));
+    } catch (error) {
+      // Too busy to read the frames (503): nothing was judged, so the challenge is given back and the
+      // same take may be sent again; the buyer loses neither the take nor an attempt.
+      if (error instanceof VisionEngineBusyError || error instanceof VisionTaskFailedError) await this.#d.db.releaseChallenge(challengeId, claimedAt);
+      throw error;
+    }
     // The same pictures sent again, re-encoded or resized: found by their perceptual hashes, in order.
     if (await this.#replayed(challengeId, read.frames.map((f) => signatureOf(f.hash, f.skin)))) return fail(['liveness_replay']);
     const analysed = read.frames.filter((f) => f.analysed);

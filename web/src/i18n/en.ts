@@ -85,6 +85,7 @@ const en: Messages = {
     actions: { turn_left: 'Turn your head to your left', turn_right: 'Turn your head to your right', blink: 'Blink', open_mouth: 'Open your mouth wide', nod: 'Nod your head' },
     stepOf: 'Action {n} of {total}',
     sending: 'Checking…',
+    busy: 'Many checks are running just now: sending yours again in a moment, no need to repeat it…',
     passed: 'Live check passed',
     review: 'Live check done; a person will confirm it',
     failed: 'The live check did not pass',

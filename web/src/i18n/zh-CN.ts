@@ -83,6 +83,7 @@ export default {
     actions: { turn_left: '请向左转头', turn_right: '请向右转头', blink: '请眨眨眼', open_mouth: '请张大嘴', nod: '请点点头' },
     stepOf: '动作 {n} / {total}',
     sending: '正在核验…',
+    busy: '当前核验人数较多，稍后将自动重新提交，无需重做…',
     passed: '视频认证通过',
     review: '视频认证已完成，将由工作人员复核',
     failed: '视频认证未通过',

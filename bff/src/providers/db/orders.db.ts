@@ -317,6 +317,18 @@ export class OrdersDb {
     return changed(await this.db.updateTable('liveness_challenges').set({ answered_at: now }).where('id', '=', id).where('answered_at', 'is', null).executeTakeFirst()) === 1;
   }
 
+  /**
+   * Undoes a claim that judged nothing (the vision engine was too busy to read the frames): the
+   * challenge may be answered again, and its frames' digests are no longer a replay.
+   */
+  async releaseChallenge(id: string, claimedAt: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('liveness_frame_digests').where('challenge_id', '=', id).execute();
+      await trx.updateTable('liveness_challenges').set({ answered_at: null })
+        .where('id', '=', id).where('answered_at', '=', claimedAt).where('outcome', 'is', null).execute();
+    });
+  }
+
   /** Records the digests of a challenge's frames; false when any was recorded before (a replay: the digest is a unique key). */
   async recordFrameDigests(challengeId: string, digests: readonly string[], now: number): Promise<boolean> {
     const unique = [...new Set(digests)];
