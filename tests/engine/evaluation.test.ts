@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
 import { loadSamples } from '../evaluation/facePairs.js';
 import { SCREENS, evaluateCardForensics, forensicsReport } from '../evaluation/cardForensics.js';
+import { evaluatePassive, passiveReport } from '../evaluation/passive.js';
 import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
 import { formatRate, upperBound } from '../evaluation/stats.js';
 
@@ -55,5 +56,16 @@ describe('the evaluation (npm run eval), in small', () => {
     const report = forensicsReport(e).join('\n');
     expect(report).toContain('| copies let through | APCER 0/8 (0 %, ≤ 31.2 %) |');
     expect(report).toContain('| card photos flagged | BPCER 0/8 (0 %, ≤ 31.2 %) | at most');
+  }, 120_000);
+
+  it('scores photos, their prints and their screens with the passive anti-spoofing models, for the report', async () => {
+    const e = await evaluatePassive(3);
+    expect(e.images).toBe(3);
+    for (const r of e.results) {
+      expect(r.bpcer.n).toBe(3);
+      expect(r.apcer.map((a) => a.rate.n)).toEqual([3, 3]);
+      expect(r.medians.every((m) => m >= 0 && m <= 1)).toBe(true);
+    }
+    expect(passiveReport(e).join('\n')).toMatch(/\| antispoof \| BPCER \d\/3 /);
   }, 120_000);
 });

@@ -21,6 +21,16 @@ export const CARD_FACES = [
   'people/bernadette/bernadette1.png', 'people/stuart/stuart1.png', 'photos/biden2.jpg', 'people/amy/amy2.png',
 ];
 
+/**
+ * Faces added after an earlier run of this evaluation flagged three portrait sides of one face
+ * (photos/biden2.jpg: a texture of its photo under a tile on the portrait), after which the tiles were
+ * moved off the portrait: none of these had been seen by either check.
+ */
+export const FRESH_FACES = [
+  'photos/obama2.jpg', 'photos/obama3.jpg', 'photos/biden.jpg', 'people/raj/raj3.png',
+  'people/penny/penny2.png', 'people/howard/howard3.png', 'people/sheldon/sheldon4.png', 'people/stuart/stuart3.png',
+];
+
 /** How each card side is photographed: the conditions both the card and its copy are seen in. */
 const CAPTURES: { name: string; make: (jpeg: Buffer) => Promise<Buffer> }[] = [
   { name: 'as it is', make: (jpeg) => Promise.resolve(jpeg) },
@@ -109,7 +119,22 @@ const percent = (x: number): string => `${(100 * x).toFixed(2)} %`;
 
 const byCaptureRows = (check: CheckEvaluation): string[] => check.byCapture.map(({ capture, apcer }) => `| ${capture} | APCER ${formatRate(apcer)} |`);
 
-export function forensicsReport(e: ForensicsEvaluation): string[] {
+/** The same figures on the faces added after the tiles were moved: the held-out measure of both checks as they are. */
+function freshRows(fresh: ForensicsEvaluation | undefined): string[] {
+  if (!fresh) return [];
+  const row = (what: string, check: CheckEvaluation) => `| ${what} | APCER ${formatRate(check.apcer)} | BPCER ${formatRate(check.bpcer)} | ${check.byCapture.map(({ apcer }) => apcer.k).join(', ')} |`;
+  return [
+    `On ${fresh.cards} faces added after the tiles were moved off the portrait (below), both checks as they are now:`,
+    '',
+    '| check | attacks let through | card photos flagged | let through by capture (as it is, warm, cold, blurred) |',
+    '| --- | --- | --- | --- |',
+    row('photocopy', fresh.photocopy),
+    row(`screen (${fresh.screens.length} screens)`, fresh.recapture),
+    '',
+  ];
+}
+
+export function forensicsReport(e: ForensicsEvaluation, fresh?: ForensicsEvaluation): string[] {
   const { photocopy, recapture } = e;
   return [
     '## Card forensics: a black-and-white photocopy',
@@ -147,6 +172,11 @@ export function forensicsReport(e: ForensicsEvaluation): string[] {
     '| screens, photographed | let through |',
     '| --- | --- |',
     ...byCaptureRows(recapture),
+    '',
+    ...freshRows(fresh),
+    'An earlier run of this evaluation, with a tile on the portrait, flagged three portrait sides of one',
+    'face (photos/biden2.jpg, 35-44 against the limit of 30: a texture in its photo); the tiles were then',
+    'moved onto the printed fields, and the faces of the table just above were added, unseen by both checks.',
     '',
     'What this can and cannot prove: the screens are a model (stripes, a sensor without an optical',
     'low-pass filter), not photographs of real panels; an OLED\'s diamond layout, a high-density phone',

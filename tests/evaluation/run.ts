@@ -10,9 +10,10 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluateLiveness, livenessReport } from './liveness.js';
-import { evaluateCardForensics, forensicsReport } from './cardForensics.js';
+import { FRESH_FACES, evaluateCardForensics, forensicsReport } from './cardForensics.js';
 import { faceMatchReport, scoreMethods } from './faceMatch.js';
 import { loadSamples } from './facePairs.js';
+import { evaluatePassive, passiveReport } from './passive.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
 
 const OUT = fileURLToPath(new URL('../../docs/EVALUATION.md', import.meta.url));
@@ -31,6 +32,9 @@ log(`face matching: ${samples.length} images`);
 const scored = await scoreMethods(samples);
 log('card forensics');
 const forensics = await evaluateCardForensics();
+const freshForensics = await evaluateCardForensics(FRESH_FACES);
+log('passive anti-spoofing');
+const passive = await evaluatePassive();
 
 const report = [
   '# Evaluation',
@@ -42,11 +46,11 @@ const report = [
   ...livenessReport(liveness),
   ...recorded,
   ...faceMatchReport(samples, missed, scored),
-  ...forensicsReport(forensics),
+  ...forensicsReport(forensics, freshForensics),
+  ...passiveReport(passive),
   '## Not measured here yet',
   '',
   '- A portrait pasted onto a card: the product does not check for it yet.',
-  '- Passive anti-spoofing on the kept frame and the hand-held photo.',
   '- OCR accuracy per field over generated cards of more than one layout.',
   '',
   `_Run took ${Math.round((Date.now() - started) / 1000)} s._`,

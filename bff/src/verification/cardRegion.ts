@@ -30,8 +30,12 @@ interface RegionPixels {
   tiles: Float64Array[];
 }
 
-/** Where the moiré tiles sit in the text region (shares of its width and height): the fields and the number. */
-const TILE_PLACES = [[0.25, 0.3], [0.5, 0.5], [0.75, 0.7], [0.3, 0.75]] as const;
+/**
+ * Where the moiré tiles sit in the text region (shares of its width and height): on the printed fields
+ * and the number, and off the portrait (on the right of the portrait side), whose photo may have a
+ * regular texture of its own (a striped shirt, a flag).
+ */
+const TILE_PLACES = [[0.2, 0.3], [0.45, 0.5], [0.25, 0.75], [0.5, 0.85]] as const;
 
 function greyTiles(data: Buffer, width: number, height: number, channels: number): Float64Array[] {
   const n = MOIRE_TILE;
