@@ -86,13 +86,17 @@ function checkOf(genuine: number[][], attacks: number[][], flagged: (measure: nu
   };
 }
 
-export async function evaluateCardForensics(faces = CARD_FACES, screens = SCREENS): Promise<ForensicsEvaluation> {
+/**
+ * `seed` draws the identities printed: the checks measure the card's printed fields, so new cards
+ * need new names, numbers and addresses as well as new faces.
+ */
+export async function evaluateCardForensics(faces = CARD_FACES, screens = SCREENS, seed = 'forensics'): Promise<ForensicsEvaluation> {
   const byCapture = () => CAPTURES.map((): number[] => []);
   const [colourOfCards, colourOfCopies, moireOfCards, moireOfScreens] = [byCapture(), byCapture(), byCapture(), byCapture()];
   for (const [i, face] of faces.entries()) {
     const photo = await facePhoto(face);
-    const card = await generateMockCard({ face: photo, seed: `forensics-${i}` });
-    const copy = await generateMockCard({ face: photo, seed: `forensics-${i}`, effects: { photocopy: true }, effectsOn: ['portrait', 'emblem'] });
+    const card = await generateMockCard({ face: photo, seed: `${seed}-${i}` });
+    const copy = await generateMockCard({ face: photo, seed: `${seed}-${i}`, effects: { photocopy: true }, effectsOn: ['portrait', 'emblem'] });
     for (const side of ['portrait', 'emblem'] as const) {
       // Where the card is, from its text as the product reads it; a copy or a screen shows the same card, so the same place.
       const region = textRegion(await readTextLines(card.images[side]));
@@ -124,7 +128,8 @@ function freshRows(fresh: ForensicsEvaluation | undefined): string[] {
   if (!fresh) return [];
   const row = (what: string, check: CheckEvaluation) => `| ${what} | APCER ${formatRate(check.apcer)} | BPCER ${formatRate(check.bpcer)} | ${check.byCapture.map(({ apcer }) => apcer.k).join(', ')} |`;
   return [
-    `On ${fresh.cards} faces added after the tiles were moved off the portrait (below), both checks as they are now:`,
+    `On ${fresh.cards} cards added after the tiles were moved off the portrait (below): other faces, and other names,`,
+    'numbers and addresses printed (the text is what the checks measure); both checks as they are now:',
     '',
     '| check | attacks let through | card photos flagged | let through by capture (as it is, warm, cold, blurred) |',
     '| --- | --- | --- | --- |',
@@ -176,7 +181,7 @@ export function forensicsReport(e: ForensicsEvaluation, fresh?: ForensicsEvaluat
     ...freshRows(fresh),
     'An earlier run of this evaluation, with a tile on the portrait, flagged three portrait sides of one',
     'face (photos/biden2.jpg, 35-44 against the limit of 30: a texture in its photo); the tiles were then',
-    'moved onto the printed fields, and the faces of the table just above were added, unseen by both checks.',
+    'moved onto the printed fields, and the cards of the table just above were added, unseen by both checks.',
     '',
     'What this can and cannot prove: the screens are a model (stripes, a sensor without an optical',
     'low-pass filter), not photographs of real panels; an OLED\'s diamond layout, a high-density phone',

@@ -32,7 +32,7 @@ log(`face matching: ${samples.length} images`);
 const scored = await scoreMethods(samples);
 log('card forensics');
 const forensics = await evaluateCardForensics();
-const freshForensics = await evaluateCardForensics(FRESH_FACES);
+const freshForensics = await evaluateCardForensics(FRESH_FACES, undefined, 'forensics-fresh');
 log('passive anti-spoofing');
 const passive = await evaluatePassive();
 
