@@ -6,6 +6,7 @@
  * paper white) or on a screen (gamma, moiré, bezel): the attack models of tests/support/motion.
  */
 import { readFile } from 'node:fs/promises';
+import type * as FaceApiModule from '@vladmandic/face-api';
 import path from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
@@ -53,7 +54,7 @@ async function scores(rgb: Buffer, width: number, height: number): Promise<Recor
     for (const name of MODELS) {
       const model = await humanModel(name);
       const size = model.inputs[0]?.shape?.[1] ?? 128;
-      const crop = tf.tidy(() => tf.image.cropAndResize(tf.div(tf.expandDims(tf.cast(image, 'float32'), 0), 255) as never, box, [0], [size, size]));
+      const crop = tf.tidy(() => tf.image.cropAndResize(tf.div<FaceApiModule.tf.Tensor4D>(tf.expandDims(tf.cast(image, 'float32'), 0), 255), box, [0], [size, size]));
       const result = model.execute(crop) as { data(): Promise<Float32Array>; dispose(): void };
       out[name] = (await result.data())[0] ?? 0;
       result.dispose();
