@@ -75,8 +75,9 @@ function squareSums(power: Float64Array): (u: number, v: number, half: number) =
 /**
  * How far the tile's strongest narrow peak stands above the frequencies around it: the ratio of its
  * power to the mean power of the frequencies up to AROUND away, its own 3x3 left out. Specimen cards
- * photographed: 8-13; the same cards on a screen: 16 to 4,500, the lowest when the screen is both
- * out of focus and square to the camera (its pattern then lies on an axis, which is not measured).
+ * photographed: 8-13; the same cards on a screen: 16 to 4,500 where the limit was set, 10 to several
+ * thousand in docs/EVALUATION.md. The lowest: a photo of the screen blurred and shrunk, or a screen
+ * square to the camera and out of focus (its pattern then lies on an axis, which is not measured).
  */
 export function moirePeak(tile: Float64Array): number {
   const n = MOIRE_TILE;
