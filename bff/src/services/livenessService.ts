@@ -17,7 +17,7 @@ import { faceDistance } from '../engine/face/faceDistance.js';
 import type { DetectedFace } from '../engine/face/faceModels.js';
 import { type FrameSignature, REPLAY_LIMITS, bandsOf, judgeSequence, sameSequence, signatureOf } from '../verification/liveMotion.js';
 import type { SequenceRead } from '../engine/face/frameSequence.js';
-import { type VisionEngine, VisionEngineBusyError, VisionTaskFailedError } from '../engine/visionEngine.js';
+import { type VisionEngine, VisionEngineBusyError } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
@@ -166,9 +166,11 @@ export class LivenessService {
     try {
       read = await this.#d.engine.readSequence(frames.map((f) => f.jpeg), timeline.map((_, i) => i <= lastColour));
     } catch (error) {
-      // Too busy to read the frames (503): nothing was judged, so the challenge is given back and the
-      // same take may be sent again; the buyer loses neither the take nor an attempt.
-      if (error instanceof VisionEngineBusyError || error instanceof VisionTaskFailedError) await this.#d.db.releaseChallenge(challengeId, claimedAt);
+      // Too busy to start reading the frames (503): nothing was judged, so the challenge is given back
+      // and the same take may be sent again; the buyer loses neither the take nor an attempt. A read
+      // that ran out of time or memory did cost its work: that challenge stays spent, or one take
+      // could be sent again and again until the challenge expires.
+      if (error instanceof VisionEngineBusyError) await this.#d.db.releaseChallenge(challengeId, claimedAt);
       throw error;
     }
     // The same pictures sent again, re-encoded or resized: found by their perceptual hashes, in order.

@@ -318,8 +318,8 @@ export class OrdersDb {
   }
 
   /**
-   * Undoes a claim that judged nothing (the vision engine was too busy to read the frames): the
-   * challenge may be answered again, and its frames' digests are no longer a replay.
+   * Undoes a claim that judged nothing (the vision engine was too busy to start reading the frames):
+   * the challenge may be answered again, and its frames' digests are no longer a replay.
    */
   async releaseChallenge(id: string, claimedAt: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
