@@ -44,5 +44,13 @@ describe('a live check answer sent to a busy server', () => {
     const left = server([busy(), 'never asked']);
     await expect(sendAgainWhileBusy(left.send, { ...left.options, stillWanted: () => false })).rejects.toMatchObject({ status: 503 });
     expect([...used.waits, ...left.waits]).toEqual([]);
+    // Left during the wait: not sent again after it.
+    let wanted = true;
+    const leftWaiting = server([busy(), 'never asked']);
+    const waiting = { ...leftWaiting.options, stillWanted: () => wanted, sleep: () => {
+      wanted = false;
+      return Promise.resolve();
+    } };
+    await expect(sendAgainWhileBusy(leftWaiting.send, waiting)).rejects.toMatchObject({ status: 503 });
   });
 });

@@ -29,6 +29,8 @@ export async function sendAgainWhileBusy<T>(send: () => Promise<T>, { times, wai
       } finally {
         onWait?.(false);
       }
+      // The page may have been left during the wait.
+      if (!stillWanted()) throw e;
     }
   }
 }
