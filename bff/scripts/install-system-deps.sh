@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the specimen-card generator need, when missing:
 #   fonts-wqy-microhei  a Chinese font, so specimen cards render real characters that OCR can read
+#   fonts-wqy-zenhei    a second one: the OCR evaluation reads cards printed in another typeface
 #   fontconfig          how the SVG renderer finds that font
 #   chromium            the browser of the end-to-end tests (driven by playwright-core; no download)
 #   ffmpeg              turns a photo into the video the fake camera plays in those tests
@@ -8,7 +9,7 @@
 # Needs root (or sudo) and Debian/Ubuntu's apt; elsewhere it says what to install and stops.
 set -euo pipefail
 
-packages=(fonts-wqy-microhei fontconfig chromium ffmpeg postgresql)
+packages=(fonts-wqy-microhei fonts-wqy-zenhei fontconfig chromium ffmpeg postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

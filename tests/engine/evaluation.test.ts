@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
 import { loadSamples } from '../evaluation/facePairs.js';
 import { SCREENS, evaluateCardForensics, forensicsReport } from '../evaluation/cardForensics.js';
+import { FIELDS, evaluateOcr, ocrCases, ocrReport } from '../evaluation/ocr.js';
 import { evaluatePassive, passiveReport } from '../evaluation/passive.js';
 import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
 import { formatRate, upperBound } from '../evaluation/stats.js';
@@ -68,4 +69,23 @@ describe('the evaluation (npm run eval), in small', () => {
     }
     expect(passiveReport(e).join('\n')).toMatch(/\| antispoof \| BPCER \d\/3 /);
   }, 120_000);
+
+  it('reads every field of generated cards in two layouts and sorts each into right, missing or wrong', async () => {
+    const cases = ocrCases(4, 'ocr-small');
+    expect(cases.map((c) => c.nameKind)).toEqual(['common', 'common', 'rare', 'unknown']);
+    const readings = await evaluateOcr(cases, { threads: 1 });
+    expect(readings.map((r) => r.layout)).toEqual(['generator', 'other', 'generator', 'other', 'generator', 'other', 'generator', 'other']);
+    // A character the recogniser's dictionary lacks is never read right.
+    for (const r of readings.filter((x) => x.nameKind === 'unknown')) expect(r.outcomes.name).not.toBe('right');
+    // What is not right is listed with what was printed.
+    for (const [i, r] of readings.entries()) {
+      const printed = { ...cases[i >> 1]!.portrait, ...cases[i >> 1]!.emblem };
+      expect(r.misses.map((m) => m.field)).toEqual(FIELDS.filter((f) => r.outcomes[f] !== 'right'));
+      for (const m of r.misses) expect(m.printed).toBe(printed[m.field]);
+    }
+    const report = ocrReport(readings).join('\n');
+    expect(report).toContain('### The generator\'s layout (4 cards)');
+    expect(report).toContain('### The other layout (4 cards)');
+    expect(report).toMatch(/\| a character outside the dictionary \| 0\/2 /);
+  }, 180_000);
 });

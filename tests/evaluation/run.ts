@@ -3,7 +3,8 @@
  * repository on data it generates or holds, written to docs/EVALUATION.md.
  *   npm run eval                     the full run (about a quarter of an hour on two cores)
  *   npm run eval -- --takes 2        fewer live-check takes per person
- *   npm run eval -- --seed other     another set of takes
+ *   npm run eval -- --seed other     another set of takes (and of cards for OCR)
+ *   npm run eval -- --cards 24       fewer cards for OCR
  *   EVAL_RECORDINGS=dir npm run eval recorded live-check sessions judged beside the synthetic ones
  */
 import { writeFile } from 'node:fs/promises';
@@ -13,12 +14,13 @@ import { evaluateLiveness, livenessReport } from './liveness.js';
 import { FRESH_FACES, evaluateCardForensics, forensicsReport } from './cardForensics.js';
 import { faceMatchReport, scoreMethods } from './faceMatch.js';
 import { loadSamples } from './facePairs.js';
+import { evaluateOcr, ocrCases, ocrReport } from './ocr.js';
 import { evaluatePassive, passiveReport } from './passive.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
 
 const OUT = fileURLToPath(new URL('../../docs/EVALUATION.md', import.meta.url));
 
-const { values } = parseArgs({ options: { takes: { type: 'string', default: '4' }, seed: { type: 'string', default: 'eval' }, out: { type: 'string', default: OUT } } });
+const { values } = parseArgs({ options: { takes: { type: 'string', default: '4' }, seed: { type: 'string', default: 'eval' }, cards: { type: 'string', default: '72' }, out: { type: 'string', default: OUT } } });
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -33,6 +35,8 @@ const scored = await scoreMethods(samples);
 log('card forensics');
 const forensics = await evaluateCardForensics();
 const freshForensics = await evaluateCardForensics(FRESH_FACES, undefined, 'forensics-fresh');
+log('OCR');
+const ocr = await evaluateOcr(ocrCases(Number(values.cards), `${values.seed}-ocr`));
 log('passive anti-spoofing');
 const passive = await evaluatePassive();
 
@@ -47,11 +51,11 @@ const report = [
   ...recorded,
   ...faceMatchReport(samples, missed, scored),
   ...forensicsReport(forensics, freshForensics),
+  ...ocrReport(ocr),
   ...passiveReport(passive),
   '## Not measured here yet',
   '',
   '- A portrait pasted onto a card: the product does not check for it yet.',
-  '- OCR accuracy per field over generated cards of more than one layout.',
   '',
   `_Run took ${Math.round((Date.now() - started) / 1000)} s._`,
   '',

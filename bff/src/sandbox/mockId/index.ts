@@ -102,14 +102,18 @@ async function placeOnBackdrop(image: Buffer): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The photo a card prints, framed as the photo standard asks, from any photo of the person. */
+export async function idPhotoFor(photo: Buffer, role = 'face'): Promise<Buffer> {
+  const source = await prepareSource(photo, role);
+  return cropIdPhoto(source.image, source.face);
+}
+
 /** Generates a specimen card (both sides), a hand-held photo and the identity printed on it. */
 export async function generateMockCard(options: MockCardOptions): Promise<MockCard> {
   await assertChineseFont();
   const identity = generateIdentity({ ...options, seed: options.seed ?? 'specimen' });
   const holder = await prepareSource(options.face, 'face');
-  const printed = options.cardFace ? await prepareSource(options.cardFace, 'card face') : holder;
-
-  const portraitCard = await renderPortraitCard(identity.portrait, await cropIdPhoto(printed.image, printed.face));
+  const portraitCard = await renderPortraitCard(identity.portrait, await idPhotoFor(options.cardFace ?? options.face, options.cardFace ? 'card face' : 'face'));
   const emblemCard = await renderEmblemCard(identity.emblem);
   const images: Record<MockImageKind, Buffer> = {
     portrait: await photographCard(portraitCard),
