@@ -6,13 +6,15 @@ import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import type { SequenceRead } from './face/frameSequence.js';
-import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
+import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, doubtfulEmblemFields, doubtfulPortraitFields, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
 import { OCR_DEFAULT_SIDE, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
   fields: T;
   /** The OCR rows the fields were taken from: the evidence a reviewer sees. */
   lines: OcrLine[];
+  /** Fields read that may not be whole: a character in them was most likely skipped or barely made out. */
+  doubtful: string[];
 }
 
 /** What the BFF asks of the face and OCR models. Every call runs in a worker thread. */
@@ -145,21 +147,25 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
    * in only what is still missing. An isolated character (壮 of 民族) is misread at some scales and
    * right at others, and a misread never passes the field's own rule, so a wrong value is not merged.
    */
-  async function readSide<T extends object>(image: Buffer, parse: (lines: OcrLine[]) => T, fieldCount: number): Promise<CardSideReading<T>> {
+  async function readSide<T extends object>(image: Buffer, parse: (lines: OcrLine[]) => T, fieldCount: number, doubts: (lines: OcrLine[]) => string[]): Promise<CardSideReading<T>> {
     let fields = {} as T;
     const lines: OcrLine[] = [];
+    const doubtful: string[] = [];
     for (const scale of OCR_SCALES) {
       const pass = await readText(image, scale);
+      const known = new Set(Object.keys(fields));
+      // A field's doubt is that of the pass it was taken from.
+      doubtful.push(...doubts(pass).filter((field) => !known.has(field)));
       fields = { ...parse(pass), ...fields };
       lines.push(...pass);
       if (Object.keys(fields).length >= fieldCount) break;
     }
-    return { fields, lines };
+    return { fields, lines, doubtful: doubtful.filter((field) => field in fields) };
   }
 
   return {
-    readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT),
-    readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT),
+    readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT, doubtfulPortraitFields),
+    readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT, doubtfulEmblemFields),
     readLines: readText,
     async detectFaces(image, minConfidence, detector) {
       const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }), ...(detector ? { detector } : {}) });

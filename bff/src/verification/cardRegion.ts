@@ -15,8 +15,9 @@ export interface Region {
  * card is larger (its photo, the emblem, the margins), but this part is surely card, never desk.
  */
 export function textRegion(lines: readonly OcrLine[]): Region | undefined {
-  if (lines.length === 0) return undefined;
-  return lines.reduce<Region>(
+  const read = lines.filter(({ text }) => text.length > 0);
+  if (read.length === 0) return undefined;
+  return read.reduce<Region>(
     (r, { box }) => ({ x0: Math.min(r.x0, box.x0), y0: Math.min(r.y0, box.y0), x1: Math.max(r.x1, box.x1), y1: Math.max(r.y1, box.y1) }),
     { x0: 1, y0: 1, x1: 0, y1: 0 },
   );
