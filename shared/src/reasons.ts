@@ -34,6 +34,7 @@ export const VERIFICATION_REASONS = [
   'card_glare',
   'card_photocopy',
   'card_recaptured',
+  'card_text_doubtful',
   'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',

@@ -9,7 +9,7 @@
 import sharp from 'sharp';
 import seedrandom from 'seedrandom';
 import { type EmblemSide, type PortraitSide, lookupRegion } from '@shared';
-import { WEAK_CHARACTER } from '../../bff/src/engine/ocr/cardText.js';
+import { FREE_TEXT_FIELDS, type FreeTextField, type ReadSigns, WEAK_CHARACTER, isDoubtful } from '../../bff/src/engine/ocr/cardText.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { generateIdentity } from '../../bff/src/sandbox/mockId/identity.js';
@@ -124,8 +124,8 @@ export interface OcrReading {
   outcomes: Record<Field, Outcome>;
   /** The address read where it was a shorter start of the printed one (a line dropped or cut). */
   truncatedAddress?: { printed: string; read: string };
-  /** Fields the reader itself marks as perhaps not whole. */
-  doubtful: Field[];
+  /** What the reader says of its reading of each free-text field (its weakest character, characters skipped). */
+  signs: Partial<Record<FreeTextField, ReadSigns>>;
   /** Each field not read right: what was printed and what was read. */
   misses: { field: Field; printed: string; read?: string }[];
 }
@@ -158,7 +158,7 @@ async function readCase(engine: VisionEngine, item: OcrCase, index: number, layo
     nameKind: item.nameKind,
     lastLine: length % LINE_CHARS[layout] || LINE_CHARS[layout],
     outcomes,
-    doubtful: [...portrait.doubtful, ...emblem.doubtful] as Field[],
+    signs: { ...portrait.signs, ...emblem.signs },
     misses: FIELDS.filter((field) => outcomes[field] !== 'right').map((field) => ({ field, printed: printed[field], ...(read[field] === undefined ? {} : { read: read[field] }) })),
     ...(readAddress && readAddress !== item.portrait.address && item.portrait.address.startsWith(readAddress)
       ? { truncatedAddress: { printed: item.portrait.address, read: readAddress } }
@@ -244,32 +244,34 @@ export function ocrReport(readings: readonly OcrReading[]): string[] {
     ? `Addresses read as a shorter start of the printed one (a line or its end lost): ${truncated.map((r) => `${r.truncatedAddress?.read} for ${r.truncatedAddress?.printed} (${r.layout})`).join('; ')}.`
     : 'No address was read as a shorter start of the printed one (no line lost).', '');
 
-  const wrongs = readings.flatMap((r) => FIELDS.filter((f) => r.outcomes[f] === 'wrong').map((f) => r.doubtful.includes(f)));
-  const rights = readings.flatMap((r) => FIELDS.filter((f) => r.outcomes[f] === 'right').map((f) => r.doubtful.includes(f)));
-  const rightCards = readings.filter((r) => FIELDS.every((f) => r.outcomes[f] === 'right'));
+  const marked = (r: OcrReading, field: FreeTextField, weak: number): boolean => {
+    const signs = r.signs[field];
+    return signs !== undefined && isDoubtful(signs, weak);
+  };
+  const freeText = (r: OcrReading, outcome: Outcome): FreeTextField[] => FREE_TEXT_FIELDS.filter((f) => r.outcomes[f] === outcome);
+  const wholeCards = readings.filter((r) => FIELDS.every((f) => r.outcomes[f] === 'right'));
   lines.push(
     '### Doubt: what the reader says of its own reading',
     '',
-    'The reader marks a field as doubtful when a row it was read from has a hole where a character most',
+    'For the free-text fields (name, address, issuing authority: no rule can tell a misreading of them),',
+    'the reader marks a field as doubtful when a row it was read from has a hole where a character most',
     'likely stood (the recogniser reads a character it does not know as blank), a character read with a',
-    `probability under ${WEAK_CHARACTER}, or (the address) a row too faint to read among its lines. The engine reports`,
-    'the mark with each reading; the order does not act on it yet (see the note under the table).',
+    'probability under a limit, or (the address) a row too faint to read among its lines. A doubtful field',
+    `sends the order to a person (\`card_text_doubtful\`). The product's limit is ${WEAK_CHARACTER}; it was set on other cards`,
+    '(another seed) than these.',
     '',
-    '| | fields | marked doubtful |',
-    '| --- | --- | --- |',
-    `| read wrong | ${wrongs.length} | ${formatRate(rateOf(wrongs.filter(Boolean).length, wrongs.length))} |`,
-    `| read right | ${rights.length} | ${formatRate(rateOf(rights.filter(Boolean).length, rights.length))} |`,
-    `| cards read whole, any field marked | ${rightCards.length} | ${formatRate(rateOf(rightCards.filter((r) => r.doubtful.length > 0).length, rightCards.length))} |`,
-    '',
+    '| weakest character under | free-text fields read wrong: marked | read right: marked | cards read whole: any field marked |',
+    '| --- | --- | --- | --- |',
   );
-  const unseen = readings.flatMap((r) => r.misses.filter((m) => r.outcomes[m.field] === 'wrong' && !r.doubtful.includes(m.field)).map((m) => `${m.read ?? ''} for ${m.printed}`));
-  lines.push(
-    unseen.length ? `Read wrong and not marked: ${unseen.join('; ')}.` : 'Every field read wrong was marked.',
-    '',
-    'Sending every doubtful field to a person would put the cards read whole and marked (above) into review',
-    'too; the mark is measured here before the decision uses it.',
-    '',
-  );
+  for (const weak of [0.5, WEAK_CHARACTER, 0.7, 0.8]) {
+    const wrong = readings.flatMap((r) => freeText(r, 'wrong').map((f) => marked(r, f, weak)));
+    const right = readings.flatMap((r) => freeText(r, 'right').map((f) => marked(r, f, weak)));
+    const cards = wholeCards.filter((r) => FREE_TEXT_FIELDS.some((f) => marked(r, f, weak)));
+    const label = weak === WEAK_CHARACTER ? `**${weak}**` : String(weak);
+    lines.push(`| ${label} | ${formatRate(rateOf(wrong.filter(Boolean).length, wrong.length))} | ${formatRate(rateOf(right.filter(Boolean).length, right.length))} | ${formatRate(rateOf(cards.length, wholeCards.length))} |`);
+  }
+  const unseen = readings.flatMap((r) => r.misses.filter((m) => (FREE_TEXT_FIELDS as readonly Field[]).includes(m.field) && r.outcomes[m.field] === 'wrong' && !marked(r, m.field as FreeTextField, WEAK_CHARACTER)).map((m) => `${m.read ?? ''} for ${m.printed}`));
+  lines.push('', unseen.length ? `Read wrong and not marked at ${WEAK_CHARACTER}: ${unseen.join('; ')}.` : `Every free-text field read wrong was marked at ${WEAK_CHARACTER}.`, '');
 
   lines.push('### The name by its characters (both layouts)', '');
   lines.push('| names | right | missing | wrong |', '| --- | --- | --- | --- |');

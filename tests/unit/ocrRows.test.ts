@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CARD_LABELS, type OcrLine, doubtfulEmblemFields, doubtfulPortraitFields, parsePortraitSide } from '../../bff/src/engine/ocr/cardText.js';
+import { CARD_LABELS, type OcrLine, emblemSigns, isDoubtful, parsePortraitSide, portraitSigns } from '../../bff/src/engine/ocr/cardText.js';
 import { rowsOf } from '../../bff/src/engine/ocr/ocrReader.js';
 import { type RecognisedPiece, decodeCtc, skippedCharacters } from '../../bff/src/engine/ocr/recognition.js';
 
@@ -52,30 +52,35 @@ describe('reading the recogniser output', () => {
   });
 });
 
-describe('doubt: fields read but perhaps not whole', () => {
+describe('doubt: free-text fields read but perhaps not whole', () => {
   const line = (text: string, y: number, extra: Partial<OcrLine> = {}): OcrLine => ({ text, confidence: 0.99, box: { x0: 0.07, y0: y, x1: 0.55, y1: y + 0.04 }, weakest: 0.98, skipped: 0, ...extra });
-  const card = (name: Partial<OcrLine> = {}, between: OcrLine[] = []): OcrLine[] => [
+  const card = (name: Partial<OcrLine> = {}, between: OcrLine[] = [], sexRow: Partial<OcrLine> = {}): OcrLine[] => [
     line('姓名 覃', 0.1, name),
-    line('性别 女 民族 壮', 0.2),
+    line('性别 女 民族 壮', 0.2, sexRow),
     line('出生 1983年7月11日', 0.3),
     line('住址 陕西省渭南地区华县中山', 0.4),
     ...between,
     line('公民身份号码 612124198307117560', 0.8),
   ];
+  const doubtful = (lines: OcrLine[]): string[] => Object.entries(portraitSigns(lines)).filter(([, signs]) => isDoubtful(signs)).map(([field]) => field);
 
-  it('marks the field of a row with a skipped character or a character barely made out', () => {
-    expect(doubtfulPortraitFields(card())).toEqual([]);
-    expect(doubtfulPortraitFields(card({ skipped: 1 }))).toEqual(['name']);
-    expect(doubtfulPortraitFields(card({ weakest: 0.44 }))).toEqual(['name']);
-    expect(doubtfulEmblemFields([line('签发机关 华县公安局', 0.7, { skipped: 1 }), line('有效期限 2015.01.01-2035.01.01', 0.8)])).toEqual(['issuingAuthority']);
+  it('marks the name, the address or the authority when a row of theirs has a skipped character or one barely made out', () => {
+    expect(portraitSigns(card())).toEqual({ name: { weakest: 0.98, skipped: 0 }, address: { weakest: 0.98, skipped: 0 } });
+    expect(doubtful(card())).toEqual([]);
+    expect(doubtful(card({ skipped: 1 }))).toEqual(['name']);
+    expect(doubtful(card({ weakest: 0.44 }))).toEqual(['name']);
+    expect(isDoubtful({ weakest: 0.44, skipped: 0 }, 0.4)).toBe(false);
+    expect(emblemSigns([line('签发机关 华县公安局', 0.7, { skipped: 1 }), line('有效期限 2015.01.01-2035.01.01', 0.8)])).toEqual({ issuingAuthority: { weakest: 0.98, skipped: 1 } });
+    // Fields with a form of their own are not marked: a misread one fails its form and is missing.
+    expect(doubtful(card({}, [], { skipped: 2, weakest: 0.3 }))).toEqual([]);
   });
 
   it('marks the address when a row too faint to read lies among its lines, which are read as they are', () => {
     const faint = { text: '', confidence: 0.3, box: { x0: 0.18, y0: 0.47, x1: 0.3, y1: 0.51 }, skipped: 1 };
     const lines = card({}, [faint]);
     expect(parsePortraitSide(lines).address).toBe('陕西省渭南地区华县中山');
-    expect(doubtfulPortraitFields(lines)).toEqual(['address']);
+    expect(doubtful(lines)).toEqual(['address']);
     // Below the number, it is not the address's.
-    expect(doubtfulPortraitFields([...card(), { ...faint, box: { ...faint.box, y0: 0.9, y1: 0.94 } }])).toEqual([]);
+    expect(doubtful([...card(), { ...faint, box: { ...faint.box, y0: 0.9, y1: 0.94 } }])).toEqual([]);
   });
 });

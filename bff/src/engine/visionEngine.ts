@@ -6,15 +6,20 @@ import { FairQueue } from './fairQueue.js';
 import type { EmblemSideRead, PortraitSideRead } from '@shared';
 import type { FaceDetection, FaceDetector } from './face/faceModels.js';
 import type { SequenceRead } from './face/frameSequence.js';
-import { EMBLEM_FIELD_COUNT, type OcrLine, PORTRAIT_FIELD_COUNT, doubtfulEmblemFields, doubtfulPortraitFields, parseEmblemSide, parsePortraitSide } from './ocr/cardText.js';
+import {
+  EMBLEM_FIELD_COUNT, FREE_TEXT_FIELDS, type FreeTextField, type OcrLine, PORTRAIT_FIELD_COUNT, type ReadSigns,
+  emblemSigns, isDoubtful, parseEmblemSide, parsePortraitSide, portraitSigns,
+} from './ocr/cardText.js';
 import { OCR_DEFAULT_SIDE, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
   fields: T;
   /** The OCR rows the fields were taken from: the evidence a reviewer sees. */
   lines: OcrLine[];
-  /** Fields read that may not be whole: a character in them was most likely skipped or barely made out. */
-  doubtful: string[];
+  /** Signs of each free-text field's reading, from the pass it was taken from. */
+  signs: Partial<Record<FreeTextField, ReadSigns>>;
+  /** Free-text fields read that may not be whole: a character in them was most likely skipped or barely made out. */
+  doubtful: FreeTextField[];
 }
 
 /** What the BFF asks of the face and OCR models. Every call runs in a worker thread. */
@@ -147,25 +152,35 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
    * in only what is still missing. An isolated character (壮 of 民族) is misread at some scales and
    * right at others, and a misread never passes the field's own rule, so a wrong value is not merged.
    */
-  async function readSide<T extends object>(image: Buffer, parse: (lines: OcrLine[]) => T, fieldCount: number, doubts: (lines: OcrLine[]) => string[]): Promise<CardSideReading<T>> {
+  async function readSide<T extends object>(
+    image: Buffer,
+    parse: (lines: OcrLine[]) => T,
+    fieldCount: number,
+    signsOf: (lines: OcrLine[]) => Partial<Record<FreeTextField, ReadSigns>>,
+  ): Promise<CardSideReading<T>> {
     let fields = {} as T;
+    let signs: Partial<Record<FreeTextField, ReadSigns>> = {};
     const lines: OcrLine[] = [];
-    const doubtful: string[] = [];
     for (const scale of OCR_SCALES) {
       const pass = await readText(image, scale);
-      const known = new Set(Object.keys(fields));
-      // A field's doubt is that of the pass it was taken from.
-      doubtful.push(...doubts(pass).filter((field) => !known.has(field)));
-      fields = { ...parse(pass), ...fields };
+      const read = parse(pass);
+      // A field's signs are those of the pass it was taken from: the first that read it.
+      const passSigns = signsOf(pass);
+      for (const field of FREE_TEXT_FIELDS) {
+        const sign = passSigns[field];
+        if (field in read && !(field in fields) && sign) signs = { ...signs, [field]: sign };
+      }
+      fields = { ...read, ...fields };
       lines.push(...pass);
       if (Object.keys(fields).length >= fieldCount) break;
     }
-    return { fields, lines, doubtful: doubtful.filter((field) => field in fields) };
+    const doubtful = FREE_TEXT_FIELDS.filter((field) => signs[field] && isDoubtful(signs[field]));
+    return { fields, lines, signs, doubtful };
   }
 
   return {
-    readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT, doubtfulPortraitFields),
-    readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT, doubtfulEmblemFields),
+    readPortraitSide: (image) => readSide(image, parsePortraitSide, PORTRAIT_FIELD_COUNT, portraitSigns),
+    readEmblemSide: (image) => readSide(image, parseEmblemSide, EMBLEM_FIELD_COUNT, emblemSigns),
     readLines: readText,
     async detectFaces(image, minConfidence, detector) {
       const result = await run({ kind: 'faces', image, ...(minConfidence === undefined ? {} : { minConfidence }), ...(detector ? { detector } : {}) });

@@ -188,16 +188,21 @@ export class OrderService {
     let face: FoundFace | undefined;
     let cardNumbers: string[] | undefined;
     let problems: DecisionReason[] = [];
+    // Kept with the evidence for the decision but not put to the buyer: a retake does not help a
+    // character the reader does not know, a person reading the photo does.
+    const kept: DecisionReason[] = [];
     if (kind === 'portrait') {
       const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFace(this.#d.engine, image.jpeg)]);
       read = reading.fields;
       face = found;
       problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]), ...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
+      if (reading.doubtful.length > 0) kept.push('card_text_doubtful');
     } else if (kind === 'emblem') {
       const reading = await this.#d.engine.readEmblemSide(image.jpeg);
       read = reading.fields;
       if (Object.keys(read).length < EMBLEM_FIELD_COUNT) problems.push('card_unreadable');
       problems.push(...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
+      if (reading.doubtful.length > 0) kept.push('card_text_doubtful');
     } else {
       const wanted = this.identityOf(row).portrait.idNumber;
       [face, cardNumbers] = await Promise.all([largestFace(this.#d.engine, image.jpeg), cardNumbersIn(this.#d.engine, image.jpeg, wanted)]);
@@ -218,7 +223,7 @@ export class OrderService {
       }
       const sealedFace = face === undefined ? null : this.#d.envelope.sealJson(face, faceAad(objectId));
       const replaced = await this.#d.db.putEvidence({
-        order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace, problems: JSON.stringify(problems),
+        order_id: row.id, kind, object_id: objectId, uploaded_at: this.now(), face: sealedFace, problems: JSON.stringify([...problems, ...kept]),
         card_numbers: cardNumbers === undefined ? null : this.#d.envelope.sealJson(cardNumbers, cardNumbersAad(objectId)),
       });
       if (replaced) await this.#d.storage.delete(replaced);
@@ -335,9 +340,10 @@ export class OrderService {
       {
         // A card side cut off by the frame is refused even when its fields were read; glare on it
         // goes to a person, who can tell whether it hides anything, and so does a card that looks
-        // like a black-and-white copy or a screen showing it (the original is what the rules ask for).
+        // like a black-and-white copy or a screen showing it (the original is what the rules ask for),
+        // and a card whose name, address or authority may not have been read whole.
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured'] as const).flatMap((code) => captureCodes(evidence, code)),
+        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_text_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

@@ -49,11 +49,33 @@ function cleanRows(lines: readonly OcrLine[]): Row[] {
 
 /**
  * A character read with less probability than this is as likely another one: 彧 read as 或, 兖 as 充
- * on the specimen cards of the evaluation (tests/evaluation/ocr.ts).
+ * on the specimen cards the evaluation was tuned on (tests/evaluation/ocr.ts, which measures other
+ * values too).
  */
 export const WEAK_CHARACTER = 0.6;
 
-const doubtful = (line: OcrLine): boolean => (line.skipped ?? 0) > 0 || (line.weakest ?? 1) < WEAK_CHARACTER;
+/** What the rows of a field say of its reading: its weakest character, and the characters most likely skipped. */
+export interface ReadSigns {
+  weakest: number;
+  skipped: number;
+}
+
+/**
+ * The fields whose reading is checked for doubt: free text, which no rule can tell from a misreading.
+ * The others are checked by their form (a closed list, a date, a check character) and a misread one
+ * is missing, not wrong.
+ */
+export const FREE_TEXT_FIELDS = ['name', 'address', 'issuingAuthority'] as const;
+export type FreeTextField = (typeof FREE_TEXT_FIELDS)[number];
+
+export const isDoubtful = ({ weakest, skipped }: ReadSigns, weak = WEAK_CHARACTER): boolean => skipped > 0 || weakest < weak;
+
+function signsOf(lines: readonly OcrLine[], extraSkipped = 0): ReadSigns {
+  return {
+    weakest: Math.min(1, ...lines.map((line) => line.weakest ?? 1)),
+    skipped: lines.reduce((sum, line) => sum + (line.skipped ?? 0), extraSkipped),
+  };
+}
 
 const ETHNIC_NAMES: ReadonlySet<string> = new Set(ETHNIC_GROUPS);
 
@@ -71,23 +93,24 @@ export function parsePortraitSide(lines: readonly OcrLine[]): PortraitSideRead {
 }
 
 /**
- * Fields of the portrait side read but perhaps not whole: a row they were read from holds a character
- * the recogniser most likely skipped or barely made out, or (the address) a row too faint to read
- * lies among its lines. Such a value may be wrong although every rule passes it.
+ * Signs of the free-text fields read on the portrait side (name, address): a character the recogniser
+ * most likely skipped or barely made out in a row they were read from, or (the address) a row too
+ * faint to read among its lines. A doubtful value may be wrong although every rule passes it.
  */
-export function doubtfulPortraitFields(lines: readonly OcrLine[]): (keyof PortraitSideRead)[] {
-  const { read, rows } = readPortrait(lines);
-  const fields = (Object.keys(read) as (keyof PortraitSideRead)[]).filter((field) => rows[field]?.some(doubtful));
+export function portraitSigns(lines: readonly OcrLine[]): Partial<Record<FreeTextField, ReadSigns>> {
+  const { rows } = readPortrait(lines);
+  const signs: Partial<Record<FreeTextField, ReadSigns>> = {};
+  if (rows.name) signs.name = signsOf(rows.name);
   const address = rows.address;
-  if (address?.[0] && !fields.includes('address')) {
+  if (address?.[0]) {
     const top = address[0].box.y0;
-    const bottom = (rows.idNumber?.[0]?.box.y0 ?? 1);
+    const bottom = rows.idNumber?.[0]?.box.y0 ?? 1;
     const left = address[0].box.x0;
     const right = Math.max(...address.map((line) => line.box.x1));
-    const faint = lines.some((line) => !line.text.trim() && line.box.y0 > top && line.box.y1 < bottom && line.box.x1 > left && line.box.x0 < right);
-    if (faint) fields.push('address');
+    const faint = lines.filter((line) => !line.text.trim() && line.box.y0 > top && line.box.y1 < bottom && line.box.x1 > left && line.box.x0 < right).length;
+    signs.address = signsOf(address, faint);
   }
-  return fields;
+  return signs;
 }
 
 function readPortrait(lines: readonly OcrLine[]): { read: PortraitSideRead; rows: Partial<Record<keyof PortraitSideRead, OcrLine[]>> } {
@@ -150,10 +173,10 @@ export function parseEmblemSide(lines: readonly OcrLine[]): EmblemSideRead {
   return readEmblem(lines).read;
 }
 
-/** Fields of the emblem side read but perhaps not whole (see doubtfulPortraitFields). */
-export function doubtfulEmblemFields(lines: readonly OcrLine[]): (keyof EmblemSideRead)[] {
-  const { read, rows } = readEmblem(lines);
-  return (Object.keys(read) as (keyof EmblemSideRead)[]).filter((field) => rows[field] && doubtful(rows[field]));
+/** Signs of the free-text field of the emblem side (签发机关), as portraitSigns. */
+export function emblemSigns(lines: readonly OcrLine[]): Partial<Record<FreeTextField, ReadSigns>> {
+  const { rows } = readEmblem(lines);
+  return rows.issuingAuthority ? { issuingAuthority: signsOf([rows.issuingAuthority]) } : {};
 }
 
 function readEmblem(lines: readonly OcrLine[]): { read: EmblemSideRead; rows: Partial<Record<keyof EmblemSideRead, OcrLine>> } {
