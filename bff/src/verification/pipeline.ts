@@ -224,13 +224,7 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   if (document.outcome === 'fail') return [document];
   const local = [document, ...await Promise.all([checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps)])];
   if (local.some((result) => result.outcome === 'fail')) return local;
-  const authority = await checkAuthority(input, deps);
-  // A name or number read in doubt that the record does not match may be the reading's fault, not
-  // the buyer's: a person compares the card's photo with what was read.
-  if (authority.outcome === 'fail' && authority.reasons.includes('authority_mismatch') && input.captureWarnings.includes('card_text_doubtful')) {
-    return [...local, { ...authority, outcome: 'review' }];
-  }
-  return [...local, authority];
+  return [...local, await checkAuthority(input, deps)];
 }
 
 /** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */

@@ -30,6 +30,8 @@ export interface IdentityOptions {
   /** Printed as given, valid or not; birth date, sex and region follow from it where they can. */
   idNumber?: string;
   sex?: 'male' | 'female';
+  /** The address to print, as given; otherwise one in the number's region. */
+  address?: string;
   /** Print a number whose check character is wrong. */
   invalidChecksum?: boolean;
   /** A card whose validity ended before `today`. */
@@ -177,7 +179,7 @@ export function generateIdentity(options: IdentityOptions): MockIdentity {
     sex: sex === 'male' ? '男' : '女',
     ethnicity: rng() < 0.8 ? '汉' : pick(rng, OTHER_ETHNICITIES),
     birthDate: formatIsoDate(birthDate),
-    address: addressFor(rng, regionCode),
+    address: options.address ?? addressFor(rng, regionCode),
     idNumber,
   };
   const emblem: EmblemSide = {
