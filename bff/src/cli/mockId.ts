@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CalendarDate } from '@shared';
 import { SANDBOX_IDENTITIES } from '../providers/authority/sandbox.js';
+import { ADDRESS_LINE_CHARS, ADDRESS_MAX_LINES } from '../sandbox/mockId/layout.js';
 import { MOCK_IMAGE_KINDS, type MockCardOptions, type MockImageKind, generateMockCard, writeMockCard } from '../sandbox/mockId/index.js';
 
 const USAGE = `Usage: npm run mock-id -- --face <photo> --out <dir> [options]
@@ -15,6 +16,7 @@ Identity
                          (--list-sandbox shows them and the answer each one rehearses)
   --seed <text>          same seed, same card (default: specimen)
   --name <name>          print this name
+  --address <address>    print this address (up to 33 characters: three lines of the card)
   --id-number <number>   print this number (birth date, sex and region follow from it)
   --sex male|female
   --invalid-checksum     a number whose check character is wrong
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs({
       options: {
-        face: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' },
+        face: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, address: { type: 'string' },
         'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
         'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
@@ -80,6 +82,9 @@ async function main(): Promise<void> {
   if (args.sandbox !== undefined && !sandbox) fail(`--sandbox takes 0 to ${SANDBOX_IDENTITIES.length - 1} (see --list-sandbox)`);
   if (sandbox && (args.name || args['id-number'])) fail('--sandbox sets the name and number; leave out --name and --id-number');
   if (!args.face || !args.out) fail('--face and --out are required');
+  if (args.address !== undefined && [...args.address].length > ADDRESS_LINE_CHARS * ADDRESS_MAX_LINES) {
+    fail(`--address holds at most ${ADDRESS_LINE_CHARS * ADDRESS_MAX_LINES} characters (the card's three lines)`);
+  }
   if (args.sex !== undefined && args.sex !== 'male' && args.sex !== 'female') fail('--sex must be male or female');
   const effectsOn = args['effects-on']?.split(',').map((s) => s.trim());
   if (effectsOn?.some((kind) => !(MOCK_IMAGE_KINDS as readonly string[]).includes(kind))) {
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
     ...(args['card-face'] ? { cardFace: await readFile(args['card-face']) } : {}),
     ...(args.seed ? { seed: args.seed } : {}),
     ...(args.name ? { name: args.name } : {}),
+    ...(args.address ? { address: args.address } : {}),
     ...(args['id-number'] ? { idNumber: args['id-number'] } : {}),
     ...(sandbox ? { name: sandbox.name, idNumber: sandbox.idNumber } : {}),
     ...(args.sex ? { sex: args.sex } : {}),
