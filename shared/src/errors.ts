@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'csrf_failed',
   'staff_exists',
   'second_reviewer_required',
+  'authority_not_confirmed',
+  'reading_not_doubted',
   'retention_required',
   'legal_hold',
   'job_not_failed',

@@ -35,6 +35,7 @@ export const VERIFICATION_REASONS = [
   'card_photocopy',
   'card_recaptured',
   'card_text_doubtful',
+  'card_name_doubtful',
   'card_sides_mismatch',
   'card_sex_mismatch',
   'card_birth_date_mismatch',

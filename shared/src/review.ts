@@ -24,6 +24,22 @@ export const reviewDecisionRequestSchema = z.discriminatedUnion('outcome', [
   .meta({ id: 'ReviewDecisionRequest' });
 export type ReviewDecisionRequest = z.infer<typeof reviewDecisionRequestSchema>;
 
+/** Fields a reviewer may correct as printed on the card: free text, which the reader may misread and no rule can check. */
+export const REVIEW_CORRECTABLE_FIELDS = ['name', 'address', 'issuingAuthority'] as const;
+export type ReviewCorrectableField = (typeof REVIEW_CORRECTABLE_FIELDS)[number];
+
+/** Reasons that let a reviewer correct a reading: the reader itself doubted it. */
+export const READING_DOUBT_REASONS: readonly DecisionReason[] = ['card_name_doubtful', 'card_text_doubtful'];
+
+/** A field corrected to what the card's photo shows; the order is checked again with it. */
+export const reviewCorrectionRequestSchema = z.object({
+  field: z.enum(REVIEW_CORRECTABLE_FIELDS),
+  // Printed text: no control characters, at most the card's three address lines.
+  value: z.string().trim().min(1).max(33).regex(/^[^\p{Cc}\p{Cf}]+$/u, 'printable characters only'),
+  note: z.string().trim().max(500).default(''),
+}).meta({ id: 'ReviewCorrectionRequest' });
+export type ReviewCorrectionRequest = z.infer<typeof reviewCorrectionRequestSchema>;
+
 export const reviewProposalSchema = z.object({ staff: z.string(), outcome: z.enum(['approve', 'reject']), reason: z.string(), at: z.number() });
 
 export const reviewQueueItemSchema = z.object({

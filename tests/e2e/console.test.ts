@@ -247,4 +247,31 @@ describe('the operator\'s console in a real browser', () => {
     expect(lookups.some((r) => r.includes('qian.support') && r.includes('检查人员调阅，工单 2026-1201'))).toBe(true);
     await shooter(auditor)('11-audit');
   });
+
+  it('a reviewer corrects a name the reader could not read whole, as the card shows it; the order is checked again and approved', async () => {
+    // 赟 is not in the recogniser's dictionary: the name is read 上官, which the national record does not know.
+    const who = SANDBOX_IDENTITIES.find((s) => s.name === '上官赟');
+    const card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'console-correction' });
+    const order = await t.api.newOrder();
+    for (const kind of ['portrait', 'emblem', 'handheld'] as const) expect((await t.api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
+    expect((await passLiveCheck(t.api, order, POSES.penny)).outcome).toBe('passed');
+    expect((await t.api.submit(order.id, order.token)).status).toBe(202);
+    await t.server.orders.settled(order.id);
+
+    const reviewer = await signedInPage('qian.review', ['reviewer'], `/console/reviews/${order.id}`);
+    await reviewer.getByTestId('correction').waitFor();
+    expect(await reviewer.locator('[data-field="name"]').textContent()).toBe('上官');
+    await reviewer.getByTestId('correction-field').selectOption('name');
+    await reviewer.getByTestId('correction-value').fill('上官赟');
+    await shooter(reviewer)('12-correction');
+    await reviewer.getByTestId('correct').click();
+    await reviewer.getByTestId('corrected').waitFor();
+    expect(await reviewer.locator('[data-field="name"]').textContent()).toBe('上官赟');
+    expect(await reviewer.locator('[data-check="authority"]').getAttribute('data-outcome')).toBe('pass');
+    await reviewer.getByTestId('approve').check();
+    await reviewer.getByTestId('verdict-reason').selectOption('card_genuine_on_inspection');
+    await reviewer.getByTestId('decide').click();
+    await reviewer.waitForURL(/\/console\/reviews$/);
+    expect((await waitForState(t.api, order, 'shipped')).decision?.outcome).toBe('approved');
+  });
 });

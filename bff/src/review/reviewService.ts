@@ -1,5 +1,5 @@
 import {
-  type DecisionReason, IDENTITY_DOUBT_REASONS, type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence,
+  type DecisionReason, IDENTITY_DOUBT_REASONS, READING_DOUBT_REASONS, type ReviewCorrectionRequest, type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence,
   type ReviewQueueItem, checkResultSchema, decisionSchema, isoFromMs,
 } from '@shared';
 import { z } from 'zod';
@@ -44,6 +44,8 @@ function reasonsOf(row: Pick<OrderRow, 'decision'>): DecisionReason[] {
 
 const onlyAuthorityOut = (reasons: readonly DecisionReason[]): boolean => reasons.length === 1 && reasons[0] === 'authority_unavailable';
 const doubtsIdentity = (reasons: readonly DecisionReason[]): boolean => reasons.some((r) => IDENTITY_DOUBT_REASONS.includes(r));
+/** The national ID service answered that the name and number do not go together: no person can approve over that. */
+const recordRefused = (reasons: readonly DecisionReason[]): boolean => reasons.includes('authority_mismatch') || reasons.includes('authority_no_record');
 
 /**
  * The reviewers' workbench: the queue of orders in review, an order's whole case (every opening of it
@@ -129,6 +131,9 @@ export class ReviewService {
     const proposal = await this.#d.db.proposal(orderId);
     const note = request.note ? ` (${request.note.length} characters of note)` : '';
     const why = `review: ${request.outcome} ${request.reason}${note}`;
+    if (request.outcome === 'approve' && recordRefused(reasons)) {
+      throw new AppError('authority_not_confirmed', 'the national ID service has not confirmed this name and number: correct the reading, or reject', 409);
+    }
     if (request.outcome === 'approve' && doubtsIdentity(reasons)) {
       if (!proposal) {
         const proposed = await this.#d.db.propose({
@@ -155,6 +160,22 @@ export class ReviewService {
       await this.#d.orders.releaseNumber(orderId);
     }
     return { status: 'decided', state: outcome };
+  }
+
+  /**
+   * Corrects a field the reader doubted to what the card's photo shows, and checks the order again
+   * with it (the national ID service included): the case comes back to review, or is decided. Only
+   * a field of an order whose reading was doubted can be corrected.
+   */
+  async correct(orderId: string, request: ReviewCorrectionRequest, member: StaffMember): Promise<ReviewCase> {
+    const row = await this.#order(orderId);
+    if (row.state !== 'review') throw new AppError('order_closed', `the order is ${row.state}: there is nothing to correct`, 409);
+    if (!reasonsOf(row).some((r) => READING_DOUBT_REASONS.includes(r))) {
+      throw new AppError('reading_not_doubted', 'only a reading the reader doubted can be corrected', 409);
+    }
+    await this.#d.db.clearProposal(orderId);
+    await this.#d.orderService.correctReading(orderId, request.field, request.value, `staff:${member.username}`);
+    return this.openCase(orderId, member, `review: corrected the ${request.field}`);
   }
 
   /**

@@ -50,6 +50,7 @@ import {
   updateStaffRequestSchema,
   REVIEW_EVIDENCE,
   reviewCaseSchema,
+  reviewCorrectionRequestSchema,
   reviewDecisionRequestSchema,
   reviewDecisionResultSchema,
   reviewQueueItemSchema,
@@ -342,6 +343,15 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           requestParams: { path: orderId },
           requestBody: json(reviewDecisionRequestSchema),
           responses: { '200': { description: 'decided, or waiting for a second reviewer', ...json(reviewDecisionResultSchema) }, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      '/api/console/reviews/{id}/correction': {
+        post: {
+          summary: 'Correct a name, address or issuing authority the reader doubted, to what the card shows; the order is checked again with it',
+          ...staffOnly('review.decide'),
+          requestParams: { path: orderId },
+          requestBody: json(reviewCorrectionRequestSchema),
+          responses: { '200': { description: 'the case, checked again', ...json(reviewCaseSchema) }, ...errors(400, 401, 403, 404, 409) },
         },
       },
       '/api/console/audit': {

@@ -17,6 +17,7 @@ import {
   type OrderView,
   type PortraitSideRead,
   type ReadIdentity,
+  type ReviewCorrectableField,
   EVIDENCE_KINDS,
   decisionSchema,
   readIdentitySchema, type ContactView,
@@ -196,7 +197,8 @@ export class OrderService {
       read = reading.fields;
       face = found;
       problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]), ...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
-      if (reading.doubtful.length > 0) kept.push('card_text_doubtful');
+      if (reading.doubtful.includes('name')) kept.push('card_name_doubtful');
+      if (reading.doubtful.includes('address')) kept.push('card_text_doubtful');
     } else if (kind === 'emblem') {
       const reading = await this.#d.engine.readEmblemSide(image.jpeg);
       read = reading.fields;
@@ -300,6 +302,26 @@ export class OrderService {
    * Runs the checks again on an order in review whose only problem was the ID service being out;
    * false when the order is no longer in review. Resolves when the new decision is stored.
    */
+  /**
+   * A reviewer corrects a field of an order in review to what the card's photo shows: the order is
+   * checked again, whole, with it (the national ID service included). The value goes into the sealed
+   * identity only; the history says which field, by whom.
+   */
+  async correctReading(orderId: string, field: ReviewCorrectableField, value: string, actor: string): Promise<void> {
+    const row = await this.requireRow(orderId);
+    if (row.state !== 'review') throw new AppError('order_closed', `the order is ${row.state}: there is nothing to correct`, 409);
+    const identity = this.identityOf(row);
+    const corrected: ReadIdentity = field === 'issuingAuthority'
+      ? { ...identity, emblem: { ...identity.emblem, issuingAuthority: value } }
+      : { ...identity, portrait: { ...identity.portrait, [field]: value } };
+    if (!await this.#d.db.transition(orderId, 'review', 'verifying', `review: the ${field} corrected as printed on the card`, actor, this.now())) {
+      throw new AppError('order_closed', 'the order was decided meanwhile', 409);
+    }
+    await this.#d.db.setIdentity(orderId, this.#d.envelope.sealJson(corrected, identityAad(orderId)), this.now());
+    this.startVerification(orderId);
+    await this.settled(orderId);
+  }
+
   async recheck(orderId: string): Promise<boolean> {
     if (!await this.#d.db.transition(orderId, 'review', 'verifying', 'the ID service asked again after an outage', 'system', this.now())) return false;
     this.startVerification(orderId);
@@ -343,7 +365,7 @@ export class OrderService {
         // like a black-and-white copy or a screen showing it (the original is what the rules ask for),
         // and a card whose name, address or authority may not have been read whole.
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_text_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
+        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_text_doubtful', 'card_name_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

@@ -224,7 +224,13 @@ export async function runVerification(input: VerificationInput, deps: PipelineDe
   if (document.outcome === 'fail') return [document];
   const local = [document, ...await Promise.all([checkFace(input, deps), checkHeldCard(input, deps), checkLiveness(input, deps)])];
   if (local.some((result) => result.outcome === 'fail')) return local;
-  return [...local, await checkAuthority(input, deps)];
+  const authority = await checkAuthority(input, deps);
+  // A name read in doubt that the record does not know may be the reading's fault: a person compares
+  // the card's photo with it and corrects it; the order cannot be approved until the record agrees.
+  if (authority.reasons.includes('authority_mismatch') && input.captureWarnings.includes('card_name_doubtful')) {
+    return [...local, { ...authority, outcome: 'review' }];
+  }
+  return [...local, authority];
 }
 
 /** What the buyer can fix by retaking the portrait side: unreadable fields, or a number that fails its rules. */

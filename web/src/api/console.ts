@@ -1,7 +1,7 @@
 import {
   CSRF_HEADER, PASSIVE_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
-  type ReviewCase, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
+  type ReviewCase, type ReviewCorrectionRequest, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
   type CourierAccount, type FailedJob, type HeldAgentOrder, type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
@@ -54,6 +54,8 @@ export const reviewApi = {
   /** Where a photo of the case is shown from (the session cookie goes with the image request). */
   photoUrl: (id: string, kind: ReviewEvidence) => `/api/console/reviews/${id}/evidence/${kind}`,
   decide: (id: string, body: ReviewDecisionRequest) => call<ReviewDecisionResult>(`/api/console/reviews/${id}/decision`, 'POST', body),
+  /** A reading the reader doubted, corrected to what the card shows; the case comes back checked again. */
+  correct: (id: string, body: ReviewCorrectionRequest) => call<ReviewCase>(`/api/console/reviews/${id}/correction`, 'POST', body),
   audit: () => call<AuditView>('/api/console/audit'),
 };
 

@@ -34,7 +34,7 @@ export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
   { name: '吴刚', idNumber: id('230103', 1983, 8, 19, '175'), outcome: 'match', portrait: 'differs', note: 'name and number match; the portrait on record is someone else' },
   { name: '孙丽', idNumber: id('610103', 1991, 4, 27, '086'), outcome: 'match', existingCards: 5, note: 'already holds five cards: refused at submission' },
   { name: '马超', idNumber: id('450103', 1986, 10, 9, '113'), outcome: 'match', existingCards: 4, note: 'holds four cards: one more is allowed' },
-  { name: '上官赟', idNumber: id('110108', 1993, 5, 21, '072'), outcome: 'match', note: 'a name with a character (赟) the card reader does not know: read short, the record refuses it' },
+  { name: '上官赟', idNumber: id('110108', 1993, 5, 21, '072'), outcome: 'match', note: 'a name with a character (赟) the card reader does not know: read short, to review, where a person corrects it' },
 ];
 
 export function findSandboxIdentity(idNumber: string): SandboxIdentity | undefined {
