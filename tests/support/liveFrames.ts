@@ -110,6 +110,15 @@ export async function performFrames(poses: FacePoses, asked: Asked, overrides: P
 
 /** Asks for a challenge and answers it with `poses` performing it; returns the server's verdict. */
 export async function passLiveCheck(api: ApiClient, order: { id: string; token: string }, poses: FacePoses): Promise<LivenessResult> {
+  let answer = await takeOnce(api, order, poses);
+  // The synthetic face's reflection of the drawn colours was missed once in several hundred takes
+  // (a full suite run makes about a hundred): as the page invites a buyer to, it takes again, once.
+  const onlyReflection = answer.outcome === 'failed' && answer.reasons.length === 1 && answer.reasons[0] === 'liveness_reflection_missing';
+  if (onlyReflection && answer.attemptsLeft > 0) answer = await takeOnce(api, order, poses);
+  return answer;
+}
+
+async function takeOnce(api: ApiClient, order: { id: string; token: string }, poses: FacePoses): Promise<LivenessResult> {
   const challenge = await api.startLiveness(order.id, order.token);
   if (challenge.status !== 201) throw new Error(`no challenge: ${JSON.stringify(challenge.body)}`);
   const answer = await api.sendFrames(order.id, order.token, challenge.body.challengeId, await performFrames(poses, challenge.body));
