@@ -111,8 +111,8 @@ export async function performFrames(poses: FacePoses, asked: Asked, overrides: P
 /** Asks for a challenge and answers it with `poses` performing it; returns the server's verdict. */
 export async function passLiveCheck(api: ApiClient, order: { id: string; token: string }, poses: FacePoses): Promise<LivenessResult> {
   let answer = await takeOnce(api, order, poses);
-  // The synthetic face's reflection of the drawn colours was missed once in several hundred takes
-  // (a full suite run makes about a hundred): as the page invites a buyer to, it takes again, once.
+  // The synthetic face's reflection of the drawn colours was missed on one genuine take in the
+  // suite's last six full runs: as the page invites a buyer to, it takes again, once.
   const onlyReflection = answer.outcome === 'failed' && answer.reasons.length === 1 && answer.reasons[0] === 'liveness_reflection_missing';
   if (onlyReflection && answer.attemptsLeft > 0) answer = await takeOnce(api, order, poses);
   return answer;
