@@ -81,4 +81,12 @@ describe('a card cut off by the frame', () => {
       expect(textTouchesEdge([{ ...first!, box: { ...first!.box, ...cut } }, ...rest]), JSON.stringify(cut)).toBe(true);
     }
   });
+
+  it('is not seen from a box at an edge in which nothing could be read (a desk\'s texture)', () => {
+    const inside = rows('姓名 王芳', '公民身份号码 11010519491231002X');
+    for (const cut of [{ x1: 0.999 }, { x0: 0.002 }, { y0: 0 }, { y1: 1 }]) {
+      const faint = { text: '', confidence: 0.2, box: { x0: 0.4, y0: 0.4, x1: 0.5, y1: 0.45, ...cut }, skipped: 1 };
+      expect(textTouchesEdge([...inside, faint]), JSON.stringify(cut)).toBe(false);
+    }
+  });
 });

@@ -21,7 +21,7 @@ export const CARD_LABELS = /姓名|性别|民族|出生|住址|公民身份号�
  * real card sits at least 5% of its width inside its edge, so text at the image's edge means a cut.
  */
 export function textTouchesEdge(lines: readonly OcrLine[], margin = 0.01): boolean {
-  return lines.some(({ text, box }) => text.length > 0 && box.x0 < margin || box.y0 < margin || box.x1 > 1 - margin || box.y1 > 1 - margin);
+  return lines.some(({ text, box }) => text.length > 0 && (box.x0 < margin || box.y0 < margin || box.x1 > 1 - margin || box.y1 > 1 - margin));
 }
 
 /** Marks printed on specimen cards; never part of a field. */
