@@ -34,6 +34,7 @@ export const VERIFICATION_REASONS = [
   'card_glare',
   'card_photocopy',
   'card_recaptured',
+  'card_portrait_tampered',
   'card_text_doubtful',
   'card_name_doubtful',
   'card_sides_mismatch',

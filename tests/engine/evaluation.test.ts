@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { faceMatchReport, ratesAt, scoreMethods, zeroFmrThreshold } from '../evaluation/faceMatch.js';
 import { loadSamples } from '../evaluation/facePairs.js';
 import { SCREENS, evaluateCardForensics, forensicsReport } from '../evaluation/cardForensics.js';
+import { PRINTS, evaluatePastedPortrait, pastedReport } from '../evaluation/pastedPortrait.js';
 import { FIELDS, evaluateOcr, ocrCases, ocrReport } from '../evaluation/ocr.js';
 import { evaluatePassive, passiveReport } from '../evaluation/passive.js';
 import { SPECIES, evaluateLiveness, livenessReport } from '../evaluation/liveness.js';
@@ -58,6 +59,18 @@ describe('the evaluation (npm run eval), in small', () => {
     expect(report).toContain('| copies let through | APCER 0/8 (0 %, ≤ 31.2 %) |');
     expect(report).toContain('| card photos flagged | BPCER 0/8 (0 %, ≤ 31.2 %) | at most');
   }, 120_000);
+
+  it('measures the pasted-portrait check on two cards and on the same cards with a photo glued on, in five captures', async () => {
+    const e = await evaluatePastedPortrait(['people/sheldon/sheldon1.png', 'photos/obama2.jpg'], 'small', PRINTS.slice(1, 2));
+    expect(e.bpcer).toMatchObject({ k: 0, n: 10 });
+    expect(e.apcer.n).toBe(10);
+    // Photographed as they are, under either light and blurred, every glued photo is flagged.
+    expect(e.byCapture.slice(0, 4).map(({ apcer }) => apcer.k)).toEqual([0, 0, 0, 0]);
+    expect(e.attackSecond.median).toBeGreaterThan(e.genuineSecond.max);
+    const report = pastedReport(e).join('\n');
+    expect(report).toContain('| card photos flagged | BPCER 0/10 (0 %, ≤ 25.9 %) | at most');
+    expect(report).toContain('| studio white, glued flush | APCER ');
+  }, 180_000);
 
   it('scores photos, their prints and their screens with the passive anti-spoofing models, for the report', async () => {
     const e = await evaluatePassive(3);

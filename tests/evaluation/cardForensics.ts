@@ -32,7 +32,7 @@ export const FRESH_FACES = [
 ];
 
 /** How each card side is photographed: the conditions both the card and its copy are seen in. */
-const CAPTURES: { name: string; make: (jpeg: Buffer) => Promise<Buffer> }[] = [
+export const CARD_CAPTURES: { name: string; make: (jpeg: Buffer) => Promise<Buffer> }[] = [
   { name: 'as it is', make: (jpeg) => Promise.resolve(jpeg) },
   { name: 'warm light', make: (jpeg) => sharp(jpeg).recomb([[1.1, 0, 0], [0, 1, 0], [0, 0, 0.85]]).jpeg({ quality: 85 }).toBuffer() },
   { name: 'cold light', make: (jpeg) => sharp(jpeg).recomb([[0.9, 0, 0], [0, 1, 0], [0, 0, 1.12]]).jpeg({ quality: 85 }).toBuffer() },
@@ -56,7 +56,7 @@ export const SCREENS: ScreenShot[] = [
 /** A check's error rates, and its measure over the genuine photos and over the attacks. */
 export interface CheckEvaluation {
   apcer: Rate;
-  /** APCER under each capture, in the order of CAPTURES. */
+  /** APCER under each capture, in the order of CARD_CAPTURES. */
   byCapture: { capture: string; apcer: Rate }[];
   bpcer: Rate;
   genuine: { min: number; median: number; max: number };
@@ -79,7 +79,7 @@ function checkOf(genuine: number[][], attacks: number[][], flagged: (measure: nu
   const passed = (values: number[]) => values.filter((v) => !flagged(v)).length;
   return {
     apcer: rateOf(passed(all(attacks)), all(attacks).length),
-    byCapture: CAPTURES.map((capture, i) => ({ capture: capture.name, apcer: rateOf(passed(attacks[i]!), attacks[i]!.length) })),
+    byCapture: CARD_CAPTURES.map((capture, i) => ({ capture: capture.name, apcer: rateOf(passed(attacks[i]!), attacks[i]!.length) })),
     bpcer: rateOf(all(genuine).length - passed(all(genuine)), all(genuine).length),
     genuine: spread(all(genuine)),
     attacks: spread(all(attacks)),
@@ -91,7 +91,7 @@ function checkOf(genuine: number[][], attacks: number[][], flagged: (measure: nu
  * need new names, numbers and addresses as well as new faces.
  */
 export async function evaluateCardForensics(faces = CARD_FACES, screens = SCREENS, seed = 'forensics'): Promise<ForensicsEvaluation> {
-  const byCapture = () => CAPTURES.map((): number[] => []);
+  const byCapture = () => CARD_CAPTURES.map((): number[] => []);
   const [colourOfCards, colourOfCopies, moireOfCards, moireOfScreens] = [byCapture(), byCapture(), byCapture(), byCapture()];
   for (const [i, face] of faces.entries()) {
     const photo = await facePhoto(face);
@@ -102,7 +102,7 @@ export async function evaluateCardForensics(faces = CARD_FACES, screens = SCREEN
       const region = textRegion(await readTextLines(card.images[side]));
       if (!region) throw new Error(`no text read on the ${side} side of ${face}`);
       const shown = await Promise.all(screens.map((screen) => applyEffects(card.images[side], { screen })));
-      for (const [c, capture] of CAPTURES.entries()) {
+      for (const [c, capture] of CARD_CAPTURES.entries()) {
         // Too dark to measure counts as not flagged: for a card, rightly; for a copy, let through.
         colourOfCards[c]!.push((await colourShare(await capture.make(card.images[side]), region)) ?? Number.POSITIVE_INFINITY);
         colourOfCopies[c]!.push((await colourShare(await capture.make(copy.images[side]), region)) ?? Number.POSITIVE_INFINITY);
@@ -144,7 +144,7 @@ export function forensicsReport(e: ForensicsEvaluation, fresh?: ForensicsEvaluat
   return [
     '## Card forensics: a black-and-white photocopy',
     '',
-    `Specimen cards of ${e.cards} faces, both sides, each photographed ${CAPTURES.map((c) => c.name).join(', ')};`,
+    `Specimen cards of ${e.cards} faces, both sides, each photographed ${CARD_CAPTURES.map((c) => c.name).join(', ')};`,
     'the same cards as grey copies (the toner\'s harder contrast) under the same conditions. The check',
     `flags a side when under ${percent(PHOTOCOPY_LIMIT)} of its pixels have a colour of their own (apart from the`,
     'card\'s background, in chromaticity, so a tint of the light does not count).',

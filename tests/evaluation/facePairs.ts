@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { type DetectedFace, detectFaces } from '../../bff/src/engine/face/faceModels.js';
 import { generateIdentity } from '../../bff/src/sandbox/mockId/identity.js';
-import { cropIdPhoto, photographCard, renderPortraitCard } from '../../bff/src/sandbox/mockId/render.js';
+import { idPhotoFor } from '../../bff/src/sandbox/mockId/index.js';
+import { photographCard, renderPortraitCard } from '../../bff/src/sandbox/mockId/render.js';
 
 export const FACES = fileURLToPath(new URL('../fixtures/faces/', import.meta.url));
 
@@ -73,7 +74,8 @@ export async function loadSamples(files?: { person: string; file: string }[]): P
     }
     const views: FaceSample['views'] = { photo: { image: photo, face }, mirrored: { image: mirroredImage, face: mirrored } };
     const { portrait } = generateIdentity({ seed: path.basename(file) });
-    const cardImage = await photographCard(await renderPortraitCard(portrait, await cropIdPhoto(photo, face.box)));
+    // Printed as the specimen generator prints a card's portrait (the person cut out, or a face alone in an oval).
+    const cardImage = await photographCard(await renderPortraitCard(portrait, await idPhotoFor(photo)));
     const onCard = await largestFace(cardImage);
     if (onCard) views.card = { image: cardImage, face: onCard };
     samples.push({ person, file, views });

@@ -5,6 +5,8 @@
  *   npm run eval -- --takes 2        fewer live-check takes per person
  *   npm run eval -- --seed other     another set of takes (and of cards for OCR)
  *   npm run eval -- --cards 24       fewer cards for OCR
+ *   npm run eval -- --only pasted,ocr   only these parts (liveness, faces, forensics, pasted, ocr,
+ *                                    passive), printed instead of written unless --out is given
  *   EVAL_RECORDINGS=dir npm run eval recorded live-check sessions judged beside the synthetic ones
  */
 import { writeFile } from 'node:fs/promises';
@@ -16,29 +18,58 @@ import { faceMatchReport, scoreMethods } from './faceMatch.js';
 import { loadSamples } from './facePairs.js';
 import { evaluateOcr, ocrCases, ocrReport } from './ocr.js';
 import { evaluatePassive, passiveReport } from './passive.js';
+import { evaluatePastedPortrait, pastedReport } from './pastedPortrait.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
 
 const OUT = fileURLToPath(new URL('../../docs/EVALUATION.md', import.meta.url));
 
-const { values } = parseArgs({ options: { takes: { type: 'string', default: '4' }, seed: { type: 'string', default: 'eval' }, cards: { type: 'string', default: '72' }, out: { type: 'string', default: OUT } } });
+const PARTS = ['liveness', 'faces', 'forensics', 'pasted', 'ocr', 'passive'] as const;
+const { values } = parseArgs({
+  options: {
+    takes: { type: 'string', default: '4' },
+    seed: { type: 'string', default: 'eval' },
+    cards: { type: 'string', default: '72' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const only = values.only?.split(',');
+const unknown = only?.filter((part) => !(PARTS as readonly string[]).includes(part)) ?? [];
+if (unknown.length > 0) throw new Error(`no such part: ${unknown.join(', ')} (the parts: ${PARTS.join(', ')})`);
+const runs = (part: (typeof PARTS)[number]): boolean => !only || only.includes(part);
+const out = values.out ?? (only ? undefined : OUT);
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
 const started = Date.now();
-const liveness = await evaluateLiveness({ perIdentity: Number(values.takes), seed: values.seed, progress: (identity) => log(`live check: ${identity}`) });
-const recordings = process.env.EVAL_RECORDINGS;
-const recorded = recordings ? recordingsReport(recordings, await evaluateRecordings(recordings)) : [];
-const { samples, missed } = await loadSamples();
-log(`face matching: ${samples.length} images`);
-const scored = await scoreMethods(samples);
-log('card forensics');
-const forensics = await evaluateCardForensics();
-const freshForensics = await evaluateCardForensics(FRESH_FACES, undefined, 'forensics-fresh');
-log('OCR');
-const ocr = await evaluateOcr(ocrCases(Number(values.cards), `${values.seed}-ocr`));
-log('passive anti-spoofing');
-const passive = await evaluatePassive();
+const sections: string[] = [];
+if (runs('liveness')) {
+  const liveness = await evaluateLiveness({ perIdentity: Number(values.takes), seed: values.seed, progress: (identity) => log(`live check: ${identity}`) });
+  const recordings = process.env.EVAL_RECORDINGS;
+  sections.push(...livenessReport(liveness), ...(recordings ? recordingsReport(recordings, await evaluateRecordings(recordings)) : []));
+}
+if (runs('faces')) {
+  const { samples, missed } = await loadSamples();
+  log(`face matching: ${samples.length} images`);
+  sections.push(...faceMatchReport(samples, missed, await scoreMethods(samples)));
+}
+if (runs('forensics')) {
+  log('card forensics');
+  sections.push(...forensicsReport(await evaluateCardForensics(), await evaluateCardForensics(FRESH_FACES, undefined, 'forensics-fresh')));
+}
+if (runs('pasted')) {
+  log('pasted portraits');
+  sections.push(...pastedReport(await evaluatePastedPortrait(undefined, `${values.seed}-pasted`)));
+}
+if (runs('ocr')) {
+  log('OCR');
+  sections.push(...ocrReport(await evaluateOcr(ocrCases(Number(values.cards), `${values.seed}-ocr`))));
+}
+if (runs('passive')) {
+  log('passive anti-spoofing');
+  sections.push(...passiveReport(await evaluatePassive()));
+}
 
 const report = [
   '# Evaluation',
@@ -47,18 +78,13 @@ const report = [
   'repository, on data it generates (tests/support/motion, the specimen-card generator) or holds',
   '(tests/fixtures/faces). A rate is given as count/total (rate, ≤ its one-sided 95 % upper bound).',
   '',
-  ...livenessReport(liveness),
-  ...recorded,
-  ...faceMatchReport(samples, missed, scored),
-  ...forensicsReport(forensics, freshForensics),
-  ...ocrReport(ocr),
-  ...passiveReport(passive),
-  '## Not measured here yet',
-  '',
-  '- A portrait pasted onto a card: the product does not check for it yet.',
-  '',
+  ...sections,
   `_Run took ${Math.round((Date.now() - started) / 1000)} s._`,
   '',
 ];
-await writeFile(values.out, report.join('\n'));
-log(`written to ${values.out}`);
+if (out) {
+  await writeFile(out, report.join('\n'));
+  log(`written to ${out}`);
+} else {
+  process.stdout.write(report.join('\n'));
+}

@@ -151,6 +151,17 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_photocopy', 'card_recaptured'] });
   });
 
+  checksCase('tells the buyer at once that something with straight edges lies over the card\'s photo, and sends it to a person if it stays', async () => {
+    // A photo print of the buyer glued over the card's portrait, white like a studio's, a little askew.
+    const card = await sandboxCard(1, POSES.sheldon.neutral, { pasted: { face: await facePhoto(POSES.sheldon.neutral), background: 'white', turn: 0.7 } });
+    const order = await api.newOrder();
+    const [portrait, emblem] = await uploadAll(order.id, order.token, card);
+    expect(portrait?.problems).toEqual(['card_portrait_tampered']);
+    expect(emblem?.problems).toEqual([]);
+    const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
+    expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_portrait_tampered'] });
+  });
+
   checksCase('sends a card whose address the reader may not have read whole to a person, without asking the buyer for a retake', async () => {
     // 翀 is not in the recogniser's dictionary: it is read as a hole in the line.
     const card = await sandboxCard(0, POSES.sheldon.neutral, { address: '北京市朝阳区翀云路8号院3号楼' });

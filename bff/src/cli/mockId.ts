@@ -24,6 +24,9 @@ Identity
   --long-term            valid for life (长期); the holder was 46+ at issue
   --today <YYYY-MM-DD>   the date the card is judged on (default: today in China)
   --card-face <photo>    print another person's photo on the card
+  --pasted-face <photo>  glue a photo print of this person over the card's portrait (a forged card)
+  --pasted-background photo|white|blue|red
+                         the glued print's background (default: the photo's own)
 
 Capture faults (applied to all three images unless --effects-on says otherwise)
   --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
         face: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, address: { type: 'string' },
         'id-number': { type: 'string' }, sex: { type: 'string' }, 'invalid-checksum': { type: 'boolean' },
         expired: { type: 'boolean' }, 'long-term': { type: 'boolean' }, today: { type: 'string' },
-        'card-face': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
+        'card-face': { type: 'string' }, 'pasted-face': { type: 'string' }, 'pasted-background': { type: 'string' }, rotate: { type: 'string' }, blur: { type: 'string' },
         glare: { type: 'boolean' }, 'low-res': { type: 'string' }, crop: { type: 'string' }, photocopy: { type: 'boolean' }, screen: { type: 'boolean' },
         'effects-on': { type: 'string' },
         sandbox: { type: 'string' }, 'list-sandbox': { type: 'boolean' },
@@ -91,6 +94,11 @@ async function main(): Promise<void> {
     fail(`--effects-on takes ${MOCK_IMAGE_KINDS.join(', ')}`);
   }
 
+  const backgrounds = ['photo', 'white', 'blue', 'red'] as const;
+  const background = args['pasted-background'] as (typeof backgrounds)[number] | undefined;
+  if (background !== undefined && !backgrounds.includes(background)) fail(`--pasted-background takes ${backgrounds.join(', ')}`);
+  if (background !== undefined && !args['pasted-face']) fail('--pasted-background needs --pasted-face');
+
   const today = args.today ? parseDate(args.today) : undefined;
   const lowRes = args['low-res'];
   const effects = {
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
     longTerm: Boolean(args['long-term']),
     effects,
     ...(effectsOn ? { effectsOn: effectsOn as MockImageKind[] } : {}),
+    ...(args['pasted-face'] ? { pasted: { face: await readFile(args['pasted-face']), ...(background ? { background } : {}), shadow: true, turn: 0.8 } } : {}),
   };
   const card = await generateMockCard(options);
   const written = await writeMockCard(card, args.out, {

@@ -29,6 +29,7 @@ import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { decide, shownDecision } from '../domain/decision.js';
 import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
+import { portraitLooksPasted } from '../verification/pastedPortrait.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { AppError } from '../errors.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
@@ -36,7 +37,7 @@ import type { EvidenceRow, OrderRow, OrdersDb } from '../providers/db/orders.db.
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
-import { type FoundFace, cardNumbersIn, isTurned, largestFace, portraitProblems, runVerification } from '../verification/pipeline.js';
+import { type FoundFace, cardNumbersIn, isTurned, largestFace, largestFaceAt, portraitProblems, runVerification } from '../verification/pipeline.js';
 import { sealedAs } from '../providers/db/sealed.js';
 
 export interface OrderServiceDeps {
@@ -193,10 +194,15 @@ export class OrderService {
     // character the reader does not know, a person reading the photo does.
     const kept: DecisionReason[] = [];
     if (kind === 'portrait') {
-      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFace(this.#d.engine, image.jpeg)]);
+      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFaceAt(this.#d.engine, image.jpeg)]);
       read = reading.fields;
-      face = found;
-      problems.push(...portraitProblems(read), ...(found ? [] : ['card_portrait_no_face' as const]), ...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length));
+      face = found.face;
+      problems.push(
+        ...portraitProblems(read),
+        ...(found.face ? [] : ['card_portrait_no_face' as const]),
+        ...await cardPhotoProblems(image.jpeg, reading.lines, Object.keys(read).length),
+        ...(found.box && await portraitLooksPasted(image.jpeg, found.box) ? ['card_portrait_tampered' as const] : []),
+      );
       if (reading.doubtful.includes('name')) kept.push('card_name_doubtful');
       if (reading.doubtful.includes('address')) kept.push('card_text_doubtful');
     } else if (kind === 'emblem') {
@@ -365,7 +371,7 @@ export class OrderService {
         // like a black-and-white copy or a screen showing it (the original is what the rules ask for),
         // and a card whose name, address or authority may not have been read whole.
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_text_doubtful', 'card_name_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
+        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_portrait_tampered', 'card_text_doubtful', 'card_name_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

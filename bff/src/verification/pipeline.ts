@@ -12,7 +12,7 @@ import {
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
 import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
-import type { DetectedFace } from '../engine/face/faceModels.js';
+import type { DetectedFace, FaceBox } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
@@ -39,10 +39,15 @@ export interface VerificationInput {
   emblem: EmblemSideRead;
 }
 
+/** The largest face of an image and where it is, in a worker thread (at the detector's confidence, unless given). */
+export async function largestFaceAt(engine: VisionEngine, image: Buffer, minConfidence?: number): Promise<{ face: FoundFace; box?: FaceBox }> {
+  const face = (await engine.detectFaces(image, minConfidence)).faces[0];
+  return face ? { face: { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw }, box: face.box } : { face: null };
+}
+
 /** The largest face of an image, in a worker thread (at the detector's confidence, unless given). */
 export async function largestFace(engine: VisionEngine, image: Buffer, minConfidence?: number): Promise<FoundFace> {
-  const face = (await engine.detectFaces(image, minConfidence)).faces[0];
-  return face ? { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw } : null;
+  return (await largestFaceAt(engine, image, minConfidence)).face;
 }
 
 export interface PipelineDeps {

@@ -155,6 +155,7 @@ const en: Messages = {
     card_glare: 'There is a reflection on the card. Move away from the light or tilt the card and take it again, so text and photo are clear.',
     card_photocopy: 'This looks like a black-and-white copy of the card. Photograph the original ID card itself.',
     card_recaptured: 'This looks like a photo of a screen showing the card. Photograph the original ID card itself, not a picture of it.',
+    card_portrait_tampered: 'Something seems to lie over the photo on the card, with straight edges (a sleeve, a sticker, or a photo laid on it): a person will check the card. If it is in a sleeve, take it out and photograph the card itself.',
     card_text_doubtful: 'Some characters on the card (a rare character in a name, for example) may not have been read exactly; a person will check them against the photo.',
     card_name_doubtful: 'The name on the card (a rare character in it, for example) may not have been read exactly; a person will check it against the photo.',
     card_sides_mismatch: 'The portrait side and the emblem side do not seem to be the same card (the issuing office does not match the address); a person will check. If you photographed another card, retake the emblem side.',

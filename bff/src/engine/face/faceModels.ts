@@ -50,8 +50,8 @@ export interface FaceDetection {
   faces: DetectedFace[];
 }
 
-/** Loads the models once per thread; a failed load is tried again by the next call. */
-export const loadFaceModels: () => Promise<void> = loadOnce(async () => {
+/** TensorFlow.js on its WebAssembly backend, as face-api carries it, set up once per thread. */
+export const wasmBackend: () => Promise<void> = loadOnce(async () => {
   const tf = faceapi.tf as unknown as {
     setWasmPaths(prefix: string): void;
     setBackend(name: string): Promise<boolean>;
@@ -60,6 +60,11 @@ export const loadFaceModels: () => Promise<void> = loadOnce(async () => {
   tf.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
   await tf.setBackend('wasm');
   await tf.ready();
+});
+
+/** Loads the models once per thread; a failed load is tried again by the next call. */
+export const loadFaceModels: () => Promise<void> = loadOnce(async () => {
+  await wasmBackend();
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(FACE_MODEL_DIR);
   await faceapi.nets.tinyFaceDetector.loadFromDisk(FACE_MODEL_DIR);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(FACE_MODEL_DIR);

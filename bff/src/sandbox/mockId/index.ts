@@ -9,7 +9,9 @@ import { type CaptureEffects, applyEffects } from './effects.js';
 import { assertChineseFont } from './fonts.js';
 import { foundFaces } from './foundFaces.js';
 import { type IdentityOptions, type MockIdentity, generateIdentity } from './identity.js';
-import { cropIdPhoto, photographCard, renderEmblemCard, renderHandheld, renderPortraitCard } from './render.js';
+import { cropIdPhoto, pastePrint, photographCard, renderEmblemCard, renderHandheld, renderPortraitCard } from './render.js';
+import { cutOut } from './silhouette.js';
+import { svgDocument } from './svg.js';
 
 export type { CaptureEffects } from './effects.js';
 export type { IdentityOptions, MockIdentity } from './identity.js';
@@ -27,6 +29,21 @@ export interface MockCardOptions extends Omit<IdentityOptions, 'seed' | 'today'>
   effects?: CaptureEffects;
   /** Which images the effects apply to; all three by default. */
   effectsOn?: readonly MockImageKind[];
+  /** A photo of someone glued over the card's portrait: a forged card. */
+  pasted?: PastedPhoto;
+}
+
+export interface PastedPhoto {
+  /** Photo of the person on the glued print. */
+  face: Buffer;
+  /** The print's background: the photo's own (default), or a studio's plain white, blue or red. */
+  background?: 'photo' | 'white' | 'blue' | 'red';
+  /** Whether the print's edge casts a shadow on the card (a print lying on it), or lies flush. */
+  shadow?: boolean;
+  /** How askew it is glued, in degrees. */
+  turn?: number;
+  /** How far off the portrait's place, as shares of the portrait's width and height. */
+  shift?: [number, number];
 }
 
 export interface MockCard {
@@ -41,6 +58,15 @@ const SOURCE_SIDE = 1280;
 interface PreparedSource {
   image: Buffer;
   face: FaceBox;
+  /** Where a tight crop sits on its blurred backdrop: the only part of the image that is the photo. */
+  inner?: Region;
+}
+
+interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
 }
 
 /** Sources prepared, by the photo's hash: the same few faces make many cards, and finding a face is most of the cost. */
@@ -66,46 +92,84 @@ async function findSource(photo: Buffer, hash: string, role: string): Promise<Pr
     .resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside' })
     .jpeg({ quality: 95 })
     .toBuffer();
-  const key = `source-${SOURCE_SIDE}-${hash}`;
+  const key = `source-${SOURCE_SIDE}-faded-${hash}`;
   const known = await foundFaces()?.get(key).catch(() => undefined);
-  if (known) return { image: known.backdrop ? await placeOnBackdrop(resized) : resized, face: known.face };
+  if (known) return known.backdrop ? { ...await placeOnBackdrop(resized), face: known.face } : { image: resized, face: known.face };
   // The face models load only when a face must be found (loading them is most of a first card's time).
   const { findFaceBoxes } = await import('../../engine/face/faceModels.js');
-  let image = resized;
-  let backdrop = false;
-  let face = (await findFaceBoxes(image))[0];
-  const { width = 0 } = await sharp(image).metadata();
+  let source: Omit<PreparedSource, 'face'> = { image: resized };
+  let face = (await findFaceBoxes(resized))[0];
+  const { width = 0 } = await sharp(resized).metadata();
   if (!face || face.width > width * 0.4) {
     // A tight face crop: the detector needs context around a face, and the hand-held photo needs room
     // for the card. Put the photo in front of a blurred, wider copy of itself.
-    image = await placeOnBackdrop(image);
-    backdrop = true;
-    face = (await findFaceBoxes(image))[0];
+    source = await placeOnBackdrop(resized);
+    face = (await findFaceBoxes(source.image))[0];
   }
   if (!face) throw new Error(`no face found in the ${role} photo`);
-  await foundFaces()?.set(key, { backdrop, face }).catch(() => undefined);
-  return { image, face };
+  await foundFaces()?.set(key, { backdrop: source.inner !== undefined, face }).catch(() => undefined);
+  return { ...source, face };
 }
 
-async function placeOnBackdrop(image: Buffer): Promise<Buffer> {
-  const inner = Math.round(SOURCE_SIDE * 0.4);
-  const portrait = await sharp(image).resize({ width: inner, height: inner, fit: 'inside' }).toBuffer({ resolveWithObject: true });
+async function placeOnBackdrop(image: Buffer): Promise<{ image: Buffer; inner: Region }> {
+  const side = Math.round(SOURCE_SIDE * 0.4);
+  const portrait = await sharp(image).resize({ width: side, height: side, fit: 'inside' }).toBuffer({ resolveWithObject: true });
   const canvas = { width: SOURCE_SIDE, height: Math.round(SOURCE_SIDE * 1.2) };
   const backdrop = await sharp(image)
     .resize(canvas.width, canvas.height, { fit: 'cover' })
     .blur(40)
     .modulate({ brightness: 0.8 })
     .toBuffer();
-  return sharp(backdrop)
-    .composite([{ input: portrait.data, left: Math.round((canvas.width - portrait.info.width) / 2), top: Math.round(canvas.height * 0.12) }])
-    .jpeg({ quality: 95 })
+  const { width, height } = portrait.info;
+  const inner = { left: Math.round((canvas.width - width) / 2), top: Math.round(canvas.height * 0.12), width, height };
+  // The crop's edges fade into the backdrop: a hard square edge around a face is no one's photo.
+  const feather = Math.round(Math.min(width, height) * 0.02);
+  const fade = await sharp(svgDocument(width, height, `<rect x="${feather}" y="${feather}" width="${width - 2 * feather}" height="${height - 2 * feather}" fill="#fff"/>`))
+    .flatten({ background: '#000' })
+    .blur(feather / 2)
+    .extractChannel(0)
     .toBuffer();
+  const faded = await sharp(portrait.data).joinChannel(fade).png().toBuffer();
+  return {
+    image: await sharp(backdrop).composite([{ input: faded, left: inner.left, top: inner.top }]).jpeg({ quality: 95 }).toBuffer(),
+    inner,
+  };
 }
 
-/** The photo a card prints, framed as the photo standard asks, from any photo of the person. */
+/**
+ * A tight crop as a card prints it: no person to cut out of a face alone, so the framed photo fades
+ * into the card in an oval (the face detector needs the crop's backdrop around the face).
+ */
+async function inOval(idPhoto: Buffer): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(idPhoto).metadata();
+  const feather = Math.round(width * 0.02);
+  const oval = svgDocument(width, height, `<ellipse cx="${width / 2}" cy="${height / 2}" rx="${width / 2 - feather}" ry="${height / 2 - feather}" fill="#fff"/>`);
+  const alpha = await sharp(oval).flatten({ background: '#000' }).blur(feather / 2).extractChannel(0).toBuffer();
+  return sharp(idPhoto).removeAlpha().png().toBuffer().then((rgb) => sharp(rgb).joinChannel(alpha).png().toBuffer());
+}
+
+/**
+ * The photo a card prints, framed as the photo standard asks, from any photo of the person: the
+ * person cut out of the photo's background, as a card prints its portrait on the card's own pattern
+ * (a PNG with transparency).
+ */
 export async function idPhotoFor(photo: Buffer, role = 'face'): Promise<Buffer> {
   const source = await prepareSource(photo, role);
-  return cropIdPhoto(source.image, source.face);
+  if (source.inner) return inOval(await cropIdPhoto(source.image, source.face));
+  return cutOut(await cropIdPhoto(source.image, source.face));
+}
+
+const PRINT_BACKGROUNDS = { white: '#f3f3f1', blue: '#438edb', red: '#d2352e' } as const;
+
+/**
+ * A photo print of a person as a forger would glue it on a card: framed as an ID photo, with the
+ * photo's own background or the plain white, blue or red of a photo studio's.
+ */
+async function photoPrint(photo: Buffer, background: PastedPhoto['background']): Promise<Buffer> {
+  const source = await prepareSource(photo, 'pasted face');
+  const framed = await cropIdPhoto(source.image, source.face);
+  if (!background || background === 'photo') return framed;
+  return sharp(framed).composite([{ input: await cutOut(framed) }]).flatten({ background: PRINT_BACKGROUNDS[background] }).png().toBuffer();
 }
 
 /** Generates a specimen card (both sides), a hand-held photo and the identity printed on it. */
@@ -113,7 +177,8 @@ export async function generateMockCard(options: MockCardOptions): Promise<MockCa
   await assertChineseFont();
   const identity = generateIdentity({ ...options, seed: options.seed ?? 'specimen' });
   const holder = await prepareSource(options.face, 'face');
-  const portraitCard = await renderPortraitCard(identity.portrait, await idPhotoFor(options.cardFace ?? options.face, options.cardFace ? 'card face' : 'face'));
+  let portraitCard = await renderPortraitCard(identity.portrait, await idPhotoFor(options.cardFace ?? options.face, options.cardFace ? 'card face' : 'face'));
+  if (options.pasted) portraitCard = await pastePrint(portraitCard, await photoPrint(options.pasted.face, options.pasted.background), options.pasted);
   const emblemCard = await renderEmblemCard(identity.emblem);
   const images: Record<MockImageKind, Buffer> = {
     portrait: await photographCard(portraitCard),

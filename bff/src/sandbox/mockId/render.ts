@@ -66,6 +66,30 @@ export async function renderPortraitCard(card: PortraitSide, idPhoto: Buffer): P
   return finishCard(portraitSideSvg(card), [{ input: idPhoto, left: PHOTO_PX.left, top: PHOTO_PX.top }]);
 }
 
+/**
+ * A photo print glued over the card's portrait: a little larger than the portrait (it must hide it),
+ * askew by `turn` degrees, off by `shift`, and, lying on the card, casting a thin shadow if asked.
+ */
+export async function pastePrint(cardPng: Buffer, print: Buffer, { turn = 0, shift = [0, 0], shadow = false }: { turn?: number; shift?: [number, number]; shadow?: boolean }): Promise<Buffer> {
+  const clear = { r: 0, g: 0, b: 0, alpha: 0 };
+  const size = { width: Math.round(PHOTO_PX.width * 1.04), height: Math.round(PHOTO_PX.height * 1.04) };
+  const turned = await sharp(print).resize(size.width, size.height, { fit: 'fill' }).ensureAlpha().rotate(turn, { background: clear }).png().toBuffer({ resolveWithObject: true });
+  const left = Math.round(PHOTO_PX.left + PHOTO_PX.width / 2 + shift[0] * PHOTO_PX.width - turned.info.width / 2);
+  const top = Math.round(PHOTO_PX.top + PHOTO_PX.height / 2 + shift[1] * PHOTO_PX.height - turned.info.height / 2);
+  const layers: OverlayOptions[] = [];
+  if (shadow) {
+    // The print's own outline, dark and soft, two pixels down and right.
+    const outline = await sharp(turned.data).extractChannel(3).toBuffer();
+    const dark = await sharp({ create: { width: turned.info.width, height: turned.info.height, channels: 3, background: '#000' } })
+      .joinChannel(await sharp(outline).linear(0.35, 0).blur(1.5).toBuffer())
+      .png()
+      .toBuffer();
+    layers.push({ input: dark, left: left + 2, top: top + 2 });
+  }
+  layers.push({ input: turned.data, left, top });
+  return sharp(cardPng).composite(layers).png().toBuffer();
+}
+
 export async function renderEmblemCard(card: EmblemSide): Promise<Buffer> {
   return finishCard(emblemSideSvg(card), []);
 }
