@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CalendarDate, checkValidity, parseIdNumber } from '@shared';
 import { loadConfig } from '../../bff/src/config.js';
@@ -5,6 +6,7 @@ import { faceDistance } from '../../bff/src/engine/face/faceDistance.js';
 import { textTouchesEdge } from '../../bff/src/engine/ocr/cardText.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { CARD_PX, PHOTO_REGION } from '../../bff/src/sandbox/mockId/layout.js';
 import { TEST_TODAY, facePhoto } from '../support/fixtures.js';
 
 const THRESHOLD = loadConfig({}).faceMatchMaxDistance;
@@ -100,5 +102,39 @@ describe('a card cut off by the frame', () => {
       expect(textTouchesEdge((await read(whole.images[side])).lines), `${side} whole`).toBe(false);
       expect(textTouchesEdge((await read(cut.images[side])).lines), `${side} cut`).toBe(true);
     }
+  });
+});
+
+describe('the portrait as the card prints it', () => {
+  /** The colour at a point of the card (shares of its width and height) in the photo of the portrait side. */
+  async function colourAt(image: Buffer, x: number, y: number): Promise<[number, number, number]> {
+    const margin = Math.round(CARD_PX.width * 0.06);
+    const left = margin + Math.round(x * CARD_PX.width);
+    const top = margin + Math.round(y * CARD_PX.height);
+    const { data } = await sharp(image).extract({ left, top, width: 6, height: 6 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const mean = (c: number) => Math.round(Array.from({ length: 36 }, (_, i) => data[i * 3 + c]!).reduce((a, b) => a + b, 0) / 36);
+    return [mean(0), mean(1), mean(2)];
+  }
+
+  it('drops the photo\'s own background, so the card\'s pattern shows beside the head; a glued print shows its own', async () => {
+    // photos/obama.jpg stands before red curtains, left and right of the head.
+    const genuine = await card('photos/obama.jpg');
+    const forged = await card('photos/obama.jpg', { pasted: { face: await facePhoto('photos/obama.jpg') } });
+    const beside = [PHOTO_REGION.x0 + 0.02, PHOTO_REGION.y0 + 0.12] as const;
+    const [r, g, b] = await colourAt(genuine.images.portrait, ...beside);
+    const [cardR, cardG, cardB] = await colourAt(genuine.images.portrait, 0.5, 0.05);
+    expect(Math.abs(r - cardR) + Math.abs(g - cardG) + Math.abs(b - cardB)).toBeLessThan(30);
+    const [fr, fg] = await colourAt(forged.images.portrait, ...beside);
+    expect(fr - fg).toBeGreaterThan(60);
+    // The person stays: the face is found where it was.
+    expect((await engine.detectFaces(genuine.images.portrait)).faces).toHaveLength(1);
+  });
+
+  it('fades a photo that is only a face into the card in an oval: nothing of its square left at the corners', async () => {
+    const genuine = await card('people/sheldon/sheldon1.png');
+    const [r, g, b] = await colourAt(genuine.images.portrait, PHOTO_REGION.x0 + 0.005, PHOTO_REGION.y0 + 0.01);
+    const [cardR, cardG, cardB] = await colourAt(genuine.images.portrait, 0.5, 0.05);
+    expect(Math.abs(r - cardR) + Math.abs(g - cardG) + Math.abs(b - cardB)).toBeLessThan(30);
+    expect((await engine.detectFaces(genuine.images.portrait)).faces).toHaveLength(1);
   });
 });

@@ -107,7 +107,7 @@ describe('npm run mock-id', () => {
     [['--face', 'a.jpg', '--out', 'x', '--today', '22/11/2026'], /--today must be YYYY-MM-DD/],
     [['--face', 'a.jpg', '--out', 'x', '--bogus'], /Unknown option/],
     [['--face', 'a.jpg', '--out', 'x', '--address', '北京市'.repeat(12)], /--address holds at most 33 characters/],
-    [['--face', 'a.jpg', '--out', 'x', '--pasted-face', 'b.jpg', '--pasted-background', 'green'], /--pasted-background takes photo, white, blue, red/],
+    [['--face', 'a.jpg', '--out', 'x', '--pasted-face', 'b.jpg', '--pasted-background', 'green'], /--pasted-background takes photo, white, blue, red, none/],
     [['--face', 'a.jpg', '--out', 'x', '--pasted-background', 'white'], /--pasted-background needs --pasted-face/],
   ])('refuses %j with usage and exit code 2', async (args, message) => {
     const error = await run('node', ['--import', 'tsx', CLI, ...args]).then(() => undefined, (e: unknown) => e as { code: number; stderr: string });

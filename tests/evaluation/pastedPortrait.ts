@@ -24,6 +24,12 @@ export const PRINTS: { name: string; print: Omit<PastedPhoto, 'face' | 'turn' | 
   { name: 'studio red, lying on the card', print: { background: 'red', shadow: true } },
 ];
 
+/**
+ * A print cut out along the person's outline: no straight side at all, so not what the check looks
+ * for. Measured apart, to show what gets through, not added to the rates above.
+ */
+export const OUTLINE_PRINT: Omit<PastedPhoto, 'face' | 'turn' | 'shift'> = { background: 'none', shadow: true };
+
 /** The forensics captures, and a card turned 4° in a smaller photo (as a hand-held phone takes it). */
 const CAPTURES: { name: string; make: (jpeg: Buffer) => Promise<Buffer> }[] = [
   ...CARD_CAPTURES,
@@ -49,6 +55,8 @@ export interface PastedEvaluation {
   /** The less straight side (the one that decides), over the genuine photos and the attacks. */
   genuineSecond: { median: number; max: number };
   attackSecond: { min: number; median: number };
+  /** Cards with a print cut out along the person's outline: how many of them the check let through. */
+  outline: Rate;
 }
 
 /** The less straight of the two sides: the one that decides. */
@@ -69,6 +77,7 @@ export async function evaluatePastedPortrait(faces: readonly string[] = [...CARD
   const random = seedrandom(seed);
   const genuine: Measured[] = [];
   const attacks: (Measured & { print: number })[] = [];
+  const outline: Measured[] = [];
   for (const [i, name] of faces.entries()) {
     const face = await facePhoto(name);
     const other = await facePhoto(faces[(i + 1) % faces.length] ?? name);
@@ -80,6 +89,8 @@ export async function evaluatePastedPortrait(faces: readonly string[] = [...CARD
       const forged = await generateMockCard({ face, seed: `${seed}-${i}`, pasted: { ...print, face: other, turn, shift } });
       for (const [c, capture] of CAPTURES.entries()) attacks.push({ ...await measure(await capture.make(forged.images.portrait), c), print: p });
     }
+    const cut = await generateMockCard({ face, seed: `${seed}-${i}`, pasted: { ...OUTLINE_PRINT, face: other, turn: 0.5 } });
+    outline.push(await measure(cut.images.portrait, 0));
   }
   const passed = (set: Measured[]) => set.filter((m) => !flagged(m)).length;
   const seconds = (set: Measured[]) => set.flatMap(({ frame }) => (frame ? [second(frame)] : []));
@@ -98,6 +109,7 @@ export async function evaluatePastedPortrait(faces: readonly string[] = [...CARD
     noFace: { genuine: genuine.filter((m) => !m.frame).length, attacks: attacks.filter((m) => !m.frame).length },
     genuineSecond: { median: median(seconds(genuine)), max: Math.max(0, ...seconds(genuine)) },
     attackSecond: { min: Math.min(1, ...seconds(attacks)), median: median(seconds(attacks)) },
+    outline: rateOf(passed(outline), outline.length),
   };
 }
 
@@ -130,11 +142,14 @@ export function pastedReport(e: PastedEvaluation): string[] {
     `No face was found on ${e.noFace.genuine} card photo(s) and ${e.noFace.attacks} forged one(s): the check cannot run there,`,
     'and they count above as not flagged (the product asks for a retake of a card whose photo has no face).',
     '',
+    `A print cut out along the person's outline, glued on the same cards (photographed as they are), was let through`,
+    `${formatRate(e.outline)}: it has no straight side, and the check does not look for anything else.`,
+    '',
     'What this can and cannot prove: the check finds a photo glued on as a rectangle; the forged cards',
     'here are made by the same generator as the genuine ones, so the only difference between them is the',
     'print\'s edge, which is exactly what the check looks at. A portrait replaced in an image editor with',
-    'its edges blended away, or a print cut out along the person\'s outline, has no straight side and is',
-    'not caught; neither is a forged card printed whole. A real card\'s portrait was not photographed',
+    'its edges blended away, or a print cut out along the person\'s outline (above), has no straight side',
+    'and is not caught; neither is a forged card printed whole. A real card\'s portrait was not photographed',
     'here: its guilloche, the laser-printed portrait\'s grain and the card\'s plastic were not measured, and',
     'a card in a transparent sleeve, or with a sticker near its portrait, has straight edges of its own',
     '(the product then asks a person and tells the buyer to take the card out of its sleeve).',

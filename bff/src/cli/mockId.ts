@@ -25,8 +25,9 @@ Identity
   --today <YYYY-MM-DD>   the date the card is judged on (default: today in China)
   --card-face <photo>    print another person's photo on the card
   --pasted-face <photo>  glue a photo print of this person over the card's portrait (a forged card)
-  --pasted-background photo|white|blue|red
-                         the glued print's background (default: the photo's own)
+  --pasted-background photo|white|blue|red|none
+                         the glued print's background (default: the photo's own; none: cut
+                         out along the person's outline)
 
 Capture faults (applied to all three images unless --effects-on says otherwise)
   --rotate <degrees>     --blur <sigma>     --glare     --low-res <long side px, default 480>
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     fail(`--effects-on takes ${MOCK_IMAGE_KINDS.join(', ')}`);
   }
 
-  const backgrounds = ['photo', 'white', 'blue', 'red'] as const;
+  const backgrounds = ['photo', 'white', 'blue', 'red', 'none'] as const;
   const background = args['pasted-background'] as (typeof backgrounds)[number] | undefined;
   if (background !== undefined && !backgrounds.includes(background)) fail(`--pasted-background takes ${backgrounds.join(', ')}`);
   if (background !== undefined && !args['pasted-face']) fail('--pasted-background needs --pasted-face');

@@ -74,6 +74,14 @@ export interface OrderServiceDeps {
   channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
 }
 
+/**
+ * What the photos' checks at upload found that sends an order to a person: glare on a card (does it
+ * hide anything?), a card that looks like a black-and-white copy, a screen showing it or a photo
+ * glued over its portrait (the original card is what the rules ask for), and a name, address or
+ * authority that may not have been read whole.
+ */
+const CAPTURE_WARNINGS = ['card_glare', 'card_photocopy', 'card_recaptured', 'card_portrait_tampered', 'card_text_doubtful', 'card_name_doubtful'] as const;
+
 const VERIFY_ATTEMPTS = 4;
 const VERIFY_BACKOFF_MS = 2000;
 
@@ -366,12 +374,9 @@ export class OrderService {
 
     const checks = await runVerification(
       {
-        // A card side cut off by the frame is refused even when its fields were read; glare on it
-        // goes to a person, who can tell whether it hides anything, and so does a card that looks
-        // like a black-and-white copy or a screen showing it (the original is what the rules ask for),
-        // and a card whose name, address or authority may not have been read whole.
+        // A card side cut off by the frame is refused even when its fields were read; the rest goes to a person.
         captureProblems: captureCodes(evidence, 'card_cut_off'),
-        captureWarnings: (['card_glare', 'card_photocopy', 'card_recaptured', 'card_portrait_tampered', 'card_text_doubtful', 'card_name_doubtful'] as const).flatMap((code) => captureCodes(evidence, code)),
+        captureWarnings: CAPTURE_WARNINGS.flatMap((code) => captureCodes(evidence, code)),
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),

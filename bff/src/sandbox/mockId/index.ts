@@ -36,8 +36,11 @@ export interface MockCardOptions extends Omit<IdentityOptions, 'seed' | 'today'>
 export interface PastedPhoto {
   /** Photo of the person on the glued print. */
   face: Buffer;
-  /** The print's background: the photo's own (default), or a studio's plain white, blue or red. */
-  background?: 'photo' | 'white' | 'blue' | 'red';
+  /**
+   * The print's background: the photo's own (default), a studio's plain white, blue or red, or none
+   * (the print cut out along the person's outline).
+   */
+  background?: 'photo' | 'white' | 'blue' | 'red' | 'none';
   /** Whether the print's edge casts a shadow on the card (a print lying on it), or lies flush. */
   shadow?: boolean;
   /** How askew it is glued, in degrees. */
@@ -58,15 +61,8 @@ const SOURCE_SIDE = 1280;
 interface PreparedSource {
   image: Buffer;
   face: FaceBox;
-  /** Where a tight crop sits on its blurred backdrop: the only part of the image that is the photo. */
-  inner?: Region;
-}
-
-interface Region {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
+  /** Whether the photo was only a face, put on a blurred backdrop. */
+  backdrop: boolean;
 }
 
 /** Sources prepared, by the photo's hash: the same few faces make many cards, and finding a face is most of the cost. */
@@ -94,24 +90,26 @@ async function findSource(photo: Buffer, hash: string, role: string): Promise<Pr
     .toBuffer();
   const key = `source-${SOURCE_SIDE}-faded-${hash}`;
   const known = await foundFaces()?.get(key).catch(() => undefined);
-  if (known) return known.backdrop ? { ...await placeOnBackdrop(resized), face: known.face } : { image: resized, face: known.face };
+  if (known) return { image: known.backdrop ? await placeOnBackdrop(resized) : resized, backdrop: known.backdrop, face: known.face };
   // The face models load only when a face must be found (loading them is most of a first card's time).
   const { findFaceBoxes } = await import('../../engine/face/faceModels.js');
-  let source: Omit<PreparedSource, 'face'> = { image: resized };
-  let face = (await findFaceBoxes(resized))[0];
-  const { width = 0 } = await sharp(resized).metadata();
+  let image = resized;
+  let backdrop = false;
+  let face = (await findFaceBoxes(image))[0];
+  const { width = 0 } = await sharp(image).metadata();
   if (!face || face.width > width * 0.4) {
     // A tight face crop: the detector needs context around a face, and the hand-held photo needs room
     // for the card. Put the photo in front of a blurred, wider copy of itself.
-    source = await placeOnBackdrop(resized);
-    face = (await findFaceBoxes(source.image))[0];
+    image = await placeOnBackdrop(image);
+    backdrop = true;
+    face = (await findFaceBoxes(image))[0];
   }
   if (!face) throw new Error(`no face found in the ${role} photo`);
-  await foundFaces()?.set(key, { backdrop: source.inner !== undefined, face }).catch(() => undefined);
-  return { ...source, face };
+  await foundFaces()?.set(key, { backdrop, face }).catch(() => undefined);
+  return { image, backdrop, face };
 }
 
-async function placeOnBackdrop(image: Buffer): Promise<{ image: Buffer; inner: Region }> {
+async function placeOnBackdrop(image: Buffer): Promise<Buffer> {
   const side = Math.round(SOURCE_SIDE * 0.4);
   const portrait = await sharp(image).resize({ width: side, height: side, fit: 'inside' }).toBuffer({ resolveWithObject: true });
   const canvas = { width: SOURCE_SIDE, height: Math.round(SOURCE_SIDE * 1.2) };
@@ -121,7 +119,6 @@ async function placeOnBackdrop(image: Buffer): Promise<{ image: Buffer; inner: R
     .modulate({ brightness: 0.8 })
     .toBuffer();
   const { width, height } = portrait.info;
-  const inner = { left: Math.round((canvas.width - width) / 2), top: Math.round(canvas.height * 0.12), width, height };
   // The crop's edges fade into the backdrop: a hard square edge around a face is no one's photo.
   const feather = Math.round(Math.min(width, height) * 0.02);
   const fade = await sharp(svgDocument(width, height, `<rect x="${feather}" y="${feather}" width="${width - 2 * feather}" height="${height - 2 * feather}" fill="#fff"/>`))
@@ -130,10 +127,10 @@ async function placeOnBackdrop(image: Buffer): Promise<{ image: Buffer; inner: R
     .extractChannel(0)
     .toBuffer();
   const faded = await sharp(portrait.data).joinChannel(fade).png().toBuffer();
-  return {
-    image: await sharp(backdrop).composite([{ input: faded, left: inner.left, top: inner.top }]).jpeg({ quality: 95 }).toBuffer(),
-    inner,
-  };
+  return sharp(backdrop)
+    .composite([{ input: faded, left: Math.round((canvas.width - width) / 2), top: Math.round(canvas.height * 0.12) }])
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /**
@@ -145,7 +142,9 @@ async function inOval(idPhoto: Buffer): Promise<Buffer> {
   const feather = Math.round(width * 0.02);
   const oval = svgDocument(width, height, `<ellipse cx="${width / 2}" cy="${height / 2}" rx="${width / 2 - feather}" ry="${height / 2 - feather}" fill="#fff"/>`);
   const alpha = await sharp(oval).flatten({ background: '#000' }).blur(feather / 2).extractChannel(0).toBuffer();
-  return sharp(idPhoto).removeAlpha().png().toBuffer().then((rgb) => sharp(rgb).joinChannel(alpha).png().toBuffer());
+  // Without its alpha first: sharp removes an alpha channel after joining one, whatever the call order.
+  const rgb = await sharp(idPhoto).removeAlpha().png().toBuffer();
+  return sharp(rgb).joinChannel(alpha).png().toBuffer();
 }
 
 /**
@@ -155,7 +154,7 @@ async function inOval(idPhoto: Buffer): Promise<Buffer> {
  */
 export async function idPhotoFor(photo: Buffer, role = 'face'): Promise<Buffer> {
   const source = await prepareSource(photo, role);
-  if (source.inner) return inOval(await cropIdPhoto(source.image, source.face));
+  if (source.backdrop) return inOval(await cropIdPhoto(source.image, source.face));
   return cutOut(await cropIdPhoto(source.image, source.face));
 }
 
@@ -163,12 +162,14 @@ const PRINT_BACKGROUNDS = { white: '#f3f3f1', blue: '#438edb', red: '#d2352e' } 
 
 /**
  * A photo print of a person as a forger would glue it on a card: framed as an ID photo, with the
- * photo's own background or the plain white, blue or red of a photo studio's.
+ * photo's own background or the plain white, blue or red of a photo studio's, or cut out along the
+ * person's outline.
  */
 async function photoPrint(photo: Buffer, background: PastedPhoto['background']): Promise<Buffer> {
   const source = await prepareSource(photo, 'pasted face');
   const framed = await cropIdPhoto(source.image, source.face);
   if (!background || background === 'photo') return framed;
+  if (background === 'none') return cutOut(framed);
   return sharp(framed).composite([{ input: await cutOut(framed) }]).flatten({ background: PRINT_BACKGROUNDS[background] }).png().toBuffer();
 }
 
