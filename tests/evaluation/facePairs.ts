@@ -74,10 +74,12 @@ export async function loadSamples(files?: { person: string; file: string }[]): P
     }
     const views: FaceSample['views'] = { photo: { image: photo, face }, mirrored: { image: mirroredImage, face: mirrored } };
     const { portrait } = generateIdentity({ seed: path.basename(file) });
-    // Printed as the specimen generator prints a card's portrait (the person cut out, or a face alone in an oval).
-    const cardImage = await photographCard(await renderPortraitCard(portrait, await idPhotoFor(photo)));
-    const onCard = await largestFace(cardImage);
-    if (onCard) views.card = { image: cardImage, face: onCard };
+    // Printed as the specimen generator prints a card's portrait (the person cut out, or a face alone
+    // in an oval); a photo the generator finds no face in has no card view, as one whose card shows none.
+    const idPhoto = await idPhotoFor(photo).catch(() => undefined);
+    const cardImage = idPhoto && await photographCard(await renderPortraitCard(portrait, idPhoto));
+    const onCard = cardImage && await largestFace(cardImage);
+    if (cardImage && onCard) views.card = { image: cardImage, face: onCard };
     samples.push({ person, file, views });
   }
   return { samples, missed };
