@@ -126,6 +126,10 @@ describe('the portrait as the card prints it', () => {
     expect(Math.abs(r - cardR) + Math.abs(g - cardG) + Math.abs(b - cardB)).toBeLessThan(30);
     const [fr, fg] = await colourAt(forged.images.portrait, ...beside);
     expect(fr - fg).toBeGreaterThan(60);
+    // A studio print: the person on the studio's plain blue.
+    const studio = await card('photos/obama.jpg', { pasted: { face: await facePhoto('photos/obama.jpg'), background: 'blue' } });
+    const [sr, , sb] = await colourAt(studio.images.portrait, ...beside);
+    expect(sb - sr).toBeGreaterThan(100);
     // The person stays: the face is found where it was.
     expect((await engine.detectFaces(genuine.images.portrait)).faces).toHaveLength(1);
   });

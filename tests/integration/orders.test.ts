@@ -152,8 +152,8 @@ describe('buying a SIM: refusals', () => {
   });
 
   checksCase('tells the buyer at once that something with straight edges lies over the card\'s photo, and sends it to a person if it stays', async () => {
-    // A photo print of the buyer glued over the card's portrait, white like a studio's, a little askew.
-    const card = await sandboxCard(1, POSES.sheldon.neutral, { pasted: { face: await facePhoto(POSES.sheldon.neutral), background: 'white', turn: 0.7 } });
+    // A photo print of the buyer on a studio's blue, glued over the card's portrait a little askew.
+    const card = await sandboxCard(1, POSES.sheldon.neutral, { pasted: { face: await facePhoto(POSES.sheldon.neutral), background: 'blue', turn: 0.7 } });
     const order = await api.newOrder();
     const [portrait, emblem] = await uploadAll(order.id, order.token, card);
     expect(portrait?.problems).toEqual(['card_portrait_tampered']);

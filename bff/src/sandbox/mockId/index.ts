@@ -170,7 +170,11 @@ async function photoPrint(photo: Buffer, background: PastedPhoto['background']):
   const framed = await cropIdPhoto(source.image, source.face);
   if (!background || background === 'photo') return framed;
   if (background === 'none') return cutOut(framed);
-  return sharp(framed).composite([{ input: await cutOut(framed) }]).flatten({ background: PRINT_BACKGROUNDS[background] }).png().toBuffer();
+  const { width = 0, height = 0 } = await sharp(framed).metadata();
+  return sharp({ create: { width, height, channels: 3, background: PRINT_BACKGROUNDS[background] } })
+    .composite([{ input: await cutOut(framed) }])
+    .png()
+    .toBuffer();
 }
 
 /** Generates a specimen card (both sides), a hand-held photo and the identity printed on it. */
