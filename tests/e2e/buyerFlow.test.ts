@@ -174,6 +174,18 @@ describe('the buyer in a real browser', () => {
     await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain('这张照片看起来是证件的黑白复印件，请拍摄身份证原件。');
     await page.screenshot({ path: path.join(SHOTS, 'upload-05-photocopy.png'), fullPage: true });
 
+    // A photo glued over the card's portrait is pointed out, with what a genuine buyer can do (a sleeve).
+    const pasted = await generateMockCard({
+      face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
+      seed: 'e2e-1', pasted: { face: await facePhoto('photos/obama.jpg'), background: 'blue', turn: 0.7 },
+    });
+    await writeFile(path.join(dir, 'pasted-portrait.jpg'), pasted.images.portrait);
+    await page.getByTestId('file-input').setInputFiles(path.join(dir, 'pasted-portrait.jpg'));
+    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.getByTestId('upload').click();
+    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain('证件照片上似乎覆盖了带直边的东西');
+    await page.screenshot({ path: path.join(SHOTS, 'upload-05-pasted.png'), fullPage: true });
+
     await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(page, 'upload', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
