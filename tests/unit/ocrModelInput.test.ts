@@ -57,8 +57,8 @@ describe("the OCR models' input", () => {
     } finally {
       for (const base of bases) base.prototype.imageToInput = imageToInput;
     }
-    // The detection model's input (the image scaled to 960 px, in multiples of 32), then one per line read.
-    expect(sizes[0]).toBe('960x288');
+    // The detection model's input (two thirds of the image read at 960 px, in multiples of 32), then one per line read.
+    expect(sizes[0]).toBe('640x192');
     expect(sizes.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,16 +1,17 @@
 import Ocr from '@gutenye/ocr-node';
-import sharp from 'sharp';
 import { MAX_INPUT_PIXELS } from '../image.js';
 import { OCR_DEFAULT_SIDE } from '../visionTasks.js';
 import { CARD_LABELS, type OcrLine } from './cardText.js';
 import { loadOnce } from '../loadOnce.js';
 import { useTypedModelInput } from './modelInput.js';
+import { detectOnSmallerImage, textImageOf } from './detection.js';
 import { type RecognisedPiece, keepEveryPiece, skippedCharacters } from './recognition.js';
 
 let threads: number | undefined;
 const load = loadOnce(async () => {
   await useTypedModelInput();
   await keepEveryPiece();
+  await detectOnSmallerImage();
   return Ocr.create(threads ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}) as Promise<Ocr>;
 });
 
@@ -24,16 +25,16 @@ export function loadOcr(cpuThreads?: number): Promise<Ocr> {
   return load();
 }
 
+/**
+ * The text of an image read at `maxSide` (its long side, scaled up or down): the lines are found on a
+ * copy two thirds that size and read from this one (detection.ts).
+ */
 export async function readTextLines(image: Buffer, maxSide = OCR_DEFAULT_SIDE): Promise<OcrLine[]> {
   const ocr = await loadOcr();
-  const { data: prepared, info } = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
-    .rotate()
-    .resize({ width: maxSide, height: maxSide, fit: 'inside' })
-    .png()
-    .toBuffer({ resolveWithObject: true });
-  // The library types its input as a path; it hands it to sharp, which takes a buffer as well.
-  const pieces = await ocr.detect(prepared as unknown as string) as RecognisedPiece[];
-  return rowsOf(pieces, info.width, info.height, CARD_LABELS);
+  const picture = await textImageOf(image, maxSide, MAX_INPUT_PIXELS);
+  // The library types its input as a path; its detector now takes the decoded picture (detection.ts).
+  const pieces = await ocr.detect(picture as unknown as string) as RecognisedPiece[];
+  return rowsOf(pieces, picture.source.width, picture.source.height, CARD_LABELS);
 }
 
 /** A piece under this mean probability is left out of the text, as the library itself did. */
