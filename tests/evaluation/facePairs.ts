@@ -10,7 +10,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { type DetectedFace, detectFaces } from '../../bff/src/engine/face/faceModels.js';
+import { type DetectedFace, type FaceDetector, detectFaces } from '../../bff/src/engine/face/faceModels.js';
 import { generateIdentity } from '../../bff/src/sandbox/mockId/identity.js';
 import { idPhotoFor } from '../../bff/src/sandbox/mockId/index.js';
 import { photographCard, renderPortraitCard } from '../../bff/src/sandbox/mockId/render.js';
@@ -45,7 +45,8 @@ async function prepare(file: string): Promise<Buffer> {
   return sharp(image).extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#7f7f7f' }).resize({ width: 600 }).png().toBuffer();
 }
 
-const largestFace = async (image: Buffer): Promise<DetectedFace | undefined> => (await detectFaces(image, 0.2)).faces[0];
+/** The largest face, found as the product finds it: a card's portrait with the card detector. */
+const largestFace = async (image: Buffer, detector: FaceDetector = 'photo'): Promise<DetectedFace | undefined> => (await detectFaces(image, 0.2, detector)).faces[0];
 
 /** The fixture images with one person in them (obama3.jpg and biden.jpg show both men and are left out). */
 export async function fixtureFiles(): Promise<{ person: string; file: string }[]> {
@@ -78,7 +79,7 @@ export async function loadSamples(files?: { person: string; file: string }[]): P
     // in an oval); a photo the generator finds no face in has no card view, as one whose card shows none.
     const idPhoto = await idPhotoFor(photo).catch(() => undefined);
     const cardImage = idPhoto && await photographCard(await renderPortraitCard(portrait, idPhoto));
-    const onCard = cardImage && await largestFace(cardImage);
+    const onCard = cardImage && await largestFace(cardImage, 'card');
     if (cardImage && onCard) views.card = { image: cardImage, face: onCard };
     samples.push({ person, file, views });
   }

@@ -69,7 +69,7 @@ const flagged = ({ frame }: Measured): boolean => frame !== undefined && looksPa
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
 async function measure(jpeg: Buffer, capture: number): Promise<Measured> {
-  const face = (await detectFaces(jpeg)).faces[0];
+  const face = (await detectFaces(jpeg, undefined, 'card')).faces[0];
   return { frame: face ? await portraitFrame(jpeg, face.box) : undefined, capture };
 }
 

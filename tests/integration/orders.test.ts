@@ -174,13 +174,16 @@ describe('buying a SIM: refusals', () => {
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['card_text_doubtful'] });
   });
 
-  checksCase('sends a name read short that the national record does not know to a person, not to a refusal', async () => {
+  checksCase('sends a name misread in doubt that the national record does not know to a person, not to a refusal', async () => {
     const rare = SANDBOX_IDENTITIES.findIndex((who) => who.name === '上官赟');
     const card = await sandboxCard(rare, POSES.penny.neutral);
     const order = await api.newOrder();
     const [portrait] = await uploadAll(order.id, order.token, card);
-    // 赟 is not in the recogniser's dictionary: a retake would read it the same.
-    expect(portrait?.read).toMatchObject({ name: '上官' });
+    // 赟 is not in the recogniser's dictionary: it is left out or read as a look-alike in doubt, and a
+    // retake would read it the same.
+    const name = (portrait?.read as { name?: string } | undefined)?.name;
+    expect(name?.startsWith('上官')).toBe(true);
+    expect(name).not.toBe('上官赟');
     expect(portrait?.problems).toEqual([]);
     const decided = await submitAndWait(order.id, order.token, POSES.penny);
     // The buyer is told only that the record refused (not whether name and number go together).

@@ -182,13 +182,15 @@ describe('a reading the reader doubted', () => {
     serviceDown = false;
     // The clock has moved on by days in the tests before: a reviewer signed in now.
     const reviewer = (await staffMember(t.server, t, ['reviewer'], 'qian.review')).client;
-    // 赟 is not in the recogniser's dictionary: the name is read 上官, which the record does not know.
+    // 赟 is not in the recogniser's dictionary: the name is read without it or with a look-alike in
+    // doubt (上官, 上官贺), which the record does not know.
     const who = SANDBOX_IDENTITIES.find((s) => s.name === '上官赟');
     const card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'review-doubted-name' });
     const order = await decidedOrder(card, POSES.penny);
     expect(order.view.state).toBe('review');
     const opened = (await reviewer.call<ReviewCase>('GET', `/api/console/reviews/${order.id}`)).body;
-    expect(opened.identity.portrait.name).toBe('上官');
+    expect(opened.identity.portrait.name?.startsWith('上官')).toBe(true);
+    expect(opened.identity.portrait.name).not.toBe('上官赟');
     expect(opened.reasons).toEqual(['card_name_doubtful', 'authority_mismatch']);
 
     // Nobody approves a name and number the record has not confirmed.

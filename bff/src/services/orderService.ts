@@ -202,7 +202,7 @@ export class OrderService {
     // character the reader does not know, a person reading the photo does.
     const kept: DecisionReason[] = [];
     if (kind === 'portrait') {
-      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFaceAt(this.#d.engine, image.jpeg)]);
+      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFaceAt(this.#d.engine, image.jpeg, undefined, 'card')]);
       read = reading.fields;
       face = found.face;
       problems.push(

@@ -24,7 +24,7 @@ export interface CardRecheck {
 /** Reads a photo of a card's portrait side again, at the door or at activation; nothing is stored. */
 export async function recheckCard(engine: VisionEngine, upload: Buffer): Promise<CardRecheck> {
   const image = await acceptImage(upload);
-  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), largestFace(engine, image.jpeg, CARD_PORTRAIT_MIN_CONFIDENCE)]);
+  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), largestFace(engine, image.jpeg, CARD_PORTRAIT_MIN_CONFIDENCE, 'card')]);
   const read = reading.fields;
   return { jpeg: image.jpeg, read, face, problems: [...portraitProblems(read), ...(face ? [] : ['card_portrait_no_face' as const])] };
 }

@@ -120,7 +120,8 @@ function colourApartShare({ data, channels }: RegionPixels): number | undefined 
     greens.push(g / sum);
   }
   if (reds.length < COLOUR_MEASURABLE * (data.length / channels)) return undefined;
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  // A typed array sorts numbers as numbers, in a fraction of the time a comparator takes.
+  const median = (values: number[]): number => Float64Array.from(values).sort()[values.length >> 1] ?? 0;
   const [r0, g0] = [median(reds), median(greens)];
   let apart = 0;
   for (let k = 0; k < reds.length; k += 1) if (Math.hypot((reds[k] ?? 0) - r0, (greens[k] ?? 0) - g0) >= COLOUR_APART) apart += 1;

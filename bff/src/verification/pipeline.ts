@@ -12,7 +12,7 @@ import {
 } from '@shared';
 import type { CheckResult } from '../domain/decision.js';
 import { faceDistance, judgeDistance } from '../engine/face/faceDistance.js';
-import type { DetectedFace, FaceBox } from '../engine/face/faceModels.js';
+import type { DetectedFace, FaceBox, FaceDetector } from '../engine/face/faceModels.js';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import type { AuthorityPort } from '../providers/authority/authority.port.js';
 import { EMBLEM_FIELD_COUNT, PORTRAIT_FIELD_COUNT } from '../engine/ocr/cardText.js';
@@ -39,15 +39,18 @@ export interface VerificationInput {
   emblem: EmblemSideRead;
 }
 
-/** The largest face of an image and where it is, in a worker thread (at the detector's confidence, unless given). */
-export async function largestFaceAt(engine: VisionEngine, image: Buffer, minConfidence?: number): Promise<{ face: FoundFace; box?: FaceBox }> {
-  const face = (await engine.detectFaces(image, minConfidence)).faces[0];
+/**
+ * The largest face of an image and where it is, in a worker thread (at the detector's confidence,
+ * unless given). A card's portrait side is searched with the card detector (faceModels.ts).
+ */
+export async function largestFaceAt(engine: VisionEngine, image: Buffer, minConfidence?: number, detector: FaceDetector = 'photo'): Promise<{ face: FoundFace; box?: FaceBox }> {
+  const face = (await engine.detectFaces(image, minConfidence, detector)).faces[0];
   return face ? { face: { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw }, box: face.box } : { face: null };
 }
 
 /** The largest face of an image, in a worker thread (at the detector's confidence, unless given). */
-export async function largestFace(engine: VisionEngine, image: Buffer, minConfidence?: number): Promise<FoundFace> {
-  return (await largestFaceAt(engine, image, minConfidence)).face;
+export async function largestFace(engine: VisionEngine, image: Buffer, minConfidence?: number, detector: FaceDetector = 'photo'): Promise<FoundFace> {
+  return (await largestFaceAt(engine, image, minConfidence, detector)).face;
 }
 
 export interface PipelineDeps {
@@ -100,7 +103,7 @@ export function isTurned(face: FoundFace): boolean {
 /** A photo's face as found at upload, or looked for now in a photo uploaded before faces were kept. */
 async function faceOf(input: VerificationInput, deps: PipelineDeps, kind: 'portrait' | 'handheld'): Promise<FoundFace> {
   const known = kind === 'portrait' ? input.portraitFace : input.handheldFace;
-  return known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind));
+  return known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind), undefined, kind === 'portrait' ? 'card' : 'photo');
 }
 
 export interface FaceVerdict<R extends string = DecisionReason> {

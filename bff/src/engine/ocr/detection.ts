@@ -88,7 +88,9 @@ export async function detectOnSmallerImage(): Promise<void> {
     if (typeof Detection?.prototype.run !== 'function') throw new Error('@gutenye/ocr-common: Detection.run not found');
     Detection.prototype.run = async function run(this: DetectionModel, input: TextImage): Promise<unknown> {
       const output = await this.runModel({ modelData: this.imageToInput(input.detect, {}) });
-      return splitIntoLineImages(textMask(output), input.source);
+      // The splitter reads only the pictures' pixels and sides.
+      type Picture = Parameters<typeof splitIntoLineImages>[0];
+      return splitIntoLineImages(textMask(output) as unknown as Picture, input.source as unknown as Picture);
     };
   }
 }
