@@ -11,7 +11,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LIVENESS_TIMING } from '@shared';
 import { detectFaces, loadFaceModels } from '../../bff/src/engine/face/faceModels.js';
-import { readFrames } from '../../bff/src/engine/face/frameSequence.js';
+import { readSequence } from '../../bff/src/engine/face/frameSequence.js';
 import { loadOcr, readTextLines } from '../../bff/src/engine/ocr/ocrReader.js';
 import { createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
@@ -82,8 +82,8 @@ for (let run = 0; run <= RUNS; run += 1) {
   await stage('emblem side: card checks', () => cardPhotoProblems(emblem.jpeg, emblemText, 2));
   await stage('hand-held photo: face (SSD)', () => detectFaces(handheld.jpeg));
   await stage('hand-held photo: the card\'s number (OCR 960 px)', () => readTextLines(handheld.jpeg));
-  const frames = await stage('live check: frames taken (decoded)', () => Promise.all(take.frames.map((frame) => acceptFrame(frame))));
-  await stage('live check: frames read', () => readFrames(frames, still));
+  const frames = await stage('live check: frames taken (decoded, re-encoded)', () => Promise.all(take.frames.map((frame) => acceptFrame(frame))));
+  await stage('live check: frames read', () => readSequence(frames.map((frame) => frame.jpeg), still));
 }
 let wall = 0;
 let cpu = 0;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { detectFaces, loadFaceModels } from './face/faceModels.js';
-import { readFrames } from './face/frameSequence.js';
+import { readSequence } from './face/frameSequence.js';
 import { loadOcr, readTextLines } from './ocr/ocrReader.js';
 import type { ThreadReady, VisionTask, VisionTaskResult } from './visionTasks.js';
 
@@ -17,7 +17,7 @@ async function runVisionTask(task: VisionTask): Promise<VisionTaskResult> {
     case 'faces':
       return { kind: 'faces', detection: await detectFaces(asBuffer(task.image), task.minConfidence, task.detector) };
     case 'sequence':
-      return { kind: 'sequence', read: await readFrames(task.frames, task.still) };
+      return { kind: 'sequence', read: await readSequence(task.images.map(asBuffer), task.still) };
     case 'ping':
       await Promise.all([loadOcr(), loadFaceModels()]);
       return { kind: 'ping' };

@@ -10,7 +10,7 @@ import {
   EMBLEM_FIELD_COUNT, FREE_TEXT_FIELDS, type FreeTextField, type OcrLine, PORTRAIT_FIELD_COUNT, type ReadSigns,
   emblemSigns, isDoubtful, parseEmblemSide, parsePortraitSide, portraitSigns,
 } from './ocr/cardText.js';
-import { OCR_DEFAULT_SIDE, type RawFrame, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
+import { OCR_DEFAULT_SIDE, type ThreadReady, type VisionTask, type VisionTaskResult } from './visionTasks.js';
 
 export interface CardSideReading<T> {
   fields: T;
@@ -33,7 +33,7 @@ export interface VisionEngine {
    * A live check's frames read in one task (the face is followed from frame to frame); `still`
    * marks the frames where the person holds still, which are read more sparsely.
    */
-  readSequence(frames: RawFrame[], still: boolean[]): Promise<SequenceRead>;
+  readSequence(frames: Buffer[], still: boolean[]): Promise<SequenceRead>;
   /** Whether a thread answers (its models loaded) within `timeoutMs`: the readiness check. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Tasks waiting and running, and the threads alive: what a monitor (or a bench) looks at. */
@@ -188,7 +188,7 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
       return result.detection;
     },
     async readSequence(frames, still) {
-      const result = await run({ kind: 'sequence', frames, still });
+      const result = await run({ kind: 'sequence', images: frames, still });
       if (result.kind !== 'sequence') throw new Error(`expected a sequence, got ${result.kind}`);
       return result.read;
     },

@@ -9,21 +9,11 @@ import type { OcrLine } from './ocr/cardText.js';
  */
 export const OCR_DEFAULT_SIDE = 960;
 
-/** Long side live-check frames are read at; the page sends them at this size. */
-export const FRAME_SIDE = 480;
-
-/** A live-check frame decoded once where it was received: packed RGB, upright, at most FRAME_SIDE long. */
-export interface RawFrame {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
 /** Messages between the engine and its worker threads (structured-cloned). */
 export type VisionTask =
   | { kind: 'text'; image: Uint8Array; maxSide?: number }
   | { kind: 'faces'; image: Uint8Array; minConfidence?: number; detector?: FaceDetector }
-  | { kind: 'sequence'; frames: RawFrame[]; still: boolean[] }
+  | { kind: 'sequence'; images: Uint8Array[]; still: boolean[] }
   /** Answers once the thread's models are loaded: the readiness check. */
   | { kind: 'ping' };
 

@@ -21,7 +21,7 @@ import { type VisionEngine, VisionEngineBusyError } from '../engine/visionEngine
 import { AppError } from '../errors.js';
 import type { LivenessRow, OrderRow, OrdersDb } from '../providers/db/orders.db.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
-import { acceptFrame, frameJpeg } from '../verification/intake.js';
+import { acceptFrame } from '../verification/intake.js';
 import { LIVE_FACE_REASONS, faceVerdict } from '../verification/pipeline.js';
 import { sealedAs } from '../providers/db/sealed.js';
 
@@ -164,7 +164,7 @@ export class LivenessService {
     const lastColour = timeline.findLastIndex((f) => f.colour !== null);
     let read: SequenceRead;
     try {
-      read = await this.#d.engine.readSequence(frames, timeline.map((_, i) => i <= lastColour));
+      read = await this.#d.engine.readSequence(frames.map((f) => f.jpeg), timeline.map((_, i) => i <= lastColour));
     } catch (error) {
       // Too busy to start reading the frames (503): nothing was judged, so the challenge is given back
       // and the same take may be sent again; the buyer loses neither the take nor an attempt. A read
@@ -196,7 +196,7 @@ export class LivenessService {
 
     const kept = frames[reference.index];
     if (!kept) throw new Error('reference frame missing');
-    const objectId = await this.#d.storage.put(await frameJpeg(kept));
+    const objectId = await this.#d.storage.put(kept.jpeg);
     const face = this.#d.envelope.sealJson({ descriptor: reference.descriptor, score: reference.score }, livenessFaceAad(objectId));
     const outcome = holder.outcome === 'pass' ? 'passed' : 'review';
     const replaced = await this.#d.db.recordLiveness(challengeId, { outcome, reasons: JSON.stringify(holder.reasons), score: holder.score, object_id: objectId, face });

@@ -1,8 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { MIN_SHORT_SIDE, QUALITY_ANALYSIS_SIDE, type QualityProblem, measureQuality } from '@shared';
 import { MAX_INPUT_PIXELS } from '../engine/image.js';
-import { FRAME_SIDE, type RawFrame } from '../engine/visionTasks.js';
 import { AppError } from '../errors.js';
 
 /** Formats a phone camera or gallery gives us and sharp decodes. HEIC is not decodable here. */
@@ -31,34 +30,15 @@ export async function acceptImage(upload: Buffer): Promise<AcceptedImage> {
 
 /** Short side a live-check frame needs at least: a face fills much of it. */
 export const FRAME_MIN_SHORT_SIDE = 240;
+/** Long side frames are reduced to (the frame detector reads them at 640 px). */
+export const FRAME_LONG_SIDE = 640;
 
-/**
- * A live-check frame: the same sniffing and limits as a photo, no photo-quality gate, and decoded
- * here once for good (upright, at most FRAME_SIDE long, packed RGB): the frames are read from these
- * pixels, and only the one kept is encoded again (`frameJpeg`).
- */
-export async function acceptFrame(upload: Buffer): Promise<RawFrame> {
-  const { decoder } = await openUpload(upload, FRAME_MIN_SHORT_SIDE);
-  try {
-    const { data, info } = await decoder
-      .rotate()
-      .resize({ width: FRAME_SIDE, height: FRAME_SIDE, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height };
-  } catch (error) {
-    throw decodeError(error);
-  }
+/** A live-check frame: the same sniffing and limits as a photo, smaller, no photo-quality gate. */
+export function acceptFrame(upload: Buffer): Promise<AcceptedImage> {
+  return decodeUpload(upload, FRAME_MIN_SHORT_SIDE, FRAME_LONG_SIDE);
 }
 
-/** A frame kept as evidence, encoded as photos are kept. */
-export function frameJpeg(frame: RawFrame): Promise<Buffer> {
-  return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 90, mozjpeg: false }).toBuffer();
-}
-
-/** The upload's type sniffed from its bytes and its size checked from its header, before any decoding. */
-async function openUpload(upload: Buffer, minShortSide: number): Promise<{ decoder: Sharp; width: number; height: number }> {
+async function decodeUpload(upload: Buffer, minShortSide: number, longSide: number): Promise<AcceptedImage & { sourceWidth: number; sourceHeight: number }> {
   const type = await fileTypeFromBuffer(upload);
   if (!type || !type.mime.startsWith('image/')) {
     throw new AppError('upload_not_image', 'the file is not an image; take a photo or choose a JPEG or PNG', 415);
@@ -81,11 +61,7 @@ async function openUpload(upload: Buffer, minShortSide: number): Promise<{ decod
   if (Math.min(width, height) < minShortSide) {
     throw new AppError('upload_too_small', `the image is too small (${width}x${height}); at least ${minShortSide} px on its short side`, 422);
   }
-  return { decoder, width, height };
-}
 
-async function decodeUpload(upload: Buffer, minShortSide: number, longSide: number): Promise<AcceptedImage & { sourceWidth: number; sourceHeight: number }> {
-  const { decoder, width, height } = await openUpload(upload, minShortSide);
   try {
     const { data, info } = await decoder
       .rotate()

@@ -1,7 +1,6 @@
 import { type FrameMeasures, type Point, measureFrame, mostNeutral, neutralOf } from '@shared';
 import sharp from 'sharp';
-import { decodeRgb } from '../image.js';
-import { FRAME_SIDE, type RawFrame } from '../visionTasks.js';
+import { MAX_INPUT_PIXELS } from '../image.js';
 import { faceapi, loadFaceModels } from './faceModels.js';
 
 /**
@@ -21,9 +20,11 @@ export interface FrameRead {
   hash: string;
 }
 
+/** Long side frames are read at; the page sends them at this size. */
+export const SEQUENCE_FRAME_SIDE = 480;
 
 /** Mean RGB of a rectangle of packed RGB. */
-function meanRgb(data: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): [number, number, number] {
+function meanRgb(data: Buffer, width: number, x0: number, y0: number, x1: number, y1: number): [number, number, number] {
   const sum = [0, 0, 0];
   let n = 0;
   for (let y = Math.max(0, Math.floor(y0)); y < Math.floor(y1); y += 1) {
@@ -39,7 +40,7 @@ function meanRgb(data: Uint8Array, width: number, x0: number, y0: number, x1: nu
 }
 
 /** The frame's border strips (a tenth of each side): the room, away from the face. */
-function surroundOf(data: Uint8Array, width: number, height: number): [number, number, number] {
+function surroundOf(data: Buffer, width: number, height: number): [number, number, number] {
   const bx = Math.round(width / 10);
   const by = Math.round(height / 10);
   const parts = [meanRgb(data, width, 0, 0, width, by), meanRgb(data, width, 0, height - by, width, height),
@@ -48,7 +49,7 @@ function surroundOf(data: Uint8Array, width: number, height: number): [number, n
 }
 
 /** The skin of the cheeks and nose between the eyes and the mouth. */
-function skinOf(data: Uint8Array, width: number, p: Point[]): [number, number, number] {
+function skinOf(data: Buffer, width: number, p: Point[]): [number, number, number] {
   const left = p[3]![0];
   const right = p[13]![0];
   const inset = (right - left) * 0.15;
@@ -82,24 +83,22 @@ export function dctHash(grey: Uint8Array | Buffer): string {
   return hex;
 }
 
-/** A frame's pixels as the face models read them (packed RGB). */
 interface Decoded {
-  data: Uint8Array;
+  data: Buffer;
   width: number;
   height: number;
 }
 
-/** An encoded frame decoded as the BFF decodes what it receives (intake.ts): upright, at most FRAME_SIDE long. */
-async function decodeFrame(image: Buffer): Promise<RawFrame> {
-  const { data, width, height } = await decodeRgb(image, FRAME_SIDE);
-  return { data, width, height };
-}
-
-/** The frame's perceptual hash, from its pixels shrunk to 32x32 grey. */
-async function hashOf(frame: Decoded): Promise<string> {
-  const grey = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+async function decodeFrame(image: Buffer): Promise<Decoded & { hash: string }> {
+  const { data, info } = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+    .rotate()
+    .resize({ width: SEQUENCE_FRAME_SIDE, height: SEQUENCE_FRAME_SIDE, fit: 'inside', withoutEnlargement: true })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const grey = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
     .resize(DCT_SIZE, DCT_SIZE, { fit: 'fill' }).greyscale().raw().toBuffer();
-  return dctHash(grey);
+  return { data, width: info.width, height: info.height, hash: dctHash(grey) };
 }
 
 type Landmarks68 = InstanceType<typeof faceapi.FaceLandmarks68>;
@@ -129,11 +128,11 @@ async function findFace(frame: Decoded): Promise<Found | undefined> {
 }
 
 /** A rectangle of packed RGB, copied out row by row. */
-function cropOf(frame: Decoded, x: number, y: number, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height * 3);
+function cropOf(frame: Decoded, x: number, y: number, width: number, height: number): Buffer {
+  const out = Buffer.allocUnsafe(width * height * 3);
   for (let row = 0; row < height; row += 1) {
     const from = ((y + row) * frame.width + x) * 3;
-    out.set(frame.data.subarray(from, from + width * 3), row * width * 3);
+    frame.data.copy(out, row * width * 3, from, from + width * 3);
   }
   return out;
 }
@@ -263,21 +262,16 @@ function nearestNeutral(part: FrameMeasures[], all: FrameMeasures[]): number {
 /** Descriptors taken besides the reference frame's, spread over the sequence. */
 const SPREAD_DESCRIPTORS = 3;
 
-/** Reads a live check's encoded frames (as sent), decoded as the BFF decodes them: `readFrames`. */
-export async function readSequence(images: Buffer[], still: readonly boolean[] = []): Promise<SequenceRead> {
-  return readFrames(await Promise.all(images.map((image) => decodeFrame(image))), still);
-}
-
 /**
- * Reads a live check's frames, decoded once where they were received. Where the person holds still (`still[i]`: the
+ * Reads a live check's frames, each decoded once. Where the person holds still (`still[i]`: the
  * screen's colours are showing) faces are searched in every second frame, and in the frame between
  * two whose face moved; a frame left out takes its skin colour from the nearest read face. Every
  * other frame is read: an action can be as short as one frame.
  */
-export async function readFrames(decoded: readonly RawFrame[], still: readonly boolean[] = []): Promise<SequenceRead> {
+export async function readSequence(images: Buffer[], still: readonly boolean[] = []): Promise<SequenceRead> {
   await loadFaceModels();
-  // Hashing is libvips' work, on its own threads: all frames at once.
-  const hashes = await Promise.all(decoded.map((frame) => hashOf(frame)));
+  // Decoding is libvips' work, on its own threads: all frames at once.
+  const decoded = await Promise.all(images.map((image) => decodeFrame(image)));
   const found = new Map<number, Found | null>();
   const follower = new FaceFollower();
   const read = async (i: number): Promise<void> => {
@@ -320,7 +314,7 @@ export async function readFrames(decoded: readonly RawFrame[], still: readonly b
       box: own ? own.box : null,
       skin: face ? skinOf(frame.data, frame.width, pointsOf(face)) : null,
       surround: surroundOf(frame.data, frame.width, frame.height),
-      hash: hashes[i]!,
+      hash: frame.hash,
     };
   });
 
@@ -353,7 +347,6 @@ export async function readFrame(image: Buffer): Promise<FrameRead> {
   await loadFaceModels();
   const frame = await decodeFrame(image);
   const face = await findFace(frame);
-  const hash = await hashOf(frame);
   const landmarks = face ? pointsOf(face) : null;
   return {
     width: frame.width,
@@ -362,6 +355,6 @@ export async function readFrame(image: Buffer): Promise<FrameRead> {
     box: face ? face.box : null,
     skin: landmarks ? skinOf(frame.data, frame.width, landmarks) : null,
     surround: surroundOf(frame.data, frame.width, frame.height),
-    hash,
+    hash: frame.hash,
   };
 }
