@@ -69,13 +69,16 @@ export function shortRunConcat(shipped: KernelConfig['kernelFunc']): KernelConfi
     const outer = sizeOf(first.shape.slice(0, axis));
     const sources = parts.map((t) => backend.typedArrayFromHeap(t));
     const target = backend.typedArrayFromHeap(out);
-    let at = 0;
-    for (let row = 0; row < outer; row += 1) {
-      for (let part = 0; part < sources.length; part += 1) {
-        const run = runs[part]!;
-        const source = sources[part]!;
-        for (let i = 0, from = row * run; i < run; i += 1) target[at++] = source[from + i]!;
+    // Part by part: each part's runs land `stride` apart in the output, `offset` into each row.
+    const stride = runs.reduce((sum, run) => sum + run, 0);
+    let offset = 0;
+    for (let part = 0; part < sources.length; part += 1) {
+      const run = runs[part]!;
+      const source = sources[part]!;
+      for (let row = 0, from = 0, to = offset; row < outer; row += 1, to += stride) {
+        for (let i = 0; i < run; i += 1, from += 1) target[to + i] = source[from]!;
       }
+      offset += run;
     }
     return out;
   };
