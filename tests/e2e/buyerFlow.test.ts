@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
-import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type MockCard, type MockCardOptions, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
@@ -162,29 +162,22 @@ describe('the buyer in a real browser', () => {
     expect(await page.getByTestId('upload').isDisabled()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'upload-05-blurred.png'), fullPage: true });
 
-    // A black-and-white copy of the card is read by the server and refused as one, with what to do instead.
-    const copied = await generateMockCard({
-      face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
-      seed: 'e2e-1', effects: { photocopy: true }, effectsOn: ['portrait'],
-    });
-    await writeFile(path.join(dir, 'copied-portrait.jpg'), copied.images.portrait);
-    await page.getByTestId('file-input').setInputFiles(path.join(dir, 'copied-portrait.jpg'));
-    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
-    await page.getByTestId('upload').click();
-    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain('这张照片看起来是证件的黑白复印件，请拍摄身份证原件。');
-    await page.screenshot({ path: path.join(SHOTS, 'upload-05-photocopy.png'), fullPage: true });
-
+    // A portrait side the server reads and turns back, with what to do instead (as the buyer sees it).
+    const turnedBack = async (name: string, options: Partial<MockCardOptions>, hint: string): Promise<void> => {
+      const forged = await generateMockCard({
+        face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber, seed: 'e2e-1', ...options,
+      });
+      await writeFile(path.join(dir, `${name}-portrait.jpg`), forged.images.portrait);
+      await page.getByTestId('file-input').setInputFiles(path.join(dir, `${name}-portrait.jpg`));
+      await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+      await page.getByTestId('upload').click();
+      await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain(hint);
+      await page.screenshot({ path: path.join(SHOTS, `upload-05-${name}.png`), fullPage: true });
+    };
+    // A black-and-white copy of the card is refused as one.
+    await turnedBack('photocopy', { effects: { photocopy: true }, effectsOn: ['portrait'] }, '这张照片看起来是证件的黑白复印件，请拍摄身份证原件。');
     // A photo glued over the card's portrait is pointed out, with what a genuine buyer can do (a sleeve).
-    const pasted = await generateMockCard({
-      face: await facePhoto('photos/obama.jpg'), name: card.identity.portrait.name, idNumber: card.identity.portrait.idNumber,
-      seed: 'e2e-1', pasted: { face: await facePhoto('photos/obama.jpg'), background: 'blue', turn: 0.7 },
-    });
-    await writeFile(path.join(dir, 'pasted-portrait.jpg'), pasted.images.portrait);
-    await page.getByTestId('file-input').setInputFiles(path.join(dir, 'pasted-portrait.jpg'));
-    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
-    await page.getByTestId('upload').click();
-    await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain('证件照片上似乎覆盖了带直边的东西');
-    await page.screenshot({ path: path.join(SHOTS, 'upload-05-pasted.png'), fullPage: true });
+    await turnedBack('pasted', { pasted: { face: await facePhoto('photos/obama.jpg'), background: 'blue', turn: 0.7 } }, '证件照片上似乎覆盖了带直边的东西');
 
     await uploadFile(page, 'upload', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'upload', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');

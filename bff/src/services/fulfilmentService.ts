@@ -17,7 +17,7 @@ import { ProvisioningError, type ProvisioningPort } from '../providers/provision
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { SURE_FACE, recheckCard } from '../verification/cardRecheck.js';
-import { faceVerdict, largestFace } from '../verification/pipeline.js';
+import { faceIn, faceVerdict } from '../verification/pipeline.js';
 import { cardDifferences, maskName } from '../verification/sameCard.js';
 import type { OrderService } from './orderService.js';
 import { sealedAs } from '../providers/db/sealed.js';
@@ -212,7 +212,7 @@ export class FulfilmentService {
     const card = await recheckCard(this.#d.engine, input.card);
     if (card.problems.length > 0) return { outcome: 'retake', reasons: card.problems };
     const recipient = await acceptImage(input.face);
-    const recipientFace = await largestFace(this.#d.engine, recipient.jpeg);
+    const recipientFace = await faceIn(this.#d.engine, recipient.jpeg);
     if (!recipientFace) return { outcome: 'retake', reasons: ['handover_face_not_found'] };
 
     const online = this.#d.orders.identityOf(order).portrait;

@@ -37,7 +37,7 @@ import type { EvidenceRow, OrderRow, OrdersDb } from '../providers/db/orders.db.
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
 import { acceptImage } from '../verification/intake.js';
 import { LivenessService } from './livenessService.js';
-import { type FoundFace, cardNumbersIn, isTurned, largestFace, largestFaceAt, portraitProblems, runVerification } from '../verification/pipeline.js';
+import { type FoundFace, cardNumbersIn, faceAt, faceIn, isTurned, portraitProblems, runVerification } from '../verification/pipeline.js';
 import { sealedAs } from '../providers/db/sealed.js';
 
 export interface OrderServiceDeps {
@@ -202,7 +202,7 @@ export class OrderService {
     // character the reader does not know, a person reading the photo does.
     const kept: DecisionReason[] = [];
     if (kind === 'portrait') {
-      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), largestFaceAt(this.#d.engine, image.jpeg, undefined, 'card')]);
+      const [reading, found] = await Promise.all([this.#d.engine.readPortraitSide(image.jpeg), faceAt(this.#d.engine, image.jpeg, { detector: 'card' })]);
       read = reading.fields;
       face = found.face;
       problems.push(
@@ -221,7 +221,7 @@ export class OrderService {
       if (reading.doubtful.length > 0) kept.push('card_text_doubtful');
     } else {
       const wanted = this.identityOf(row).portrait.idNumber;
-      [face, cardNumbers] = await Promise.all([largestFace(this.#d.engine, image.jpeg), cardNumbersIn(this.#d.engine, image.jpeg, wanted)]);
+      [face, cardNumbers] = await Promise.all([faceIn(this.#d.engine, image.jpeg), cardNumbersIn(this.#d.engine, image.jpeg, wanted)]);
       if (!face) problems.push('handheld_no_face');
       else if (isTurned(face)) problems.push('handheld_not_frontal');
       if (wanted && !cardNumbers.includes(wanted)) problems.push('handheld_card_not_found');

@@ -1,7 +1,7 @@
 import type { OutcomeReason, PortraitSideRead } from '@shared';
 import type { VisionEngine } from '../engine/visionEngine.js';
 import { acceptImage } from './intake.js';
-import { type FoundFace, largestFace, portraitProblems } from './pipeline.js';
+import { type FoundFace, faceIn, portraitProblems } from './pipeline.js';
 
 /**
  * The printed portrait on a card photographed by hand is small; tilted a few degrees, the detector's
@@ -24,7 +24,7 @@ export interface CardRecheck {
 /** Reads a photo of a card's portrait side again, at the door or at activation; nothing is stored. */
 export async function recheckCard(engine: VisionEngine, upload: Buffer): Promise<CardRecheck> {
   const image = await acceptImage(upload);
-  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), largestFace(engine, image.jpeg, CARD_PORTRAIT_MIN_CONFIDENCE, 'card')]);
+  const [reading, face] = await Promise.all([engine.readPortraitSide(image.jpeg), faceIn(engine, image.jpeg, { minConfidence: CARD_PORTRAIT_MIN_CONFIDENCE, detector: 'card' })]);
   const read = reading.fields;
   return { jpeg: image.jpeg, read, face, problems: [...portraitProblems(read), ...(face ? [] : ['card_portrait_no_face' as const])] };
 }

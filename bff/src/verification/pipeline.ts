@@ -39,18 +39,25 @@ export interface VerificationInput {
   emblem: EmblemSideRead;
 }
 
+/** How a face is looked for: the detector's confidence (its own, unless given) and which detector. */
+export interface FaceSearch {
+  minConfidence?: number;
+  /** `card` for a card's printed portrait (faceModels.ts); photos of people otherwise. */
+  detector?: FaceDetector;
+}
+
 /**
- * The largest face of an image and where it is, in a worker thread (at the detector's confidence,
- * unless given). A card's portrait side is searched with the card detector (faceModels.ts).
+ * The face that counts in an image and where it is, in a worker thread: the largest, or on a card
+ * the surest (faceModels.ts).
  */
-export async function largestFaceAt(engine: VisionEngine, image: Buffer, minConfidence?: number, detector: FaceDetector = 'photo'): Promise<{ face: FoundFace; box?: FaceBox }> {
+export async function faceAt(engine: VisionEngine, image: Buffer, { minConfidence, detector = 'photo' }: FaceSearch = {}): Promise<{ face: FoundFace; box?: FaceBox }> {
   const face = (await engine.detectFaces(image, minConfidence, detector)).faces[0];
   return face ? { face: { descriptor: face.descriptor, score: face.score, yaw: measureFrame(face.landmarks).yaw }, box: face.box } : { face: null };
 }
 
-/** The largest face of an image, in a worker thread (at the detector's confidence, unless given). */
-export async function largestFace(engine: VisionEngine, image: Buffer, minConfidence?: number, detector: FaceDetector = 'photo'): Promise<FoundFace> {
-  return (await largestFaceAt(engine, image, minConfidence, detector)).face;
+/** The face that counts in an image, in a worker thread (`faceAt` without where it is). */
+export async function faceIn(engine: VisionEngine, image: Buffer, search: FaceSearch = {}): Promise<FoundFace> {
+  return (await faceAt(engine, image, search)).face;
 }
 
 export interface PipelineDeps {
@@ -103,7 +110,7 @@ export function isTurned(face: FoundFace): boolean {
 /** A photo's face as found at upload, or looked for now in a photo uploaded before faces were kept. */
 async function faceOf(input: VerificationInput, deps: PipelineDeps, kind: 'portrait' | 'handheld'): Promise<FoundFace> {
   const known = kind === 'portrait' ? input.portraitFace : input.handheldFace;
-  return known !== undefined ? known : largestFace(deps.engine, await input.loadImage(kind), undefined, kind === 'portrait' ? 'card' : 'photo');
+  return known !== undefined ? known : faceIn(deps.engine, await input.loadImage(kind), { detector: kind === 'portrait' ? 'card' : 'photo' });
 }
 
 export interface FaceVerdict<R extends string = DecisionReason> {

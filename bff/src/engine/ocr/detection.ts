@@ -1,11 +1,6 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { splitIntoLineImages } from '@gutenye/ocr-common/splitIntoLineImages';
 import sharp from 'sharp';
-import { type RawImage, modelBasePath } from './modelInput.js';
-
-const require = createRequire(import.meta.url);
+import { type RawImage, ocrModelModules } from './modelInput.js';
 
 /**
  * What the text detector is given: the image it looks for text in, and the larger one the lines
@@ -21,7 +16,7 @@ export interface TextImage {
  * (about 190 ms at 960 px on a card, 65 ms at 640); it needs to find where lines are, not to read
  * them, so the lines are cut from the larger image and the recogniser sees what it saw before.
  */
-export const DETECTION_SHARE = 2 / 3;
+const DETECTION_SHARE = 2 / 3;
 
 /** The detector's input sides must be multiples of this (its feature maps halve five times). */
 const DETECTION_MULTIPLE = 32;
@@ -82,9 +77,7 @@ function textMask(output: DetectionTensor): RawImage {
  * The library's own run decoded an encoded image again and padded it to the multiples.
  */
 export async function detectOnSmallerImage(): Promise<void> {
-  const file = path.join(path.dirname(modelBasePath()), 'Detection.js');
-  const copies = [require(file) as { Detection?: DetectionClass }, await import(pathToFileURL(file).href) as { Detection?: DetectionClass }];
-  for (const { Detection } of copies) {
+  for (const { Detection } of await ocrModelModules<{ Detection: DetectionClass }>('Detection.js')) {
     if (typeof Detection?.prototype.run !== 'function') throw new Error('@gutenye/ocr-common: Detection.run not found');
     Detection.prototype.run = async function run(this: DetectionModel, input: TextImage): Promise<unknown> {
       const output = await this.runModel({ modelData: this.imageToInput(input.detect, {}) });

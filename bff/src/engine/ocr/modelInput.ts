@@ -48,15 +48,20 @@ export function modelBasePath(): string {
 }
 
 /**
- * The OCR library's base class of its two models, as loaded here. Its package exports only the
- * assembled reader, so the class is reached by its file; a release that moves it fails here, loudly,
- * at load. The TypeScript loader loads the library through require in a vision thread and through
- * import in the main thread, and each way has its own copy of the class: both are returned (one
- * copy, where the two ways share it).
+ * A module of the OCR library's `models` folder (ModelBase.js, Detection.js, Recognition.js), as
+ * loaded here. Its package exports only the assembled reader, so its classes are reached by their
+ * files; a release that moves one fails at load, loudly. The TypeScript loader loads the library
+ * through require in a vision thread and through import in the main thread, and each way has its
+ * own copy of each class: both copies are returned (the same module twice where the ways share it).
  */
+export async function ocrModelModules<T>(fileName: string): Promise<Partial<T>[]> {
+  const file = path.join(path.dirname(modelBasePath()), fileName);
+  return [require(file) as Partial<T>, await import(pathToFileURL(file).href) as Partial<T>];
+}
+
+/** The OCR library's base class of its two models, each copy once. */
 export async function ocrModelBases(): Promise<ModelBaseClass[]> {
-  const file = modelBasePath();
-  const copies = [require(file) as { ModelBase?: ModelBaseClass }, await import(pathToFileURL(file).href) as { ModelBase?: ModelBaseClass }];
+  const copies = await ocrModelModules<{ ModelBase: ModelBaseClass }>('ModelBase.js');
   const classes = new Set(copies.map(({ ModelBase }) => {
     if (typeof ModelBase?.prototype.imageToInput !== 'function') throw new Error('@gutenye/ocr-common: ModelBase.imageToInput not found');
     return ModelBase;

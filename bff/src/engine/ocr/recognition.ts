@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { modelBasePath } from './modelInput.js';
+import { ocrModelModules } from './modelInput.js';
 
 const require = createRequire(import.meta.url);
 
@@ -85,9 +84,7 @@ export function decodeCtc(output: Tensor, dictionary: readonly string[]): { text
  */
 export async function keepEveryPiece(): Promise<void> {
   const dictionary = await loadDictionary();
-  const file = path.join(path.dirname(modelBasePath()), 'Recognition.js');
-  const copies = [require(file) as { Recognition?: RecognitionClass }, await import(pathToFileURL(file).href) as { Recognition?: RecognitionClass }];
-  for (const { Recognition } of copies) {
+  for (const { Recognition } of await ocrModelModules<{ Recognition: RecognitionClass }>('Recognition.js')) {
     if (typeof Recognition?.prototype.run !== 'function') throw new Error('@gutenye/ocr-common: Recognition.run not found');
     Recognition.prototype.run = async function run(this: RecognitionModel, lineImages: LineImage[]): Promise<RecognisedPiece[]> {
       const pieces: RecognisedPiece[] = [];
