@@ -94,13 +94,13 @@ describe('readiness', () => {
 });
 
 describe('a vision task', () => {
-  it('that runs past its time is ended with a 503, and a fresh thread answers after it', async () => {
+  it('that runs past its time is answered with a 503, and the thread answers again after it (ended only if it never finishes)', async () => {
     const slow = createVisionEngine({ threads: 1, maxQueue: 8, taskTimeoutMs: 50 });
     const t = await startTestServer({}, { engine: slow });
     try {
       const card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: '张伟', idNumber: '110105198803120313', seed: 'timeout' });
       const order = await t.api.newOrder();
-      // The thread has its models: the task is ended while it runs, not while it waits.
+      // The thread has its models: the task overruns while it runs, not while it waits.
       expect(await slow.ping(120_000)).toBe(true);
       const res = await t.api.upload(order.id, order.token, 'portrait', card.images.portrait);
       expect([res.status, (res.body as { error: { code: string } }).error.code]).toEqual([503, 'overloaded']);

@@ -57,6 +57,9 @@ export interface VisionEngineOptions {
 /** Time a thread may take to load its models before tasks (or a close) stop waiting for it. */
 const THREAD_LOAD_LIMIT_MS = 120_000;
 
+/** How long a task past its time may still finish before its thread is ended (see `onThread`). */
+const OVERRUN_GRACE_MS = 30_000;
+
 /** Long sides tried in turn until every field of a side is read; the first is the usual one. */
 const OCR_SCALES = [OCR_DEFAULT_SIDE, 1280, 1536, 800] as const;
 
@@ -106,16 +109,26 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
   };
   const warm = whenReady(THREAD_LOAD_LIMIT_MS);
 
-  /** A task on a thread, given its time; a thread that overruns is ended and replaced by the pool. */
+  /**
+   * A task on a thread, given its time. One that overruns is answered at once (its caller gets a
+   * 503), but its thread is ended only if it has still not finished after OVERRUN_GRACE_MS: ending a
+   * thread in the middle of an onnxruntime run aborts the whole process, and a slow task usually
+   * finishes. The pool replaces an ended thread.
+   */
   async function onThread(task: VisionTask, timeoutMs = taskTimeoutMs): Promise<VisionTaskResult> {
     if (closed) throw new Error('the vision engine is closed');
     await warm;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const running = pool.run(task, { signal: controller.signal });
+    let timer: NodeJS.Timeout | undefined;
+    const overran = new Promise<'overran'>((resolve) => {
+      timer = setTimeout(() => resolve('overran'), timeoutMs);
+    });
     try {
-      return await pool.run(task, { signal: controller.signal });
+      const first = await Promise.race([running, overran]);
+      if (first !== 'overran') return first;
     } catch (error) {
-      if (controller.signal.aborted || (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         ended += 1;
         throw new VisionTaskFailedError({ cause: error });
       }
@@ -123,6 +136,10 @@ export function createVisionEngine({ threads, maxQueue, maxPerClient = maxQueue,
     } finally {
       clearTimeout(timer);
     }
+    ended += 1;
+    const end = setTimeout(() => controller.abort(), OVERRUN_GRACE_MS).unref();
+    running.then(() => clearTimeout(end), () => clearTimeout(end));
+    throw new VisionTaskFailedError({ cause: new Error(`the task ran past ${timeoutMs} ms`) });
   }
 
   // Tasks wait here, one line per client, and go to the threads in turn: a client sending many
