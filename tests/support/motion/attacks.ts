@@ -133,8 +133,10 @@ export function onScreen(rgb: Buffer, width: number, height: number, random: () 
 export async function screenReplay(scene: LiftedPhoto, plan: SessionPlan): Promise<FilmedSession> {
   const recorded = await filmSession(scene, { ...plan, reflection: 0, seed: `${plan.seed}:recording` });
   const random = seedrandom(`${plan.seed}:screen`);
-  const frames = await Promise.all(recorded.frames.map(async (frame) => {
-    const { data, info } = await sharp(frame).raw().toBuffer({ resolveWithObject: true });
+  const decoded = await Promise.all(recorded.frames.map((frame) => sharp(frame).raw().toBuffer({ resolveWithObject: true })));
+  // The draws in frame order, after every frame is decoded: drawn as each decoding finished, a busy
+  // machine would give each frame another moiré and another noise.
+  const frames = await Promise.all(decoded.map(({ data, info }) => {
     const shown = onScreen(data, info.width, info.height, random);
     addNoise(shown, plan.noise ?? 2, random);
     return encodeFrame(shown, info.width, info.height, plan.jpegQuality ?? 85);
