@@ -36,6 +36,8 @@ import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import type { NoticeService } from './notices/noticeService.js';
 import { noticeRoutes } from './notices/notices.routes.js';
+import type { HandoffService } from './handoff/handoffService.js';
+import { handoffRoutes } from './handoff/handoffs.routes.js';
 import type { SandboxNotifier } from './providers/notifier/sandbox.notifier.js';
 
 export interface AppDeps {
@@ -53,6 +55,7 @@ export interface AppDeps {
   retention: RetentionService;
   operations: OperationsService;
   notices: NoticeService;
+  handoffs: HandoffService;
   /** The sandbox SMS centre, whose inbox QA reads (none in production). */
   inbox: SandboxNotifier | undefined;
   guards: Guards;
@@ -88,7 +91,8 @@ export function createApp(deps: AppDeps): Express {
     courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
-    operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox));
+    operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
+    handoffRoutes(deps.handoffs, orders, guards));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -114,6 +114,7 @@ const configSchema = z.object({
   LIMIT_ACTIVATIONS: rateLimit('10/1h'),
   LIMIT_SIGN_IN_FAILURES: rateLimit('10/15m'),
   LIMIT_MARKS: rateLimit('120/1m'),
+  LIMIT_HANDOFF_CLAIMS: rateLimit('20/10m'),
   /** Upload bytes all requests together may hold in memory; beyond it an upload waits outside (503). */
   UPLOAD_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
   /** Uploads one client may have in flight at once (a buyer sends one photo at a time). */
@@ -321,6 +322,7 @@ export interface LimitsConfig {
   /** Wrong courier access codes, operator tokens and channel keys. */
   signInFailures: RateLimit;
   marks: RateLimit;
+  handoffClaims: RateLimit;
   holdsPerClient: number;
   holdUnclaimedMinutes: number;
   uploadMemoryBytes: number;
@@ -491,6 +493,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       activations: c.LIMIT_ACTIVATIONS,
       signInFailures: c.LIMIT_SIGN_IN_FAILURES,
       marks: c.LIMIT_MARKS,
+      handoffClaims: c.LIMIT_HANDOFF_CLAIMS,
       holdsPerClient: c.HOLDS_PER_CLIENT,
       holdUnclaimedMinutes: c.HOLD_UNCLAIMED_MINUTES,
       uploadMemoryBytes: c.UPLOAD_MEMORY_MB * 2 ** 20,

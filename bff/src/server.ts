@@ -56,6 +56,8 @@ import { OperationsDb } from './operations/operations.db.js';
 import { OperationsService } from './operations/operationsService.js';
 import { NoticesDb } from './notices/notices.db.js';
 import { NoticeService } from './notices/noticeService.js';
+import { HandoffsDb } from './handoff/handoffs.db.js';
+import { HandoffService } from './handoff/handoffService.js';
 import { HttpNotifier } from './providers/notifier/http.notifier.js';
 import { SandboxNotifier } from './providers/notifier/sandbox.notifier.js';
 import type { NotifierPort } from './providers/notifier/notifier.port.js';
@@ -149,6 +151,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const storage = overrides.wrapStorage?.(configured) ?? configured;
   const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
   const registrations = new RegistrationService({ db: new RegistrationsDb(db.database), orders: db, storage, envelope, audit, now });
+  const handoffsDb = new HandoffsDb(db.database);
   const orders: OrderService = new OrderService({
     db,
     storage,
@@ -175,6 +178,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     deliveryOf: (row) => fulfilment.deliveryOf(row),
     contactOf: (row) => notices.view(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
+    devices: handoffsDb,
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,
@@ -220,6 +224,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     runJobs: () => background('provisioning', fulfilment.runDueJobs()),
     ship: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
+  const handoffs = new HandoffService({ db: handoffsDb, orders: db, orderService: orders, envelope, publicUrl, now });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -245,6 +250,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     retention,
     operations,
     notices,
+    handoffs,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },

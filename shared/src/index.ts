@@ -17,3 +17,4 @@ export * from './review.js';
 export * from './registration.js';
 export * from './operations.js';
 export * from './notices.js';
+export * from './handoff.js';

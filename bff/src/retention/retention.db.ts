@@ -93,8 +93,9 @@ export class RetentionDb extends Tables {
 
   /**
    * Empties an order once its objects are deleted: evidence rows, the sealed identity, face templates
-   * and card numbers, live frames' references, digests and perceptual hashes, door and activation photos' references,
-   * the five-card key, a pending review note. What stays: the order's states, reasons and scores.
+   * and card numbers, live frames' references, digests and perceptual hashes, door and activation
+   * photos' references, the five-card key, a pending review note, hand-offs to another device. What
+   * stays: the order's states, reasons and scores.
    */
   async emptyOrder(orderId: string, now: number): Promise<void> {
     await this.database.transaction(this.db, async (trx) => {
@@ -106,6 +107,7 @@ export class RetentionDb extends Tables {
       await trx.updateTable('activation_attempts').set({ card_object_id: null, card_read: null }).where('order_id', '=', orderId).execute();
       await trx.deleteFrom('review_proposals').where('order_id', '=', orderId).execute();
       await trx.deleteFrom('order_contacts').where('order_id', '=', orderId).execute();
+      await trx.deleteFrom('order_handoffs').where('order_id', '=', orderId).execute();
       await trx.updateTable('registrations').set({ identity: null, holder_key: null, evidence: '[]', purged_at: now }).where('order_id', '=', orderId).execute();
       await trx.updateTable('orders').set({ identity: null, holder_key: null, purged_at: now }).where('id', '=', orderId).execute();
     });

@@ -66,6 +66,11 @@ import {
   failedJobSchema,
   heldAgentOrderSchema,
   contactConfirmSchema,
+  claimedHandoffSchema,
+  createdHandoffSchema,
+  handoffClaimRequestSchema,
+  handoffProgressSchema,
+  handoffSchema,
   contactRequestSchema,
   contactViewSchema,
   sandboxSmsSchema,
@@ -76,6 +81,9 @@ const errors = (...statuses: number[]): ZodOpenApiResponsesObject =>
   Object.fromEntries(statuses.map((s) => [String(s), { description: 'error', ...json(errorBodySchema) }]));
 const orderId = z.object({ id: z.uuid() });
 const secured = [{ orderToken: [] }];
+/** The order's token, or the token a phone got for it by a hand-off. */
+const securedOrDevice: Record<string, string[]>[] = [{ orderToken: [] }, { handoffDeviceToken: [] }];
+const handoffId = orderId.extend({ handoffId: z.uuid() });
 const courier = [{ courierAccessCode: [] }];
 /** A console route: a staff session whose roles grant the permission (x-permission), or the operator's machine key. */
 const staffOnly = (permission: StaffPermission, machineKey = false) => ({
@@ -104,6 +112,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           description: 'A console session (signed in with password and TOTP code; __Host-sim_staff in production). Every change also sends the session\'s X-CSRF-Token.',
         },
         channelApiKey: { type: 'http', scheme: 'bearer', description: 'An agent\'s API key, returned once when the agent was registered' },
+        handoffDeviceToken: { type: 'http', scheme: 'bearer', description: 'The deviceToken a phone got by claiming a hand-off: the order\'s view, photos and live check only, while the hand-off is open' },
       },
     },
     paths: {
@@ -139,7 +148,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/orders/{id}': {
         get: {
           summary: 'An order, its evidence, what was read and the decision',
-          security: secured,
+          security: securedOrDevice,
           requestParams: { path: orderId },
           responses: { '200': { description: 'the order', ...json(orderViewSchema) }, ...errors(404) },
         },
@@ -156,7 +165,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/orders/{id}/evidence/{kind}': {
         put: {
           summary: 'Upload a card side or the hand-held photo (multipart field "image")',
-          security: secured,
+          security: securedOrDevice,
           requestParams: { path: orderId.extend({ kind: z.enum(EVIDENCE_KINDS) }) },
           requestBody: { content: { 'multipart/form-data': { schema: z.object({ image: z.string().meta({ format: 'binary' }) }) } } },
           responses: { '200': { description: 'stored; card sides come back read', ...json(evidenceResultSchema) }, ...errors(400, 404, 409, 413, 415, 422) },
@@ -165,7 +174,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/orders/{id}/liveness': {
         post: {
           summary: 'Start a live camera check: a random challenge of two or three actions, answered once before it expires',
-          security: secured,
+          security: securedOrDevice,
           requestParams: { path: orderId },
           responses: { '201': { description: 'the challenge', ...json(livenessChallengeSchema) }, ...errors(404, 409, 429) },
         },
@@ -173,7 +182,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/orders/{id}/liveness/{challengeId}/frames': {
         post: {
           summary: 'Answer a challenge with the frames taken while following it (multipart field "frames", in order)',
-          security: secured,
+          security: securedOrDevice,
           requestParams: { path: orderId.extend({ challengeId: z.uuid() }) },
           requestBody: { content: { 'multipart/form-data': { schema: z.object({ frames: z.array(z.string().meta({ format: 'binary' })) }) } } },
           responses: { '200': { description: 'the verdict on those frames', ...json(livenessResultSchema) }, ...errors(400, 404, 409, 410, 413, 415, 422) },
@@ -488,6 +497,43 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           ...staffOnly('operations.manage'),
           requestParams: { path: z.object({ id: z.string() }) },
           responses: { '204': { description: 'disabled' }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/orders/{id}/handoffs': {
+        post: {
+          summary: 'Go on with the order on another device (a phone): a one-time code, good for ten minutes, shown once as a QR code and a link; an earlier hand-off still open is cancelled',
+          security: secured,
+          requestParams: { path: orderId },
+          responses: { '201': { description: 'made', ...json(createdHandoffSchema) }, ...errors(404, 409) },
+        },
+      },
+      '/api/orders/{id}/handoffs/{handoffId}': {
+        get: {
+          summary: 'What the first device follows: the hand-off (waiting, claimed, finished, cancelled, expired) and the order as the phone has left it',
+          security: secured,
+          requestParams: { path: handoffId },
+          responses: { '200': { description: 'progress', ...json(handoffProgressSchema) }, ...errors(404) },
+        },
+        delete: {
+          summary: 'The first device takes the order back: the code, or the phone\'s token, opens nothing from now on',
+          security: secured,
+          requestParams: { path: handoffId },
+          responses: { '200': { description: 'cancelled', ...json(handoffSchema) }, ...errors(404) },
+        },
+      },
+      '/api/handoffs/claim': {
+        post: {
+          summary: 'The phone takes a hand-off code: once, before it runs out. It gets a token of its own for the order\'s photos, live check and view (never the order\'s token), good for thirty minutes',
+          requestBody: json(handoffClaimRequestSchema),
+          responses: { '200': { description: 'claimed', ...json(claimedHandoffSchema) }, ...errors(400, 404, 409, 410, 429) },
+        },
+      },
+      '/api/orders/{id}/handoffs/{handoffId}/finish': {
+        post: {
+          summary: 'The phone is done: the first device goes on, and the phone\'s token opens nothing from now on',
+          security: [{ handoffDeviceToken: [] }],
+          requestParams: { path: handoffId },
+          responses: { '200': { description: 'finished', ...json(handoffSchema) }, ...errors(404) },
         },
       },
       '/api/orders/{id}/contact': {

@@ -42,7 +42,7 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
   });
 
   router.get('/orders/:id', async (req, res) => {
-    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')), 'device');
     res.json(await orders.view(row));
   });
 
@@ -57,20 +57,20 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
     '/orders/:id/evidence/:kind',
     limits.per('uploads'),
     async (req, _res, next) => {
-      await orders.authorize(parseWith(evidenceParams, req.params).id, bearerToken(req.get('authorization')));
+      await orders.authorize(parseWith(evidenceParams, req.params).id, bearerToken(req.get('authorization')), 'device');
       next();
     },
     uploads.guard(MAX_UPLOAD_BYTES, (req) => order(String(req.params.id))),
     imageUpload,
     async (req, res) => {
       const { id, kind } = parseWith(evidenceParams, req.params);
-      const row = await orders.authorize(id, bearerToken(req.get('authorization')));
+      const row = await orders.authorize(id, bearerToken(req.get('authorization')), 'device');
       res.json(await orders.uploadEvidence(row, kind, uploadedFiles(req)[0] ?? Buffer.alloc(0)));
     },
   );
 
   router.post('/orders/:id/liveness', limits.per('liveChecks'), async (req, res) => {
-    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')));
+    const row = await orders.authorize(parseWith(orderParams, req.params).id, bearerToken(req.get('authorization')), 'device');
     res.status(201).json(await orders.startLiveness(row));
   });
 
@@ -78,14 +78,14 @@ export function orderRoutes(orders: OrderService, { limits, uploads }: Guards): 
     '/orders/:id/liveness/:challengeId/frames',
     limits.per('liveChecks'),
     async (req, _res, next) => {
-      await orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')));
+      await orders.authorize(parseWith(challengeParams, req.params).id, bearerToken(req.get('authorization')), 'device');
       next();
     },
     uploads.guard(MAX_FRAMES_BYTES, (req) => order(String(req.params.id))),
     frameUpload,
     async (req, res) => {
       const { id, challengeId } = parseWith(challengeParams, req.params);
-      const row = await orders.authorize(id, bearerToken(req.get('authorization')));
+      const row = await orders.authorize(id, bearerToken(req.get('authorization')), 'device');
       res.json(await orders.answerLiveness(row, challengeId, uploadedFiles(req), timelineOf(req)));
     },
   );

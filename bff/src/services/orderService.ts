@@ -72,7 +72,15 @@ export interface OrderServiceDeps {
   contactOf?: (row: OrderRow) => Promise<ContactView | undefined>;
   /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
   channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
+  /** The order another device's token acts for (a hand-off to a phone the buyer claimed), by the token's digest. */
+  devices?: { deviceOrder(tokenHash: string, now: number): Promise<{ orderId: string } | undefined> };
 }
+
+/**
+ * Who may call: `owner`, the order's token only (consent, submission, contact, withdrawal);
+ * `device`, also a phone the buyer handed the order to (its photos, its live check, the order's view).
+ */
+export type OrderCaller = 'owner' | 'device';
 
 /**
  * What the photos' checks at upload found that sends an order to a person: glare on a card (does it
@@ -171,10 +179,19 @@ export class OrderService {
    * The order for this id if the token is its token. Anything else, including another order's token,
    * is "no such order": a guess learns nothing.
    */
-  async authorize(orderId: string, token: string | undefined): Promise<OrderRow> {
+  async authorize(orderId: string, token: string | undefined, caller: OrderCaller = 'owner'): Promise<OrderRow> {
     const row = await this.#d.db.getOrder(orderId);
-    if (!tokenMatches(row?.token_hash, token) || !row) throw new AppError('not_found', 'no such order', 404);
-    return row;
+    if (row && tokenMatches(row.token_hash, token)) return row;
+    if (row && token && caller === 'device' && this.#d.devices) {
+      const device = await this.#d.devices.deviceOrder(hashToken(token), this.now());
+      if (device?.orderId === row.id) return row;
+    }
+    throw new AppError('not_found', 'no such order', 404);
+  }
+
+  /** Refuses an order that is no longer a draft: its evidence can no longer change. */
+  requireDraft(row: OrderRow): void {
+    if (row.state !== 'draft') throw new AppError('order_closed', `the order is ${row.state}; its evidence can no longer change`, 409);
   }
 
   async consent(row: OrderRow, request: ConsentRequest): Promise<OrderView> {
@@ -484,9 +501,6 @@ export class OrderService {
     return row;
   }
 
-  private requireDraft(row: OrderRow): void {
-    if (row.state !== 'draft') throw new AppError('order_closed', `the order is ${row.state}; its evidence can no longer change`, 409);
-  }
 }
 
 /** The photos' faults of one kind found at upload, from the card sides' evidence rows. */

@@ -424,6 +424,23 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'liveness_hash_bands_age', 'liveness_hash_bands', ['created_at']);
       },
     },
+    '0009_handoffs': {
+      async up(db: Db): Promise<void> {
+        // A buyer who goes on with an order on another device (a phone): a one-time code's digest, and
+        // once the phone took it, the digest of the phone's own token. Nothing of the buyer's identity.
+        await db.schema.createTable('order_handoffs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('device_token_hash', 'text', (c) => c.unique())
+          .addColumn('state', 'text', required('state', ['waiting', 'claimed', 'finished', 'cancelled']))
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .addColumn('ended_at', 'bigint')
+          .execute();
+        await index(db, 'order_handoffs_order', 'order_handoffs', ['order_id', 'created_at']);
+      },
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } f
 import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
 import type { RegistrationRow } from '../../registrations/registrations.db.js';
+import type { HandoffRow } from '../../handoff/handoffs.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
 export interface Schema {
@@ -51,5 +52,6 @@ export interface Schema {
     id: string; order_id: string; event: string; status: 'pending' | 'sent' | 'failed'; attempts: number; next_at: number; claimed_until: number | null;
     last_error: string | null; created_at: number; sent_at: number | null;
   };
+  order_handoffs: HandoffRow;
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }
