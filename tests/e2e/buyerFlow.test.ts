@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
@@ -136,6 +138,58 @@ describe('the buyer in a real browser', () => {
     await reviewAndSubmit(page, 'video', card);
     expect(refused).toEqual([]);
     expect(await page.getByTestId('sandbox-banner').isVisible()).toBe(true);
+  });
+
+  it('hands off from a computer to a phone: the phone scans the QR code, takes the photos and the live check, and the computer goes on by itself', async () => {
+    const cards = path.join(dir, 'handoff-cards');
+    const card = await specimen(3, POSES.penny.neutral, cards);
+    const video = path.join(dir, 'handoff-face.y4m');
+    await recordFaceVideo(POSES.penny, video);
+    browser = await launchChromium(video);
+    const desktop = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })).newPage();
+    await startPurchase(desktop, 'handoff', 'courier_verified');
+
+    await desktop.getByTestId('handoff-start').click();
+    const qr = desktop.getByTestId('handoff-qr');
+    await qr.waitFor({ timeout: 10_000 });
+    await desktop.screenshot({ path: path.join(SHOTS, 'handoff-01-desktop-qr.png'), fullPage: true });
+    // The QR code as a phone's camera would read it: this service's address, the code in the fragment only.
+    const png = Buffer.from(((await qr.getAttribute('src')) ?? '').replace(/^data:image\/png;base64,/u, ''), 'base64');
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const link = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data ?? '';
+    const shown = ((await desktop.getByTestId('handoff-code').textContent()) ?? '').replace('-', '');
+    expect(link).toBe(`${server.publicUrl}/h#${shown}`);
+
+    // The phone: its own browser, with a camera; the code is taken off the address as soon as it is read.
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true })).newPage();
+    await phone.goto(link.replace(server.publicUrl, server.url));
+    await phone.waitForURL('**/buy/capture/portrait', { timeout: 30_000 });
+    expect(phone.url()).not.toContain(shown);
+    await expect.poll(() => desktop.getByTestId('handoff').getAttribute('data-state'), { timeout: 20_000 }).toBe('claimed');
+    // The same link opened again (a second phone, a forwarded screenshot) says it was used.
+    const again = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
+    await again.goto(link.replace(server.publicUrl, server.url));
+    await expect.poll(() => again.getByTestId('handoff-error').textContent(), { timeout: 20_000 }).toBe('这个代码已经用过了，请在电脑上重新生成。');
+    await again.screenshot({ path: path.join(SHOTS, 'handoff-04-phone-used.png'), fullPage: true });
+    await again.close();
+    await uploadFile(phone, 'handoff-phone', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await expect.poll(() => desktop.locator('.handoff-steps li[data-done="true"]').count(), { timeout: 20_000 }).toBe(1);
+    await desktop.screenshot({ path: path.join(SHOTS, 'handoff-02-desktop-following.png'), fullPage: true });
+    await uploadFile(phone, 'handoff-phone', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+    await uploadFile(phone, 'handoff-phone', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
+    // The phone is the phone: it offers no hand-off of its own.
+    expect(await phone.getByTestId('handoff').count()).toBe(0);
+    expect(await liveCheck(phone, 'handoff-phone', () => recordFaceVideo(POSES.penny, video))).toBe('passed');
+    await phone.getByTestId('next').click();
+    await phone.waitForURL('**/buy/phone-done');
+    await phone.screenshot({ path: path.join(SHOTS, 'handoff-03-phone-done.png'), fullPage: true });
+
+    // The computer moved on by itself, and submits what the phone took.
+    await desktop.waitForURL('**/buy/review', { timeout: 30_000 });
+    await reviewAndSubmit(desktop, 'handoff', card);
+    // The phone's token ended with its part: a reload there opens nothing of the order.
+    await phone.goto(`${server.url}/buy/review`);
+    await phone.waitForURL('**/buy/number');
   });
 
   it('helps a buyer without a camera: the photos from files, a blurred one caught on the device, and the live check explained', async () => {

@@ -101,6 +101,14 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await frame.getByTestId('consent-biometric').check();
     await frame.getByTestId('agree').click();
     await stepReached(page, 'portrait');
+    // A buyer at the shop's desktop page can go on with a phone: the QR code shows inside the frame,
+    // and leads to the operator's site, not the shop's.
+    await frame.getByTestId('handoff-start').click();
+    await frame.getByTestId('handoff-qr').waitFor({ timeout: 10_000 });
+    expect(await frame.getByTestId('handoff').textContent()).toContain(`${t.server.publicUrl}/h`);
+    await shot('01-handoff');
+    await frame.getByTestId('handoff-cancel').click();
+    await expect.poll(() => frame.getByTestId('handoff').getAttribute('data-state')).toBe('cancelled');
     await upload(frame, page, 'portrait-side.jpg', 'emblem');
     await upload(frame, page, 'emblem-side.jpg', 'handheld');
     await upload(frame, page, 'handheld.jpg', 'liveness');

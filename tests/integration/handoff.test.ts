@@ -103,6 +103,14 @@ describe('continuing an order on a phone', () => {
     expect((await t.api.get(`/api/orders/${order.id}`, taken.body.deviceToken)).status).toBe(404);
     expect((await progress(order, fourth.body.handoff.id)).body.handoff.state).toBe('expired');
 
+    // The computer that saw every step done ends it as finished; a stranger cannot.
+    const fifth = await make(order);
+    const phone = await claim(fifth.body.code);
+    const stranger = await t.api.newOrder();
+    expect((await finish(order, fifth.body.handoff.id, stranger.token)).status).toBe(404);
+    expect((await finish(order, fifth.body.handoff.id, order.token)).body.state).toBe('finished');
+    expect((await t.api.get(`/api/orders/${order.id}`, phone.body.deviceToken)).status).toBe(404);
+
     const unknown = await claim('ZZZZZ-ZZZZZ');
     expect([unknown.status, code(unknown.body)]).toEqual([404, 'not_found']);
     const malformed = await claim('not a code!');

@@ -82,10 +82,14 @@ export class HandoffService {
     return { handoff: this.#view(claimed), orderId: row.id, deviceToken, order: await this.#d.orderService.view(row) };
   }
 
-  /** The phone is done (its photos and the live check): its token opens nothing from now on. */
-  async finish(orderId: string, id: string, deviceToken: string | undefined): Promise<Handoff> {
-    const device = deviceToken ? await this.#d.db.deviceOrder(hashToken(deviceToken), this.#d.now()) : undefined;
-    if (!device || device.orderId !== orderId || device.handoffId !== id) throw new AppError('not_found', 'no such hand-off', 404);
+  /**
+   * The phone is done (its photos and the live check), as the phone says, or the first device that
+   * saw it happen: the phone's token opens nothing from now on.
+   */
+  async finish(orderId: string, id: string, token: string | undefined): Promise<Handoff> {
+    const device = token ? await this.#d.db.deviceOrder(hashToken(token), this.#d.now()) : undefined;
+    if (!device || device.orderId !== orderId || device.handoffId !== id) await this.#d.orderService.authorize(orderId, token);
+    await this.#require(orderId, id);
     await this.#d.db.end(id, 'finished', this.#d.now());
     return this.#view(await this.#require(orderId, id));
   }

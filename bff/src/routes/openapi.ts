@@ -530,8 +530,8 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       },
       '/api/orders/{id}/handoffs/{handoffId}/finish': {
         post: {
-          summary: 'The phone is done: the first device goes on, and the phone\'s token opens nothing from now on',
-          security: [{ handoffDeviceToken: [] }],
+          summary: 'The phone is done (as the phone says, or the first device that saw every step done): the first device goes on, and the phone\'s token opens nothing from now on',
+          security: securedOrDevice,
           requestParams: { path: handoffId },
           responses: { '200': { description: 'finished', ...json(handoffSchema) }, ...errors(404) },
         },

@@ -1,5 +1,9 @@
 import {
   type ContactView,
+  type ClaimedHandoff,
+  type CreatedHandoff,
+  type Handoff,
+  type HandoffProgress,
   type SandboxSms,
   type MarkVerification,
   type PublicAgent,
@@ -105,6 +109,12 @@ export const api = {
   leaveContact: (id: string, token: string, mobile: string) => call<ContactView>(`/api/orders/${id}/contact`, { method: 'POST', token, body: JSON.stringify({ mobile }) }),
   confirmContact: (id: string, token: string, code: string) => call<ContactView>(`/api/orders/${id}/contact/confirm`, { method: 'POST', token, body: JSON.stringify({ code }) }),
   sandboxSms: () => call<{ messages: SandboxSms[] }>('/api/sandbox/sms'),
+  /** Going on with the order on a phone: made, followed and cancelled here; claimed and finished on the phone. */
+  createHandoff: (id: string, token: string) => call<CreatedHandoff>(`/api/orders/${id}/handoffs`, { method: 'POST', token }),
+  handoff: (id: string, token: string, handoffId: string) => call<HandoffProgress>(`/api/orders/${id}/handoffs/${handoffId}`, { token }),
+  cancelHandoff: (id: string, token: string, handoffId: string) => call<Handoff>(`/api/orders/${id}/handoffs/${handoffId}`, { method: 'DELETE', token }),
+  claimHandoff: (code: string) => call<ClaimedHandoff>('/api/handoffs/claim', { method: 'POST', body: JSON.stringify({ code }) }),
+  finishHandoff: (id: string, token: string, handoffId: string) => call<Handoff>(`/api/orders/${id}/handoffs/${handoffId}/finish`, { method: 'POST', token }),
 
   /**
    * Uploads one photo. XMLHttpRequest, not fetch: only it reports upload progress in every browser

@@ -13,6 +13,9 @@ export const router = createRouter({
     { path: '/buy/liveness', component: () => import('../pages/buy/BuyLivenessPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/review', component: () => import('../pages/buy/BuyReviewPage.vue'), meta: { needs: 'order' } },
     { path: '/buy/status', component: () => import('../pages/buy/BuyStatusPage.vue'), meta: { needs: 'order' } },
+    // A phone going on with an order started on another device (the code in the link's fragment).
+    { path: '/h', component: () => import('../pages/buy/BuyHandoffPage.vue') },
+    { path: '/buy/phone-done', component: () => import('../pages/buy/BuyPhoneDonePage.vue') },
     { path: '/courier', component: () => import('../pages/courier/CourierPage.vue') },
     { path: '/activate', component: () => import('../pages/activate/ActivatePage.vue') },
     { path: '/agents', component: () => import('../pages/public/AgentsPage.vue') },

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { DeliveryPath, Hold, OrderView } from '@shared';
+import { type CreatedHandoff, type DeliveryPath, type HandoffProgress, type Hold, type OrderView, EVIDENCE_KINDS } from '@shared';
 import { api } from '../api/client.js';
 import { embedContext, tellHost } from '../embed/host.js';
 
@@ -10,6 +10,17 @@ interface Saved {
   hold?: Hold;
   orderId?: string;
   orderToken?: string;
+  /** On the first device: the hand-off to a phone in progress (its code is shown until it is taken). */
+  handoff?: CreatedHandoff;
+  /** On the phone: the hand-off this device's token came from (the token is kept as `orderToken`). */
+  device?: { handoffId: string };
+}
+
+/** Where an order goes on: the first photo missing, the live check, or the review. */
+export function nextStepOf(order: OrderView): string {
+  const missing = EVIDENCE_KINDS.find((kind) => !order.evidence[kind]);
+  if (missing) return `/buy/capture/${missing}`;
+  return order.liveness === 'missing' ? '/buy/liveness' : '/buy/review';
 }
 
 /**
@@ -26,9 +37,11 @@ export const usePurchaseStore = defineStore('purchase', () => {
   const orderToken = ref<string | undefined>(saved.orderToken);
   /** The order as the server last described it. */
   const order = ref<OrderView | undefined>();
+  const handoff = ref<CreatedHandoff | undefined>(saved.handoff);
+  const device = ref<{ handoffId: string } | undefined>(saved.device);
 
-  watch([hold, orderId, orderToken], () => {
-    const value: Saved = { hold: hold.value, orderId: orderId.value, orderToken: orderToken.value };
+  watch([hold, orderId, orderToken, handoff, device], () => {
+    const value: Saved = { hold: hold.value, orderId: orderId.value, orderToken: orderToken.value, handoff: handoff.value, device: device.value };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(value));
   });
 
@@ -64,7 +77,60 @@ export const usePurchaseStore = defineStore('purchase', () => {
     orderId.value = undefined;
     orderToken.value = undefined;
     order.value = undefined;
+    handoff.value = undefined;
+    device.value = undefined;
   }
 
-  return { hold, orderId, orderToken, order, hasOrder, holdNumber, createOrder, refresh, credentials, reset };
+  /** First device: a code for the phone (one at a time: a new one cancels the one before). */
+  async function startHandoff(): Promise<CreatedHandoff> {
+    const { id, token } = credentials();
+    handoff.value = await api.createHandoff(id, token);
+    return handoff.value;
+  }
+
+  /** First device: where the phone is; the order as it left it. */
+  async function followHandoff(): Promise<HandoffProgress | undefined> {
+    if (!handoff.value) return undefined;
+    const { id, token } = credentials();
+    const progress = await api.handoff(id, token, handoff.value.handoff.id);
+    order.value = progress.order;
+    return progress;
+  }
+
+  /**
+   * First device: the phone's part is over. `finished`: the phone said so; `seen`: every step is
+   * done, the hand-off is ended from here; `cancelled`: the buyer goes on here instead.
+   */
+  async function endHandoff(how: 'finished' | 'seen' | 'cancelled'): Promise<void> {
+    const made = handoff.value;
+    handoff.value = undefined;
+    if (!made || how === 'finished') return;
+    const { id, token } = credentials();
+    await (how === 'seen' ? api.finishHandoff(id, token, made.handoff.id) : api.cancelHandoff(id, token, made.handoff.id));
+  }
+
+  /** Phone: takes the code; this tab goes on with the order on a token of its own. */
+  async function claimHandoff(code: string): Promise<OrderView> {
+    const claimed = await api.claimHandoff(code);
+    reset();
+    orderId.value = claimed.orderId;
+    orderToken.value = claimed.deviceToken;
+    device.value = { handoffId: claimed.handoff.id };
+    order.value = claimed.order;
+    return claimed.order;
+  }
+
+  /** Phone: its part is done; the first device goes on, and this tab forgets the order. */
+  async function finishOnPhone(): Promise<void> {
+    if (!device.value) return;
+    const { id, token } = credentials();
+    // The first device may have seen the check pass and ended the hand-off already.
+    await api.finishHandoff(id, token, device.value.handoffId).catch(() => undefined);
+    reset();
+  }
+
+  return {
+    hold, orderId, orderToken, order, handoff, device, hasOrder, holdNumber, createOrder, refresh, credentials, reset,
+    startHandoff, followHandoff, endHandoff, claimHandoff, finishOnPhone,
+  };
 });
