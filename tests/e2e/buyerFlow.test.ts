@@ -7,16 +7,13 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
-import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
-import { type MockCard, type MockCardOptions, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { testEnv } from '../support/testServer.js';
-
-/** Screenshots of every step, kept for people to look at (ignored by git). */
-const SHOTS = path.resolve('tests/.output/e2e');
+import { SHOTS, allowCameraAfterPrimer, specimen, startPurchase, uploadFile } from '../support/buyerSteps.js';
 
 let dir: string;
 let engine: VisionEngine;
@@ -36,49 +33,6 @@ afterAll(async () => {
   await engine?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function specimen(index: number, face: string, outDir: string): Promise<MockCard> {
-  const who = SANDBOX_IDENTITIES[index];
-  const card = await generateMockCard({ face: await facePhoto(face), name: who?.name, idNumber: who?.idNumber, seed: `e2e-${index}` });
-  await writeMockCard(card, outDir);
-  return card;
-}
-
-/** Walks the steps up to the first capture; returns the page on the portrait-side step. */
-async function startPurchase(page: Page, flow: string, deliveryPath: 'courier_verified' | 'unactivated'): Promise<void> {
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${flow}-${name}.png`), fullPage: true });
-  await page.goto(server.url);
-  await expect.poll(() => page.locator('h1').textContent()).toBe('在线购卡，先完成实名认证');
-  await shot('01-home');
-  await page.getByTestId('start').click();
-  await page.locator('input[name="msisdn"]').first().check();
-  await shot('02-number');
-  await page.getByTestId('hold').click();
-  await page.waitForURL('**/buy/delivery');
-  if (deliveryPath === 'unactivated') await page.getByTestId('unactivated').check();
-  await shot('03-delivery');
-  await page.getByTestId('confirm-delivery').click();
-  await page.waitForURL('**/buy/consent');
-  await page.getByTestId('consent-identity').check();
-  await page.getByTestId('consent-biometric').check();
-  await shot('04-consent');
-  await page.getByTestId('agree').click();
-  await page.waitForURL('**/buy/capture/portrait');
-}
-
-/** The primer explains the camera before the browser asks; it is skipped where access was given before. */
-async function allowCameraAfterPrimer(page: Page): Promise<void> {
-  const allow = page.getByRole('button', { name: '开启相机' });
-  await allow.waitFor({ timeout: 5_000 }).then(() => allow.click(), () => undefined);
-}
-
-async function uploadFile(page: Page, flow: string, kind: string, file: string, nextUrl: string): Promise<void> {
-  await page.getByTestId('file-input').setInputFiles(file);
-  await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-${kind}-preview.png`), fullPage: true });
-  await page.getByTestId('upload').click();
-  await page.waitForURL(nextUrl, { timeout: 60_000 });
-}
 
 async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promise<void> {
   await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
@@ -127,7 +81,7 @@ describe('the buyer in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     // The whole flow, the face tracker's WebAssembly included, runs under the CSP without 'unsafe-inline'.
     const refused = cspViolations(page);
-    await startPurchase(page, 'video', 'courier_verified');
+    await startPurchase(page, server.url, 'video', 'courier_verified');
     await uploadFile(page, 'video', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'video', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(page, 'video', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
@@ -147,7 +101,7 @@ describe('the buyer in a real browser', () => {
     await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
     const desktop = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })).newPage();
-    await startPurchase(desktop, 'handoff', 'courier_verified');
+    await startPurchase(desktop, server.url, 'handoff', 'courier_verified');
 
     await desktop.getByTestId('handoff-start').click();
     const qr = desktop.getByTestId('handoff-qr');
@@ -197,7 +151,7 @@ describe('the buyer in a real browser', () => {
     const card = await specimen(1, 'photos/obama.jpg', cards);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
-    await startPurchase(page, 'upload', 'courier_verified');
+    await startPurchase(page, server.url, 'upload', 'courier_verified');
 
     // No camera on this browser: after the primer, a recovery screen offers the file picker.
     await page.getByTestId('use-camera').click();
@@ -256,7 +210,7 @@ describe('the buyer in a real browser', () => {
     await stillToY4m(path.join(cards, 'handheld.jpg'), video);
     browser = await launchChromium(video);
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
-    await startPurchase(page, 'camera', 'unactivated');
+    await startPurchase(page, server.url, 'camera', 'unactivated');
     await uploadFile(page, 'camera', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await uploadFile(page, 'camera', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
 

@@ -1,4 +1,5 @@
 import { onScopeDispose, ref, shallowRef } from 'vue';
+import { hasCameraApi } from './useInAppBrowser.js';
 
 export type CameraError = 'denied' | 'unavailable' | 'failed';
 
@@ -14,6 +15,10 @@ export function useCamera() {
   async function start(facingMode: 'user' | 'environment'): Promise<boolean> {
     stop();
     error.value = undefined;
+    if (!hasCameraApi()) {
+      error.value = 'unavailable';
+      return false;
+    }
     starting.value = true;
     try {
       // Only an ideal width: Safari throws OverconstrainedError when width and height are both required.
