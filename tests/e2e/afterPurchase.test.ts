@@ -8,7 +8,7 @@ import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
+import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
@@ -62,7 +62,7 @@ describe('after the purchase, in a real browser', () => {
     browser = await launchChromium(camera);
     const page = await browser.newPage(PHONE);
     const refused = cspViolations(page);
-    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `courier-${name}.png`), fullPage: true });
+    const shot = (name: string) => look(page, path.join(SHOTS, `courier-${name}.png`));
     await page.goto(`${t.server.url}/courier`);
     await page.getByTestId('access-code').fill('wrong-code-00000000');
     await page.getByTestId('sign-in').click();
@@ -113,7 +113,7 @@ describe('after the purchase, in a real browser', () => {
     browser = await launchChromium(video);
     const page = await browser.newPage(PHONE);
     const refused = cspViolations(page);
-    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `activate-${name}.png`), fullPage: true });
+    const shot = (name: string) => look(page, path.join(SHOTS, `activate-${name}.png`));
     // From the order's status page, as the buyer finds it.
     await page.goto(`${t.server.url}/activate`);
     const typo = `${order.iccid.slice(0, -1)}${(Number(order.iccid.at(-1)) + 1) % 10}`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentMark } from '@shared';
-import { buildWeb, launchChromium } from '../support/browser.js';
+import { buildWeb, launchChromium, look } from '../support/browser.js';
 import { enrolInBrowser } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('authorised agents in a real browser', () => {
   it('the operator registers an agent in the console, a buyer checks its mark, and a suspended agent no longer passes', async () => {
     const page = await browser.newPage(PHONE);
-    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `agents-${name}.png`), fullPage: true });
+    const shot = (name: string) => look(page, path.join(SHOTS, `agents-${name}.png`));
 
     // The console: the channel manager's first sign-in, a new agent, its secrets shown once.
     const { oneTimePassword } = await t.server.staff.add({ username: 'qian.channels', name: '钱渠道', roles: ['channel_manager'] }, 'cli');
@@ -55,14 +55,14 @@ describe('authorised agents in a real browser', () => {
     await expect.poll(() => check.getByTestId('verify').getAttribute('data-genuine')).toBe('true');
     expect(await check.getByTestId('verify').getAttribute('data-authorised')).toBe('true');
     expect(await check.getByTestId('mark-origin').textContent()).toBe(SHOP);
-    await check.screenshot({ path: path.join(SHOTS, 'agents-02-verified.png'), fullPage: true });
+    await look(check, path.join(SHOTS, 'agents-02-verified.png'));
 
     // The same mark clicked on another site (copied there): not verified.
     const copied = await browser.newPage(PHONE);
     await copied.goto(`${t.server.url}/agents/verify#${mark.body.payload}`, { referer: 'https://copycat.example.cn/buy' });
     await expect.poll(() => copied.getByTestId('verify').getAttribute('data-genuine')).toBe('false');
     expect(await copied.getByTestId('copied').isVisible()).toBe(true);
-    await copied.screenshot({ path: path.join(SHOTS, 'agents-02-copied.png'), fullPage: true });
+    await look(copied, path.join(SHOTS, 'agents-02-copied.png'));
     await copied.close();
 
     // An altered mark is not genuine.
@@ -71,7 +71,7 @@ describe('authorised agents in a real browser', () => {
     await check.goto(`${t.server.url}/agents/verify#${altered}.${signature}`);
     await check.reload();
     await expect.poll(() => check.getByTestId('verify').getAttribute('data-genuine')).toBe('false');
-    await check.screenshot({ path: path.join(SHOTS, 'agents-03-forged.png'), fullPage: true });
+    await look(check, path.join(SHOTS, 'agents-03-forged.png'));
 
     // Suspended in the console: its mark still says whose it is, and that it is not authorised now.
     await page.locator('[data-agent="AG-E2E-0001"]').getByTestId('suspend').click();
@@ -79,11 +79,11 @@ describe('authorised agents in a real browser', () => {
     await check.goto(`${t.server.url}/agents/verify#${mark.body.payload}`);
     await check.reload();
     await expect.poll(() => check.getByTestId('verify').getAttribute('data-authorised')).toBe('false');
-    await check.screenshot({ path: path.join(SHOTS, 'agents-04-suspended.png'), fullPage: true });
+    await look(check, path.join(SHOTS, 'agents-04-suspended.png'));
 
     // The public list has the demo agent, not the suspended one.
     await check.goto(`${t.server.url}/agents`);
     await expect.poll(() => check.getByTestId('agent-number').allTextContents()).toEqual(['SBX-AGENT-0001']);
-    await check.screenshot({ path: path.join(SHOTS, 'agents-05-list.png'), fullPage: true });
+    await look(check, path.join(SHOTS, 'agents-05-list.png'));
   });
 });

@@ -9,7 +9,7 @@ import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
-import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, stillToY4m } from '../support/browser.js';
+import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { testEnv } from '../support/testServer.js';
@@ -42,26 +42,26 @@ async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promis
   await page.reload();
   await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
   await page.getByTestId('confirm-details').check();
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-08-review.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-08-review.png`));
   await page.getByTestId('submit').click();
   await page.waitForURL('**/buy/status');
   // Approved, and at once packed and shipped: the buyer sees the parcel and, for the courier, the hand-over code.
   await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
   expect(await page.locator('.outcome').textContent()).toBe('配送中');
   expect(await page.getByTestId('handover-code').textContent()).toMatch(/^\d{6}$/);
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-09-status.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-09-status.png`));
 }
 
 /** The live check with the camera; returns its outcome once the server has answered (tried again once after `retake`). */
 async function liveCheck(page: Page, flow: string, retake?: () => Promise<void>): Promise<string | null> {
   await page.waitForURL('**/buy/liveness');
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-intro.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-intro.png`));
   await page.getByTestId('start-liveness').click();
   await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
   await actionPrompted(page, /turn_left|open_mouth/);
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-action.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-action.png`));
   const { outcome, said } = await liveCheckOutcome(page, retake ? { retake } : {});
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-07-liveness-result.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-result.png`));
   return outcome === 'passed' ? outcome : `${outcome}: ${said}`;
 }
 
@@ -106,7 +106,7 @@ describe('the buyer in a real browser', () => {
     await desktop.getByTestId('handoff-start').click();
     const qr = desktop.getByTestId('handoff-qr');
     await qr.waitFor({ timeout: 10_000 });
-    await desktop.screenshot({ path: path.join(SHOTS, 'handoff-01-desktop-qr.png'), fullPage: true });
+    await look(desktop, path.join(SHOTS, 'handoff-01-desktop-qr.png'));
     // The QR code as a phone's camera would read it: this service's address, the code in the fragment only.
     const png = Buffer.from(((await qr.getAttribute('src')) ?? '').replace(/^data:image\/png;base64,/u, ''), 'base64');
     const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -124,11 +124,11 @@ describe('the buyer in a real browser', () => {
     const again = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
     await again.goto(link.replace(server.publicUrl, server.url));
     await expect.poll(() => again.getByTestId('handoff-error').textContent(), { timeout: 20_000 }).toBe('这个代码已经用过了，请在电脑上重新生成。');
-    await again.screenshot({ path: path.join(SHOTS, 'handoff-04-phone-used.png'), fullPage: true });
+    await look(again, path.join(SHOTS, 'handoff-04-phone-used.png'));
     await again.close();
     await uploadFile(phone, 'handoff-phone', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
     await expect.poll(() => desktop.locator('.handoff-steps li[data-done="true"]').count(), { timeout: 20_000 }).toBe(1);
-    await desktop.screenshot({ path: path.join(SHOTS, 'handoff-02-desktop-following.png'), fullPage: true });
+    await look(desktop, path.join(SHOTS, 'handoff-02-desktop-following.png'));
     await uploadFile(phone, 'handoff-phone', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
     await uploadFile(phone, 'handoff-phone', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
     // The phone is the phone: it offers no hand-off of its own.
@@ -136,7 +136,7 @@ describe('the buyer in a real browser', () => {
     expect(await liveCheck(phone, 'handoff-phone', () => recordFaceVideo(POSES.penny, video))).toBe('passed');
     await phone.getByTestId('next').click();
     await phone.waitForURL('**/buy/phone-done');
-    await phone.screenshot({ path: path.join(SHOTS, 'handoff-03-phone-done.png'), fullPage: true });
+    await look(phone, path.join(SHOTS, 'handoff-03-phone-done.png'));
 
     // The computer moved on by itself, and submits what the phone took.
     await desktop.waitForURL('**/buy/review', { timeout: 30_000 });
@@ -157,7 +157,7 @@ describe('the buyer in a real browser', () => {
     await page.getByTestId('use-camera').click();
     await allowCameraAfterPrimer(page);
     await expect.poll(() => page.getByRole('alert').getByRole('button', { name: '从相册选择' }).isVisible(), { timeout: 10_000 }).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, 'upload-05-no-camera.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'upload-05-no-camera.png'));
 
     // A blurred photo is caught on the device, with guidance, before anything is sent.
     const blurred = await generateMockCard({
@@ -168,7 +168,7 @@ describe('the buyer in a real browser', () => {
     await page.getByTestId('file-input').setInputFiles(path.join(dir, 'blurred-portrait.jpg'));
     await expect.poll(() => page.getByText('照片模糊，请拿稳手机、对好焦后重拍。').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await page.getByTestId('upload').isDisabled()).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, 'upload-05-blurred.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'upload-05-blurred.png'));
 
     // A portrait side the server reads and turns back, with what to do instead (as the buyer sees it).
     const turnedBack = async (name: string, options: Partial<MockCardOptions>, hint: string): Promise<void> => {
@@ -180,7 +180,7 @@ describe('the buyer in a real browser', () => {
       await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
       await page.getByTestId('upload').click();
       await expect.poll(() => page.getByTestId('problems').textContent(), { timeout: 60_000 }).toContain(hint);
-      await page.screenshot({ path: path.join(SHOTS, `upload-05-${name}.png`), fullPage: true });
+      await look(page, path.join(SHOTS, `upload-05-${name}.png`));
     };
     // A black-and-white copy of the card is refused as one.
     await turnedBack('photocopy', { effects: { photocopy: true }, effectsOn: ['portrait'] }, '这张照片看起来是证件的黑白复印件，请拍摄身份证原件。');
@@ -195,7 +195,7 @@ describe('the buyer in a real browser', () => {
     await page.getByTestId('start-liveness').click();
     await expect.poll(() => page.getByTestId('camera-problem').isVisible(), { timeout: 30_000 }).toBe(true);
     expect(await page.getByTestId('camera-problem').textContent()).toContain('系统浏览器');
-    await page.screenshot({ path: path.join(SHOTS, 'upload-07-liveness-no-camera.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'upload-07-liveness-no-camera.png'));
     // And the review page will not submit without it.
     await page.goto(`${server.url}/buy/review`);
     await expect.poll(() => page.getByText('提交前需要先完成视频认证。').isVisible(), { timeout: 10_000 }).toBe(true);
@@ -217,10 +217,10 @@ describe('the buyer in a real browser', () => {
     await page.getByTestId('use-camera').click();
     await allowCameraAfterPrimer(page);
     await expect.poll(() => page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth), { timeout: 15_000 }).toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-viewfinder.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'camera-06-handheld-viewfinder.png'));
     await page.getByTestId('shutter').click();
     await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
-    await page.screenshot({ path: path.join(SHOTS, 'camera-06-handheld-preview.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'camera-06-handheld-preview.png'));
     await page.getByTestId('upload').click();
 
     // The same still picture in front of the camera: it never turns or opens its mouth.

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, cspViolations, launchChromium } from '../support/browser.js';
+import { buildWeb, cspViolations, launchChromium, look } from '../support/browser.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
@@ -45,7 +45,7 @@ async function signedInPage(username: string, roles: StaffRole[], to: string): P
   return page;
 }
 
-const shooter = (page: Page) => (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const shooter = (page: Page) => (name: string) => look(page, path.join(SHOTS, `${name}.png`));
 
 describe('the operator\'s console in a real browser', () => {
   it('the first administrator enrols, adds an auditor and the first reviewer, and the auditor sees what the administrator did; a disabled account is signed out', async () => {
@@ -140,7 +140,7 @@ describe('the operator\'s console in a real browser', () => {
     await buyer.getByTestId('notice-code').fill(smsCode);
     await buyer.getByTestId('confirm-notices').click();
     await expect.poll(() => buyer.getByTestId('notices-on').textContent()).toContain('139****5678');
-    await buyer.screenshot({ path: path.join(SHOTS, '06-buyer-in-review.png'), fullPage: true });
+    await look(buyer, path.join(SHOTS, '06-buyer-in-review.png'));
 
     // The reviewer the administrator added signs in (password and TOTP code), and a second one.
     const firstReviewer = await (await browser.newContext(DESK)).newPage();
@@ -174,13 +174,13 @@ describe('the operator\'s console in a real browser', () => {
 
     // The buyer's status page, without a reload: shipped.
     await expect.poll(() => buyer.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
-    await buyer.screenshot({ path: path.join(SHOTS, '10-buyer-shipped.png'), fullPage: true });
+    await look(buyer, path.join(SHOTS, '10-buyer-shipped.png'));
     // The texts the buyer received: the review's outcome and the shipment, naming the order only.
     await expect.poll(() => phone.locator('[data-to="13912345678"]').count(), { timeout: 20_000 }).toBe(3);
     const texts = await phone.locator('[data-to="13912345678"] p').allTextContents();
     expect(texts.some((text) => text.includes(order.id.slice(0, 8)) && text.includes('已发货'))).toBe(true);
     expect(texts.join('')).not.toContain(who?.name ?? '-');
-    await phone.screenshot({ path: path.join(SHOTS, '10-sandbox-sms.png'), fullPage: true });
+    await look(phone, path.join(SHOTS, '10-sandbox-sms.png'));
 
     // At the door the courier checks the card and the recipient: the number is activated and registered.
     const shipped = await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token);

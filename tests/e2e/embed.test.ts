@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { storefrontPage } from '../../bff/src/sandbox/storefront.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { buildWeb, cspViolations, launchChromium, liveCheckOutcome } from '../support/browser.js';
+import { buildWeb, cspViolations, expectAccessible, launchChromium, liveCheckOutcome } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -107,6 +107,10 @@ describe('a storefront embedding the flow, in a real browser', () => {
     await frame.getByTestId('handoff-qr').waitFor({ timeout: 10_000 });
     expect(await frame.getByTestId('handoff').textContent()).toContain(`${t.server.publicUrl}/h`);
     await shot('01-handoff');
+    // The flow inside the frame is held to WCAG 2.2 AA as on its own (the shop's page is the shop's).
+    const inner = await page.locator('sim-verification iframe').elementHandle().then((el) => el?.contentFrame());
+    if (!inner) throw new Error('no frame of the flow');
+    await expectAccessible(inner, 'the embedded flow');
     await frame.getByTestId('handoff-cancel').click();
     await expect.poll(() => frame.getByTestId('handoff').getAttribute('data-state')).toBe('cancelled');
     await upload(frame, page, 'portrait-side.jpg', 'emblem');

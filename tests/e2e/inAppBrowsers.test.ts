@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
-import { buildWeb, launchChromium, stillToY4m } from '../support/browser.js';
+import { buildWeb, launchChromium, look, stillToY4m } from '../support/browser.js';
 import { SHOTS, specimen, startPurchase, uploadFile } from '../support/buyerSteps.js';
 import { facePhoto } from '../support/fixtures.js';
 import { testEnv } from '../support/testServer.js';
@@ -56,7 +56,7 @@ describe('in-app browsers', () => {
     expect(await page.getByTestId('use-camera').count()).toBe(0);
     expect(await page.getByTestId('take-with-app').isVisible()).toBe(true);
     expect(await page.getByTestId('camera-input').getAttribute('capture')).toBe('environment');
-    await page.screenshot({ path: path.join(SHOTS, 'wechat-05-portrait.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'wechat-05-portrait.png'));
     // The photo comes from the camera app, through the file input that asks for it.
     await page.getByTestId('camera-input').setInputFiles(path.join(cards, 'portrait-side.jpg'));
     await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
@@ -76,7 +76,7 @@ describe('in-app browsers', () => {
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).toBe('/h');
     const address = new URL(page.url());
     expect(await page.getByTestId('inapp-link').inputValue()).toBe(`${server.publicUrl}/h${address.hash}`);
-    await page.screenshot({ path: path.join(SHOTS, 'wechat-07-liveness-guide.png'), fullPage: true });
+    await look(page, path.join(SHOTS, 'wechat-07-liveness-guide.png'));
 
     // The system browser opens that address and goes straight on to the live check with the same order.
     const safari = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
@@ -84,7 +84,7 @@ describe('in-app browsers', () => {
     await safari.waitForURL('**/buy/liveness', { timeout: 30_000 });
     expect(await safari.getByTestId('inapp-guide').count()).toBe(0);
     expect(await safari.getByTestId('start-liveness').isVisible()).toBe(true);
-    await safari.screenshot({ path: path.join(SHOTS, 'wechat-08-system-browser.png'), fullPage: true });
+    await look(safari, path.join(SHOTS, 'wechat-08-system-browser.png'));
   });
 
   it('recognises each app\'s browser, and uses the camera where the app gives the page one', async () => {

@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { type Browser, type Locator, type Page, chromium } from 'playwright-core';
+import { type Browser, type Frame, type Locator, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 
 const run = promisify(execFile);
+const require = createRequire(import.meta.url);
 
 /** Debian's chromium: the project installs it (npm run setup); nothing is downloaded at test time. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -88,4 +91,31 @@ export async function liveCheckOutcome(where: { getByTestId(id: string): Locator
   await expect.poll(async () => (await where.getByTestId('liveness-result').count()) === 0, { timeout: 30_000 }).toBe(true);
   const second = await settled();
   return { ...second, said: `${first.said} | then: ${second.said}` };
+}
+
+/** axe-core's engine, run in the page through the debugger (a script tag would be refused by the page's CSP). */
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA: what axe-core checks of them automatically. */
+const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/**
+ * What axe-core finds against WCAG 2.2 AA in the page (or frame) as it stands: each violated rule
+ * with the elements that break it. Empty when it finds nothing.
+ */
+export async function axeViolations(where: Page | Frame): Promise<string[]> {
+  type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+  await where.evaluate(`${AXE}\n;0`);
+  const result = await where.evaluate<Result>(`axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_AA)} }, resultTypes: ['violations'] })`);
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Fails with what axe-core found, named by `name`, if the page breaks any automatic WCAG 2.2 AA check. */
+export async function expectAccessible(where: Page | Frame, name: string): Promise<void> {
+  expect((await axeViolations(where)).join('\n'), `accessibility of ${name}`).toBe('');
+}
+
+/** A page as people will look at it (a full-page screenshot in `file`), checked against WCAG 2.2 AA. */
+export async function look(where: Page, file: string): Promise<void> {
+  await where.screenshot({ path: file, fullPage: true });
+  await expectAccessible(where, file.split('/').at(-1) ?? file);
 }

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { expectAccessible, look } from './browser.js';
 import { facePhoto } from './fixtures.js';
 
 /** The buyer's steps as the browser tests walk them. */
@@ -20,7 +21,8 @@ export async function specimen(index: number, face: string, outDir: string): Pro
 
 /** Walks the steps up to the first capture; leaves the page on the portrait-side step. */
 export async function startPurchase(page: Page, baseUrl: string, flow: string, deliveryPath: 'courier_verified' | 'unactivated'): Promise<void> {
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${flow}-${name}.png`), fullPage: true });
+  // Each step is looked at (a screenshot) and checked against WCAG 2.2 AA (axe-core).
+  const shot = (name: string) => look(page, path.join(SHOTS, `${flow}-${name}.png`));
   await page.goto(baseUrl);
   await expect.poll(() => page.locator('h1').textContent()).toBe('在线购卡，先完成实名认证');
   await shot('01-home');
@@ -38,6 +40,7 @@ export async function startPurchase(page: Page, baseUrl: string, flow: string, d
   await shot('04-consent');
   await page.getByTestId('agree').click();
   await page.waitForURL('**/buy/capture/portrait');
+  await expectAccessible(page, `${flow} portrait side`);
 }
 
 /** The primer explains the camera before the browser asks; it is skipped where access was given before. */
@@ -50,7 +53,7 @@ export async function allowCameraAfterPrimer(page: Page): Promise<void> {
 export async function uploadFile(page: Page, flow: string, kind: string, file: string, nextUrl: string): Promise<void> {
   await page.getByTestId('file-input').setInputFiles(file);
   await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
-  await page.screenshot({ path: path.join(SHOTS, `${flow}-${kind}-preview.png`), fullPage: true });
+  await look(page, path.join(SHOTS, `${flow}-${kind}-preview.png`));
   await page.getByTestId('upload').click();
   await page.waitForURL(nextUrl, { timeout: 60_000 });
 }
