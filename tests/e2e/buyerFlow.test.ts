@@ -13,7 +13,7 @@ import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutco
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { testEnv } from '../support/testServer.js';
-import { SHOTS, allowCameraAfterPrimer, specimen, startPurchase, uploadFile } from '../support/buyerSteps.js';
+import { SHOTS, allowCameraAfterPrimer, press, specimen, startPurchase, uploadByKeyboard, uploadFile } from '../support/buyerSteps.js';
 
 let dir: string;
 let engine: VisionEngine;
@@ -34,21 +34,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function reviewAndSubmit(page: Page, flow: string, card: MockCard): Promise<void> {
+async function reviewAndSubmit(page: Page, flow: string, card: MockCard, by: 'mouse' | 'keyboard' = 'mouse'): Promise<void> {
   await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
   await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
   await expect.poll(() => page.locator('[data-field="validity"]').textContent()).toBe(card.identity.emblem.validity);
   // The page survives a reload mid-flow: the order is fetched again with the token from this tab.
   await page.reload();
   await expect.poll(() => page.locator('[data-field="name"]').textContent()).toBe(card.identity.portrait.name);
-  await page.getByTestId('confirm-details').check();
+  // Before submitting: the card is the buyer's alone, and what to do when a stranger asks for it.
+  expect(await page.getByTestId('fraud-warning').textContent()).toContain('96110');
+  if (by === 'keyboard') await press(page, page.getByTestId('confirm-details'), 'Space');
+  else await page.getByTestId('confirm-details').check();
   await look(page, path.join(SHOTS, `${flow}-08-review.png`));
-  await page.getByTestId('submit').click();
+  if (by === 'keyboard') await press(page, page.getByTestId('submit'));
+  else await page.getByTestId('submit').click();
   await page.waitForURL('**/buy/status');
   // Approved, and at once packed and shipped: the buyer sees the parcel and, for the courier, the hand-over code.
   await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('shipped');
   expect(await page.locator('.outcome').textContent()).toBe('配送中');
   expect(await page.getByTestId('handover-code').textContent()).toMatch(/^\d{6}$/);
+  expect(await page.getByTestId('fraud-warning').isVisible()).toBe(true);
   await look(page, path.join(SHOTS, `${flow}-09-status.png`));
 }
 
@@ -72,24 +77,54 @@ describe('the buyer in a real browser', () => {
     browser = undefined;
   });
 
-  it('buys a SIM: photos of a specimen card uploaded, the live check done with a recorded face video, ending approved', async () => {
+  it('buys a SIM by keyboard alone, in 长辈模式: photos of a specimen card, the live check with a recorded face video and its prompts spoken, ending approved', async () => {
     const cards = path.join(dir, 'video-cards');
     const card = await specimen(0, POSES.penny.neutral, cards);
     const video = path.join(dir, 'face-video.y4m');
     await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    // What speech synthesis is asked to say, kept for the test (headless Chromium has no voices).
+    await context.addInitScript({ content: 'window.__said = []; SpeechSynthesis.prototype.speak = function (u) { window.__said.push(u.text + "|" + u.rate.toFixed(1)); };' });
+    const page = await context.newPage();
     // The whole flow, the face tracker's WebAssembly included, runs under the CSP without 'unsafe-inline'.
     const refused = cspViolations(page);
-    await startPurchase(page, server.url, 'video', 'courier_verified');
-    await uploadFile(page, 'video', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
-    await uploadFile(page, 'video', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
-    await uploadFile(page, 'video', '06-handheld', path.join(cards, 'handheld.jpg'), '**/buy/liveness');
+    await page.goto(server.url);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('在线购卡，先完成实名认证');
+    const normalSize = await page.locator('h1').evaluate((h: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(h).fontSize);
+    await press(page, page.getByTestId('elder-switch'));
+    await expect.poll(() => page.locator('html').getAttribute('class')).toContain('elder');
+    const elderSize = await page.locator('h1').evaluate((h: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(h).fontSize);
+    expect(Number.parseFloat(elderSize) / Number.parseFloat(normalSize)).toBeCloseTo(1.25, 2);
+    await look(page, path.join(SHOTS, 'keys-01-home-elder.png'));
 
-    expect(await liveCheck(page, 'video', () => recordFaceVideo(POSES.penny, video))).toBe('passed');
-    await page.getByTestId('next').click();
+    await press(page, page.getByTestId('start'));
+    await page.waitForURL('**/buy/number');
+    await press(page, page.locator('input[name="msisdn"]').first(), 'Space');
+    await press(page, page.getByTestId('hold'));
+    await page.waitForURL('**/buy/delivery');
+    await press(page, page.getByTestId('confirm-delivery'));
+    await page.waitForURL('**/buy/consent');
+    await press(page, page.getByTestId('consent-identity'), 'Space');
+    await press(page, page.getByTestId('consent-biometric'), 'Space');
+    await press(page, page.getByTestId('agree'));
+    await page.waitForURL('**/buy/capture/portrait');
+    await uploadByKeyboard(page, path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadByKeyboard(page, path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+    await uploadByKeyboard(page, path.join(cards, 'handheld.jpg'), '**/buy/liveness');
+
+    await look(page, path.join(SHOTS, 'keys-07-liveness-intro.png'));
+    await press(page, page.getByTestId('start-liveness'));
+    await actionPrompted(page, /turn_left|turn_right/);
+    const { outcome, said } = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, video) });
+    expect(outcome, said).toBe('passed');
+    // Every prompt was said as well as shown, slower in 长辈模式.
+    const spoken = await page.evaluate<string[]>('window.__said');
+    expect(spoken).toEqual(expect.arrayContaining(['请正对镜头，保持不动|0.8', '请保持不动、注视屏幕，屏幕颜色将变化几秒钟|0.8']));
+    expect(spoken.some((s) => /^请向[左右]转头\|0\.8$/u.test(s))).toBe(true);
+    await press(page, page.getByTestId('next'));
     await page.waitForURL('**/buy/review');
-    await reviewAndSubmit(page, 'video', card);
+    await reviewAndSubmit(page, 'keys', card, 'keyboard');
     expect(refused).toEqual([]);
     expect(await page.getByTestId('sandbox-banner').isVisible()).toBe(true);
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
@@ -55,5 +55,35 @@ export async function uploadFile(page: Page, flow: string, kind: string, file: s
   await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
   await look(page, path.join(SHOTS, `${flow}-${kind}-preview.png`));
   await page.getByTestId('upload').click();
+  await page.waitForURL(nextUrl, { timeout: 60_000 });
+}
+
+/**
+ * Moves the focus with Tab until `target` has it, as a keyboard user would (no click, no focus()
+ * call); fails if `max` presses never reach it.
+ */
+export async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
+  const passed: string[] = [];
+  for (let i = 0; i < max; i += 1) {
+    if (await target.evaluate((el: { ownerDocument: { activeElement: unknown } }) => el === el.ownerDocument.activeElement).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+    passed.push(await page.evaluate<string>('(document.activeElement?.tagName ?? "") + ":" + (document.activeElement?.textContent ?? "").trim().slice(0, 12)'));
+  }
+  throw new Error(`${target.toString()} is not reached with the Tab key (focus went: ${passed.slice(0, 20).join(', ')})`);
+}
+
+/** Tabs to `target` and presses `key` on it (Enter for links and buttons, Space for boxes and radios). */
+export async function press(page: Page, target: Locator, key: 'Enter' | 'Space' = 'Enter'): Promise<void> {
+  await tabTo(page, target);
+  await page.keyboard.press(key);
+}
+
+/** A photo step by keyboard only: the gallery button, the file chosen, the photo sent. */
+export async function uploadByKeyboard(page: Page, file: string, nextUrl: string): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await press(page, page.getByTestId('use-file'));
+  await (await chooser).setFiles(file);
+  await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 15_000 }).toBe(true);
+  await press(page, page.getByTestId('upload'));
   await page.waitForURL(nextUrl, { timeout: 60_000 });
 }

@@ -2,6 +2,7 @@ import type { Messages } from './index.js';
 
 const en: Messages = {
   app: {
+    elder: 'Larger & slower',
     title: 'SIM real-name verification',
     language: 'Language',
     sandbox: 'Sandbox: every outside service is a stand-in; no real card is issued.',
@@ -74,6 +75,13 @@ const en: Messages = {
     done: 'Uploaded',
   },
   liveness: {
+    voice: 'Say the prompts aloud',
+    wayOut: {
+      title: 'Cannot do the live check?',
+      help: 'Someone may hold the phone for you, but the face in the camera must be yours. "Larger & slower" at the top makes the text larger and gives more time for each action.',
+      store: 'If your health or your device keeps you from the live check, bring your ID card to one of our own stores, where staff check it in person; the photos you sent are deleted when their time is up.',
+      senses: 'The live check needs no sound: each prompt is on the screen and said aloud, and screen readers read it too.',
+    },
     title: 'Live camera check',
     lead: 'Face the camera yourself and do the actions shown on screen, one after another. The picture only confirms that it is you; no sound is recorded.',
     tips: { light: 'Good light, nothing covering your face (no mask or hat)', frame: 'Hold the phone at arm\'s length, your whole face inside the circle', alone: 'Nobody else in the picture' },
@@ -137,6 +145,11 @@ const en: Messages = {
     linkLabel: 'Or copy this link and paste it into your phone\'s browser (it works once, for 10 minutes):',
     copy: 'Copy link',
     copied: 'Copied',
+  },
+  fraud: {
+    title: 'Beware of telecom fraud',
+    own: 'A SIM card registered with your ID card is for you alone: do not rent, lend, sell or hand it to anyone. Cards passed on are used for fraud, and the holder can be held liable.',
+    strangers: 'If a stranger asks you for this card, for a code sent to it, or to open a card for them, say no and call the anti-fraud line 96110 for advice or to report it.',
   },
   quality: {
     too_small: 'The photo resolution is too low: move closer or use a higher resolution.',
