@@ -179,6 +179,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     contactOf: (row) => notices.view(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
     devices: handoffsDb,
+    parcelEventsOf: (orderId) => fulfilmentDb.shipmentEvents(orderId),
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,

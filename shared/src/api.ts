@@ -94,6 +94,26 @@ export const decisionSchema = z
   .meta({ id: 'Decision' });
 export type Decision = z.infer<typeof decisionSchema>;
 
+/**
+ * An order's journey after submission, step by step: path A ends with the courier's check at the
+ * door (the card is activated there), path B with the card delivered and then activated online.
+ */
+export const JOURNEY_STEPS = ['submitted', 'checked', 'approved', 'shipped', 'out_for_delivery', 'delivered', 'activated'] as const;
+export type JourneyStep = (typeof JOURNEY_STEPS)[number];
+/** What the buyer has to do now: nothing but wait, wait for a person, be there for the courier, activate, or start again. */
+export const JOURNEY_NEXT = ['wait', 'review', 'meet_courier', 'activate', 'none', 'start_over'] as const;
+
+export const journeySchema = z.object({
+  steps: z.array(z.object({
+    step: z.enum(JOURNEY_STEPS),
+    /** done: it happened (at); current: under way; ahead: still to come; stopped: it will not (rejected, returned). */
+    status: z.enum(['done', 'current', 'ahead', 'stopped']),
+    at: isoTime.optional(),
+  })),
+  next: z.enum(JOURNEY_NEXT),
+}).meta({ id: 'Journey' });
+export type Journey = z.infer<typeof journeySchema>;
+
 export const orderViewSchema = z
   .object({
     id: z.string(),
@@ -112,6 +132,8 @@ export const orderViewSchema = z
     delivery: deliveryViewSchema.optional(),
     /** The mobile number the buyer left for notices. */
     contact: contactViewSchema.optional(),
+    /** Once submitted: where the order is in its journey, with the carrier's reports. */
+    journey: journeySchema.optional(),
   })
   .meta({ id: 'Order' });
 export type OrderView = z.infer<typeof orderViewSchema>;

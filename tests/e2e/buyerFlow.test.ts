@@ -54,6 +54,10 @@ async function reviewAndSubmit(page: Page, flow: string, card: MockCard, by: 'mo
   expect(await page.locator('.outcome').textContent()).toBe('配送中');
   expect(await page.getByTestId('handover-code').textContent()).toMatch(/^\d{6}$/);
   expect(await page.getByTestId('fraud-warning').isVisible()).toBe(true);
+  // Where the order is in its journey, and what to do next: be there for the courier with the card.
+  await expect.poll(() => page.locator('[data-testid="journey"] li[data-status="done"]').evaluateAll((items) => items.map((li) => (li as unknown as { dataset: { step: string } }).dataset.step)))
+    .toEqual(['submitted', 'checked', 'approved', 'shipped']);
+  expect(await page.getByTestId('journey').getAttribute('data-next')).toBe('meet_courier');
   await look(page, path.join(SHOTS, `${flow}-09-status.png`));
 }
 

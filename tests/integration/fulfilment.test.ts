@@ -330,6 +330,13 @@ describe('the carrier\'s status events', () => {
     const tracking = order.view.delivery?.trackingNumber ?? '';
     const out = JSON.stringify({ trackingNumber: tracking, event: 'out_for_delivery' });
     expect((await send(out, signWebhook(WEBHOOK_SECRET, out, nowSeconds()))).body.status).toBe('out_for_delivery');
+    // The buyer's page shows the report in the parcel's journey, with its time, and what to do next.
+    const { journey } = (await t.api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
+    expect(journey?.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
+      'submitted:done', 'checked:done', 'approved:done', 'shipped:done', 'out_for_delivery:done', 'delivered:current', 'activated:ahead',
+    ]);
+    expect(Date.parse(journey?.steps.find((s) => s.step === 'out_for_delivery')?.at ?? '')).toBeGreaterThan(Date.parse(journey?.steps.find((s) => s.step === 'shipped')?.at ?? ''));
+    expect(journey?.next).toBe('activate');
 
     const returned = JSON.stringify({ trackingNumber: tracking, event: 'returned' });
     const signature = signWebhook(WEBHOOK_SECRET, returned, nowSeconds());
@@ -337,7 +344,9 @@ describe('the carrier\'s status events', () => {
     expect((await send(returned, signWebhook(WEBHOOK_SECRET, returned, nowSeconds() - 3600))).status).toBe(401);
     expect((await send(returned, signWebhook('another-secret-entirely', returned, nowSeconds()))).status).toBe(401);
     expect((await send(returned, signature)).status).toBe(200);
-    expect((await waitForState(t.api, order, 'returned')).delivery?.status).toBe('returned');
+    const returnedView = await waitForState(t.api, order, 'returned');
+    expect(returnedView.delivery?.status).toBe('returned');
+    expect([returnedView.journey?.steps.at(-1)?.status, returnedView.journey?.next]).toEqual(['stopped', 'start_over']);
     expect(await numberIsAvailable(order.msisdn)).toBe(true);
     // Nothing more happens to a returned parcel.
     const late = JSON.stringify({ trackingNumber: tracking, event: 'delivered' });

@@ -27,6 +27,7 @@ import type { Envelope } from '../crypto/envelope.js';
 import { detached } from '../context.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
 import { decide, shownDecision } from '../domain/decision.js';
+import { journeyOf } from '../domain/journey.js';
 import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
 import { portraitLooksPasted } from '../verification/pastedPortrait.js';
@@ -72,6 +73,8 @@ export interface OrderServiceDeps {
   contactOf?: (row: OrderRow) => Promise<ContactView | undefined>;
   /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
   channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
+  /** The carrier's reports on an order's parcel, oldest first (the buyer's page shows its journey). */
+  parcelEventsOf?: (orderId: string) => Promise<{ status: 'out_for_delivery' | 'delivered'; at: number }[]>;
   /** The order another device's token acts for (a hand-off to a phone the buyer claimed), by the token's digest. */
   devices?: { deviceOrder(tokenHash: string, now: number): Promise<{ orderId: string } | undefined> };
 }
@@ -460,6 +463,12 @@ export class OrderService {
     const live = await this.#d.db.currentLiveness(row.id);
     const delivery = await this.#d.deliveryOf?.(row);
     const contact = await this.#d.contactOf?.(row);
+    const journey = row.state === 'draft' ? undefined : journeyOf({
+      state: row.state,
+      deliveryPath: row.delivery_path,
+      transitions: (await this.#d.db.transitionsOf(row.id)).map((t) => ({ from: t.from_state, to: t.to_state, at: t.at })),
+      parcel: (await this.#d.parcelEventsOf?.(row.id)) ?? [],
+    });
     return {
       id: row.id,
       state: row.state,
@@ -474,6 +483,7 @@ export class OrderService {
       ...(row.decision ? { decision: shownDecision(row.decision) } : {}),
       ...(delivery ? { delivery } : {}),
       ...(contact ? { contact } : {}),
+      ...(journey ? { journey } : {}),
     };
   }
 

@@ -151,6 +151,19 @@ const en: Messages = {
     own: 'A SIM card registered with your ID card is for you alone: do not rent, lend, sell or hand it to anyone. Cards passed on are used for fraud, and the holder can be held liable.',
     strangers: 'If a stranger asks you for this card, for a code sent to it, or to open a card for them, say no and call the anti-fraud line 96110 for advice or to report it.',
   },
+  journey: {
+    title: 'Your order',
+    steps: { submitted: 'Submitted', checked: 'Identity checked', approved: 'Approved', shipped: 'Packed and with the carrier', out_for_delivery: 'Out for delivery', delivered: 'Delivered', activated: 'Activated' },
+    status: { done: 'done', current: 'under way', ahead: 'to come', stopped: 'stopped' },
+    next: {
+      wait: 'Nothing to do now: this page moves on as we do.',
+      review: 'A member of staff is looking at your details, usually within a working day; no need to submit again.',
+      meet_courier: 'Keep your phone on and your ID card at hand: the courier checks it at the door; tell them the hand-over code.',
+      activate: 'When the card arrives, check your identity online to activate it.',
+      none: 'All done: your number is ready to use.',
+      start_over: 'This order has ended; you can start again as shown.',
+    },
+  },
   quality: {
     too_small: 'The photo resolution is too low: move closer or use a higher resolution.',
     blurred: 'The photo is blurred: hold still, let the camera focus, and take it again.',

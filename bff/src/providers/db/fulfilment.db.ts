@@ -185,8 +185,17 @@ export class FulfilmentDb {
 
   /** A carrier's status report, for a parcel still on its way. */
   async setShipmentStatus(orderId: string, status: 'out_for_delivery' | 'delivered', now: number): Promise<boolean> {
-    return changed(await this.#db.updateTable('shipments').set({ status, updated_at: now })
-      .where('order_id', '=', orderId).where('status', 'in', ['in_transit', 'out_for_delivery', 'delivered']).executeTakeFirst()) === 1;
+    return this.#database.transaction(this.#db, async (trx) => {
+      const applied = changed(await trx.updateTable('shipments').set({ status, updated_at: now })
+        .where('order_id', '=', orderId).where('status', 'in', ['in_transit', 'out_for_delivery', 'delivered']).executeTakeFirst()) === 1;
+      if (applied) await trx.insertInto('shipment_events').values({ order_id: orderId, status, at: now }).execute();
+      return applied;
+    });
+  }
+
+  /** The carrier's reports on an order's parcel, oldest first. */
+  async shipmentEvents(orderId: string): Promise<{ status: 'out_for_delivery' | 'delivered'; at: number }[]> {
+    return this.#db.selectFrom('shipment_events').select(['status', 'at']).where('order_id', '=', orderId).orderBy('at').orderBy('id').execute();
   }
 
   /** A wrong hand-over code; returns how many there have been. */

@@ -441,6 +441,18 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'order_handoffs_order', 'order_handoffs', ['order_id', 'created_at']);
       },
     },
+    '0010_shipment_events': {
+      async up(db: Db): Promise<void> {
+        // The carrier's reports on a parcel as they came (out for delivery, delivered), with their
+        // time: the buyer's page shows the parcel's journey, not only where it is now.
+        await logId(db.schema.createTable('shipment_events'))
+          .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+          .addColumn('status', 'text', required('status', ['out_for_delivery', 'delivered']))
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'shipment_events_order', 'shipment_events', ['order_id', 'at']);
+      },
+    },
   };
 }
 

@@ -53,5 +53,6 @@ export interface Schema {
     last_error: string | null; created_at: number; sent_at: number | null;
   };
   order_handoffs: HandoffRow;
+  shipment_events: { id: Generated<number>; order_id: string; status: 'out_for_delivery' | 'delivered'; at: number };
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }
