@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Environment, Readiness } from '@shared';
 import type { Config } from './config.js';
@@ -73,6 +74,9 @@ export function createApp(deps: AppDeps): Express {
   // Which proxies may name the client (X-Forwarded-For); by default none, and the socket's address counts.
   app.set('trust proxy', config.limits.trustProxy);
   app.use(...securityHeaders(config.mode === 'production'));
+  // The SPA's files, the face tracker's and the models gzipped for phones on slow networks. Not the
+  // API: its answers carry secrets next to what a client sent (BREACH), and they are small.
+  app.use(compression({ filter: (req, res) => !req.originalUrl.startsWith('/api/') && compression.filter(req, res) }));
 
   app.use('/api', (_req, res, next) => {
     // Answers carry identity data: never cache them anywhere.

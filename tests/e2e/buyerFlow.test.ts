@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
@@ -183,6 +184,48 @@ describe('the buyer in a real browser', () => {
     // The phone's token ended with its part: a reload there opens nothing of the order.
     await phone.goto(`${server.url}/buy/review`);
     await phone.waitForURL('**/buy/number');
+  });
+
+  it('measures, on a phone four times slower over a 3G network, the time to a usable viewfinder and to the live check\'s first prompt', async () => {
+    const cards = path.join(dir, 'timing-cards');
+    await specimen(5, 'photos/biden2.jpg', cards);
+    const video = path.join(dir, 'timing.y4m');
+    await stillToY4m(path.join(cards, 'handheld.jpg'), video);
+    browser = await launchChromium(video);
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await startPurchase(page, server.url, 'timing', 'courier_verified');
+    await uploadFile(page, 'timing', '05-portrait', path.join(cards, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadFile(page, 'timing', '06-emblem', path.join(cards, 'emblem-side.jpg'), '**/buy/capture/handheld');
+
+    // From here the phone is slow: CPU four times slower, DevTools' 3G profile, nothing cached.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 563, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
+    const timings: Record<string, number> = {};
+
+    // The capture step opened, the camera chosen: until the viewfinder shows the camera's picture.
+    let from = performance.now();
+    await page.goto(`${server.url}/buy/capture/handheld`);
+    await page.getByTestId('use-camera').click({ timeout: 120_000 });
+    await allowCameraAfterPrimer(page);
+    await expect.poll(() => page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth), { timeout: 120_000 }).toBeGreaterThan(0);
+    timings.viewfinderMs = Math.round(performance.now() - from);
+    await page.getByTestId('shutter').click();
+    await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.getByTestId('upload').click();
+    await page.waitForURL('**/buy/liveness', { timeout: 120_000 });
+
+    // The live check's step opened afresh and started at once: until its first prompt.
+    from = performance.now();
+    await page.goto(`${server.url}/buy/liveness`);
+    await page.getByTestId('start-liveness').click({ timeout: 120_000 });
+    await page.getByTestId('liveness-prompt').waitFor({ timeout: 180_000 });
+    timings.firstPromptMs = Math.round(performance.now() - from);
+    await writeFile(path.resolve('tests/.output/phone-timings.json'), `${JSON.stringify({ cpuSlowdown: 4, network: '3G: 1.6 Mbit/s down, 750 kbit/s up, 563 ms', ...timings }, null, 2)}\n`);
+    console.info(`phone timings (CPU ×4, 3G, no cache): viewfinder ${timings.viewfinderMs} ms, first live-check prompt ${timings.firstPromptMs} ms`);
   });
 
   it('helps a buyer without a camera: the photos from files, a blurred one caught on the device, and the live check explained', async () => {

@@ -64,6 +64,19 @@ describe('the BFF', () => {
     }
   });
 
+  it('sends the web files and the face models gzipped, never the API\'s answers', async () => {
+    await mkdir(path.join(dir, 'web', 'assets'), { recursive: true });
+    await writeFile(path.join(dir, 'web', 'assets', 'app.js'), `export const app = ${JSON.stringify('x'.repeat(4000))};\n`);
+    const asked = (url: string) => fetch(`${server.url}${url}`, { headers: { 'accept-encoding': 'gzip' } });
+    const script = await asked('/assets/app.js');
+    expect([script.status, script.headers.get('content-encoding')]).toEqual([200, 'gzip']);
+    expect(await script.text()).toContain('xxxx');
+    const manifest = await asked('/models/tiny_face_detector_model-weights_manifest.json');
+    expect([manifest.status, manifest.headers.get('content-encoding')]).toEqual([200, 'gzip']);
+    const api = await asked('/api/openapi.json');
+    expect([api.status, api.headers.get('content-encoding')]).toEqual([200, null]);
+  });
+
   it('creates its data folder readable by its owner only', async () => {
     const info = await stat(path.join(dir, 'data'));
     expect(info.isDirectory()).toBe(true);
