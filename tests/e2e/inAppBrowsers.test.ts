@@ -109,8 +109,8 @@ describe('in-app browsers', () => {
           start: await page.getByTestId('start-liveness').count(),
         };
         if (camera) {
-          // The camera the app gives is used as in any browser.
-          await page.goto(`${server.url}/buy/capture/portrait`);
+          // The camera the app gives is used as in any browser (the hand-held step: nothing is taken by itself there).
+          await page.goto(`${server.url}/buy/capture/handheld`);
           await page.getByTestId('use-camera').click();
           // The primer, where the browser has not been asked yet; then the camera's picture.
           await expect.poll(async () => {

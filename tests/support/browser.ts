@@ -39,10 +39,13 @@ export async function buildWeb(outDir: string): Promise<void> {
   await build({ configFile: new URL('../../vite.config.ts', import.meta.url).pathname, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
 }
 
-/** A Y4M video of a still image, which Chromium's fake camera plays in a loop (needs ffmpeg). */
-export async function stillToY4m(image: string, out: string): Promise<void> {
-  await run('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', image, '-t', '1', '-r', '10',
-    '-vf', 'scale=960:-2', '-pix_fmt', 'yuv420p', out]);
+/**
+ * A Y4M video of a still image, which Chromium's fake camera plays in a loop (needs ffmpeg);
+ * `filter` (ffmpeg's, after the scaling to 960 px) makes it blurred or moving, over `seconds`.
+ */
+export async function stillToY4m(image: string, out: string, { filter, seconds = 1 }: { filter?: string; seconds?: number } = {}): Promise<void> {
+  await run('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', image, '-t', String(seconds), '-r', '10',
+    '-vf', filter ? `scale=960:-2,${filter}` : 'scale=960:-2', '-pix_fmt', 'yuv420p', out]);
 }
 
 /**

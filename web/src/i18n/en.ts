@@ -52,6 +52,13 @@ const en: Messages = {
     agree: 'Agree and continue',
   },
   capture: {
+    auto: {
+      searching: 'Place the card inside the dashed frame: the photo is taken by itself',
+      blurred: 'Blurred: hold the phone still and let it focus',
+      glare: 'Glare: tilt the card a little or move away from the light',
+      moving: 'Hold still…',
+      ready: 'Taking the photo',
+    },
     portrait: { title: 'Photograph the portrait side', hint: 'Lay the card flat with its photo side up, all four corners in the frame, without glare or fingers on it.' },
     emblem: { title: 'Photograph the emblem side', hint: 'Turn the card over to the side with the emblem; all four corners in the frame, text sharp.' },
     handheld: { title: 'A photo of you holding the card', hint: 'Face the camera and hold the portrait side of your card below your chin. Both your face and the card must be sharp; keep your fingers off the card photo.' },
