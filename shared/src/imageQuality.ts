@@ -33,19 +33,7 @@ export function measureQuality(grey: ArrayLike<number>, w: number, h: number, wi
   for (let i = 0; i < w * h; i += 1) sum += grey[i] ?? 0;
   const brightness = sum / Math.max(1, w * h);
 
-  let lapSum = 0;
-  let lapSq = 0;
-  let n = 0;
-  for (let y = 1; y < h - 1; y += 1) {
-    for (let x = 1; x < w - 1; x += 1) {
-      const i = y * w + x;
-      const lap = (grey[i - 1] ?? 0) + (grey[i + 1] ?? 0) + (grey[i - w] ?? 0) + (grey[i + w] ?? 0) - 4 * (grey[i] ?? 0);
-      lapSum += lap;
-      lapSq += lap * lap;
-      n += 1;
-    }
-  }
-  const sharpness = n > 0 ? lapSq / n - (lapSum / n) ** 2 : 0;
+  const sharpness = laplacianVariance(grey, w, { x0: 0, y0: 0, x1: w, y1: h });
 
   const problems: QualityProblem[] = [];
   if (Math.min(width, height) < MIN_SHORT_SIDE) problems.push('too_small');
@@ -53,4 +41,24 @@ export function measureQuality(grey: ArrayLike<number>, w: number, h: number, wi
   else if (brightness > BRIGHT_LIMIT) problems.push('too_bright');
   else if (sharpness < BLUR_LIMIT) problems.push('blurred');
   return { width, height, sharpness, brightness, problems };
+}
+
+/**
+ * Variance of the 4-neighbour Laplacian over the pixels of `region` (x1, y1 exclusive) that have
+ * all four neighbours inside it, on a grey image `w` wide: low means no sharp edge there.
+ */
+export function laplacianVariance(grey: ArrayLike<number>, w: number, region: { x0: number; y0: number; x1: number; y1: number }): number {
+  let lapSum = 0;
+  let lapSq = 0;
+  let n = 0;
+  for (let y = region.y0 + 1; y < region.y1 - 1; y += 1) {
+    for (let x = region.x0 + 1; x < region.x1 - 1; x += 1) {
+      const i = y * w + x;
+      const lap = (grey[i - 1] ?? 0) + (grey[i + 1] ?? 0) + (grey[i - w] ?? 0) + (grey[i + w] ?? 0) - 4 * (grey[i] ?? 0);
+      lapSum += lap;
+      lapSq += lap * lap;
+      n += 1;
+    }
+  }
+  return n > 0 ? lapSq / n - (lapSum / n) ** 2 : 0;
 }

@@ -1,53 +1,34 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../bff/src/config.js';
-import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
-import { type RunningServer, start } from '../../bff/src/server.js';
-import { buildWeb, launchChromium, look, stillToY4m } from '../support/browser.js';
-import { SHOTS, specimen, startPurchase } from '../support/buyerSteps.js';
-import { testEnv } from '../support/testServer.js';
+import type { RunningServer } from '../../bff/src/server.js';
+import { launchChromium, look, stillToY4m } from '../support/browser.js';
+import { FAKE_PURCHASE, SHOTS, openCamera, specimen, startPurchase } from '../support/buyerSteps.js';
+import { type SpaServer, startSpaServer } from '../support/spaServer.js';
 
 // Card sides taken by themselves from a fake camera: a card held steady is taken, a blurred or moving
 // one is not. No live check here: these run beside the other tests.
+let spa: SpaServer;
 let dir: string;
 let cards: string;
-let engine: VisionEngine;
 let server: RunningServer;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-auto-'));
-  await mkdir(SHOTS, { recursive: true });
-  await buildWeb(path.join(dir, 'web'));
-  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
-  server = await start(loadConfig({ ...testEnv(dir), LOG_LEVEL: 'error' }), { engine });
+  spa = await startSpaServer('sim-auto-');
+  ({ dir, server } = spa);
   cards = path.join(dir, 'cards');
   await specimen(6, 'photos/obama.jpg', cards);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
+  await spa?.stop();
 });
 
 afterEach(async () => {
   await browser?.close();
   browser = undefined;
 });
-
-/** Opens the camera on the page's card step (past the primer, where it shows). */
-async function openCamera(page: Page): Promise<void> {
-  await page.getByTestId('use-camera').click();
-  await expect.poll(async () => {
-    const allow = page.getByRole('button', { name: '开启相机' });
-    if (await allow.isVisible()) await allow.click();
-    return page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth);
-  }, { timeout: 20_000 }).toBeGreaterThan(0);
-}
 
 describe('auto-capture of a card side', () => {
   it('takes the portrait side held steady by itself, and the server reads it as any other photo', async () => {
@@ -75,7 +56,7 @@ describe('auto-capture of a card side', () => {
     browser = await launchChromium(video);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     // A purchase in this tab (the step's guard needs one); nothing is sent here.
-    await context.addInitScript({ content: `sessionStorage.setItem('purchase', '${JSON.stringify({ orderId: '00000000-0000-4000-8000-000000000000', orderToken: 'not-a-real-token' })}');` });
+    await context.addInitScript({ content: FAKE_PURCHASE });
     const page = await context.newPage();
     await page.goto(`${server.url}/buy/capture/portrait`);
     await openCamera(page);

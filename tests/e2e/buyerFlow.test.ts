@@ -1,38 +1,30 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../bff/src/config.js';
-import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { type RunningServer, start } from '../../bff/src/server.js';
-import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
+import type { RunningServer } from '../../bff/src/server.js';
+import { actionPrompted, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
-import { testEnv } from '../support/testServer.js';
+import { type SpaServer, startSpaServer } from '../support/spaServer.js';
 import { SHOTS, allowCameraAfterPrimer, press, specimen, startPurchase, uploadByKeyboard, uploadFile } from '../support/buyerSteps.js';
 
+let spa: SpaServer;
 let dir: string;
-let engine: VisionEngine;
 let server: RunningServer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-e2e-'));
-  await mkdir(SHOTS, { recursive: true });
-  await buildWeb(path.join(dir, 'web'));
-  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
   // The recorded face video turns its head; the server draws the screen's colours from the seed the video shows.
-  server = await start(loadConfig({ ...testEnv(dir), LOG_LEVEL: 'error', ...RECORDED_CAMERA_ENV }), { engine });
+  spa = await startSpaServer('sim-e2e-', RECORDED_CAMERA_ENV);
+  ({ dir, server } = spa);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
+  await spa?.stop();
 });
 
 async function reviewAndSubmit(page: Page, flow: string, card: MockCard, by: 'mouse' | 'keyboard' = 'mouse'): Promise<void> {

@@ -1,39 +1,28 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../bff/src/config.js';
-import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
-import { type RunningServer, start } from '../../bff/src/server.js';
-import { buildWeb, launchChromium, look, stillToY4m } from '../support/browser.js';
-import { SHOTS, specimen, startPurchase, uploadFile } from '../support/buyerSteps.js';
+import type { RunningServer } from '../../bff/src/server.js';
+import { launchChromium, look, stillToY4m } from '../support/browser.js';
+import { FAKE_PURCHASE, NO_CAMERA_API, SHOTS, openCamera, specimen, startPurchase, uploadFile } from '../support/buyerSteps.js';
 import { facePhoto } from '../support/fixtures.js';
-import { testEnv } from '../support/testServer.js';
+import { type SpaServer, startSpaServer } from '../support/spaServer.js';
 import { IN_APP_AGENTS } from '../web/userAgents.js';
 
 // The buyer in an app's own browser (WeChat, QQ, Alipay, …): user agents as the apps send them,
 // the camera given to the page or not. No live check is done here: these run beside the other tests.
+let spa: SpaServer;
 let dir: string;
-let engine: VisionEngine;
 let server: RunningServer;
 let browser: Browser | undefined;
 
-/** A web view that gives pages no camera API at all (navigator.mediaDevices undefined). */
-const NO_CAMERA_API = "Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined, configurable: true });";
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sim-inapp-'));
-  await mkdir(SHOTS, { recursive: true });
-  await buildWeb(path.join(dir, 'web'));
-  engine = createVisionEngine({ threads: 1, maxQueue: 16 });
-  server = await start(loadConfig({ ...testEnv(dir), LOG_LEVEL: 'error' }), { engine });
+  spa = await startSpaServer('sim-inapp-');
+  ({ dir, server } = spa);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
+  await spa?.stop();
 });
 
 afterEach(async () => {
@@ -97,7 +86,7 @@ describe('in-app browsers', () => {
       for (const camera of [true, false]) {
         const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, userAgent: agent });
         // A purchase in this tab (the steps' guard needs one); the page works before the order is fetched.
-        await context.addInitScript({ content: `sessionStorage.setItem('purchase', '${JSON.stringify({ orderId: '00000000-0000-4000-8000-000000000000', orderToken: 'not-a-real-token' })}');` });
+        await context.addInitScript({ content: FAKE_PURCHASE });
         if (!camera) await context.addInitScript({ content: NO_CAMERA_API });
         const page = await context.newPage();
         await page.goto(`${server.url}/buy/capture/portrait`);
@@ -111,13 +100,7 @@ describe('in-app browsers', () => {
         if (camera) {
           // The camera the app gives is used as in any browser (the hand-held step: nothing is taken by itself there).
           await page.goto(`${server.url}/buy/capture/handheld`);
-          await page.getByTestId('use-camera').click();
-          // The primer, where the browser has not been asked yet; then the camera's picture.
-          await expect.poll(async () => {
-            const allow = page.getByRole('button', { name: '开启相机' });
-            if (await allow.isVisible()) await allow.click();
-            return page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth);
-          }, { timeout: 15_000 }).toBeGreaterThan(0);
+          await openCamera(page);
         }
         await context.close();
       }

@@ -87,3 +87,22 @@ export async function uploadByKeyboard(page: Page, file: string, nextUrl: string
   await press(page, page.getByTestId('upload'));
   await page.waitForURL(nextUrl, { timeout: 60_000 });
 }
+
+/**
+ * A purchase in a browser context's tab, for pages that only need one to be there (the steps'
+ * guard): the page works before the order is fetched, and nothing is sent with it.
+ */
+export const FAKE_PURCHASE = `sessionStorage.setItem('purchase', '${JSON.stringify({ orderId: '00000000-0000-4000-8000-000000000000', orderToken: 'not-a-real-token' })}');`;
+
+/** A web view that gives pages no camera API at all (navigator.mediaDevices undefined). */
+export const NO_CAMERA_API = "Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined, configurable: true });";
+
+/** Opens the camera on the page's photo step: past the primer where it shows, until the camera's picture plays. */
+export async function openCamera(page: Page): Promise<void> {
+  await page.getByTestId('use-camera').click();
+  await expect.poll(async () => {
+    const allow = page.getByRole('button', { name: '开启相机' });
+    if (await allow.isVisible()) await allow.click();
+    return page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth);
+  }, { timeout: 20_000 }).toBeGreaterThan(0);
+}

@@ -15,7 +15,6 @@ export interface HandoffServiceDeps {
   /** Where buyers reach this service: the phone's link is built from it. */
   publicUrl: string;
   now: () => number;
-  settings?: { codeMinutes?: number; deviceMinutes?: number };
 }
 
 /** How long a code may be taken by a phone, and how long the phone may then go on. */
@@ -31,13 +30,9 @@ const CODE_PURPOSE = 'handoff-code';
  */
 export class HandoffService {
   readonly #d: HandoffServiceDeps;
-  readonly #codeMs: number;
-  readonly #deviceMs: number;
 
   constructor(deps: HandoffServiceDeps) {
     this.#d = deps;
-    this.#codeMs = (deps.settings?.codeMinutes ?? HANDOFF_MINUTES.code) * 60_000;
-    this.#deviceMs = (deps.settings?.deviceMinutes ?? HANDOFF_MINUTES.device) * 60_000;
   }
 
   /** A new hand-off of a draft order the buyer consented on; an earlier one still open is cancelled. */
@@ -46,7 +41,7 @@ export class HandoffService {
     if (row.consent_at === null) throw new AppError('consent_required', 'consent to processing identity and face data is needed first', 409);
     const code = Array.from({ length: HANDOFF_CODE_LENGTH }, () => HANDOFF_ALPHABET[randomInt(HANDOFF_ALPHABET.length)]).join('');
     const now = this.#d.now();
-    const stored = { id: randomUUID(), order_id: row.id, code_hash: this.#codeHash(code), created_at: now, expires_at: now + this.#codeMs };
+    const stored = { id: randomUUID(), order_id: row.id, code_hash: this.#codeHash(code), created_at: now, expires_at: now + HANDOFF_MINUTES.code * 60_000 };
     await this.#d.db.open(stored);
     return { handoff: this.#view({ ...stored, device_token_hash: null, state: 'waiting', ended_at: null }), code, link: `${this.#d.publicUrl}/h#${code}` };
   }
@@ -73,7 +68,7 @@ export class HandoffService {
     this.#d.orderService.requireDraft(row);
     const deviceToken = newToken();
     const now = this.#d.now();
-    if (!(await this.#d.db.claim(found.id, hashToken(deviceToken), now, now + this.#deviceMs))) {
+    if (!(await this.#d.db.claim(found.id, hashToken(deviceToken), now, now + HANDOFF_MINUTES.device * 60_000))) {
       // Another phone took it a moment before, or it ran out between the two reads.
       this.#requireWaiting((await this.#d.db.get(found.order_id, found.id)) ?? found, now);
       throw new AppError('handoff_used', 'this hand-off code was used already', 409);

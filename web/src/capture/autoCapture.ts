@@ -1,4 +1,4 @@
-import { BLUR_LIMIT } from '@shared';
+import { BLUR_LIMIT, laplacianVariance } from '@shared';
 
 /** The card guide's place in the picture (the viewfinder's dashed outline: 8 % in from the sides, 18 % from top and bottom). */
 export const CARD_GUIDE = { left: 0.08, top: 0.18, right: 0.92, bottom: 0.82 } as const;
@@ -46,8 +46,6 @@ export function lookAt(grey: ArrayLike<number>, w: number, h: number, guide = CA
   let glare = 0;
   let greySum = 0;
   let greySq = 0;
-  let lapSum = 0;
-  let lapSq = 0;
   let n = 0;
   for (let y = y0 + 1; y < y1 - 1; y += 1) {
     for (let x = x0 + 1; x < x1 - 1; x += 1) {
@@ -59,9 +57,6 @@ export function lookAt(grey: ArrayLike<number>, w: number, h: number, guide = CA
       if (c >= 250) glare += 1;
       greySum += c;
       greySq += c * c;
-      const lap = (grey[i - 1] ?? 0) + (grey[i + 1] ?? 0) + (grey[i - w] ?? 0) + (grey[i + w] ?? 0) - 4 * c;
-      lapSum += lap;
-      lapSq += lap * lap;
       n += 1;
     }
   }
@@ -73,7 +68,8 @@ export function lookAt(grey: ArrayLike<number>, w: number, h: number, guide = CA
   }
   const count = Math.max(1, n);
   const mean = greySum / count;
-  return { contrast: Math.sqrt(Math.max(0, greySq / count - mean * mean)), edges: edges / count, glare: glare / count, sharpness: n > 0 ? lapSq / n - (lapSum / n) ** 2 : 0, thumbnail };
+  return { contrast: Math.sqrt(Math.max(0, greySq / count - mean * mean)), edges: edges / count, glare: glare / count,
+    sharpness: laplacianVariance(grey, w, { x0, y0, x1, y1 }), thumbnail };
 }
 
 const motionBetween = (a: Uint8Array, b: Uint8Array): number => {

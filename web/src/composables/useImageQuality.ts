@@ -19,10 +19,14 @@ export async function checkImageQuality(image: Blob): Promise<QualityReport> {
   if (!context) return measureQuality([], 0, 0, width, height);
   context.drawImage(bitmap, 0, 0, w, h);
   bitmap.close();
-  const { data } = context.getImageData(0, 0, w, h);
-  const grey = new Uint8ClampedArray(w * h);
-  for (let i = 0; i < w * h; i += 1) {
-    grey[i] = 0.299 * (data[i * 4] ?? 0) + 0.587 * (data[i * 4 + 1] ?? 0) + 0.114 * (data[i * 4 + 2] ?? 0);
+  return measureQuality(greyOf(context.getImageData(0, 0, w, h).data), w, h, width, height);
+}
+
+/** The grey levels (ITU-R BT.601 luma) of a canvas's RGBA pixels. */
+export function greyOf(rgba: Uint8ClampedArray): Uint8ClampedArray {
+  const grey = new Uint8ClampedArray(rgba.length / 4);
+  for (let i = 0; i < grey.length; i += 1) {
+    grey[i] = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
   }
-  return measureQuality(grey, w, h, width, height);
+  return grey;
 }
