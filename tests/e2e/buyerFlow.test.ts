@@ -207,17 +207,23 @@ describe('the buyer in a real browser', () => {
     timings.viewfinderMs = Math.round(performance.now() - from);
     await page.getByTestId('shutter').click();
     await expect.poll(() => page.getByTestId('upload').isEnabled(), { timeout: 60_000 }).toBe(true);
+    // The photo sent, the app goes on to the live check by itself (the tracker was fetched meanwhile),
+    // and the buyer starts it at once: until its first prompt.
     await page.getByTestId('upload').click();
     await page.waitForURL('**/buy/liveness', { timeout: 120_000 });
+    from = performance.now();
+    await page.getByTestId('start-liveness').click({ timeout: 120_000 });
+    await page.getByTestId('liveness-prompt').waitFor({ timeout: 180_000 });
+    timings.inFlowPromptMs = Math.round(performance.now() - from);
 
-    // The live check's step opened afresh and started at once: until its first prompt.
+    // The live check's step opened afresh (a reload, nothing cached) and started at once.
     from = performance.now();
     await page.goto(`${server.url}/buy/liveness`);
     await page.getByTestId('start-liveness').click({ timeout: 120_000 });
     await page.getByTestId('liveness-prompt').waitFor({ timeout: 180_000 });
     timings.firstPromptMs = Math.round(performance.now() - from);
     await writeFile(path.resolve('tests/.output/phone-timings.json'), `${JSON.stringify({ cpuSlowdown: 4, network: '3G: 1.6 Mbit/s down, 750 kbit/s up, 563 ms', ...timings }, null, 2)}\n`);
-    console.info(`phone timings (CPU ×4, 3G, no cache): viewfinder ${timings.viewfinderMs} ms, first live-check prompt ${timings.firstPromptMs} ms`);
+    console.info(`phone timings (CPU ×4, 3G, no cache): viewfinder ${timings.viewfinderMs} ms, first live-check prompt ${timings.inFlowPromptMs} ms in the flow, ${timings.firstPromptMs} ms opened afresh`);
   });
 
   it('helps a buyer without a camera: the photos from files, a blurred one caught on the device, and the live check explained', async () => {

@@ -46,7 +46,9 @@ export async function startPurchase(page: Page, baseUrl: string, flow: string, d
 /** The primer explains the camera before the browser asks; it is skipped where access was given before. */
 export async function allowCameraAfterPrimer(page: Page): Promise<void> {
   const allow = page.getByRole('button', { name: '开启相机' });
-  await allow.waitFor({ timeout: 5_000 }).then(() => allow.click(), () => undefined);
+  // The primer, or what shows without one: the viewfinder (access given before) or a camera problem.
+  await allow.or(page.locator('video')).or(page.getByRole('alert')).first().waitFor({ timeout: 30_000 });
+  if (await allow.isVisible()) await allow.click();
 }
 
 /** Chooses `file` from the gallery, sends it, and waits for the next step. */
