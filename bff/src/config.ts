@@ -182,6 +182,12 @@ const configSchema = z.object({
   SMS_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** Share of sends the sandbox's SMS centre fails for a while (sent again later). */
   SMS_MOCK_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  /** The billing system (prepaid balances refunded when a number's service is stopped): the sandbox's stand-in or the operator's gateway. */
+  BILLING_ADAPTER: z.enum(['mock', 'http']).default('mock'),
+  BILLING_HTTP_URL: z.url().optional(),
+  BILLING_HTTP_TOKEN: z.string().min(1).optional(),
+  BILLING_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  BILLING_MOCK_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   LOGISTICS_ADAPTER: z.enum(['mock', 'http']).default('mock'),
   LOGISTICS_HTTP_URL: z.url().optional(),
   LOGISTICS_HTTP_TOKEN: z.string().min(1).optional(),
@@ -236,6 +242,7 @@ const configSchema = z.object({
   };
   require(c.PROVISIONING_ADAPTER === 'http', 'PROVISIONING_HTTP_URL', 'when PROVISIONING_ADAPTER=http');
   require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_HTTP_URL', 'when LOGISTICS_ADAPTER=http');
+  require(c.BILLING_ADAPTER === 'http', 'BILLING_HTTP_URL', 'when BILLING_ADAPTER=http');
   require(c.NOTIFIER === 'http', 'SMS_HTTP_URL', 'when NOTIFIER=http');
   require(c.LOGISTICS_ADAPTER === 'http', 'LOGISTICS_WEBHOOK_SECRET', 'when LOGISTICS_ADAPTER=http (the carrier signs its events with it)');
   require(c.KEY_SOURCE === 'kms', 'KMS_URL', 'when KEY_SOURCE=kms');
@@ -254,10 +261,11 @@ const configSchema = z.object({
  * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
  * data folder (its backup would carry its own key). Each refusal says what to set instead.
  */
-function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string; LIVENESS_COLOUR_SEED?: string | undefined }, ctx: z.RefinementCtx): void {
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; BILLING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string; LIVENESS_COLOUR_SEED?: string | undefined }, ctx: z.RefinementCtx): void {
   const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
   if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
   if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
+  if (c.BILLING_ADAPTER === 'mock') refuse('BILLING_ADAPTER', 'the sandbox billing stand-in: set BILLING_ADAPTER=http and BILLING_HTTP_URL');
   if (c.NOTIFIER === 'sandbox') refuse('NOTIFIER', 'the sandbox SMS centre: set NOTIFIER=http and SMS_HTTP_URL (the operator\'s SMS gateway), or NOTIFIER=off');
   if (c.LOGISTICS_ADAPTER === 'mock') refuse('LOGISTICS_ADAPTER', 'the sandbox carrier: set LOGISTICS_ADAPTER=http, LOGISTICS_HTTP_URL and LOGISTICS_WEBHOOK_SECRET');
   if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
@@ -357,6 +365,7 @@ export interface Config {
   liveness: { actions: LivenessAction[]; seconds: number; attempts: number; colourSeed?: string };
   simStock: number;
   provisioning: { adapter: 'mock'; latencyMs: number; failureRate: number } | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number };
+  billing: { adapter: 'mock'; latencyMs: number } | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number };
   logistics: { adapter: 'mock'; latencyMs: number; webhookSecret: string | undefined } | { adapter: 'http'; url: string; token: string | undefined; webhookSecret: string };
   notifier:
     | { adapter: 'sandbox'; latencyMs: number; failureRate: number; signature: string }
@@ -470,6 +479,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisioning: c.PROVISIONING_ADAPTER === 'http'
       ? { adapter: 'http', url: c.PROVISIONING_HTTP_URL ?? '', token: c.PROVISIONING_HTTP_TOKEN, timeoutMs: c.PROVISIONING_TIMEOUT_MS }
       : { adapter: 'mock', latencyMs: c.PROVISIONING_MOCK_LATENCY_MS, failureRate: c.PROVISIONING_MOCK_FAILURE_RATE },
+    billing: c.BILLING_ADAPTER === 'http'
+      ? { adapter: 'http', url: c.BILLING_HTTP_URL ?? '', token: c.BILLING_HTTP_TOKEN, timeoutMs: c.BILLING_TIMEOUT_MS }
+      : { adapter: 'mock', latencyMs: c.BILLING_MOCK_LATENCY_MS },
     logistics: c.LOGISTICS_ADAPTER === 'http'
       ? { adapter: 'http', url: c.LOGISTICS_HTTP_URL ?? '', token: c.LOGISTICS_HTTP_TOKEN, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET ?? '' }
       : { adapter: 'mock', latencyMs: c.LOGISTICS_MOCK_LATENCY_MS, webhookSecret: c.LOGISTICS_WEBHOOK_SECRET },

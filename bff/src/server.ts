@@ -61,6 +61,11 @@ import { HandoffService } from './handoff/handoffService.js';
 import { HttpNotifier } from './providers/notifier/http.notifier.js';
 import { SandboxNotifier } from './providers/notifier/sandbox.notifier.js';
 import type { NotifierPort } from './providers/notifier/notifier.port.js';
+import type { BillingPort } from './providers/billing/billing.port.js';
+import { HttpBilling } from './providers/billing/http.billing.js';
+import { SandboxBilling } from './providers/billing/sandbox.billing.js';
+import { CampaignsDb } from './reregistration/campaigns.db.js';
+import { CampaignService } from './reregistration/campaignService.js';
 
 export interface RunningServer {
   url: string;
@@ -78,6 +83,9 @@ export interface RunningServer {
   registrations: RegistrationService;
   retention: RetentionService;
   notices: NoticeService;
+  campaigns: CampaignService;
+  /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
+  sandboxProvisioning: MockProvisioning | undefined;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -88,6 +96,7 @@ export interface StartOverrides {
   engine?: VisionEngine;
   authority?: AuthorityPort;
   provisioning?: ProvisioningPort;
+  billing?: BillingPort;
   logistics?: LogisticsPort;
   notifier?: NotifierPort;
   keySource?: KeySource;
@@ -128,6 +137,9 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const provisioning = overrides.provisioning ?? (config.provisioning.adapter === 'http'
     ? new HttpProvisioning(config.provisioning)
     : new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: config.provisioning.latencyMs, failureRate: config.provisioning.failureRate }));
+  const billing = overrides.billing ?? (config.billing.adapter === 'http'
+    ? new HttpBilling(config.billing)
+    : new SandboxBilling(path.join(config.dataDir, 'sandbox-billing.db'), { latencyMs: config.billing.latencyMs }));
   const logistics = overrides.logistics ?? (config.logistics.adapter === 'http'
     ? new HttpLogistics(config.logistics)
     : new MockLogistics(path.join(config.dataDir, 'sandbox-logistics.db'), {
@@ -226,6 +238,9 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     ship: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
   const handoffs = new HandoffService({ db: handoffsDb, orders: db, orderService: orders, envelope, publicUrl, now });
+  const campaigns = new CampaignService({
+    db: new CampaignsDb(db.database), provisioning, billing, notifier, link: `${publicUrl}/reregister`, now, log,
+  });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -268,6 +283,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     'fulfilment sweep': () => fulfilment.sweep(),
     'review sweep': () => reviews.sweep(),
     retention: () => retention.sweep(),
+    'campaign sweep': () => campaigns.sweep(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -308,6 +324,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     registrations,
     retention,
     notices,
+    campaigns,
+    sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
     sweep,
     async stop() {
       clearInterval(sweeper);
@@ -321,6 +339,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       if (!overrides.engine) await engine.close();
       if (provisioning instanceof MockProvisioning && !overrides.provisioning) provisioning.close();
       if (logistics instanceof MockLogistics && !overrides.logistics) logistics.close();
+      if (billing instanceof SandboxBilling && !overrides.billing) billing.close();
       inbox?.close();
       await limits.close();
       await db.close();

@@ -19,6 +19,8 @@ const barred: ProvisioningPort = {
     return Promise.reject(new ProvisioningError('number_conflict', 'the number is barred in the provisioning system'));
   },
   suspend: () => Promise.reject(new ProvisioningError('unavailable', 'not used here')),
+  resume: () => Promise.reject(new ProvisioningError('unavailable', 'not used here')),
+  terminate: () => Promise.reject(new ProvisioningError('unavailable', 'not used here')),
   status: (iccid) => Promise.resolve({ iccid, status: 'inactive' }),
 };
 

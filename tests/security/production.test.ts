@@ -36,6 +36,7 @@ beforeAll(async () => {
     KEY_FILE: path.join(dir, 'keys', 'keys.json'),
     AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: authority?.url ?? '', AUTHORITY_HTTP_TOKEN: 'gateway-token',
     PROVISIONING_ADAPTER: 'http', PROVISIONING_HTTP_URL: provisioning?.url ?? '', PROVISIONING_HTTP_TOKEN: 'bss-token',
+    BILLING_ADAPTER: 'http', BILLING_HTTP_URL: 'https://billing.operator.example', BILLING_HTTP_TOKEN: 'billing-token',
     LOGISTICS_ADAPTER: 'http', LOGISTICS_HTTP_URL: carrier?.url ?? '', LOGISTICS_HTTP_TOKEN: 'carrier-token', LOGISTICS_WEBHOOK_SECRET: 'carrier-signing-secret-0001',
     NOTIFIER: 'http', SMS_HTTP_URL: sms?.url ?? '', SMS_HTTP_TOKEN: 'sms-token',
   };
@@ -51,6 +52,7 @@ describe('production refuses to start', () => {
   const refusals: [string, Record<string, string | undefined>, RegExp][] = [
     ['with the mock national ID service', { AUTHORITY_ADAPTER: 'mock' }, /AUTHORITY_ADAPTER: production refuses the mock national ID service/],
     ['with the mock provisioning system', { PROVISIONING_ADAPTER: 'mock' }, /PROVISIONING_ADAPTER: production refuses the sandbox provisioning stand-in/],
+    ['with the sandbox billing system', { BILLING_ADAPTER: 'mock' }, /BILLING_ADAPTER: production refuses the sandbox billing stand-in/],
     ['with the mock carrier', { LOGISTICS_ADAPTER: 'mock' }, /LOGISTICS_ADAPTER: production refuses the sandbox carrier/],
     ['with the sandbox SMS centre', { NOTIFIER: undefined }, /NOTIFIER: production refuses the sandbox SMS centre/],
     ['without PUBLIC_URL', { PUBLIC_URL: undefined }, /PUBLIC_URL: production refuses to start without PUBLIC_URL/],

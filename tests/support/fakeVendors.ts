@@ -139,7 +139,7 @@ export function fakeGateway(token: string): Promise<FakeVendor> {
 }
 
 /**
- * An operator's provisioning gateway (the HTTP adapter's contract): activate and suspend with an
+ * An operator's provisioning gateway (the HTTP adapter's contract): activate, suspend, resume and terminate with an
  * idempotency key (the same key answers as the first time), refusals as 4xx codes, and a share of
  * calls answered 503 when `busy` is set, as a loaded BSS does.
  */
@@ -165,13 +165,15 @@ export function fakeProvisioningGateway(token: string, options: { busy?: number;
     const seen = answers.get(key);
     if (seen) return json(res, seen.status, seen.body);
     const { iccid, msisdn } = JSON.parse(body) as { iccid: string; msisdn: string };
-    const operation = req.url?.endsWith('/suspend') ? 'suspend' : 'activate';
+    const operation = req.url?.split('/').at(-1) ?? '';
+    const to = ({ activate: 'active', suspend: 'suspended', resume: 'active', terminate: 'stopped' } as Record<string, string>)[operation];
+    if (!to) return json(res, 404, { error: 'no such operation' });
     const bound = [...sims.entries()].find(([, sim]) => sim.msisdn === msisdn)?.[0];
-    const answer = bound && bound !== iccid
+    const answer = (bound && bound !== iccid) || sims.get(iccid)?.status === 'stopped'
       ? { status: 409, body: { code: 'number_conflict' } }
-      : { status: 200, body: { iccid, msisdn, status: operation === 'activate' ? 'active' : 'suspended', at: new Date().toISOString() } };
+      : { status: 200, body: { iccid, msisdn, status: to, at: new Date().toISOString() } };
     if (answer.status === 200) {
-      sims.set(iccid, { msisdn, status: operation === 'activate' ? 'active' : 'suspended' });
+      sims.set(iccid, { msisdn, status: to });
       changes.push(`${operation} ${iccid}`);
     }
     answers.set(key, answer);

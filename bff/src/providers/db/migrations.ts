@@ -453,6 +453,63 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'shipment_events_order', 'shipment_events', ['order_id', 'at']);
       },
     },
+    '0011_subscribers_campaigns': {
+      async up(db: Db): Promise<void> {
+        // The operator's existing subscribers, as its billing system knows them: the number, the card,
+        // how it is registered and, for a registered one, the five-card key (a keyed digest) only.
+        await db.schema.createTable('subscribers')
+          .addColumn('msisdn', 'text', (c) => c.primaryKey())
+          .addColumn('iccid', 'text', (c) => c.notNull().unique())
+          .addColumn('registration', 'text', required('registration', ['registered', 'unregistered', 'incomplete', 'suspected_false']))
+          .addColumn('channel', 'text', notNull)
+          .addColumn('holder_key', 'text')
+          .addColumn('service', 'text', required('service', ['active', 'suspended', 'stopped']))
+          .addColumn('imported_at', 'bigint', notNull)
+          .addColumn('updated_at', 'bigint', notNull)
+          .execute();
+        await index(db, 'subscribers_registration', 'subscribers', ['registration', 'service']);
+        await index(db, 'subscribers_holder', 'subscribers', ['holder_key']);
+
+        // A re-registration campaign: whom it is for, and its schedule (times in ms).
+        await db.schema.createTable('campaigns')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', notNull)
+          .addColumn('kind', 'text', required('kind', ['reregistration', 'five_cards', 'recheck']))
+          .addColumn('selection', 'text', notNull)
+          .addColumn('starts_at', 'bigint', notNull)
+          .addColumn('deadline_at', 'bigint', notNull)
+          .addColumn('remind_before', 'text', notNull)
+          .addColumn('grace_ms', 'bigint', notNull)
+          .addColumn('final_reminder_after_ms', 'bigint', notNull)
+          .addColumn('stop_after_ms', 'bigint', notNull)
+          .addColumn('created_by', 'text', notNull)
+          .addColumn('created_at', 'bigint', notNull)
+          .execute();
+
+        // Each subscriber's place in a campaign, and when its next step falls due.
+        await db.schema.createTable('campaign_members')
+          .addColumn('campaign_id', 'text', (c) => c.notNull().references('campaigns.id'))
+          .addColumn('msisdn', 'text', (c) => c.notNull().references('subscribers.msisdn'))
+          .addColumn('stage', 'text', required('stage', ['selected', 'notified', 'reminded', 'suspended', 'final_reminded', 'stopped', 'registered', 'held']))
+          .addColumn('reminders_sent', 'integer', notNull)
+          .addColumn('stage_at', 'bigint', notNull)
+          .addColumn('due_at', 'bigint')
+          .addPrimaryKeyConstraint('campaign_members_pk', ['campaign_id', 'msisdn'])
+          .execute();
+        await index(db, 'campaign_members_due', 'campaign_members', ['due_at']);
+        await index(db, 'campaign_members_msisdn', 'campaign_members', ['msisdn', 'stage']);
+
+        // Every step of every subscriber's lifecycle, as it was carried out.
+        await logId(db.schema.createTable('campaign_steps'))
+          .addColumn('campaign_id', 'text', (c) => c.notNull().references('campaigns.id'))
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('step', 'text', notNull)
+          .addColumn('detail', 'text')
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'campaign_steps_member', 'campaign_steps', ['campaign_id', 'msisdn', 'at']);
+      },
+    },
   };
 }
 

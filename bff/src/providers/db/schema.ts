@@ -6,6 +6,7 @@ import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
 import type { RegistrationRow } from '../../registrations/registrations.db.js';
 import type { HandoffRow } from '../../handoff/handoffs.db.js';
+import type { CampaignMemberRow, CampaignRow, CampaignStepRow, SubscriberRow } from '../../reregistration/campaigns.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
 export interface Schema {
@@ -54,5 +55,9 @@ export interface Schema {
   };
   order_handoffs: HandoffRow;
   shipment_events: { id: Generated<number>; order_id: string; status: 'out_for_delivery' | 'delivered'; at: number };
+  subscribers: SubscriberRow;
+  campaigns: CampaignRow;
+  campaign_members: CampaignMemberRow;
+  campaign_steps: CampaignStepRow & { id: Generated<number> };
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

@@ -6,6 +6,7 @@ import {
   type ProvisioningPort,
   type ProvisioningRequest,
   type SimStatus,
+  type SuspensionRequest,
 } from './provisioning.port.js';
 
 export interface HttpProvisioningOptions {
@@ -15,15 +16,15 @@ export interface HttpProvisioningOptions {
   timeoutMs: number;
 }
 
-const SIM_STATUSES = ['inactive', 'active', 'suspended', 'unknown'] as const;
+const SIM_STATUSES = ['inactive', 'active', 'suspended', 'stopped', 'unknown'] as const;
 const answerSchema = z.object({ iccid: z.string(), msisdn: z.string(), status: z.enum(SIM_STATUSES), at: z.string() });
 const statusSchema = z.object({ iccid: z.string(), msisdn: z.string().optional(), status: z.enum(SIM_STATUSES) });
 const refusalSchema = z.object({ code: z.enum(['iccid_unknown', 'number_conflict', 'idempotency_conflict']) });
 
 /**
  * The provisioning system behind the operator's gateway. Contract (JSON):
- * `POST {url}/activate` and `POST {url}/suspend` with `{"iccid","msisdn"(,"reason")}` and
- * `Idempotency-Key` → `{"iccid","msisdn","status","at"}`; a refusal is 4xx `{"code": "iccid_unknown" |
+ * `POST {url}/activate`, `/suspend`, `/resume` and `/terminate` with `{"iccid","msisdn"(,"reason",
+ * "keepEmergencyCalls"))}` and `Idempotency-Key` → `{"iccid","msisdn","status","at"}`; a refusal is 4xx `{"code": "iccid_unknown" |
  * "number_conflict" | "idempotency_conflict"}`; `GET {url}/sims/{iccid}` → `{"iccid","msisdn"?,"status"}`.
  * 429 and 5xx are `unavailable`, no answer in time is `timeout`: both are sent again with the same key.
  */
@@ -34,8 +35,16 @@ export class HttpProvisioning implements ProvisioningPort {
     return this.change('activate', request, {});
   }
 
-  suspend(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer> {
-    return this.change('suspend', request, { reason: request.reason });
+  suspend(request: SuspensionRequest): Promise<ProvisioningAnswer> {
+    return this.change('suspend', request, { reason: request.reason, keepEmergencyCalls: request.keepEmergencyCalls ?? false });
+  }
+
+  resume(request: ProvisioningRequest): Promise<ProvisioningAnswer> {
+    return this.change('resume', request, {});
+  }
+
+  terminate(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer> {
+    return this.change('terminate', request, { reason: request.reason });
   }
 
   async status(iccid: string): Promise<{ iccid: string; msisdn?: string; status: SimStatus }> {
@@ -46,7 +55,7 @@ export class HttpProvisioning implements ProvisioningPort {
     return { ...rest, ...(msisdn ? { msisdn } : {}) };
   }
 
-  private async change(operation: 'activate' | 'suspend', request: ProvisioningRequest, extra: Record<string, string>): Promise<ProvisioningAnswer> {
+  private async change(operation: 'activate' | 'suspend' | 'resume' | 'terminate', request: ProvisioningRequest, extra: Record<string, string | boolean>): Promise<ProvisioningAnswer> {
     const body = await this.call(`/${operation}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },

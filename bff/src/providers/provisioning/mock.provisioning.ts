@@ -8,6 +8,7 @@ import {
   type ProvisioningPort,
   type ProvisioningRequest,
   type SimStatus,
+  type SuspensionRequest,
 } from './provisioning.port.js';
 
 export interface MockProvisioningOptions {
@@ -52,8 +53,29 @@ export class MockProvisioning implements ProvisioningPort {
     return this.change('activate', request, 'active');
   }
 
-  suspend(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer> {
-    return this.change('suspend', request, 'suspended');
+  /** A suspension keeping emergency calls is recorded as such (`suspend_keep_emergency`). */
+  suspend(request: SuspensionRequest): Promise<ProvisioningAnswer> {
+    return this.change(request.keepEmergencyCalls ? 'suspend_keep_emergency' : 'suspend', request, 'suspended');
+  }
+
+  resume(request: ProvisioningRequest): Promise<ProvisioningAnswer> {
+    return this.change('resume', request, 'active');
+  }
+
+  terminate(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer> {
+    return this.change('terminate', request, 'stopped');
+  }
+
+  /**
+   * Cards in service before this product (the subscribers imported from billing): known to this
+   * stand-in as active, as the real system knows them. A card it knows already is left as it is.
+   */
+  adopt(cards: readonly { iccid: string; msisdn: string }[]): void {
+    const insert = this.#db.prepare("INSERT INTO sims (iccid, msisdn, status, changed_at) VALUES (?, ?, 'active', ?) ON CONFLICT DO NOTHING");
+    const at = new Date().toISOString();
+    this.#db.transaction(() => {
+      for (const card of cards) insert.run(card.iccid, card.msisdn, at);
+    })();
   }
 
   async status(iccid: string): Promise<{ iccid: string; msisdn?: string; status: SimStatus }> {
@@ -70,7 +92,7 @@ export class MockProvisioning implements ProvisioningPort {
     return { changes: changes.map((c) => c.operation), keys: keys.map((k) => k.idempotency_key) };
   }
 
-  private async change(operation: 'activate' | 'suspend', request: ProvisioningRequest, to: SimStatus): Promise<ProvisioningAnswer> {
+  private async change(operation: string, request: ProvisioningRequest, to: SimStatus): Promise<ProvisioningAnswer> {
     await sleep(this.#latency / 2);
     if (this.#random() < this.#failureRate / 2) throw new ProvisioningError('unavailable', 'provisioning system busy (503)');
     const answer = this.apply(operation, request, to);
@@ -96,7 +118,9 @@ export class MockProvisioning implements ProvisioningPort {
       if ((card && card.msisdn !== msisdn) || (number && number.iccid !== iccid)) {
         throw new ProvisioningError('number_conflict', 'the card or the number is bound to another');
       }
-      if (operation === 'suspend' && !card) throw new ProvisioningError('number_conflict', 'the card was never activated');
+      if (operation !== 'activate' && !card) throw new ProvisioningError('number_conflict', 'the card was never activated');
+      if (card?.status === 'stopped') throw new ProvisioningError('number_conflict', 'the card\'s service was stopped');
+      if (operation === 'resume' && card?.status === 'inactive') throw new ProvisioningError('number_conflict', 'the card is not suspended');
       const record = (answer: ProvisioningAnswer): ProvisioningAnswer => {
         this.#db.prepare('INSERT INTO requests (idempotency_key, operation, iccid, msisdn, answer) VALUES (?, ?, ?, ?, ?)')
           .run(idempotencyKey, operation, iccid, msisdn, JSON.stringify(answer));

@@ -3,7 +3,7 @@
  * Every changing call carries an idempotency key: the same key again answers as the first time and
  * changes nothing, so a request whose answer was lost can be sent again safely.
  */
-export type SimStatus = 'inactive' | 'active' | 'suspended' | 'unknown';
+export type SimStatus = 'inactive' | 'active' | 'suspended' | 'stopped' | 'unknown';
 
 export interface ProvisioningRequest {
   iccid: string;
@@ -19,9 +19,20 @@ export interface ProvisioningAnswer {
   at: string;
 }
 
+/** A suspension: why, and whether emergency calls (110, 119, 120, 122) still go through. */
+export interface SuspensionRequest extends ProvisioningRequest {
+  reason: string;
+  /** 182号 §四: a number suspended for want of registration keeps emergency calls. */
+  keepEmergencyCalls?: boolean;
+}
+
 export interface ProvisioningPort {
   activate(request: ProvisioningRequest): Promise<ProvisioningAnswer>;
-  suspend(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer>;
+  suspend(request: SuspensionRequest): Promise<ProvisioningAnswer>;
+  /** Gives a suspended card its service back. */
+  resume(request: ProvisioningRequest): Promise<ProvisioningAnswer>;
+  /** Stops a card's service for good (销户): the number leaves the subscriber. */
+  terminate(request: ProvisioningRequest & { reason: string }): Promise<ProvisioningAnswer>;
   status(iccid: string): Promise<{ iccid: string; msisdn?: string; status: SimStatus }>;
 }
 

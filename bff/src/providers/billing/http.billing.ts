@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { BillingError, type BillingPort, type RefundAnswer, type RefundRequest } from './billing.port.js';
+
+export interface HttpBillingOptions {
+  /** The operator's billing gateway. */
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+}
+
+const answerSchema = z.object({ refundId: z.string().min(1), amountFen: z.number().int().min(0) });
+const refusalSchema = z.object({ code: z.enum(['unknown_number', 'idempotency_conflict']) });
+
+/**
+ * The billing system behind the operator's gateway. Contract (JSON): `POST {url}/refunds` with
+ * `{"msisdn","iccid","reason"}` and `Idempotency-Key` → `{"refundId","amountFen"}`; a refusal is 4xx
+ * `{"code": "unknown_number" | "idempotency_conflict"}`. 429 and 5xx are `unavailable`, no answer in
+ * time is `timeout`: both are sent again with the same key.
+ */
+export class HttpBilling implements BillingPort {
+  constructor(private readonly options: HttpBillingOptions) {}
+
+  async refundBalance(request: RefundRequest): Promise<RefundAnswer> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.url.replace(/\/$/, '')}/refunds`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': request.idempotencyKey,
+          ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+        },
+        body: JSON.stringify({ msisdn: request.msisdn, iccid: request.iccid, reason: request.reason }),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw new BillingError(timedOut ? 'timeout' : 'unavailable', timedOut ? 'no answer from the billing gateway in time' : 'the billing gateway did not answer');
+    }
+    if (res.status === 429 || res.status >= 500) throw new BillingError('unavailable', `billing gateway busy (HTTP ${res.status})`);
+    const body: unknown = await res.json().catch(() => undefined);
+    if (res.status >= 400) {
+      const refusal = refusalSchema.safeParse(body);
+      throw new BillingError(refusal.success ? refusal.data.code : 'unavailable', `the billing gateway refused (HTTP ${res.status})`);
+    }
+    const parsed = answerSchema.safeParse(body);
+    if (!parsed.success) throw new BillingError('unavailable', 'the billing gateway answered in an unknown shape');
+    return parsed.data;
+  }
+}

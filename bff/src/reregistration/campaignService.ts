@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CampaignSchedule,
+  type CampaignStep,
+  type MemberProgress,
+  SETTLED_STAGES,
+  after,
+  dueAt,
+  restoresService,
+  scheduleProblems,
+  stepDue,
+} from '../domain/reregistration.js';
+import { AppError } from '../errors.js';
+import { BillingError, type BillingPort } from '../providers/billing/billing.port.js';
+import { NotifierError, type NotifierPort, type ReregistrationTemplate } from '../providers/notifier/notifier.port.js';
+import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
+import type { CampaignKind, CampaignMemberRow, CampaignRow, CampaignsDb, LineService, RegistrationStatus } from './campaigns.db.js';
+
+const DAY_MS = 86_400_000;
+/** A step whose service did not answer is tried again this much later. */
+const RETRY_MS = 5 * 60_000;
+/** How long a sweep holds a member it took (longer than a step's calls may take). */
+const CLAIM_MS = 2 * 60_000;
+/** Members read at a time by a sweep, and worked on at once. */
+const BATCH = 500;
+const AT_ONCE = 16;
+
+export interface CampaignServiceDeps {
+  db: CampaignsDb;
+  provisioning: ProvisioningPort;
+  billing: BillingPort;
+  /** Undefined when the operator sends no text messages: no campaign can start then. */
+  notifier: NotifierPort | undefined;
+  /** Where subscribers register online: `<public address>/reregister`. */
+  link: string;
+  now: () => number;
+  log: (level: 'error' | 'info', message: string) => void;
+}
+
+export interface NewCampaign {
+  name: string;
+  kind: CampaignKind;
+  /** The registration statuses the campaign is for. */
+  statuses: RegistrationStatus[];
+  startsAt: number;
+  deadlineAt: number;
+  remindBeforeDays: number[];
+  graceDays: number;
+  finalReminderAfterDays: number;
+  stopAfterDays: number;
+}
+
+export interface SweepReport {
+  steps: number;
+  /** Taken by another sweep first. */
+  skipped: number;
+  postponed: number;
+  held: number;
+}
+
+/** The notice each step sends, if any. */
+const NOTICE: Partial<Record<CampaignStep['kind'], ReregistrationTemplate>> = {
+  first_notice: 'reregistration_notice',
+  reminder: 'reregistration_reminder',
+  suspend: 'reregistration_suspended',
+  final_reminder: 'reregistration_final',
+};
+
+const DATE = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+
+export function scheduleOf(row: CampaignRow): CampaignSchedule {
+  return {
+    startsAt: row.starts_at,
+    deadlineAt: row.deadline_at,
+    remindBeforeMs: JSON.parse(row.remind_before) as number[],
+    graceMs: row.grace_ms,
+    finalReminderAfterMs: row.final_reminder_after_ms,
+    stopAfterMs: row.stop_after_ms,
+  };
+}
+
+const progressOf = (member: CampaignMemberRow): MemberProgress => ({ stage: member.stage, remindersSent: member.reminders_sent, stageAt: member.stage_at });
+
+/**
+ * Re-registration campaigns (补登记): who is in one, the notices on schedule, and the lifecycle
+ * carried out through the provisioning and billing systems, each step logged. A sweep does what is
+ * due; a subscriber who registers is taken out of every campaign at once, the line given back.
+ */
+export class CampaignService {
+  readonly #d: CampaignServiceDeps;
+  readonly #campaigns = new Map<string, CampaignRow>();
+  #sweeping: Promise<SweepReport> | undefined;
+
+  constructor(deps: CampaignServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** A campaign over every subscriber in service with one of `statuses`; they are selected at once. */
+  async create(input: NewCampaign, createdBy: string): Promise<{ campaign: CampaignRow; members: number }> {
+    if (!this.#d.notifier) throw new AppError('validation_failed', 'a campaign sends notices: text messages are off (NOTIFIER=off)', 409);
+    const row: CampaignRow = {
+      id: randomUUID(),
+      name: input.name,
+      kind: input.kind,
+      selection: JSON.stringify(input.statuses),
+      starts_at: input.startsAt,
+      deadline_at: input.deadlineAt,
+      remind_before: JSON.stringify(input.remindBeforeDays.map((d) => d * DAY_MS)),
+      grace_ms: input.graceDays * DAY_MS,
+      final_reminder_after_ms: input.finalReminderAfterDays * DAY_MS,
+      stop_after_ms: input.stopAfterDays * DAY_MS,
+      created_by: createdBy,
+      created_at: this.#d.now(),
+    };
+    const problems = scheduleProblems(scheduleOf(row));
+    if (problems.length > 0) throw new AppError('validation_failed', `the schedule cannot run: ${problems.join('; ')}`, 400);
+    const members = await this.#d.db.createCampaign(row, input.statuses);
+    this.#d.log('info', `campaign ${row.id} (${row.kind}) created with ${members} subscribers`);
+    return { campaign: row, members };
+  }
+
+  async #campaign(id: string): Promise<CampaignRow> {
+    const known = this.#campaigns.get(id) ?? await this.#d.db.campaign(id);
+    if (!known) throw new AppError('not_found', 'no such campaign', 404);
+    this.#campaigns.set(id, known);
+    return known;
+  }
+
+  /** Does every step due now, a batch at a time, until none is due (one sweep at a time). */
+  sweep(): Promise<SweepReport> {
+    this.#sweeping ??= this.#sweep().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
+  }
+
+  async #sweep(): Promise<SweepReport> {
+    const report: SweepReport = { steps: 0, skipped: 0, postponed: 0, held: 0 };
+    const now = this.#d.now();
+    for (;;) {
+      const due = await this.#d.db.due(now, BATCH);
+      if (due.length === 0) return report;
+      for (let i = 0; i < due.length; i += AT_ONCE) {
+        await Promise.all(due.slice(i, i + AT_ONCE).map(async (member) => {
+          report[await this.#step(member, now)] += 1;
+        }));
+      }
+    }
+  }
+
+  /** Carries out the step due for one member: done, put off (a service did not answer) or held. */
+  async #step(member: CampaignMemberRow, now: number): Promise<keyof SweepReport> {
+    if (!await this.#d.db.claim(member, now + CLAIM_MS)) return 'skipped';
+    const campaign = await this.#campaign(member.campaign_id);
+    const schedule = scheduleOf(campaign);
+    const progress = progressOf(member);
+    const step = stepDue(schedule, progress, now);
+    if (!step) {
+      // Read while another process moved it on: its due time is already the next one.
+      await this.#d.db.postpone(member, dueAt(schedule, progress) ?? now + RETRY_MS);
+      return 'postponed';
+    }
+    const subscriber = await this.#d.db.subscriber(member.msisdn);
+    if (!subscriber) throw new Error(`campaign member ${member.msisdn} is not a subscriber`);
+    const key = (what: string): string => `campaign:${campaign.id}:${member.msisdn}:${what}`;
+    const line = { iccid: subscriber.iccid, msisdn: subscriber.msisdn };
+    let detail: string | null = null;
+    let service: LineService | undefined;
+    try {
+      if (step.kind === 'suspend') {
+        await this.#d.provisioning.suspend({ ...line, idempotencyKey: key('suspend'), reason: 'reregistration_overdue', keepEmergencyCalls: true });
+        service = 'suspended';
+      }
+      if (step.kind === 'stop') {
+        await this.#d.provisioning.terminate({ ...line, idempotencyKey: key('stop'), reason: 'reregistration_overdue' });
+        service = 'stopped';
+        const refund = await this.#d.billing.refundBalance({ ...line, idempotencyKey: key('refund'), reason: 'reregistration_overdue' });
+        detail = `refund ${refund.refundId} ${refund.amountFen}`;
+      }
+      const template = NOTICE[step.kind];
+      if (template) {
+        const sent = await this.#notify(template, member.msisdn, schedule);
+        detail = `${template} ${sent.messageId}`;
+      }
+    } catch (error) {
+      const retryable = (error instanceof NotifierError || error instanceof ProvisioningError || error instanceof BillingError) && error.retryable;
+      if (retryable || !(error instanceof NotifierError || error instanceof ProvisioningError || error instanceof BillingError)) {
+        if (!retryable) this.#d.log('error', `campaign ${campaign.id}: ${step.kind} failed: ${(error as Error).message}`);
+        await this.#d.db.postpone(member, now + RETRY_MS);
+        return 'postponed';
+      }
+      // Refused for good (a number not in service, a card the system does not know): a person takes over.
+      await this.#d.db.advance(member, { stage: 'held', reminders_sent: member.reminders_sent, stage_at: now, due_at: null },
+        { step: `${step.kind}_refused`, detail: error.code, at: now }, service);
+      return 'held';
+    }
+    const next = after(progress, step, now);
+    const moved = await this.#d.db.advance(member, { stage: next.stage, reminders_sent: next.remindersSent, stage_at: next.stageAt, due_at: dueAt(schedule, next) },
+      { step: step.kind, detail, at: now }, service);
+    if (!moved && service === 'suspended') await this.#giveBackIfRegistered(member, key('resume'));
+    return 'steps';
+  }
+
+  #notify(template: ReregistrationTemplate, msisdn: string, schedule: CampaignSchedule): Promise<{ messageId: string }> {
+    const notifier = this.#d.notifier;
+    if (!notifier) throw new NotifierError('unavailable', 'text messages are off');
+    const stopAt = schedule.deadlineAt + schedule.graceMs + schedule.finalReminderAfterMs + schedule.stopAfterMs;
+    return notifier.send({
+      to: msisdn,
+      template,
+      params: { tail: msisdn.slice(-4), deadline: DATE.format(schedule.deadlineAt), stop: DATE.format(stopAt), link: this.#d.link },
+    });
+  }
+
+  /** A line suspended while its subscriber registered (the two crossed): given back. */
+  async #giveBackIfRegistered(member: CampaignMemberRow, idempotencyKey: string): Promise<void> {
+    const now = await this.#d.db.member(member.campaign_id, member.msisdn);
+    if (now?.stage !== 'registered') return;
+    const subscriber = await this.#d.db.subscriber(member.msisdn);
+    if (!subscriber) return;
+    await this.#d.provisioning.resume({ iccid: subscriber.iccid, msisdn: subscriber.msisdn, idempotencyKey });
+    await this.#d.db.setSubscriber(member.msisdn, { service: 'active' }, this.#d.now());
+  }
+
+  /**
+   * The subscriber behind `msisdn` registered (online or in a store): out of every open campaign at
+   * once, and a line a campaign suspended given back (emergency-only no more). A stopped line stays
+   * stopped: the number has left the subscriber.
+   */
+  async registered(msisdn: string, holderKey: string | null): Promise<{ restored: boolean }> {
+    const subscriber = await this.#d.db.subscriber(msisdn);
+    if (!subscriber) throw new AppError('not_found', 'no such subscriber', 404);
+    if (subscriber.service === 'stopped') throw new AppError('validation_failed', 'this number\'s service was stopped', 409);
+    const now = this.#d.now();
+    let restored = false;
+    for (const open of await this.#d.db.openMemberships(msisdn, SETTLED_STAGES)) {
+      // Read again on each try: a sweep may move the member on (suspend it) meanwhile.
+      for (let member: CampaignMemberRow | undefined = open; member && !SETTLED_STAGES.includes(member.stage);
+        member = await this.#d.db.member(open.campaign_id, msisdn)) {
+        const suspended = restoresService(member.stage);
+        if (suspended) {
+          await this.#d.provisioning.resume({ iccid: subscriber.iccid, msisdn, idempotencyKey: `campaign:${member.campaign_id}:${msisdn}:resume` });
+          restored = true;
+        }
+        if (await this.#d.db.advance(member, { stage: 'registered', reminders_sent: member.reminders_sent, stage_at: now, due_at: null },
+          { step: suspended ? 'registered_restored' : 'registered', detail: null, at: now }, suspended ? 'active' : undefined)) break;
+      }
+    }
+    await this.#d.db.setSubscriber(msisdn, { registration: 'registered', holder_key: holderKey }, now);
+    return { restored };
+  }
+}
