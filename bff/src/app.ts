@@ -33,6 +33,10 @@ import type { RegistrationService } from './registrations/registrationService.js
 import { registrationRoutes } from './registrations/registrations.routes.js';
 import type { RetentionService } from './retention/retentionService.js';
 import { retentionRoutes } from './retention/retention.routes.js';
+import { campaignRoutes } from './reregistration/campaigns.routes.js';
+import type { CampaignService } from './reregistration/campaignService.js';
+import type { NumberProofService } from './reregistration/numberProofService.js';
+import { reregisterRoutes } from './reregistration/reregister.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import type { NoticeService } from './notices/noticeService.js';
@@ -54,6 +58,8 @@ export interface AppDeps {
   audit: AccessAudit;
   registrations: RegistrationService;
   retention: RetentionService;
+  campaigns: CampaignService;
+  numberProofs: NumberProofService;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -96,7 +102,8 @@ export function createApp(deps: AppDeps): Express {
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
-    handoffRoutes(deps.handoffs, orders, guards));
+    handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff),
+    reregisterRoutes(deps.numberProofs, guards));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -115,6 +115,8 @@ const configSchema = z.object({
   LIMIT_SIGN_IN_FAILURES: rateLimit('10/15m'),
   LIMIT_MARKS: rateLimit('120/1m'),
   LIMIT_HANDOFF_CLAIMS: rateLimit('20/10m'),
+  /** Codes asked for and tried, proving a number before re-registering it online. */
+  LIMIT_NUMBER_CODES: rateLimit('20/1h'),
   /** Upload bytes all requests together may hold in memory; beyond it an upload waits outside (503). */
   UPLOAD_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
   /** Uploads one client may have in flight at once (a buyer sends one photo at a time). */
@@ -331,6 +333,7 @@ export interface LimitsConfig {
   signInFailures: RateLimit;
   marks: RateLimit;
   handoffClaims: RateLimit;
+  numberCodes: RateLimit;
   holdsPerClient: number;
   holdUnclaimedMinutes: number;
   uploadMemoryBytes: number;
@@ -506,6 +509,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInFailures: c.LIMIT_SIGN_IN_FAILURES,
       marks: c.LIMIT_MARKS,
       handoffClaims: c.LIMIT_HANDOFF_CLAIMS,
+      numberCodes: c.LIMIT_NUMBER_CODES,
       holdsPerClient: c.HOLDS_PER_CLIENT,
       holdUnclaimedMinutes: c.HOLD_UNCLAIMED_MINUTES,
       uploadMemoryBytes: c.UPLOAD_MEMORY_MB * 2 ** 20,

@@ -66,6 +66,8 @@ import { HttpBilling } from './providers/billing/http.billing.js';
 import { SandboxBilling } from './providers/billing/sandbox.billing.js';
 import { CampaignsDb } from './reregistration/campaigns.db.js';
 import { CampaignService } from './reregistration/campaignService.js';
+import { NumberProofsDb } from './reregistration/numberProofs.db.js';
+import { NumberProofService } from './reregistration/numberProofService.js';
 
 export interface RunningServer {
   url: string;
@@ -148,7 +150,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     }));
 
   const inbox = config.notifier.adapter === 'sandbox' && !overrides.notifier
-    ? new SandboxNotifier(path.join(config.dataDir, 'sandbox-sms.db'), config.notifier)
+    ? new SandboxNotifier(path.join(config.dataDir, 'sandbox-sms.db'), { ...config.notifier, now })
     : undefined;
   const notifier = overrides.notifier ?? (config.notifier.adapter === 'http' ? new HttpNotifier(config.notifier) : inbox);
   const notices = new NoticeService({ db: new NoticesDb(db.database), notifier, envelope, now, log, claimMs: config.outboxClaimSeconds * 1000 });
@@ -238,9 +240,10 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     ship: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
   const handoffs = new HandoffService({ db: handoffsDb, orders: db, orderService: orders, envelope, publicUrl, now });
-  const campaigns = new CampaignService({
-    db: new CampaignsDb(db.database), provisioning, billing, notifier, link: `${publicUrl}/reregister`, now, log,
-  });
+  const campaignsDb = new CampaignsDb(db.database);
+  const campaigns = new CampaignService({ db: campaignsDb, provisioning, billing, notifier, link: `${publicUrl}/reregister`, now, log });
+  const numberProofsDb = new NumberProofsDb(db.database);
+  const numberProofs = new NumberProofService({ db: numberProofsDb, campaigns: campaignsDb, notifier, envelope, now, log });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -267,6 +270,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     operations,
     notices,
     handoffs,
+    campaigns,
+    numberProofs,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
@@ -290,6 +295,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       await channelsDb.pruneDelivered(at - config.retention.webhookLogDays * DAY_MS);
       await limits.prune(Date.now());
       await staff.prune();
+      await numberProofsDb.prune(at);
     },
   });
   background('sweep', sweep());

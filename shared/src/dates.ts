@@ -43,6 +43,12 @@ export function todayInChina(now: Date = new Date()): CalendarDate {
   return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
 }
 
+/** The first millisecond of a day (`YYYY-MM-DD`) in China Standard Time. */
+export function startOfDayInChina(day: string): number {
+  const [year = 0, month = 1, date = 1] = day.split('-').map(Number);
+  return Date.UTC(year, month - 1, date) - 8 * 3600_000;
+}
+
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** `1990-03-07` */

@@ -18,3 +18,4 @@ export * from './registration.js';
 export * from './operations.js';
 export * from './notices.js';
 export * from './handoff.js';
+export * from './campaigns.js';

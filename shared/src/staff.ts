@@ -21,6 +21,10 @@ export const STAFF_PERMISSIONS = {
   'requests.handle': ['support'],
   /** Operations: provisioning jobs that failed for good, couriers, legal holds. */
   'operations.manage': ['administrator'],
+  /** Re-registration campaigns (补登记): start one. */
+  'campaigns.manage': ['administrator'],
+  /** Campaigns' progress, the real-name rate and the regulator's half-monthly figures. */
+  'campaigns.read': ['administrator', 'auditor'],
   /** The log of staff actions and the access audit. */
   'audit.read': ['auditor'],
 } as const satisfies Record<string, readonly StaffRole[]>;

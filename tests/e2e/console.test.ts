@@ -58,8 +58,8 @@ describe('the operator\'s console in a real browser', () => {
     await admin.getByTestId('console-sign-in').waitFor();
     await shot('01-sign-in');
     const adminLogin = await enrolInBrowser(admin, 'li.admin', first.oneTimePassword, t, () => shot('02-enrolment'));
-    // An administrator sees the staff and operations sections only.
-    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号', '运营']);
+    // An administrator sees the staff, operations and re-registration sections only.
+    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号', '运营', '补登记']);
 
     await admin.getByTestId('nav-staff').click();
     await admin.getByTestId('new-username').fill('sun.audit');

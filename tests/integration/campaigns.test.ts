@@ -6,6 +6,8 @@ import { SandboxBilling } from '../../bff/src/providers/billing/sandbox.billing.
 import { SandboxNotifier } from '../../bff/src/providers/notifier/sandbox.notifier.js';
 import { CampaignsDb } from '../../bff/src/reregistration/campaigns.db.js';
 import { type SubscriberRecord, importSubscribers } from '../../bff/src/reregistration/subscriberImport.js';
+import type { CampaignsOverview, ErrorBody, NumberSession, StaffAction } from '@shared';
+import { staffMember } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
 const DAY = 86_400_000;
@@ -159,11 +161,144 @@ describe('a re-registration campaign (补登记) moved through by the clock', ()
     await expect(t.server.campaigns.registered(NUMBERS.neverRegisters, null)).rejects.toThrow(/stopped/u);
   });
 
+  it('shows the console the campaigns, the real-name rate over time and the regulator\'s half-monthly figures, to whom may see them', async () => {
+    const admin = (await staffMember(t.server, t, ['administrator'])).client;
+    const auditor = (await staffMember(t.server, t, ['auditor'])).client;
+    const reviewer = (await staffMember(t.server, t, ['reviewer'])).client;
+    expect((await reviewer.call('GET', '/api/console/campaigns')).status).toBe(403);
+
+    const seen = await auditor.call<CampaignsOverview>('GET', '/api/console/campaigns');
+    expect(seen.status).toBe(200);
+    const [first] = seen.body.campaigns;
+    expect(first?.name).toBe('2027 年第一季度补登记');
+    expect(first?.progress).toEqual({ stopped: 1, registered: 2, held: 1 });
+    expect(seen.body.base).toEqual({ registered: 3, unregistered: 1 });
+    // Recorded by the sweeps as the clock moved: the rate of the campaign's members went up as they registered.
+    const campaignDays = seen.body.history.campaigns[first?.id ?? ''] ?? [];
+    expect(campaignDays.length).toBeGreaterThanOrEqual(4);
+    expect(campaignDays[0]?.registered).toBe(0);
+    expect(campaignDays.at(-1)).toMatchObject({ total: 4, registered: 2 });
+    expect(seen.body.history.base.at(-1)).toMatchObject({ total: 4, registered: 3 });
+
+    // Only an administrator starts one; a name typed as a formula stays text in the regulator's file.
+    const request = {
+      name: '=HYPERLINK("https://x.example")', kind: 'recheck', statuses: ['incomplete'], startsOn: '2030-01-01', deadline: '2030-03-31',
+      remindBeforeDays: [7], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
+    };
+    expect((await auditor.call('POST', '/api/console/campaigns', request)).status).toBe(403);
+    const bad = await admin.call<ErrorBody>('POST', '/api/console/campaigns', { ...request, deadline: '2029-12-01' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'validation_failed']);
+    expect((await admin.call<ErrorBody>('POST', '/api/console/campaigns', { ...request, extra: 1 })).status).toBe(400);
+    const made = await admin.call<{ id: string; members: number }>('POST', '/api/console/campaigns', request);
+    expect([made.status, made.body.members]).toEqual([201, 0]);
+
+    const day = new Date(t.now() + 8 * 3_600_000);
+    const period = `${day.getUTCFullYear()}-${String(day.getUTCMonth() + 1).padStart(2, '0')}-${day.getUTCDate() <= 15 ? 1 : 2}`;
+    const report = await fetch(`${t.server.url}/api/console/campaigns/report?period=${period}`, { headers: { cookie: auditor.cookie } });
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toContain('text/csv');
+    const csv = await report.text();
+    expect(csv).toContain('scope,subscribers,registered,real_name_rate_percent');
+    expect(csv).toContain('base,4,3,75');
+    expect(csv).toContain('2027 年第一季度补登记,reregistration,0,0,0,0,0,1,2,1');
+    expect(csv).toContain('"\'=HYPERLINK(""https://x.example"")",recheck');
+    expect((await auditor.call<ErrorBody>('GET', '/api/console/campaigns/report?period=2026-13')).status).toBe(400);
+
+    const actions = await auditor.call<{ actions: StaffAction[] }>('GET', '/api/console/actions');
+    expect(actions.body.actions.map((a) => a.action)).toEqual(expect.arrayContaining(['campaign.create', 'campaign.report']));
+  });
+
+  it('puts every number of an identity holding five or more into a five-card campaign, and no number of one holding four', async () => {
+    const [, many, few] = SANDBOX_IDENTITIES;
+    const holders = [...Array.from({ length: 6 }, () => many?.idNumber), ...Array.from({ length: 4 }, () => few?.idNumber)];
+    const report = await importSubscribers(holders.map((idNumber, i) => ({
+      msisdn: `1380002${String(i).padStart(4, '0')}`, iccid: iccidOf(100 + i), registration: 'registered', channel: `agent-${i}`, idNumber,
+    })), { db, envelope: t.server.envelope, now: t.now(), today: todayInChina() });
+    expect(report.imported).toBe(10);
+    const { campaign, members } = await t.server.campaigns.create({
+      name: '一证五卡以上核查', kind: 'five_cards', statuses: ['registered'],
+      startsAt: t.now() + DAY, deadlineAt: t.now() + 30 * DAY, remindBeforeDays: [7], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
+    }, 'admin.test');
+    expect(members).toBe(6);
+    for (let i = 0; i < 10; i += 1) expect(Boolean(await db.member(campaign.id, `1380002${String(i).padStart(4, '0')}`))).toBe(i < 6);
+  });
+
   it('refuses a schedule that cannot run, and nobody is selected', async () => {
     const now = t.now();
     await expect(t.server.campaigns.create({
       name: 'backwards', kind: 'reregistration', statuses: ['unregistered'],
       startsAt: now + DAY, deadlineAt: now, remindBeforeDays: [1], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
     }, 'admin.test')).rejects.toThrow(/deadline is not after the start/u);
+  });
+});
+
+describe('proving a number before re-registering it online', () => {
+  const held = '13800030001';
+  const stranger = '13800039999';
+  type Proved = { sessionToken: string; session: NumberSession };
+  const askCode = (msisdn: string) => t.api.post<{ number: string; codeExpiresAt: string }>('/api/reregister/code', { msisdn });
+  const confirm = (msisdn: string, code: string) => t.api.post<Proved>('/api/reregister/confirm', { msisdn, code });
+  const errorCode = (body: unknown): string | undefined => (body as Partial<ErrorBody>).error?.code;
+  /** The code the sandbox SMS centre delivered to `msisdn` last (the send follows the answer). */
+  async function codeSentTo(msisdn: string, count: number): Promise<string> {
+    await expect.poll(() => inbox.inbox(500).filter((m) => m.to === msisdn && m.text.includes('验证码')).length, { timeout: 10_000 }).toBe(count);
+    return /验证码为 (\d{6})/u.exec(inbox.inbox(500).find((m) => m.to === msisdn)?.text ?? '')?.[1] ?? '';
+  }
+
+  it('sends a code to a subscriber\'s number that opens a session once, and a stranger\'s number gets the same answer and nothing', async () => {
+    await importSubscribers([{ msisdn: held, iccid: iccidOf(300), registration: 'unregistered', channel: 'store-0571' }], { db, envelope: t.server.envelope, now: t.now(), today: todayInChina() });
+    await t.server.campaigns.create({
+      name: '号码验证', kind: 'reregistration', statuses: ['unregistered'],
+      startsAt: t.now() + DAY, deadlineAt: t.now() + 30 * DAY, remindBeforeDays: [7], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
+    }, 'admin.test');
+
+    const sent = await askCode(held);
+    const other = await askCode(stranger);
+    expect([sent.status, other.status]).toEqual([202, 202]);
+    expect(sent.body.number).toBe('138****0001');
+    expect(Object.keys(other.body)).toEqual(Object.keys(sent.body));
+    // One a minute per number.
+    const again = await askCode(held);
+    expect([again.status, errorCode(again.body)]).toEqual([429, 'rate_limited']);
+
+    const code = await codeSentTo(held, 1);
+    expect(code).toMatch(/^\d{6}$/u);
+    const wrong = code === '000000' ? '000001' : '000000';
+    const missed = await confirm(held, wrong);
+    expect([missed.status, errorCode(missed.body)]).toEqual([400, 'contact_code_wrong']);
+    const proved = await confirm(held, code);
+    expect(proved.status).toBe(200);
+    expect(proved.body.session).toMatchObject({ number: '138****0001', registration: 'unregistered', service: 'active', deadlines: [{ stage: 'selected' }] });
+    // Used once.
+    const reused = await confirm(held, code);
+    expect([reused.status, errorCode(reused.body)]).toEqual([410, 'contact_code_expired']);
+    expect((await t.api.get<NumberSession>('/api/reregister/session', proved.body.sessionToken)).status).toBe(200);
+    expect((await t.api.get('/api/reregister/session', 'not-a-session')).status).toBe(404);
+
+    // Nothing was sent to the stranger's number, and no code opens it.
+    expect(inbox.inbox(500).filter((m) => m.to === stranger)).toEqual([]);
+    expect((await confirm(stranger, code)).status).toBe(400);
+
+    // The session ends after half an hour.
+    t.advance(31 * 60_000);
+    expect((await t.api.get('/api/reregister/session', proved.body.sessionToken)).status).toBe(404);
+  });
+
+  it('takes five wrong tries at a code, then not even the right one; a code runs out after five minutes', async () => {
+    t.advance(2 * 60_000);
+    expect((await askCode(held)).status).toBe(202);
+    const code = await codeSentTo(held, 2);
+    const wrong = code === '000000' ? '000001' : '000000';
+    const tries = [];
+    for (let i = 0; i < 5; i += 1) tries.push(await confirm(held, wrong));
+    expect(tries.map((r) => r.status)).toEqual([400, 400, 400, 400, 410]);
+    expect(tries.map((r) => errorCode(r.body))).toEqual(['contact_code_wrong', 'contact_code_wrong', 'contact_code_wrong', 'contact_code_wrong', 'contact_code_expired']);
+    expect((await confirm(held, code)).status).toBe(410);
+
+    t.advance(2 * 60_000);
+    expect((await askCode(held)).status).toBe(202);
+    const late = await codeSentTo(held, 3);
+    t.advance(6 * 60_000);
+    expect((await confirm(held, late)).status).toBe(410);
   });
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
   t = await startTestServer({
     TRUST_PROXY: 'loopback',
     LIMIT_HOLDS: '10/10m', HOLDS_PER_CLIENT: '3', HOLD_UNCLAIMED_MINUTES: '5', LIMIT_ORDERS: '10/1h', LIMIT_SIGN_IN_FAILURES: '5/15m',
-    LIMIT_SUBMISSIONS: '10/1d', LIMIT_DEVICE_SUBMISSIONS: '3/1d', UPLOAD_MEMORY_MB: '64', UPLOADS_PER_CLIENT: '2', NUMBERS_PER_PREFIX: '40',
+    LIMIT_SUBMISSIONS: '10/1d', LIMIT_DEVICE_SUBMISSIONS: '3/1d', LIMIT_NUMBER_CODES: '6/1h', UPLOAD_MEMORY_MB: '64', UPLOADS_PER_CLIENT: '2', NUMBERS_PER_PREFIX: '40',
   });
 });
 
@@ -95,6 +95,19 @@ describe('sign-in', () => {
     const blocked = await t.api.json('/api/courier/me', { headers: from(guesser, SANDBOX_COURIERS[0].token) });
     expect([blocked.status, codeOf(blocked.body)]).toEqual([429, 'rate_limited']);
     expect((await t.api.json('/api/courier/me', { headers: from(BUYER, SANDBOX_COURIERS[0].token) })).status).toBe(200);
+  });
+});
+
+describe('re-registration codes', () => {
+  it('stop a network guessing at numbers\' codes, asked for or tried, while another network still gets its code', async () => {
+    const guesser = '203.0.113.120';
+    const answers = [];
+    for (let i = 0; i < 4; i += 1) answers.push(await post(`/api/reregister/code`, { msisdn: `1380009${String(i).padStart(4, '0')}` }, guesser));
+    for (let i = 0; i < 4; i += 1) answers.push(await post(`/api/reregister/confirm`, { msisdn: '13800090000', code: String(100000 + i) }, guesser));
+    expect(answers.slice(0, 4).map((a) => a.status)).toEqual([202, 202, 202, 202]);
+    expect(answers.slice(4).map((a) => a.status)).toEqual([400, 400, 429, 429]);
+    expect(codeOf(answers.at(-1)?.body)).toBe('rate_limited');
+    expect((await post('/api/reregister/code', { msisdn: '13800099999' }, BUYER)).status).toBe(202);
   });
 });
 

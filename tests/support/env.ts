@@ -9,7 +9,7 @@ import { freshDatabase } from './postgres.js';
 export const ROOMY_LIMITS: Record<string, string> = {
   LIMIT_REQUESTS: '1000000/1m', LIMIT_HOLDS: '100000/1m', LIMIT_ORDERS: '100000/1m', LIMIT_UPLOADS: '100000/1m', LIMIT_LIVE_CHECKS: '100000/1m',
   LIMIT_SUBMISSIONS: '100000/1m', LIMIT_DEVICE_SUBMISSIONS: '100000/1m', LIMIT_ACTIVATIONS: '100000/1m', LIMIT_SIGN_IN_FAILURES: '100000/1m',
-  LIMIT_MARKS: '100000/1m', HOLDS_PER_CLIENT: '1000', UPLOAD_MEMORY_MB: '1024', UPLOADS_PER_CLIENT: '1000',
+  LIMIT_MARKS: '100000/1m', LIMIT_NUMBER_CODES: '100000/1m', HOLDS_PER_CLIENT: '1000', UPLOAD_MEMORY_MB: '1024', UPLOADS_PER_CLIENT: '1000',
 };
 
 /** What every test server runs with unless a test says otherwise: quiet, on a free port, roomy limits. */

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse';
 import { todayInChina } from '@shared';
 import { MockProvisioning } from '../providers/provisioning/mock.provisioning.js';
 import { CampaignsDb } from '../reregistration/campaigns.db.js';
@@ -26,31 +27,25 @@ if (values.help) {
 if (!values.file) usageError('subscribers', 'name the file with --file', USAGE);
 const file = values.file;
 
-/** The file's records, read a line at a time. */
+/** The file's records, read as they come (CSV with quoting as spreadsheets write it, or JSON Lines). */
 async function* readRecords(): AsyncGenerator<SubscriberRecord> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  const json = path.extname(file).toLowerCase() === '.jsonl';
-  let columns: string[] | undefined;
-  for await (const line of lines) {
+  if (path.extname(file).toLowerCase() !== '.jsonl') {
+    const rows = createReadStream(file).pipe(parse({ columns: true, trim: true, skip_empty_lines: true, bom: true, relax_column_count: true }));
+    for await (const row of rows as AsyncIterable<Record<string, string | undefined>>) {
+      yield { msisdn: row.msisdn ?? '', iccid: row.iccid ?? '', registration: row.registration ?? '', channel: row.channel ?? '', idNumber: row.id_number || undefined };
+    }
+    return;
+  }
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
     if (!line.trim()) continue;
-    if (json) {
-      let parsed: Record<string, unknown> = {};
-      try {
-        parsed = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        // Counted as refused below, by its missing fields.
-      }
-      const text = (key: string): string => (typeof parsed[key] === 'string' ? parsed[key] : '');
-      yield { msisdn: text('msisdn'), iccid: text('iccid'), registration: text('registration'), channel: text('channel'), idNumber: text('idNumber') || undefined };
-      continue;
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      // Counted as refused below, by its missing fields.
     }
-    const cells = line.split(',').map((cell) => cell.trim());
-    if (!columns) {
-      columns = cells;
-      continue;
-    }
-    const cell = (name: string): string => cells[columns?.indexOf(name) ?? -1] ?? '';
-    yield { msisdn: cell('msisdn'), iccid: cell('iccid'), registration: cell('registration'), channel: cell('channel'), idNumber: cell('id_number') || undefined };
+    const text = (key: string): string => (typeof parsed[key] === 'string' ? parsed[key] : '');
+    yield { msisdn: text('msisdn'), iccid: text('iccid'), registration: text('registration'), channel: text('channel'), idNumber: text('idNumber') || undefined };
   }
 }
 

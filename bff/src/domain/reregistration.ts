@@ -1,3 +1,5 @@
+import type { MemberStage } from '@shared';
+
 /**
  * 补登记: the enforcement lifecycle of one subscriber in a re-registration campaign, as
  * 工信部网安〔2016〕182号 §四 sets it. Notified, reminded, suspended after the deadline and its grace
@@ -6,9 +8,6 @@
  * once. Pure: the clock and the campaign come in, the next step goes out; the service carries it out.
  */
 
-/** Where a subscriber is in a campaign. `held`: a notice could not be delivered; a person takes over. */
-export const MEMBER_STAGES = ['selected', 'notified', 'reminded', 'suspended', 'final_reminded', 'stopped', 'registered', 'held'] as const;
-export type MemberStage = (typeof MEMBER_STAGES)[number];
 
 /** The least time between two notices to one subscriber (a sweep that ran late sends no burst). */
 export const NOTICE_GAP_MS = 86_400_000;

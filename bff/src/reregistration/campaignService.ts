@@ -1,4 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import {
+  type CampaignKind,
+  type CampaignView,
+  type CampaignsOverview,
+  MEMBER_STAGES,
+  type NewCampaignRequest,
+  type RegistrationStatus,
+  formatIsoDate,
+  isoFromMs,
+  periodOf,
+  realNameRate,
+  startOfDayInChina,
+  todayInChina,
+} from '@shared';
 import {
   type CampaignSchedule,
   type CampaignStep,
@@ -14,7 +29,7 @@ import { AppError } from '../errors.js';
 import { BillingError, type BillingPort } from '../providers/billing/billing.port.js';
 import { NotifierError, type NotifierPort, type ReregistrationTemplate } from '../providers/notifier/notifier.port.js';
 import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
-import type { CampaignKind, CampaignMemberRow, CampaignRow, CampaignsDb, LineService, RegistrationStatus } from './campaigns.db.js';
+import type { CampaignMemberRow, CampaignRow, CampaignsDb, LineService } from './campaigns.db.js';
 
 const DAY_MS = 86_400_000;
 /** A step whose service did not answer is tried again this much later. */
@@ -24,6 +39,8 @@ const CLAIM_MS = 2 * 60_000;
 /** Members read at a time by a sweep, and worked on at once. */
 const BATCH = 500;
 const AT_ONCE = 16;
+/** The day's real-name figures are recorded by a sweep at most this often. */
+const RECORD_EVERY_MS = 15 * 60_000;
 
 export interface CampaignServiceDeps {
   db: CampaignsDb;
@@ -90,9 +107,20 @@ export class CampaignService {
   readonly #d: CampaignServiceDeps;
   readonly #campaigns = new Map<string, CampaignRow>();
   #sweeping: Promise<SweepReport> | undefined;
+  #recordedAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: CampaignServiceDeps) {
     this.#d = deps;
+  }
+
+  /** A campaign as the console asks for it: days in China's time zone, registration until the deadline's end. */
+  createFromRequest(request: NewCampaignRequest, createdBy: string): Promise<{ campaign: CampaignRow; members: number }> {
+    return this.create({
+      name: request.name, kind: request.kind, statuses: request.statuses,
+      startsAt: startOfDayInChina(request.startsOn), deadlineAt: startOfDayInChina(request.deadline) + DAY_MS,
+      remindBeforeDays: request.remindBeforeDays, graceDays: request.graceDays,
+      finalReminderAfterDays: request.finalReminderAfterDays, stopAfterDays: request.stopAfterDays,
+    }, createdBy);
   }
 
   /** A campaign over every subscriber in service with one of `statuses`; they are selected at once. */
@@ -139,7 +167,10 @@ export class CampaignService {
     const now = this.#d.now();
     for (;;) {
       const due = await this.#d.db.due(now, BATCH);
-      if (due.length === 0) return report;
+      if (due.length === 0) {
+        if (now - this.#recordedAt >= RECORD_EVERY_MS || report.steps > 0) await this.recordDay(now);
+        return report;
+      }
       for (let i = 0; i < due.length; i += AT_ONCE) {
         await Promise.all(due.slice(i, i + AT_ONCE).map(async (member) => {
           report[await this.#step(member, now)] += 1;
@@ -222,6 +253,66 @@ export class CampaignService {
     await this.#d.db.setSubscriber(member.msisdn, { service: 'active' }, this.#d.now());
   }
 
+  /** Records today's real-name figures: the whole base's and each campaign's (a later record of the day replaces them). */
+  async recordDay(now = this.#d.now()): Promise<void> {
+    this.#recordedAt = now;
+    const day = formatIsoDate(todayInChina(new Date(now)));
+    const base = await this.#d.db.base();
+    // A day without subscribers has no rate: nothing is recorded for it.
+    if (sum(Object.values(base)) > 0) await this.#d.db.recordDay('base', { day, total: sum(Object.values(base)), registered: base.registered ?? 0 });
+    for (const campaign of await this.#d.db.campaigns()) {
+      if (campaign.starts_at > now) continue;
+      const progress = await this.#d.db.progress(campaign.id);
+      if (sum(Object.values(progress)) > 0) await this.#d.db.recordDay(campaign.id, { day, total: sum(Object.values(progress)), registered: progress.registered ?? 0 });
+    }
+  }
+
+  async #view(row: CampaignRow): Promise<CampaignView> {
+    const progress = await this.#d.db.progress(row.id);
+    return {
+      id: row.id, name: row.name, kind: row.kind, statuses: JSON.parse(row.selection) as RegistrationStatus[],
+      startsAt: isoFromMs(row.starts_at), deadlineAt: isoFromMs(row.deadline_at), createdBy: row.created_by,
+      members: sum(Object.values(progress)), progress,
+    };
+  }
+
+  /** Every campaign with its progress, the base by status, and the real-name rate over time. */
+  async overview(): Promise<CampaignsOverview> {
+    const rows = await this.#d.db.campaigns();
+    const history: CampaignsOverview['history'] = { base: await this.#d.db.history('base'), campaigns: {} };
+    for (const row of rows) history.campaigns[row.id] = await this.#d.db.history(row.id);
+    const periods = [...new Set(history.base.map((p) => periodOf(p.day)))].reverse();
+    return { campaigns: await Promise.all(rows.map((row) => this.#view(row))), base: await this.#d.db.base(), history, periods };
+  }
+
+  /**
+   * The figures the regulator asks for twice a month, as CSV: for the half month `period`
+   * (`YYYY-MM-1`: the 1st to the 15th; `YYYY-MM-2`: the 16th to the month's end), the base at its last
+   * recorded day and each campaign's steps taken within it.
+   */
+  async report(period: string): Promise<string> {
+    const [year = 0, month = 1, half = 1] = period.split('-').map(Number);
+    const first = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${half === 1 ? '01' : '16'}`;
+    const from = startOfDayInChina(first);
+    const until = half === 1 ? startOfDayInChina(first) + 15 * DAY_MS : startOfDayInChina(formatIsoDate({ year: month === 12 ? year + 1 : year, month: month === 12 ? 1 : month + 1, day: 1 }));
+    const lastDay = formatIsoDate(todayInChina(new Date(until - 1)));
+    const base = (await this.#d.db.history('base')).filter((p) => p.day >= first && p.day <= lastDay).at(-1);
+    const rows: (string | number)[][] = [
+      ['period', first, lastDay],
+      ['scope', 'subscribers', 'registered', 'real_name_rate_percent'],
+      base ? ['base', base.total, base.registered, realNameRate(base)] : ['base', '', '', ''],
+      [],
+      ['campaign', 'kind', ...MEMBER_STAGES, ...STEP_COLUMNS],
+    ];
+    for (const row of await this.#d.db.campaigns()) {
+      const progress = await this.#d.db.progress(row.id);
+      const steps = await this.#d.db.stepCounts(row.id, from, until);
+      rows.push([row.name, row.kind, ...MEMBER_STAGES.map((s) => progress[s] ?? 0), ...STEP_COLUMNS.map((s) => steps[s] ?? 0)]);
+    }
+    // A campaign's name is typed by staff: never read as a formula by a spreadsheet.
+    return stringify(rows, { escape_formulas: true });
+  }
+
   /**
    * The subscriber behind `msisdn` registered (online or in a store): out of every open campaign at
    * once, and a line a campaign suspended given back (emergency-only no more). A stopped line stays
@@ -250,3 +341,9 @@ export class CampaignService {
     return { restored };
   }
 }
+
+const sum = (values: (number | undefined)[]): number => values.reduce<number>((a, b) => a + (b ?? 0), 0);
+
+/** The steps the report counts within its period, as its columns. */
+const STEP_COLUMNS = ['first_notice', 'reminder', 'suspend', 'final_reminder', 'stop', 'registered', 'registered_restored'] as const;
+

@@ -1,8 +1,7 @@
-import type { MemberStage } from '../domain/reregistration.js';
+import type { CampaignKind, MemberStage, RealNamePoint, RegistrationStatus } from '@shared';
 import { changed } from '../providers/db/database.js';
 import { Tables } from '../providers/db/tables.js';
 
-export type RegistrationStatus = 'registered' | 'unregistered' | 'incomplete' | 'suspected_false';
 export type LineService = 'active' | 'suspended' | 'stopped';
 
 /** A subscriber as imported from billing: never a name or an ID number, only the five-card key. */
@@ -17,7 +16,6 @@ export interface SubscriberRow {
   updated_at: number;
 }
 
-export type CampaignKind = 'reregistration' | 'five_cards' | 'recheck';
 
 export interface CampaignRow {
   id: string;
@@ -53,6 +51,9 @@ export interface CampaignStepRow {
   at: number;
 }
 
+/** Numbers in service under one identity from which all of them are checked again (452号 一(三)). */
+export const FIVE_CARDS = 5;
+
 /** Subscribers, campaigns, their members and every step taken. */
 export class CampaignsDb extends Tables {
   /** Adds or updates subscribers (by number), in one transaction. */
@@ -77,15 +78,25 @@ export class CampaignsDb extends Tables {
     await this.db.updateTable('subscribers').set({ ...change, updated_at: now }).where('msisdn', '=', msisdn).execute();
   }
 
-  /** A new campaign and its members (every subscriber in service whose registration it is for), at once. */
+  /**
+   * A new campaign and its members, at once: every subscriber in service whose registration it is
+   * for; for a five-card campaign, only the numbers of identities holding five or more.
+   */
   async createCampaign(row: CampaignRow, statuses: readonly RegistrationStatus[]): Promise<number> {
     return this.database.transaction(this.db, async (trx) => {
       await trx.insertInto('campaigns').values(row).execute();
       const added = await trx.insertInto('campaign_members')
         .columns(['campaign_id', 'msisdn', 'stage', 'reminders_sent', 'stage_at', 'due_at'])
-        .expression((eb) => eb.selectFrom('subscribers')
-          .select((s) => [s.val(row.id).as('campaign_id'), 'msisdn', s.val('selected').as('stage'), s.val(0).as('reminders_sent'), s.val(row.created_at).as('stage_at'), s.val(row.starts_at).as('due_at')])
-          .where('registration', 'in', [...statuses]).where('service', '!=', 'stopped'))
+        .expression((eb) => {
+          const chosen = eb.selectFrom('subscribers')
+            .select((s) => [s.val(row.id).as('campaign_id'), 'msisdn', s.val('selected').as('stage'), s.val(0).as('reminders_sent'), s.val(row.created_at).as('stage_at'), s.val(row.starts_at).as('due_at')])
+            .where('registration', 'in', [...statuses]).where('service', '!=', 'stopped');
+          // 452号 一(三): every number of an identity holding five or more in service, checked one by one.
+          return row.kind === 'five_cards'
+            ? chosen.where('holder_key', 'in', eb.selectFrom('subscribers').select('holder_key').where('holder_key', 'is not', null)
+              .where('service', '!=', 'stopped').groupBy('holder_key').having((h) => h.fn.countAll(), '>=', FIVE_CARDS))
+            : chosen;
+        })
         .executeTakeFirst();
       return Number(added.numInsertedOrUpdatedRows ?? 0);
     });
@@ -144,6 +155,35 @@ export class CampaignsDb extends Tables {
   async steps(campaignId: string, msisdn: string): Promise<CampaignStepRow[]> {
     return this.db.selectFrom('campaign_steps').select(['campaign_id', 'msisdn', 'step', 'detail', 'at'])
       .where('campaign_id', '=', campaignId).where('msisdn', '=', msisdn).orderBy('id').execute();
+  }
+
+  async campaigns(): Promise<CampaignRow[]> {
+    return this.db.selectFrom('campaigns').selectAll().orderBy('created_at', 'desc').execute();
+  }
+
+  /** How many subscribers in service are at each registration status. */
+  async base(): Promise<Partial<Record<RegistrationStatus, number>>> {
+    const rows = await this.db.selectFrom('subscribers').select(['registration', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('service', '!=', 'stopped').groupBy('registration').execute();
+    return Object.fromEntries(rows.map((r) => [r.registration, Number(r.n)]));
+  }
+
+  /** Records a day's figures for a scope (`base`, or a campaign's id); a later record of the day replaces it. */
+  async recordDay(scope: string, point: RealNamePoint): Promise<void> {
+    await this.db.insertInto('real_name_days').values({ scope, ...point })
+      .onConflict((oc) => oc.columns(['scope', 'day']).doUpdateSet((eb) => ({ total: eb.ref('excluded.total'), registered: eb.ref('excluded.registered') }))).execute();
+  }
+
+  /** A scope's figures, day by day. */
+  async history(scope: string): Promise<RealNamePoint[]> {
+    return this.db.selectFrom('real_name_days').select(['day', 'total', 'registered']).where('scope', '=', scope).orderBy('day').execute();
+  }
+
+  /** How many of each step a campaign took within [from, until). */
+  async stepCounts(campaignId: string, from: number, until: number): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('campaign_steps').select(['step', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('campaign_id', '=', campaignId).where('at', '>=', from).where('at', '<', until).groupBy('step').execute();
+    return Object.fromEntries(rows.map((r) => [r.step, Number(r.n)]));
   }
 
   /** How many members are at each stage. */

@@ -1,7 +1,7 @@
-import { type CalendarDate, parseIdNumber, validateIccid } from '@shared';
+import { type CalendarDate, REGISTRATION_STATUSES, type RegistrationStatus, parseIdNumber, validateIccid } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { holderKey } from '../services/orderService.js';
-import type { CampaignsDb, RegistrationStatus, SubscriberRow } from './campaigns.db.js';
+import type { CampaignsDb, SubscriberRow } from './campaigns.db.js';
 
 /** One subscriber as the billing system exports it. The ID number is turned into the five-card key and dropped. */
 export interface SubscriberRecord {
@@ -12,7 +12,6 @@ export interface SubscriberRecord {
   idNumber?: string | undefined;
 }
 
-const STATUSES: readonly RegistrationStatus[] = ['registered', 'unregistered', 'incomplete', 'suspected_false'];
 /** Rows written per transaction. */
 const BATCH = 2000;
 
@@ -20,7 +19,7 @@ const BATCH = 2000;
 export function subscriberRow(record: SubscriberRecord, envelope: Envelope, now: number, today: CalendarDate): SubscriberRow | string {
   if (!/^1\d{10}$/.test(record.msisdn)) return 'msisdn';
   if (!validateIccid(record.iccid).ok) return 'iccid';
-  if (!(STATUSES as readonly string[]).includes(record.registration)) return 'registration';
+  if (!(REGISTRATION_STATUSES as readonly string[]).includes(record.registration)) return 'registration';
   if (!record.channel || record.channel.length > 64) return 'channel';
   const registration = record.registration as RegistrationStatus;
   let key: string | null = null;

@@ -74,6 +74,12 @@ import {
   contactRequestSchema,
   contactViewSchema,
   sandboxSmsSchema,
+  campaignsOverviewSchema,
+  numberCodeRequestSchema,
+  numberConfirmRequestSchema,
+  numberSessionSchema,
+  newCampaignSchema,
+  reportPeriodSchema,
 } from '@shared';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -554,6 +560,40 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           requestBody: json(contactConfirmSchema),
           responses: { '200': { description: 'confirmed', ...json(contactViewSchema) }, ...errors(400, 404, 410) },
         },
+      },
+      '/api/console/campaigns': {
+        get: { summary: 'Re-registration campaigns with their progress, the subscriber base by registration status, and the real-name rate day by day', ...staffOnly('campaigns.read'), responses: { '200': { description: 'campaigns', ...json(campaignsOverviewSchema) }, ...errors(401, 403) } },
+        post: {
+          summary: 'Starts a re-registration campaign (补登记) over every subscriber in service with the statuses named: notices on schedule, suspension after the deadline and grace, final reminder, stop',
+          ...staffOnly('campaigns.manage'),
+          requestBody: json(newCampaignSchema),
+          responses: { '201': { description: 'started', ...json(z.object({ id: z.string(), members: z.number().int() })) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/api/console/campaigns/report': {
+        get: {
+          summary: 'The figures the regulator asks for twice a month, as CSV: the base\'s real-name rate and each campaign\'s stages and steps in the half month',
+          ...staffOnly('campaigns.read'),
+          requestParams: { query: reportPeriodSchema },
+          responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/reregister/code': {
+        post: {
+          summary: 'Re-registration online: sends a six-digit code by SMS to a subscriber\'s number (one a minute; five minutes, five tries). Any number is answered alike',
+          requestBody: json(numberCodeRequestSchema),
+          responses: { '202': { description: 'code sent (to a subscriber\'s number in service)', ...json(z.object({ number: z.string(), codeExpiresAt: z.string() })) }, ...errors(400, 409, 429) },
+        },
+      },
+      '/api/reregister/confirm': {
+        post: {
+          summary: 'The code sent to the number: a half-hour session for that number (the code is used up)',
+          requestBody: json(numberConfirmRequestSchema),
+          responses: { '200': { description: 'proved', ...json(z.object({ sessionToken: z.string(), session: numberSessionSchema })) }, ...errors(400, 410, 429) },
+        },
+      },
+      '/api/reregister/session': {
+        get: { summary: 'The number a session is for (masked), how it is registered and its campaigns\' deadlines', security: secured, responses: { '200': { description: 'session', ...json(numberSessionSchema) }, ...errors(404) } },
       },
       '/api/sandbox/sms': {
         get: { summary: 'Sandbox only: the SMS centre\'s inbox, newest first (404 in production)', responses: { '200': { description: 'messages', ...json(z.object({ messages: z.array(sandboxSmsSchema) })) }, ...errors(404) } },

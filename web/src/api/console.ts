@@ -2,6 +2,7 @@ import {
   CSRF_HEADER, PASSIVE_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewCorrectionRequest, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
+  type CampaignsOverview, type NewCampaignRequest,
   type CourierAccount, type FailedJob, type HeldAgentOrder, type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
@@ -83,4 +84,12 @@ export const operationsApi = {
   couriers: () => call<{ couriers: CourierAccount[] }>('/api/console/couriers'),
   addCourier: (body: { company: string; name: string; supervisor: boolean }) => call<{ courier: CourierAccount; accessCode: string }>('/api/console/couriers', 'POST', body),
   disableCourier: (id: string) => call<undefined>(`/api/console/couriers/${id}/disable`, 'POST'),
+};
+
+/** Re-registration campaigns: their progress and figures; a new one (administrators). */
+export const campaignsApi = {
+  overview: () => call<CampaignsOverview>('/api/console/campaigns'),
+  create: (body: NewCampaignRequest) => call<{ id: string; members: number }>('/api/console/campaigns', 'POST', body),
+  /** The regulator's half-monthly figures, downloaded with the session cookie. */
+  reportUrl: (period: string) => `/api/console/campaigns/report?period=${encodeURIComponent(period)}`,
 };

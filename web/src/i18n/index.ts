@@ -30,5 +30,6 @@ export const i18n = createI18n({
   datetimeFormats: Object.fromEntries(LOCALES.map((locale) => [locale, {
     long: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
     time: { hour: '2-digit', minute: '2-digit', hour12: false },
+    day: { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Asia/Shanghai' },
   }])),
 });

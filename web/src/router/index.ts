@@ -35,6 +35,7 @@ export const router = createRouter({
         { path: 'registrations', component: () => import('../pages/console/ConsoleRegistrationsPage.vue') },
         { path: 'requests', component: () => import('../pages/console/ConsoleRequestsPage.vue') },
         { path: 'operations', component: () => import('../pages/console/ConsoleOperationsPage.vue') },
+        { path: 'campaigns', component: () => import('../pages/console/ConsoleCampaignsPage.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },

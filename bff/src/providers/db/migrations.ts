@@ -508,6 +508,34 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('at', 'bigint', notNull)
           .execute();
         await index(db, 'campaign_steps_member', 'campaign_steps', ['campaign_id', 'msisdn', 'at']);
+
+        // Proof of holding a number before re-registering it online: a code sent to it by SMS (its
+        // keyed digest), tried a few times, used once; then a short session for that number.
+        await db.schema.createTable('number_proofs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('code_hash', 'text', notNull)
+          .addColumn('sent_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .addColumn('attempts', 'integer', notNull)
+          .addColumn('used_at', 'bigint')
+          .execute();
+        await index(db, 'number_proofs_msisdn', 'number_proofs', ['msisdn', 'sent_at']);
+        await db.schema.createTable('number_sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('msisdn', 'text', notNull)
+          .addColumn('created_at', 'bigint', notNull)
+          .addColumn('expires_at', 'bigint', notNull)
+          .execute();
+
+        // The real-name rate day by day: of the whole base (scope 'base') and of each campaign's members.
+        await db.schema.createTable('real_name_days')
+          .addColumn('scope', 'text', notNull)
+          .addColumn('day', 'text', notNull)
+          .addColumn('total', 'integer', notNull)
+          .addColumn('registered', 'integer', notNull)
+          .addPrimaryKeyConstraint('real_name_days_pk', ['scope', 'day'])
+          .execute();
       },
     },
   };

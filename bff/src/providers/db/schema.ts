@@ -6,6 +6,7 @@ import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
 import type { RegistrationRow } from '../../registrations/registrations.db.js';
 import type { HandoffRow } from '../../handoff/handoffs.db.js';
+import type { NumberProofRow } from '../../reregistration/numberProofs.db.js';
 import type { CampaignMemberRow, CampaignRow, CampaignStepRow, SubscriberRow } from '../../reregistration/campaigns.db.js';
 
 /** The tables as the queries see them, in both engines (times are milliseconds since the epoch). */
@@ -59,5 +60,8 @@ export interface Schema {
   campaigns: CampaignRow;
   campaign_members: CampaignMemberRow;
   campaign_steps: CampaignStepRow & { id: Generated<number> };
+  number_proofs: NumberProofRow;
+  number_sessions: { token_hash: string; msisdn: string; created_at: number; expires_at: number };
+  real_name_days: { scope: string; day: string; total: number; registered: number };
   staff_actions: { id: Generated<number>; at: number; staff: string; action: string; target: string | null };
 }

@@ -12,6 +12,8 @@ export interface SandboxNotifierOptions {
   /** Share of sends the SMS centre fails for a while (`unavailable`: sent again later). */
   failureRate?: number;
   random?: () => number;
+  /** The clock (the server's: tests move it). */
+  now?: () => number;
 }
 
 /** Seconds between two verification codes to one number, as SMS services enforce. */
@@ -39,7 +41,7 @@ export class SandboxNotifier implements NotifierPort {
     await sleep(this.#options.latencyMs ?? 50);
     if ((this.#options.random ?? Math.random)() < (this.#options.failureRate ?? 0)) throw new NotifierError('unavailable', 'the sandbox SMS centre is busy');
     const id = randomUUID();
-    const now = Date.now();
+    const now = (this.#options.now ?? Date.now)();
     const record = (status: SandboxSms['status']) => this.#db.prepare('INSERT INTO sms (id, recipient, template, text, at, status) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, message.to, message.template, renderSms(this.#options.signature, message), now, status);
     if (message.to.endsWith('0000')) {

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Re-registration campaigns (补登记) as the console sees them: the operator's existing subscribers,
+ * how each is registered, and where each campaign's subscribers are in the 182号 lifecycle.
+ */
+export const REGISTRATION_STATUSES = ['registered', 'unregistered', 'incomplete', 'suspected_false'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
+/** Where a subscriber is in a campaign. `held`: a notice could not be delivered; a person takes over. */
+export const MEMBER_STAGES = ['selected', 'notified', 'reminded', 'suspended', 'final_reminded', 'stopped', 'registered', 'held'] as const;
+export type MemberStage = (typeof MEMBER_STAGES)[number];
+
+/** Re-registration of those not (properly) registered; the holders of five or more cards; a periodic re-check. */
+export const CAMPAIGN_KINDS = ['reregistration', 'five_cards', 'recheck'] as const;
+export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
+
+const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'a date as YYYY-MM-DD');
+const days = z.number().int().min(0).max(365);
+
+export const newCampaignSchema = z.object({
+  name: z.string().trim().min(2).max(80),
+  kind: z.enum(CAMPAIGN_KINDS),
+  /** The registration statuses it is for (a five-card campaign: the numbers found by the five-card job, whatever their status). */
+  statuses: z.array(z.enum(REGISTRATION_STATUSES)).min(1).max(REGISTRATION_STATUSES.length),
+  /** Days in China's time zone: the first notice from the start of `startsOn`, registration until the end of `deadline`. */
+  startsOn: calendarDay,
+  deadline: calendarDay,
+  remindBeforeDays: z.array(days.min(1)).max(5),
+  graceDays: days,
+  finalReminderAfterDays: days.min(1),
+  stopAfterDays: days.min(1),
+}).strict().meta({ id: 'NewCampaign' });
+export type NewCampaignRequest = z.infer<typeof newCampaignSchema>;
+
+export const campaignViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(CAMPAIGN_KINDS),
+  statuses: z.array(z.enum(REGISTRATION_STATUSES)),
+  startsAt: z.string(),
+  deadlineAt: z.string(),
+  createdBy: z.string(),
+  members: z.number().int(),
+  /** Members at each stage now. */
+  progress: z.partialRecord(z.enum(MEMBER_STAGES), z.number().int()),
+}).meta({ id: 'Campaign' });
+export type CampaignView = z.infer<typeof campaignViewSchema>;
+
+/** One day's figures: the whole base's, or one campaign's (its members). */
+export const realNamePointSchema = z.object({
+  day: calendarDay,
+  total: z.number().int(),
+  registered: z.number().int(),
+}).meta({ id: 'RealNamePoint' });
+export type RealNamePoint = z.infer<typeof realNamePointSchema>;
+
+export const campaignsOverviewSchema = z.object({
+  campaigns: z.array(campaignViewSchema),
+  /** The subscriber base now, by registration status. */
+  base: z.partialRecord(z.enum(REGISTRATION_STATUSES), z.number().int()),
+  /** The real-name rate over time: the base's, and each campaign's by id. */
+  history: z.object({ base: z.array(realNamePointSchema), campaigns: z.record(z.string(), z.array(realNamePointSchema)) }),
+  /** The half months with figures, newest first (`YYYY-MM-1`, `YYYY-MM-2`): what the regulator's report can be made for. */
+  periods: z.array(z.string()),
+}).meta({ id: 'CampaignsOverview' });
+export type CampaignsOverview = z.infer<typeof campaignsOverviewSchema>;
+
+/** Half a month, as the regulator asks for the figures: `2026-12-1` (1st-15th) or `2026-12-2` (16th-end). */
+export const reportPeriodSchema = z.object({ period: z.string().regex(/^\d{4}-\d{2}-[12]$/u, 'a half month as YYYY-MM-1 or YYYY-MM-2') });
+
+/** The half month a day (`YYYY-MM-DD`) falls in, as the report names it. */
+export function periodOf(day: string): string {
+  return `${day.slice(0, 7)}-${Number(day.slice(8, 10)) <= 15 ? 1 : 2}`;
+}
+
+/** The share registered, as a percentage with one decimal (0 of 0 is 100 %: nobody unregistered). */
+export function realNameRate(point: Pick<RealNamePoint, 'total' | 'registered'>): number {
+  return point.total === 0 ? 100 : Math.round((point.registered / point.total) * 1000) / 10;
+}
+
+/** A mainland mobile number, 11 digits. */
+const msisdn = z.string().trim().regex(/^1\d{10}$/u, 'a mobile number of 11 digits');
+
+export const numberCodeRequestSchema = z.object({ msisdn }).strict().meta({ id: 'NumberCodeRequest' });
+export const numberConfirmRequestSchema = z.object({ msisdn, code: z.string().trim().regex(/^\d{6}$/u, 'the code is six digits') }).strict().meta({ id: 'NumberConfirmRequest' });
+
+/** What a subscriber who proved their number sees of it (never the whole number). */
+export const numberSessionSchema = z.object({
+  number: z.string(),
+  registration: z.enum(REGISTRATION_STATUSES),
+  service: z.enum(['active', 'suspended', 'stopped']),
+  expiresAt: z.string(),
+  /** The campaigns the number is in and their deadlines. */
+  deadlines: z.array(z.object({ deadlineAt: z.string(), stage: z.enum(MEMBER_STAGES) })),
+}).meta({ id: 'NumberSession' });
+export type NumberSession = z.infer<typeof numberSessionSchema>;
