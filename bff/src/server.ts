@@ -88,6 +88,8 @@ export interface RunningServer {
   campaigns: CampaignService;
   /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
   sandboxProvisioning: MockProvisioning | undefined;
+  /** The sandbox's billing stand-in (undefined when the operator's system, or an override, is used). */
+  sandboxBilling: SandboxBilling | undefined;
   /** Runs the periodic work now (it also runs every minute). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -141,7 +143,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     : new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: config.provisioning.latencyMs, failureRate: config.provisioning.failureRate }));
   const billing = overrides.billing ?? (config.billing.adapter === 'http'
     ? new HttpBilling(config.billing)
-    : new SandboxBilling(path.join(config.dataDir, 'sandbox-billing.db'), { latencyMs: config.billing.latencyMs }));
+    : new SandboxBilling(path.join(config.dataDir, 'sandbox-billing.db'), { latencyMs: config.billing.latencyMs, holderKey: (idNumber) => holderKey(envelope, idNumber) }));
   const logistics = overrides.logistics ?? (config.logistics.adapter === 'http'
     ? new HttpLogistics(config.logistics)
     : new MockLogistics(path.join(config.dataDir, 'sandbox-logistics.db'), {
@@ -172,6 +174,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     envelope,
     engine,
     authority: overrides.authority ?? createAuthority(config.authority),
+    billing,
     settings: {
       holdMinutes: config.holdMinutes,
       holdUnclaimedMinutes: config.limits.holdUnclaimedMinutes,
@@ -332,6 +335,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     notices,
     campaigns,
     sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
+    sandboxBilling: billing instanceof SandboxBilling && !overrides.billing ? billing : undefined,
     sweep,
     async stop() {
       clearInterval(sweeper);

@@ -50,6 +50,9 @@ export const VERIFICATION_REASONS = [
   'authority_portrait_mismatch',
   'authority_no_record',
   'authority_unavailable',
+  // The five-card cap, counted with the operator's billing system at verification.
+  'card_cap_reached',
+  'card_count_unavailable',
   // What the buyer and agents are told of any refusal by the national ID service: which of them it
   // was would tell whether a name and a number belong together.
   'authority_refused',

@@ -13,6 +13,7 @@ import { SANDBOX_IDENTITIES, type SandboxIdentity } from '../../bff/src/provider
 import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { type RunningServer, start } from '../../bff/src/server.js';
 import { CARDS_PER_ID, holderKey } from '../../bff/src/services/orderService.js';
+import { BillingError, type BillingPort } from '../../bff/src/providers/billing/billing.port.js';
 import { ApiClient } from '../support/api.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, passLiveCheck } from '../support/liveFrames.js';
@@ -119,5 +120,59 @@ describe('one ID number, at most five cards (一证五卡)', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.holder_key).not.toContain(who.idNumber.slice(6, 14));
     expect(keys.map((r) => r.holder_key)).toContain(holderKey(envelope, who.idNumber));
+  });
+});
+
+describe('the cards an identity holds through every channel, counted with the operator\'s billing system', () => {
+  const lines = (who: SandboxIdentity, count: number, service: 'active' | 'stopped', from = 0) => Array.from({ length: count }, (_, i) => ({
+    msisdn: `1390001${String(from + i).padStart(4, '0')}`, holder_key: holderKey(envelope, who.idNumber), service,
+  }));
+  const decided = async (order: { id: string; token: string }): Promise<OrderView> => {
+    expect((await api.submit(order.id, order.token)).status).toBe(202);
+    await server.orders.settled(order.id);
+    return (await api.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
+  };
+  const cardCheck = async (orderId: string): Promise<{ outcome: string; score?: number } | undefined> =>
+    (JSON.parse((await server.db.getOrder(orderId))?.checks ?? '[]') as { check: string; outcome: string; score?: number }[]).find((c) => c.check === 'card_count');
+
+  it('refuses at verification a buyer whose five cards are elsewhere (unknown here), and lets one through once a card is cancelled', async () => {
+    const who = sandbox('张伟');
+    // Five numbers in service in the operator's books (stores, other systems); none known to this service.
+    server.sandboxBilling?.book(lines(who, 5, 'active'));
+    expect(await server.db.cardsOf(holderKey(envelope, who.idNumber))).toBe(0);
+    const card = await cardOf(who);
+    const refused = await decided(await readyOrder(card));
+    expect(refused.state).toBe('rejected');
+    expect(refused.decision?.reasons).toContain('card_cap_reached');
+    expect(await cardCheck(refused.id)).toMatchObject({ outcome: 'fail', score: 5 });
+
+    // One of them cancelled: the books count four, and a fifth card is allowed.
+    server.sandboxBilling?.book(lines(who, 1, 'stopped'));
+    const allowed = await decided(await readyOrder(card));
+    expect(await cardCheck(allowed.id)).toMatchObject({ outcome: 'pass', score: 4 });
+    expect(allowed.state).not.toBe('rejected');
+  });
+
+  it('sends an order whose count the billing system did not answer to a person, never to approval', async () => {
+    const down: BillingPort = {
+      activeCards: () => Promise.reject(new BillingError('timeout', 'no answer from the billing gateway in time')),
+      refundBalance: () => Promise.reject(new BillingError('unavailable', 'not used here')),
+    };
+    const config = loadConfig({ ...testEnv(path.join(dir, 'down')), ...(await databaseEnv()), NUMBERS_PER_PREFIX: '20' });
+    const other = await start(config, { engine, billing: down });
+    try {
+      const otherApi = new ApiClient(other.url);
+      const order = await otherApi.newOrder();
+      const card = await cardOf(sandbox('王芳'));
+      for (const kind of ['portrait', 'emblem', 'handheld'] as const) expect((await otherApi.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
+      expect((await passLiveCheck(otherApi, order, POSES.sheldon)).outcome).toBe('passed');
+      expect((await otherApi.submit(order.id, order.token)).status).toBe(202);
+      await other.orders.settled(order.id);
+      const view = (await otherApi.get<OrderView>(`/api/orders/${order.id}`, order.token)).body;
+      expect(view.state).toBe('review');
+      expect(view.decision?.reasons).toContain('card_count_unavailable');
+    } finally {
+      await other.stop();
+    }
   });
 });

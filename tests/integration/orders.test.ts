@@ -221,7 +221,7 @@ describe('buying a SIM: refusals', () => {
     const decided = await submitAndWait(order.id, order.token, POSES.sheldon);
     expect(decided.decision).toMatchObject({ outcome: 'review', reasons: ['handheld_card_not_found'] });
     const checks = JSON.parse((await server.db.getOrder(order.id))?.checks ?? '[]') as { check: string; outcome: string }[];
-    expect(checks.map((c) => `${c.check}:${c.outcome}`)).toEqual(['document:pass', 'face:pass', 'held_card:review', 'liveness:pass', 'authority:pass']);
+    expect(checks.map((c) => `${c.check}:${c.outcome}`)).toEqual(['document:pass', 'face:pass', 'held_card:review', 'liveness:pass', 'authority:pass', 'card_count:pass']);
   });
 
   checksCase('rejects a hand-held photo of another person than the card portrait', async () => {

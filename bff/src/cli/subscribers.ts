@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
 import { todayInChina } from '@shared';
+import { SandboxBilling } from '../providers/billing/sandbox.billing.js';
 import { MockProvisioning } from '../providers/provisioning/mock.provisioning.js';
+import { holderKey } from '../services/orderService.js';
 import { CampaignsDb } from '../reregistration/campaigns.db.js';
 import { type SubscriberRecord, importSubscribers } from '../reregistration/subscriberImport.js';
 import { openStores, usageError } from './stores.js';
@@ -50,16 +52,23 @@ async function* readRecords(): AsyncGenerator<SubscriberRecord> {
 }
 
 const { config, db, envelope } = await openStores();
-// The sandbox's provisioning stand-in learns the cards, as the operator's system knows them.
+// The sandbox's provisioning and billing stand-ins learn the cards and whose they are, as the operator's systems know them.
 const sandbox = config.provisioning.adapter === 'mock' ? new MockProvisioning(path.join(config.dataDir, 'sandbox-provisioning.db'), { latencyMs: 0 }) : undefined;
+const books = config.billing.adapter === 'mock'
+  ? new SandboxBilling(path.join(config.dataDir, 'sandbox-billing.db'), { holderKey: (idNumber) => holderKey(envelope, idNumber) })
+  : undefined;
 try {
   const report = await importSubscribers(readRecords(), {
     db: new CampaignsDb(db.database), envelope, now: Date.now(), today: todayInChina(),
-    onBatch: (rows) => sandbox?.adopt(rows),
+    onBatch: (rows) => {
+      sandbox?.adopt(rows);
+      books?.book(rows);
+    },
   });
   const refused = report.refused.slice(0, 50).map((r) => `record ${r.at} (${r.field})`);
   process.stdout.write(`${report.imported} subscriber(s) imported${report.refused.length ? `; ${report.refused.length} refused: ${refused.join(', ')}${report.refused.length > 50 ? ', …' : ''}` : ''}\n`);
 } finally {
   sandbox?.close();
+  books?.close();
   await db.close();
 }

@@ -1,6 +1,6 @@
 import { type Decision, type DecisionReason, decisionSchema, publicReasons } from '@shared';
 
-export type CheckName = 'document' | 'face' | 'held_card' | 'liveness' | 'authority';
+export type CheckName = 'document' | 'face' | 'held_card' | 'liveness' | 'authority' | 'card_count';
 
 /** One check's result, as a reviewer sees it. No identity data: scores, codes and what was used. */
 export interface CheckResult {

@@ -42,7 +42,9 @@ function reasonsOf(row: Pick<OrderRow, 'decision'>): DecisionReason[] {
   return row.decision ? (storedDecision.parse(JSON.parse(row.decision)).reasons as DecisionReason[]) : [];
 }
 
-const onlyAuthorityOut = (reasons: readonly DecisionReason[]): boolean => reasons.length === 1 && reasons[0] === 'authority_unavailable';
+/** Reasons that are only a service not answering (the national ID service, the billing system's card count): asked again later. */
+const SERVICE_OUT: readonly DecisionReason[] = ['authority_unavailable', 'card_count_unavailable'];
+const onlyServicesOut = (reasons: readonly DecisionReason[]): boolean => reasons.length > 0 && reasons.every((r) => SERVICE_OUT.includes(r));
 const doubtsIdentity = (reasons: readonly DecisionReason[]): boolean => reasons.some((r) => IDENTITY_DOUBT_REASONS.includes(r));
 /** The national ID service answered that the name and number do not go together: no person can approve over that. */
 const recordRefused = (reasons: readonly DecisionReason[]): boolean => reasons.includes('authority_mismatch') || reasons.includes('authority_no_record');
@@ -76,7 +78,7 @@ export class ReviewService {
         deliveryPath: row.delivery_path,
         agent: row.agent,
         proposal: proposal ? { staff: proposal.staff, outcome: proposal.outcome, reason: proposal.reason, at: proposal.at } : null,
-        awaitingRecheck: onlyAuthorityOut(reasonsOf(row)),
+        awaitingRecheck: onlyServicesOut(reasonsOf(row)),
       };
     });
   }
@@ -194,7 +196,7 @@ export class ReviewService {
           await this.#d.orders.releaseNumber(row.id);
           expired += 1;
         }
-      } else if (onlyAuthorityOut(reasonsOf(row)) && row.updated_at + this.#d.settings.recheckMinutes * 60_000 <= now) {
+      } else if (onlyServicesOut(reasonsOf(row)) && row.updated_at + this.#d.settings.recheckMinutes * 60_000 <= now) {
         if (await this.#d.orderService.recheck(row.id)) rechecked += 1;
       }
     }

@@ -23,10 +23,11 @@ import {
   readIdentitySchema, type ContactView,
   isoFromMs,
 } from '@shared';
+import type { BillingPort } from '../providers/billing/billing.port.js';
 import type { Envelope } from '../crypto/envelope.js';
 import { detached } from '../context.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
-import { decide, shownDecision } from '../domain/decision.js';
+import { type CheckResult, decide, shownDecision } from '../domain/decision.js';
 import { journeyOf } from '../domain/journey.js';
 import { EMBLEM_FIELD_COUNT } from '../engine/ocr/cardText.js';
 import { cardPhotoProblems } from '../verification/cardRegion.js';
@@ -47,6 +48,8 @@ export interface OrderServiceDeps {
   envelope: Envelope;
   engine: VisionEngine;
   authority: AuthorityPort;
+  /** The operator's billing system: the cards an identity holds through every channel (the five-card cap). */
+  billing: Pick<BillingPort, 'activeCards'>;
   settings: {
     holdMinutes: number;
     /** A hold no order has taken ends this soon. */
@@ -386,6 +389,27 @@ export class OrderService {
     }
   }
 
+  /**
+   * The five-card cap, counted with the operator's billing system: the numbers in service under the
+   * identity through every channel (this one's included once in service; imported counts and this
+   * service's own activations where the books know fewer), and the cards on their way through orders
+   * here. Unanswered, a person reviews the order: it is never approved uncounted.
+   */
+  private async cardCount(orderId: string, idNumber: string): Promise<CheckResult> {
+    const here = await this.#d.db.cardsHere(holderKey(this.#d.envelope, idNumber), orderId);
+    let active: number;
+    try {
+      ({ active } = await this.#d.billing.activeCards({ idNumber }));
+    } catch (error) {
+      this.#d.log('error', `order ${orderId}: the card count was not answered (${error instanceof Error ? error.message : 'error'})`);
+      return { check: 'card_count', outcome: 'review', reasons: ['card_count_unavailable'], evidence: ['billing'] };
+    }
+    const cards = Math.max(active, here.imported + here.activated) + here.pending;
+    return cards >= CARDS_PER_ID
+      ? { check: 'card_count', outcome: 'fail', reasons: ['card_cap_reached'], score: cards, evidence: ['billing', 'orders'] }
+      : { check: 'card_count', outcome: 'pass', reasons: [], score: cards, evidence: ['billing', 'orders'] };
+  }
+
   private async verify(orderId: string): Promise<void> {
     const row = await this.requireRow(orderId);
     const identity = this.identityOf(row);
@@ -411,6 +435,7 @@ export class OrderService {
       },
       { engine: this.#d.engine, authority: this.#d.authority, ...this.#d.settings },
     );
+    if (!checks.some((c) => c.outcome === 'fail') && identity.portrait.idNumber) checks.push(await this.cardCount(orderId, identity.portrait.idNumber));
     const outcome = decide(checks);
     const decision = decisionSchema.parse({ ...outcome, decidedAt: isoFromMs(this.now()) });
     const moved = await this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {

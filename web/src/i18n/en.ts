@@ -246,6 +246,8 @@ const en: Messages = {
     authority_portrait_mismatch: 'The person in the video does not match the portrait on the national ID record. Only the card holder can apply.',
     authority_no_record: 'The national record could not be found: please visit a store with your card.',
     authority_unavailable: 'The identity service is unavailable right now; a person will review your application.',
+    card_cap_reached: 'This ID number already has five cards in service with us, through all our channels (一证五卡). Cancel one first, or visit one of our stores.',
+    card_count_unavailable: 'We could not count the cards this ID number already has with us; a person will review your application.',
     authority_refused: 'The national identity service did not confirm this identity. Check that the ID card is your own and is still valid, or visit one of our stores.',
     liveness_missing: 'The live check has not been done.',
     liveness_action_missing: 'We did not see you do the actions asked. Face the camera in good light and follow the prompts; a photo or a screen held to the camera cannot pass.',

@@ -244,6 +244,8 @@ export default {
     authority_portrait_mismatch: '视频中的人与公安身份信息库中的证件照不一致，必须由证件本人办理。',
     authority_no_record: '身份信息核验未找到记录，请持证到营业厅办理。',
     authority_unavailable: '身份核验服务暂时不可用，已转人工审核。',
+    card_cap_reached: '该身份证号在我司各渠道已有 5 张在用号卡（一证五卡），请先注销一张，或到营业厅办理。',
+    card_count_unavailable: '暂时无法核实该身份证号名下已有号卡数量，已转人工审核。',
     authority_refused: '国家身份核验服务未能确认该身份。请确认使用的是本人有效身份证，或前往我们的营业厅办理。',
     liveness_missing: '尚未完成视频认证。',
     liveness_action_missing: '没有检测到您按提示完成动作。请正对镜头、在光线充足处按提示做动作；举着照片或屏幕无法通过。',

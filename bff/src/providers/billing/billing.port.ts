@@ -1,7 +1,8 @@
 /**
- * The operator's billing system: the prepaid balance of a number whose service is stopped goes back
- * to its holder (182号 §四: refunded simply, no fees while suspended). Every request carries an
- * idempotency key: the same key again answers as the first time and refunds nothing more.
+ * The operator's billing system: the numbers in service under an identity (the five-card cap counts
+ * them), and the prepaid balance of a number whose service is stopped, which goes back to its holder
+ * (182号 §四: refunded simply, no fees while suspended). A refund carries an idempotency key: the same
+ * key again answers as the first time and refunds nothing more.
  */
 export interface RefundRequest {
   msisdn: string;
@@ -35,6 +36,11 @@ export class BillingError extends Error {
 }
 
 export interface BillingPort {
-  /** Asks for the prepaid balance of a stopped number to be refunded to its holder. */
+  /** Asks for the prepaid balance of a stopped number to be refunded to its holder (the number's account closes). */
   refundBalance(request: RefundRequest): Promise<RefundAnswer>;
+  /**
+   * How many numbers in service the operator's books hold under an ID number, through every channel
+   * (stores, agents, other systems, this one once a card is in service): the five-card cap's count.
+   */
+  activeCards(request: { idNumber: string }): Promise<{ active: number }>;
 }

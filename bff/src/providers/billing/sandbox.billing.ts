@@ -5,6 +5,8 @@ import { openSqliteFile } from '../db/database.js';
 import { BillingError, type BillingPort, type RefundAnswer, type RefundRequest } from './billing.port.js';
 
 export interface SandboxBillingOptions {
+  /** The key its books file a holder under (the server's keyed digest of the ID number: nothing in clear). */
+  holderKey?: (idNumber: string) => string;
   latencyMs?: number;
   /** Share of requests the stand-in fails before doing anything (`unavailable`). */
   failureRate?: number;
@@ -12,9 +14,11 @@ export interface SandboxBillingOptions {
 }
 
 /**
- * A stand-in for the operator's billing system in a file of its own: every number has a prepaid
- * balance (a few yuan, the same for a number each time), refunded once per idempotency key; a number
- * ending in 0000 is not in its books.
+ * A stand-in for the operator's billing system in a file of its own. Its books: the numbers in
+ * service and whose they are (by a keyed digest), as the subscriber import tells it; a number's
+ * account closes when its balance is refunded. Every number has a prepaid balance (a few yuan, the
+ * same for a number each time), refunded once per idempotency key; a number ending in 0000 is not
+ * in its books.
  */
 export class SandboxBilling implements BillingPort {
   readonly #db: Database.Database;
@@ -25,7 +29,9 @@ export class SandboxBilling implements BillingPort {
     this.#db = openSqliteFile(file);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS refunds (
       idempotency_key TEXT PRIMARY KEY, msisdn TEXT NOT NULL, refund_id TEXT NOT NULL, amount_fen INTEGER NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
-    )`);
+    );
+    CREATE TABLE IF NOT EXISTS lines (msisdn TEXT PRIMARY KEY, holder_key TEXT, open INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS lines_holder ON lines (holder_key, open);`);
   }
 
   async refundBalance(request: RefundRequest): Promise<RefundAnswer> {
@@ -43,8 +49,25 @@ export class SandboxBilling implements BillingPort {
       const refundId = randomUUID();
       this.#db.prepare('INSERT INTO refunds (idempotency_key, msisdn, refund_id, amount_fen, reason, at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(request.idempotencyKey, request.msisdn, refundId, amountFen, request.reason, Date.now());
+      this.#db.prepare('UPDATE lines SET open = 0 WHERE msisdn = ?').run(request.msisdn);
       return { refundId, amountFen };
     }).immediate();
+  }
+
+  async activeCards(request: { idNumber: string }): Promise<{ active: number }> {
+    await sleep(this.#options.latencyMs ?? 50);
+    if ((this.#options.random ?? Math.random)() < (this.#options.failureRate ?? 0)) throw new BillingError('unavailable', 'the sandbox billing system is busy');
+    if (!this.#options.holderKey) return { active: 0 };
+    const row = this.#db.prepare('SELECT count(*) AS n FROM lines WHERE holder_key = ? AND open = 1').get(this.#options.holderKey(request.idNumber)) as { n: number };
+    return { active: row.n };
+  }
+
+  /** Numbers the operator's books hold (the sandbox learns them from the subscriber import), open unless stopped. */
+  book(lines: readonly { msisdn: string; holder_key: string | null; service: string }[]): void {
+    const put = this.#db.prepare('INSERT INTO lines (msisdn, holder_key, open) VALUES (?, ?, ?) ON CONFLICT (msisdn) DO UPDATE SET holder_key = excluded.holder_key, open = excluded.open');
+    this.#db.transaction(() => {
+      for (const line of lines) put.run(line.msisdn, line.holder_key, line.service === 'stopped' ? 0 : 1);
+    })();
   }
 
   /** The refunds made to a number (the sandbox's view of its books). */

@@ -493,6 +493,17 @@ export class OrdersDb {
       .onConflict((oc) => oc.column('holder_key').doUpdateSet((eb) => ({ cards: eb.ref('excluded.cards') }))).execute();
   }
 
+  /**
+   * A holder's cards as this service knows them (leaving one order out): imported from other channels,
+   * in service through orders here, and on their way through orders here (not in service yet).
+   */
+  async cardsHere(holderKey: string, exceptOrder: string): Promise<{ imported: number; activated: number; pending: number }> {
+    const imported = (await this.db.selectFrom('holder_cards').select('cards').where('holder_key', '=', holderKey).executeTakeFirst())?.cards ?? 0;
+    const count = async (states: readonly OrderState[]): Promise<number> => counted(await this.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
+      .where('holder_key', '=', holderKey).where('id', '<>', exceptOrder).where('state', 'in', [...states]).executeTakeFirst());
+    return { imported: Number(imported), activated: await count(['activated']), pending: await count(HOLDING_A_CARD.filter((s) => s !== 'activated')) };
+  }
+
   /** The cards counted against a holder's cap right now (leaving one order out, when asked). */
   async cardsOf(holderKey: string, exceptOrder = '', q: Queries = this.db): Promise<number> {
     const other = (await q.selectFrom('holder_cards').select('cards').where('holder_key', '=', holderKey).executeTakeFirst())?.cards ?? 0;
