@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentMark } from '@shared';
-import { buildWeb, launchChromium, look } from '../support/browser.js';
+import { look } from '../support/browser.js';
 import { enrolInBrowser } from '../support/staff.js';
-import { type TestServer, startTestServer } from '../support/testServer.js';
+import { type BrowserSuite, startBrowserSuite } from '../support/browserSuite.js';
+import type { TestServer } from '../support/testServer.js';
 
 const SHOTS = path.resolve('tests/.output/e2e');
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
@@ -13,17 +13,15 @@ const SHOP = 'https://shop.example.cn';
 
 let t: TestServer;
 let browser: Browser;
+let suite: BrowserSuite | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer();
-  await buildWeb(path.join(t.dir, 'web'));
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
+  suite = await startBrowserSuite(SHOTS);
+  ({ t, browser } = suite);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
+  await suite?.stop();
 });
 
 describe('authorised agents in a real browser', () => {

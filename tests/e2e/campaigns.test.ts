@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,10 @@ import { luhnCheckDigit, todayInChina } from '@shared';
 import { CampaignsDb } from '../../bff/src/reregistration/campaigns.db.js';
 import { importSubscribers } from '../../bff/src/reregistration/subscriberImport.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
-import { buildWeb, cspViolations, launchChromium, look } from '../support/browser.js';
+import { cspViolations, look } from '../support/browser.js';
 import { enrolInBrowser } from '../support/staff.js';
-import { type TestServer, startTestServer } from '../support/testServer.js';
+import { type BrowserSuite, startBrowserSuite } from '../support/browserSuite.js';
+import type { TestServer } from '../support/testServer.js';
 
 const SHOTS = path.resolve('tests/.output/console');
 const DESK = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
@@ -16,17 +17,15 @@ const DAY = 86_400_000;
 
 let t: TestServer;
 let browser: Browser;
+let suite: BrowserSuite | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer({ PROVISIONING_MOCK_FAILURE_RATE: '0', PROVISIONING_MOCK_LATENCY_MS: '1', BILLING_MOCK_LATENCY_MS: '1', SMS_MOCK_LATENCY_MS: '1' });
-  await buildWeb(path.join(t.dir, 'web'));
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
+  suite = await startBrowserSuite(SHOTS, { PROVISIONING_MOCK_FAILURE_RATE: '0', PROVISIONING_MOCK_LATENCY_MS: '1', BILLING_MOCK_LATENCY_MS: '1', SMS_MOCK_LATENCY_MS: '1' });
+  ({ t, browser } = suite);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
+  await suite?.stop();
 });
 
 /** Forty subscribers: half registered, the rest not (or not properly). */

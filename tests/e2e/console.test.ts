@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb, cspViolations, launchChromium, look } from '../support/browser.js';
+import { cspViolations, look } from '../support/browser.js';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
@@ -11,7 +10,8 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import type { OrderView, StaffRole } from '@shared';
 import { enrolInBrowser, totpCode } from '../support/staff.js';
-import { type TestServer, startTestServer, waitForState } from '../support/testServer.js';
+import { type BrowserSuite, startBrowserSuite } from '../support/browserSuite.js';
+import { type TestServer, waitForState } from '../support/testServer.js';
 
 const COURIER = SANDBOX_COURIERS[0];
 
@@ -23,17 +23,16 @@ let browser: Browser;
 /** The one-time password the administrator's page showed for the first reviewer. */
 let firstReviewerPassword = '';
 
+let suite: BrowserSuite | undefined;
+
 beforeAll(async () => {
   // A wide margin: a face a little unlike the portrait goes to a person rather than being refused.
-  t = await startTestServer({ FACE_REVIEW_MARGIN: '0.6' });
-  await buildWeb(path.join(t.dir, 'web'));
-  await mkdir(SHOTS, { recursive: true });
-  browser = await launchChromium();
+  suite = await startBrowserSuite(SHOTS, { FACE_REVIEW_MARGIN: '0.6' });
+  ({ t, browser } = suite);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
+  await suite?.stop();
 });
 
 /** A member of staff with `roles`, enrolled in their own browser, on `path`. */
