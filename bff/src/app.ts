@@ -91,6 +91,8 @@ export function createApp(deps: AppDeps): Express {
   });
   // The carrier's webhook reads its body raw (it is signed), so it comes before the JSON parser.
   app.use('/api', logisticsRoutes(fulfilment));
+  // The billing system's batches of subscribers are larger than anything a client sends (2,000 records).
+  app.use('/api/operator/subscribers', express.json({ limit: '512kb' }));
   // The client is named after the JSON body is read: the parser calls back outside the request's context.
   app.use('/api', express.json({ limit: '32kb' }), identifyClients(deps.clientKey), guards.limits.per('requests'));
   const environment: Environment = { mode: config.mode, operatorName: config.operator.name, notices: deps.notices.enabled };
@@ -102,7 +104,7 @@ export function createApp(deps: AppDeps): Express {
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
-    handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff),
+    handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff, { limits: guards.limits, authorize: (token) => channels.authorizeOperator(token) }),
     reregisterRoutes(deps.numberProofs, guards));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);

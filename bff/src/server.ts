@@ -244,7 +244,14 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   const handoffs = new HandoffService({ db: handoffsDb, orders: db, orderService: orders, envelope, publicUrl, now });
   const campaignsDb = new CampaignsDb(db.database);
-  const campaigns = new CampaignService({ db: campaignsDb, provisioning, billing, notifier, link: `${publicUrl}/reregister`, now, log });
+  const campaigns = new CampaignService({
+    db: campaignsDb, provisioning, billing, notifier, link: `${publicUrl}/reregister`, envelope, now, log,
+    // In the sandbox, the provisioning and billing stand-ins learn the subscribers imported, as the operator's systems know them.
+    onImported: (rows) => {
+      if (provisioning instanceof MockProvisioning) provisioning.adopt(rows);
+      if (billing instanceof SandboxBilling) billing.book(rows);
+    },
+  });
   const numberProofsDb = new NumberProofsDb(db.database);
   const numberProofs = new NumberProofService({ db: numberProofsDb, campaigns: campaignsDb, notifier, envelope, now, log });
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });

@@ -95,3 +95,22 @@ export const numberSessionSchema = z.object({
   deadlines: z.array(z.object({ deadlineAt: z.string(), stage: z.enum(MEMBER_STAGES) })),
 }).meta({ id: 'NumberSession' });
 export type NumberSession = z.infer<typeof numberSessionSchema>;
+
+/**
+ * A batch of subscribers pushed by the operator's billing system (the live import port): each record
+ * as the file import reads it; a refused record is named by its place, never by its content.
+ */
+export const subscriberBatchSchema = z.object({
+  subscribers: z.array(z.object({
+    msisdn: z.string().max(20),
+    iccid: z.string().max(24),
+    registration: z.string().max(20),
+    channel: z.string().max(64),
+    idNumber: z.string().max(18).optional(),
+  }).strict()).min(1).max(2000),
+}).strict().meta({ id: 'SubscriberBatch' });
+
+export const subscriberImportReportSchema = z.object({
+  imported: z.number().int(),
+  refused: z.array(z.object({ at: z.number().int(), field: z.string() })),
+}).meta({ id: 'SubscriberImportReport' });

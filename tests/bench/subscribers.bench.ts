@@ -58,7 +58,7 @@ const unused = (): Promise<never> => Promise.reject(new Error('not used by a fir
 const provisioning: ProvisioningPort = { activate: unused, suspend: unused, resume: unused, terminate: unused, status: unused };
 let now = Date.now();
 const service = new CampaignService({
-  db, provisioning, billing: { refundBalance: unused, activeCards: unused }, link: 'https://sim.operator.example/reregister', now: () => now, log: () => undefined,
+  db, provisioning, billing: { refundBalance: unused, activeCards: unused }, link: 'https://sim.operator.example/reregister', envelope, now: () => now, log: () => undefined,
   notifier: { send: () => Promise.resolve({ messageId: String((sent += 1)) }) },
 });
 from = performance.now();

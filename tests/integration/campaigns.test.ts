@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luhnCheckDigit, todayInChina } from '@shared';
@@ -300,5 +301,30 @@ describe('proving a number before re-registering it online', () => {
     const late = await codeSentTo(held, 3);
     t.advance(6 * 60_000);
     expect((await confirm(held, late)).status).toBe(410);
+  });
+});
+
+describe('the live import port', () => {
+  it('takes subscribers pushed by the billing system with the operator\'s key, refusing bad records by place, and the sandbox\'s systems learn them', async () => {
+    const key = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
+    const batch = { subscribers: [
+      { msisdn: '13800040001', iccid: iccidOf(400), registration: 'incomplete', channel: 'billing-push' },
+      { msisdn: '13800040002', iccid: '8986', registration: 'unregistered', channel: 'billing-push' },
+      { msisdn: '13800040003', iccid: iccidOf(402), registration: 'registered', channel: 'billing-push', idNumber: SANDBOX_IDENTITIES[3]?.idNumber },
+    ] };
+    expect((await t.api.post('/api/operator/subscribers', batch)).status).toBe(401);
+    expect((await t.api.post('/api/operator/subscribers', batch, 'not-the-key')).status).toBe(401);
+    const pushed = await t.api.post<{ imported: number; refused: { at: number; field: string }[] }>('/api/operator/subscribers', batch, key);
+    expect(pushed.status).toBe(200);
+    expect(pushed.body).toEqual({ imported: 2, refused: [{ at: 2, field: 'iccid' }] });
+    expect((await db.subscriber('13800040001'))?.registration).toBe('incomplete');
+    expect((await t.server.sandboxProvisioning?.status(iccidOf(400)))?.status).toBe('active');
+    // The billing stand-in's books count the registered one under its holder.
+    expect(await t.server.sandboxBilling?.activeCards({ idNumber: SANDBOX_IDENTITIES[3]?.idNumber ?? '' })).toEqual({ active: 1 });
+    // A full batch fits the port's body limit; one more record is refused.
+    const full = { subscribers: Array.from({ length: 2000 }, (_, i) => ({ ...batch.subscribers[2], msisdn: `1380005${String(i).padStart(4, '0')}`, iccid: iccidOf(1000 + i) })) };
+    expect((await t.api.post('/api/operator/subscribers', full, key)).body).toEqual({ imported: 2000, refused: [] });
+    const tooMany = { subscribers: Array.from({ length: 2001 }, () => batch.subscribers[0]) };
+    expect((await t.api.post<ErrorBody>('/api/operator/subscribers', tooMany, key)).status).toBe(400);
   });
 });

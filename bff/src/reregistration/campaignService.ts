@@ -29,7 +29,9 @@ import { AppError } from '../errors.js';
 import { BillingError, type BillingPort } from '../providers/billing/billing.port.js';
 import { NotifierError, type NotifierPort, type ReregistrationTemplate } from '../providers/notifier/notifier.port.js';
 import { ProvisioningError, type ProvisioningPort } from '../providers/provisioning/provisioning.port.js';
-import type { CampaignMemberRow, CampaignRow, CampaignsDb, LineService } from './campaigns.db.js';
+import type { Envelope } from '../crypto/envelope.js';
+import type { CampaignMemberRow, CampaignRow, CampaignsDb, LineService, SubscriberRow } from './campaigns.db.js';
+import { type ImportReport, type SubscriberRecord, importSubscribers } from './subscriberImport.js';
 
 const DAY_MS = 86_400_000;
 /** A step whose service did not answer is tried again this much later. */
@@ -50,6 +52,9 @@ export interface CampaignServiceDeps {
   notifier: NotifierPort | undefined;
   /** Where subscribers register online: `<public address>/reregister`. */
   link: string;
+  envelope: Envelope;
+  /** Told of each batch of subscribers imported (the sandbox's provisioning and billing stand-ins learn them). */
+  onImported?: (rows: SubscriberRow[]) => void;
   now: () => number;
   log: (level: 'error' | 'info', message: string) => void;
 }
@@ -111,6 +116,12 @@ export class CampaignService {
 
   constructor(deps: CampaignServiceDeps) {
     this.#d = deps;
+  }
+
+  /** Subscribers pushed by the operator's billing system (the live import port), as the file import takes them. */
+  importBatch(records: SubscriberRecord[]): Promise<ImportReport> {
+    const now = this.#d.now();
+    return importSubscribers(records, { db: this.#d.db, envelope: this.#d.envelope, now, today: todayInChina(new Date(now)), ...(this.#d.onImported ? { onBatch: this.#d.onImported } : {}) });
   }
 
   /** A campaign as the console asks for it: days in China's time zone, registration until the deadline's end. */

@@ -1,12 +1,26 @@
 import { Router } from 'express';
-import { newCampaignSchema, reportPeriodSchema } from '@shared';
-import { parseWith } from '../http/validate.js';
+import { newCampaignSchema, reportPeriodSchema, subscriberBatchSchema } from '@shared';
+import { clientOf } from '../http/client.js';
+import type { Limits } from '../http/limits.js';
+import { signIn } from '../http/limits.js';
+import { bearerToken, parseWith } from '../http/validate.js';
 import { type StaffGuard, staffOf } from '../staff/staff.routes.js';
 import type { CampaignService } from './campaignService.js';
 
-/** The console's campaigns: their progress and the real-name rate (administrators, auditors), a new one (administrators). */
-export function campaignRoutes(campaigns: CampaignService, guard: StaffGuard): Router {
+/**
+ * The console's campaigns: their progress and the real-name rate (administrators, auditors), a new
+ * one (administrators); and the live import port the operator's billing system pushes subscribers
+ * to, with the operator's machine key.
+ */
+export function campaignRoutes(campaigns: CampaignService, guard: StaffGuard, operator: { limits: Limits; authorize(token: string | undefined): void }): Router {
   const router = Router();
+
+  // Wrong keys are counted per network, as on the channel registry: guessing the key is slow.
+  router.post('/operator/subscribers', async (req, res) => {
+    await signIn(operator.limits, clientOf(req), () => operator.authorize(bearerToken(req.get('authorization'))));
+    const { subscribers } = parseWith(subscriberBatchSchema, req.body);
+    res.json(await campaigns.importBatch(subscribers));
+  });
   const read = guard('campaigns.read');
 
   router.get('/console/campaigns', read, async (_req, res) => {

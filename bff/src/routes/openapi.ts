@@ -75,6 +75,8 @@ import {
   contactViewSchema,
   sandboxSmsSchema,
   campaignsOverviewSchema,
+  subscriberBatchSchema,
+  subscriberImportReportSchema,
   numberCodeRequestSchema,
   numberConfirmRequestSchema,
   numberSessionSchema,
@@ -112,7 +114,7 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
         orderToken: { type: 'http', scheme: 'bearer', description: 'The orderToken returned when the order was created' },
         courierAccessCode: { type: 'http', scheme: 'bearer', description: 'A courier\'s access code (their company\'s deliveries only)' },
         activationToken: { type: 'http', scheme: 'bearer', description: 'The activationToken returned when an activation attempt started' },
-        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s machine key for scripts (OPERATOR_TOKEN, or DATA_DIR/operator.token): the channel registry only' },
+        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator\'s machine key for scripts (OPERATOR_TOKEN, or DATA_DIR/operator.token): the channel registry and the subscriber import only' },
         staffSession: {
           type: 'apiKey', in: 'cookie', name: 'sim_staff',
           description: 'A console session (signed in with password and TOTP code; __Host-sim_staff in production). Every change also sends the session\'s X-CSRF-Token.',
@@ -568,6 +570,14 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           ...staffOnly('campaigns.manage'),
           requestBody: json(newCampaignSchema),
           responses: { '201': { description: 'started', ...json(z.object({ id: z.string(), members: z.number().int() })) }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/api/operator/subscribers': {
+        post: {
+          summary: 'The live import port: the operator\'s billing system pushes up to 2,000 subscribers a call (a later record for a number replaces the earlier one; an ID number is kept as the five-card key only)',
+          security: [{ operatorToken: [] }],
+          requestBody: json(subscriberBatchSchema),
+          responses: { '200': { description: 'imported; refused records named by their place and field', ...json(subscriberImportReportSchema) }, ...errors(400, 401, 429) },
         },
       },
       '/api/console/campaigns/report': {
