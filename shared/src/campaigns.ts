@@ -114,3 +114,46 @@ export const subscriberImportReportSchema = z.object({
   imported: z.number().int(),
   refused: z.array(z.object({ at: z.number().int(), field: z.string() })),
 }).meta({ id: 'SubscriberImportReport' });
+
+/** The notices of a re-registration campaign (补登记), in the order a subscriber may get them. */
+export const REREGISTRATION_NOTICES = ['reregistration_notice', 'reregistration_reminder', 'reregistration_suspended', 'reregistration_final'] as const;
+export type ReregistrationNotice = (typeof REREGISTRATION_NOTICES)[number];
+
+/** What a notice says: the number's last four digits, the deadline, the day the service stops, the link. */
+export interface NoticeParams {
+  tail: string;
+  deadline: string;
+  stop: string;
+  link: string;
+}
+
+/**
+ * The wording of each notice, in Chinese (what the SMS service sends, after the operator's
+ * signature) and in English (the console's preview, and for operators who send both).
+ */
+export function noticeText(notice: ReregistrationNotice, p: NoticeParams, locale: 'zh-CN' | 'en'): string {
+  if (locale === 'en') {
+    const line = `your number ending ${p.tail}`;
+    switch (notice) {
+      case 'reregistration_notice':
+        return `Under the real-name rules, ${line} needs its holder's identity registered again. Please do it by ${p.deadline} at ${p.link} (free of charge, your plan stays as it is), or in one of our stores with your ID card. After that date the service is suspended (emergency calls still work).`;
+      case 'reregistration_reminder':
+        return `Reminder: ${line} is not registered yet. Please do it by ${p.deadline} at ${p.link}; after that date the service is suspended (emergency calls still work).`;
+      case 'reregistration_suspended':
+        return `The service of ${line} is suspended because it was not registered; emergency calls still work and nothing is charged meanwhile. Register at ${p.link} and it is restored at once.`;
+      case 'reregistration_final':
+        return `Final reminder: ${line} is still not registered. If it is not done by ${p.stop}, the service ends and the prepaid balance is refunded. Register at ${p.link} or in one of our stores.`;
+    }
+  }
+  const line = `您尾号${p.tail}的号码`;
+  switch (notice) {
+    case 'reregistration_notice':
+      return `根据电话用户实名登记要求，${line}需补充登记身份信息。请于${p.deadline}前打开 ${p.link} 在线办理（免费，不改变套餐），或携带本人身份证到营业厅办理。逾期将暂停服务（紧急呼叫除外）。`;
+    case 'reregistration_reminder':
+      return `提醒：${line}尚未完成实名补登记。请于${p.deadline}前打开 ${p.link} 办理，逾期将暂停服务（紧急呼叫除外）。`;
+    case 'reregistration_suspended':
+      return `${line}因未完成实名补登记已暂停服务，紧急呼叫不受影响，暂停期间不收取费用。打开 ${p.link} 完成登记后立即恢复。`;
+    case 'reregistration_final':
+      return `催告：${line}仍未完成实名补登记。如${p.stop}前仍未办理，将终止服务并退还预存余额。请打开 ${p.link} 或到营业厅办理。`;
+  }
+}

@@ -101,6 +101,12 @@ describe('re-registration campaigns in the console', () => {
     await page.getByTestId('campaign-create').click();
     await expect.poll(() => page.getByTestId('campaign-created').textContent()).toContain('32');
     await page.locator('[data-campaign="2027 年度复核"]').waitFor();
+    // The notices' wording, as sent (Chinese) and in English, with the form's deadline.
+    await page.getByTestId('notice-wording').locator('summary').click();
+    const wording = await page.getByTestId('notice-wording').textContent() ?? '';
+    expect(wording).toContain('2031-03-31');
+    expect(wording).toContain('紧急呼叫不受影响');
+    expect(wording).toContain('emergency calls still work');
     await look(page, path.join(SHOTS, 'campaigns-02-created.png'));
     expect(refused).toEqual([]);
   });

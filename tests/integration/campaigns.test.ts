@@ -224,12 +224,16 @@ describe('a re-registration campaign (补登记) moved through by the clock', ()
     for (let i = 0; i < 10; i += 1) expect(Boolean(await db.member(campaign.id, `1380002${String(i).padStart(4, '0')}`))).toBe(i < 6);
   });
 
-  it('refuses a schedule that cannot run, and nobody is selected', async () => {
+  it('refuses a schedule that cannot run or starts in the past, and nobody is selected', async () => {
     const now = t.now();
     await expect(t.server.campaigns.create({
       name: 'backwards', kind: 'reregistration', statuses: ['unregistered'],
       startsAt: now + DAY, deadlineAt: now, remindBeforeDays: [1], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
     }, 'admin.test')).rejects.toThrow(/deadline is not after the start/u);
+    await expect(t.server.campaigns.create({
+      name: 'late', kind: 'reregistration', statuses: ['unregistered'],
+      startsAt: now - 3 * DAY, deadlineAt: now + 30 * DAY, remindBeforeDays: [1], graceDays: 3, finalReminderAfterDays: 7, stopAfterDays: 15,
+    }, 'admin.test')).rejects.toThrow(/start is in the past/u);
   });
 });
 

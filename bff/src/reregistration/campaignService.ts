@@ -151,7 +151,8 @@ export class CampaignService {
       created_by: createdBy,
       created_at: this.#d.now(),
     };
-    const problems = scheduleProblems(scheduleOf(row));
+    // Notices promised from a day already gone would leave subscribers less time than the schedule says.
+    const problems = [...scheduleProblems(scheduleOf(row)), ...(row.starts_at < row.created_at - DAY_MS ? ['the start is in the past'] : [])];
     if (problems.length > 0) throw new AppError('validation_failed', `the schedule cannot run: ${problems.join('; ')}`, 400);
     const members = await this.#d.db.createCampaign(row, input.statuses);
     this.#d.log('info', `campaign ${row.id} (${row.kind}) created with ${members} subscribers`);

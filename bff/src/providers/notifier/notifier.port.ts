@@ -1,12 +1,13 @@
+import { type ReregistrationNotice, noticeText } from '@shared';
+
 /**
  * Text messages to buyers, the way Chinese SMS services take them: a registered template and its
  * parameters, never free text (the operator's signature and the template are approved in advance).
  */
 export type SmsTemplate = 'verification_code' | 'order_update' | ReregistrationTemplate;
 
-/** The notices of a re-registration campaign (补登记), in the order a subscriber may get them. */
-export const REREGISTRATION_TEMPLATES = ['reregistration_notice', 'reregistration_reminder', 'reregistration_suspended', 'reregistration_final'] as const;
-export type ReregistrationTemplate = (typeof REREGISTRATION_TEMPLATES)[number];
+/** The notices of a re-registration campaign (补登记). */
+export type ReregistrationTemplate = ReregistrationNotice;
 
 export interface SmsMessage {
   /** A mainland mobile number, 11 digits. */
@@ -47,7 +48,6 @@ export interface NotifierPort {
 /** The text of each template, as the operator registers it with the SMS service (and the sandbox shows it). */
 export function renderSms(signature: string, message: SmsMessage): string {
   const p = message.params;
-  const line = `您尾号${p.tail ?? ''}的号码`;
   const what: Record<string, string> = {
     approved: '已通过审核，我们将尽快发货',
     rejected: '未通过审核，请打开订单页查看原因',
@@ -63,12 +63,9 @@ export function renderSms(signature: string, message: SmsMessage): string {
     case 'order_update':
       return `【${signature}】您的号卡订单 ${p.ref ?? ''} ${what[p.event ?? ''] ?? '状态已更新'}。`;
     case 'reregistration_notice':
-      return `【${signature}】根据电话用户实名登记要求，${line}需补充登记身份信息。请于${p.deadline ?? ''}前打开 ${p.link ?? ''} 在线办理（免费，不改变套餐），或携带本人身份证到营业厅办理。逾期将暂停服务（紧急呼叫除外）。`;
     case 'reregistration_reminder':
-      return `【${signature}】提醒：${line}尚未完成实名补登记。请于${p.deadline ?? ''}前打开 ${p.link ?? ''} 办理，逾期将暂停服务（紧急呼叫除外）。`;
     case 'reregistration_suspended':
-      return `【${signature}】${line}因未完成实名补登记已暂停服务，紧急呼叫不受影响，暂停期间不收取费用。打开 ${p.link ?? ''} 完成登记后立即恢复。`;
     case 'reregistration_final':
-      return `【${signature}】催告：${line}仍未完成实名补登记。如${p.stop ?? ''}前仍未办理，将终止服务并退还预存余额。请打开 ${p.link ?? ''} 或到营业厅办理。`;
+      return `【${signature}】${noticeText(message.template, { tail: p.tail ?? '', deadline: p.deadline ?? '', stop: p.stop ?? '', link: p.link ?? '' }, 'zh-CN')}`;
   }
 }
