@@ -328,6 +328,15 @@ describe('the live import port', () => {
     // A full batch fits the port's body limit; one more record is refused.
     const full = { subscribers: Array.from({ length: 2000 }, (_, i) => ({ ...batch.subscribers[2], msisdn: `1380005${String(i).padStart(4, '0')}`, iccid: iccidOf(1000 + i) })) };
     expect((await t.api.post('/api/operator/subscribers', full, key)).body).toEqual({ imported: 2000, refused: [] });
+    // A card another number holds (already, or earlier in the same batch) is refused, not half-stored.
+    const taken = await t.api.post<{ imported: number; refused: { at: number; field: string }[] }>('/api/operator/subscribers', { subscribers: [
+      { msisdn: '13800040009', iccid: iccidOf(400), registration: 'unregistered', channel: 'billing-push' },
+      { msisdn: '13800040010', iccid: iccidOf(410), registration: 'unregistered', channel: 'billing-push' },
+      { msisdn: '13800040011', iccid: iccidOf(410), registration: 'unregistered', channel: 'billing-push' },
+    ] }, key);
+    expect(taken.body).toEqual({ imported: 1, refused: [{ at: 1, field: 'iccid_taken' }, { at: 3, field: 'iccid_taken' }] });
+    expect(await db.subscriber('13800040009')).toBeUndefined();
+    expect((await db.subscriber('13800040001'))?.iccid).toBe(iccidOf(400));
     const tooMany = { subscribers: Array.from({ length: 2001 }, () => batch.subscribers[0]) };
     expect((await t.api.post<ErrorBody>('/api/operator/subscribers', tooMany, key)).status).toBe(400);
   });

@@ -70,6 +70,13 @@ export class CampaignsDb extends Tables {
     });
   }
 
+  /** Of these cards, the ones another number holds already, with that number. */
+  async cardsHeld(iccids: readonly string[]): Promise<Map<string, string>> {
+    if (iccids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('subscribers').select(['iccid', 'msisdn']).where('iccid', 'in', [...iccids]).execute();
+    return new Map(rows.map((r) => [r.iccid, r.msisdn]));
+  }
+
   async subscriber(msisdn: string): Promise<SubscriberRow | undefined> {
     return this.db.selectFrom('subscribers').selectAll().where('msisdn', '=', msisdn).executeTakeFirst();
   }

@@ -45,9 +45,21 @@ export async function importSubscribers(records: AsyncIterable<SubscriberRecord>
   db: CampaignsDb; envelope: Envelope; now: number; today: CalendarDate; onBatch?: (rows: SubscriberRow[]) => void;
 }): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, refused: [] };
-  let batch = new Map<string, SubscriberRow>();
+  let batch = new Map<string, { row: SubscriberRow; at: number }>();
   const flush = async (): Promise<void> => {
-    const rows = [...batch.values()];
+    // A card is one number's: a record whose card another number holds (already, or earlier in the batch) is refused.
+    const held = await deps.db.cardsHeld([...batch.values()].map((b) => b.row.iccid));
+    const claimed = new Map<string, string>();
+    const rows: SubscriberRow[] = [];
+    for (const { row, at } of batch.values()) {
+      const holder = claimed.get(row.iccid) ?? held.get(row.iccid);
+      if (holder !== undefined && holder !== row.msisdn) {
+        report.refused.push({ at, field: 'iccid_taken' });
+        continue;
+      }
+      claimed.set(row.iccid, row.msisdn);
+      rows.push(row);
+    }
     batch = new Map();
     await deps.db.upsertSubscribers(rows);
     deps.onBatch?.(rows);
@@ -61,9 +73,10 @@ export async function importSubscribers(records: AsyncIterable<SubscriberRecord>
       report.refused.push({ at, field: row });
       continue;
     }
-    batch.set(row.msisdn, row);
+    batch.set(row.msisdn, { row, at });
     if (batch.size >= BATCH) await flush();
   }
   await flush();
+  report.refused.sort((a, b) => a.at - b.at);
   return report;
 }
