@@ -180,7 +180,7 @@ export class CampaignService {
     for (;;) {
       const due = await this.#d.db.due(now, BATCH);
       if (due.length === 0) {
-        if (now - this.#recordedAt >= RECORD_EVERY_MS || report.steps > 0) await this.recordDay(now);
+        if (now - this.#recordedAt >= RECORD_EVERY_MS) await this.recordDay(now);
         return report;
       }
       for (let i = 0; i < due.length; i += AT_ONCE) {
@@ -271,11 +271,13 @@ export class CampaignService {
     const day = formatIsoDate(todayInChina(new Date(now)));
     const base = await this.#d.db.base();
     // A day without subscribers has no rate: nothing is recorded for it.
-    if (sum(Object.values(base)) > 0) await this.#d.db.recordDay('base', { day, total: sum(Object.values(base)), registered: base.registered ?? 0 });
+    const total = sum(Object.values(base));
+    if (total > 0) await this.#d.db.recordDay('base', { day, total, registered: base.registered ?? 0 });
     for (const campaign of await this.#d.db.campaigns()) {
       if (campaign.starts_at > now) continue;
       const progress = await this.#d.db.progress(campaign.id);
-      if (sum(Object.values(progress)) > 0) await this.#d.db.recordDay(campaign.id, { day, total: sum(Object.values(progress)), registered: progress.registered ?? 0 });
+      const members = sum(Object.values(progress));
+      if (members > 0) await this.#d.db.recordDay(campaign.id, { day, total: members, registered: progress.registered ?? 0 });
     }
   }
 
