@@ -36,6 +36,7 @@ import { retentionRoutes } from './retention/retention.routes.js';
 import { campaignRoutes } from './reregistration/campaigns.routes.js';
 import type { CampaignService } from './reregistration/campaignService.js';
 import type { NumberProofService } from './reregistration/numberProofService.js';
+import type { ReregistrationService } from './reregistration/reregistrationService.js';
 import { reregisterRoutes } from './reregistration/reregister.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
@@ -60,6 +61,7 @@ export interface AppDeps {
   retention: RetentionService;
   campaigns: CampaignService;
   numberProofs: NumberProofService;
+  reregistrations: ReregistrationService;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -105,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
     handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff, { limits: guards.limits, authorize: (token) => channels.authorizeOperator(token) }),
-    reregisterRoutes(deps.numberProofs, guards));
+    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -68,6 +68,7 @@ import { CampaignsDb } from './reregistration/campaigns.db.js';
 import { CampaignService } from './reregistration/campaignService.js';
 import { NumberProofsDb } from './reregistration/numberProofs.db.js';
 import { NumberProofService } from './reregistration/numberProofService.js';
+import { ReregistrationService } from './reregistration/reregistrationService.js';
 
 export interface RunningServer {
   url: string;
@@ -86,6 +87,7 @@ export interface RunningServer {
   retention: RetentionService;
   notices: NoticeService;
   campaigns: CampaignService;
+  reregistrations: ReregistrationService;
   /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
   sandboxProvisioning: MockProvisioning | undefined;
   /** The sandbox's billing stand-in (undefined when the operator's system, or an override, is used). */
@@ -168,6 +170,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
   const registrations = new RegistrationService({ db: new RegistrationsDb(db.database), orders: db, storage, envelope, audit, now });
   const handoffsDb = new HandoffsDb(db.database);
+  const campaignsDb = new CampaignsDb(db.database);
   const orders: OrderService = new OrderService({
     db,
     storage,
@@ -190,13 +193,17 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     },
     log,
     now,
-    // Called only once the service below exists (after an approval, when an order is shown).
-    afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
+    // Called only once the services below exist (after an approval, when an order is shown).
+    afterApproval: (orderId) => approved(orderId),
     deliveryOf: (row) => fulfilment.deliveryOf(row),
     contactOf: (row) => notices.view(row),
     channelFor: (agent) => channels.channelForNewOrder(agent),
     devices: handoffsDb,
     parcelEventsOf: (orderId) => fulfilmentDb.shipmentEvents(orderId),
+    numberHolder: async (msisdn) => {
+      const subscriber = await campaignsDb.subscriber(msisdn);
+      return subscriber && subscriber.service !== 'stopped' ? subscriber.holder_key : null;
+    },
   });
   const fulfilment: FulfilmentService = new FulfilmentService({
     db, fulfilment: fulfilmentDb, storage, envelope, engine, orders, log, background, now, logistics, provisioning,
@@ -234,7 +241,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
   const reviews = new ReviewService({
     db: new ReviewDb(db.database), orders: db, orderService: orders, storage, envelope, audit, settings: config.review, now, log,
-    afterApproval: (orderId) => background('shipping', fulfilment.ship(orderId)),
+    afterApproval: (orderId) => approved(orderId),
   });
   const retention = new RetentionService({ db: new RetentionDb(db.database), orders: db, storage, envelope, audit, settings: config.retention, now, log });
   const operations = new OperationsService({
@@ -243,7 +250,6 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     ship: (orderId) => background('shipping', fulfilment.ship(orderId)),
   });
   const handoffs = new HandoffService({ db: handoffsDb, orders: db, orderService: orders, envelope, publicUrl, now });
-  const campaignsDb = new CampaignsDb(db.database);
   const campaigns = new CampaignService({
     db: campaignsDb, provisioning, billing, notifier, link: `${publicUrl}/reregister`, envelope, now, log,
     // In the sandbox, the provisioning and billing stand-ins learn the subscribers imported, as the operator's systems know them.
@@ -254,6 +260,15 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   const numberProofsDb = new NumberProofsDb(db.database);
   const numberProofs = new NumberProofService({ db: numberProofsDb, campaigns: campaignsDb, notifier, envelope, now, log });
+  const reregistrations = new ReregistrationService({
+    orders: db, orderService: orders, proofs: numberProofs, campaigns, subscribers: campaignsDb, registrations, now, log,
+    onRegistered: (line) => {
+      if (billing instanceof SandboxBilling) billing.book([line]);
+    },
+  });
+  // An approved purchase is shipped; an approved re-registration becomes the number's registration.
+  const approved = (orderId: string): void => background('approval', db.getOrder(orderId)
+    .then((row) => (row?.delivery_path === 'reregistration' ? reregistrations.complete(orderId) : fulfilment.ship(orderId))));
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -282,6 +297,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     handoffs,
     campaigns,
     numberProofs,
+    reregistrations,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
@@ -299,6 +315,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     'review sweep': () => reviews.sweep(),
     retention: () => retention.sweep(),
     'campaign sweep': () => campaigns.sweep(),
+    're-registrations': () => reregistrations.sweep(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -341,6 +358,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     retention,
     notices,
     campaigns,
+    reregistrations,
     sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
     sandboxBilling: billing instanceof SandboxBilling && !overrides.billing ? billing : undefined,
     sweep,

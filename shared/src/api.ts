@@ -9,6 +9,12 @@ import { agentNumber } from './channels.js';
 /** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
 export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
 export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
+/**
+ * What an order is for: a purchase on one of its delivery paths, or the re-registration (补登记) of
+ * a number already in service, whose holder goes through the same checks and to whom nothing is shipped.
+ */
+export const ORDER_PATHS = [...DELIVERY_PATHS, 'reregistration'] as const;
+export type OrderPath = (typeof ORDER_PATHS)[number];
 
 export const ORDER_STATES = [
   'draft',
@@ -30,6 +36,8 @@ export const EVIDENCE_KINDS = [...CARD_SIDES, 'handheld'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 const msisdn = z.string().regex(/^1(?:70|71|62|65|67)\d{8}$/).meta({ description: 'MVNO number, 11 digits', example: '17012345678' });
+/** An order's number: one of ours for sale, or a subscriber's own being re-registered. */
+const orderNumber = z.string().regex(/^1\d{10}$/).meta({ description: 'mobile number, 11 digits', example: '17012345678' });
 const isoTime = z.string().meta({ description: 'ISO 8601 time', example: '2026-11-22T08:00:00.000Z' });
 
 export const availableNumbersSchema = z
@@ -118,8 +126,8 @@ export const orderViewSchema = z
   .object({
     id: z.string(),
     state: z.enum(ORDER_STATES),
-    msisdn,
-    deliveryPath: z.enum(DELIVERY_PATHS),
+    msisdn: orderNumber,
+    deliveryPath: z.enum(ORDER_PATHS),
     createdAt: isoTime,
     /** Until then the number stays held for this draft. */
     holdExpiresAt: isoTime,

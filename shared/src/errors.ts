@@ -62,6 +62,7 @@ export const ERROR_CODES = [
   'handoff_used',
   'handoff_expired',
   'handoff_cancelled',
+  'number_not_in_service',
   'upload_missing_file',
   'upload_unexpected_field',
   'upload_too_large',

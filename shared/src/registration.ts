@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DELIVERY_PATHS, ORDER_STATES, decisionReasonSchema, readIdentitySchema } from './api.js';
+import { ORDER_PATHS, ORDER_STATES, decisionReasonSchema, readIdentitySchema } from './api.js';
 import { normaliseIdNumber, parseIdNumber } from './idNumber.js';
 import { checkResultSchema } from './review.js';
-import { normaliseMsisdn, validateIccid, validateMvnoNumber } from './telecom.js';
+import { normaliseMsisdn, validateIccid } from './telecom.js';
 
-/** How the person who activated a number was checked: at the door (path A), or online (path B). */
-export const VERIFICATION_METHODS = ['door_check', 'online_activation'] as const;
+/** How the person who activated a number was checked: at the door (path A), online (path B), or re-registering a number in service online (补登记). */
+export const VERIFICATION_METHODS = ['door_check', 'online_activation', 'online_reregistration'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 /** Photos a registration keeps: the purchase's, and the door's or the activation's. */
@@ -28,11 +28,12 @@ export const lookupRequestSchema = z.object({
 export interface LookupRequest { by: LookupKey; value: string; reason: string }
 
 /**
- * The value of a look-up as it is stored, checked by its kind (a number of ours, an ICCID with its
+ * The value of a look-up as it is stored, checked by its kind (a mobile number, an ICCID with its
  * check digit, an ID number with its own), or undefined when it is none.
  */
 export function lookupValue(by: LookupKey, raw: string): string | undefined {
-  if (by === 'msisdn') return validateMvnoNumber(raw).ok ? normaliseMsisdn(raw) : undefined;
+  // Any mobile number: the subscribers imported and re-registered keep the numbers they had.
+  if (by === 'msisdn') return /^1\d{10}$/u.test(normaliseMsisdn(raw)) ? normaliseMsisdn(raw) : undefined;
   if (by === 'iccid') return validateIccid(raw).ok ? raw.replace(/\s/gu, '') : undefined;
   return parseIdNumber(raw).ok ? normaliseIdNumber(raw) : undefined;
 }
@@ -59,7 +60,7 @@ export const registrationRecordSchema = z.object({
   order: z.object({
     id: z.string(),
     state: z.enum(ORDER_STATES),
-    deliveryPath: z.enum(DELIVERY_PATHS),
+    deliveryPath: z.enum(ORDER_PATHS),
     reasons: z.array(decisionReasonSchema),
     checks: z.array(checkResultSchema),
     transitions: z.array(z.object({ from: z.string().nullable(), to: z.string(), at: z.number(), reason: z.string(), actor: z.string() })),

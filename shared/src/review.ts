@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DELIVERY_PATHS, ORDER_STATES, decisionReasonSchema, readIdentitySchema } from './api.js';
+import { ORDER_PATHS, ORDER_STATES, decisionReasonSchema, readIdentitySchema } from './api.js';
 import type { DecisionReason } from './reasons.js';
 
 /**
@@ -48,7 +48,7 @@ export const reviewQueueItemSchema = z.object({
   /** When it came to review, and when it closes undecided. */
   since: z.number(),
   deadline: z.number(),
-  deliveryPath: z.enum(DELIVERY_PATHS),
+  deliveryPath: z.enum(ORDER_PATHS),
   agent: z.string().nullable(),
   /** An approval waiting for its second reviewer. */
   proposal: reviewProposalSchema.nullable(),
@@ -73,7 +73,7 @@ export const reviewCaseSchema = z.object({
   orderId: z.string(),
   state: z.enum(ORDER_STATES),
   msisdn: z.string(),
-  deliveryPath: z.enum(DELIVERY_PATHS),
+  deliveryPath: z.enum(ORDER_PATHS),
   agent: z.string().nullable(),
   createdAt: z.number(),
   since: z.number().nullable(),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OrderView } from '@shared';
+import type { DeliveryPath, OrderView } from '@shared';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
@@ -36,7 +36,7 @@ async function pennyCard(index: number): Promise<MockCard> {
   return generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: `e2e-after-${index}` });
 }
 
-const shipped = (card: MockCard, deliveryPath: OrderView['deliveryPath']) => shippedOrder(t, card, POSES.penny, deliveryPath);
+const shipped = (card: MockCard, deliveryPath: DeliveryPath) => shippedOrder(t, card, POSES.penny, deliveryPath);
 
 describe('after the purchase, in a real browser', () => {
   let browser: Browser | undefined;

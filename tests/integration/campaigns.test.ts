@@ -7,9 +7,13 @@ import { SandboxBilling } from '../../bff/src/providers/billing/sandbox.billing.
 import { SandboxNotifier } from '../../bff/src/providers/notifier/sandbox.notifier.js';
 import { CampaignsDb } from '../../bff/src/reregistration/campaigns.db.js';
 import { type SubscriberRecord, importSubscribers } from '../../bff/src/reregistration/subscriberImport.js';
-import type { CampaignsOverview, ErrorBody, NumberSession, StaffAction } from '@shared';
+import type { CampaignsOverview, CreatedOrder, ErrorBody, NumberSession, OrderView, RegistrationRecord, StaffAction } from '@shared';
+import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { copyDraft } from '../support/db.js';
+import { facePhoto } from '../support/fixtures.js';
+import { POSES } from '../support/liveFrames.js';
 import { staffMember } from '../support/staff.js';
-import { type TestServer, startTestServer } from '../support/testServer.js';
+import { type TestServer, completeDraft, startTestServer, waitForState } from '../support/testServer.js';
 
 const DAY = 86_400_000;
 let t: TestServer;
@@ -55,7 +59,41 @@ async function sweep(): Promise<void> {
   await t.server.campaigns.sweep();
 }
 
-const texts = (msisdn: string): string[] => inbox.inbox(500).filter((m) => m.to === msisdn).map((m) => m.text).reverse();
+/** The latest code the sandbox SMS centre delivered to `msisdn`, once there are `count` (the send follows the answer). */
+async function codeSentTo(msisdn: string, count: number): Promise<string> {
+  await expect.poll(() => inbox.inbox(500).filter((m) => m.to === msisdn && m.text.includes('验证码')).length, { timeout: 10_000 }).toBe(count);
+  return /验证码为 (\d{6})/u.exec(inbox.inbox(500).find((m) => m.to === msisdn)?.text ?? '')?.[1] ?? '';
+}
+
+/**
+ * The online channel's first steps, as the subscriber takes them: a code to the number, read from
+ * the SMS centre; the session it opens; the identity check's draft, with consent given.
+ */
+async function reregisterDraft(msisdn: string): Promise<{ id: string; token: string }> {
+  const codes = inbox.inbox(500).filter((m) => m.to === msisdn && m.text.includes('验证码')).length;
+  expect((await t.api.post('/api/reregister/code', { msisdn })).status).toBe(202);
+  const proved = await t.api.post<{ sessionToken: string }>('/api/reregister/confirm', { msisdn, code: await codeSentTo(msisdn, codes + 1) });
+  expect(proved.status).toBe(200);
+  const created = await t.api.post<CreatedOrder>('/api/reregister/orders', {}, proved.body.sessionToken);
+  expect(created.status).toBe(201);
+  expect(created.body.order).toMatchObject({ msisdn, deliveryPath: 'reregistration', state: 'draft' });
+  const order = { id: created.body.order.id, token: created.body.orderToken };
+  expect((await t.api.post(`/api/orders/${order.id}/consent`, { identity: true, biometric: true, policyVersion: '2026-11' }, order.token)).status).toBe(200);
+  return order;
+}
+
+/** The identity check submitted and decided; the order as it ends. */
+async function submitted(order: { id: string; token: string }, state: OrderView['state']): Promise<OrderView> {
+  expect((await t.api.submit(order.id, order.token)).status).toBe(202);
+  await t.server.orders.settled(order.id);
+  return waitForState(t.api, order, state);
+}
+
+/** Who registers online in the campaign below: a sandbox identity the national ID service knows. */
+const ONLINE = SANDBOX_IDENTITIES[4]!;
+
+/** The notices sent to `msisdn`, oldest first (the codes proving the number left out). */
+const texts = (msisdn: string): string[] => inbox.inbox(500).filter((m) => m.to === msisdn && !m.text.includes('验证码')).map((m) => m.text).reverse();
 const line = async (msisdn: string) => t.server.sandboxProvisioning?.status(iccidOf(Object.values(NUMBERS).indexOf(msisdn) + 1));
 const changes = (msisdn: string): string[] => t.server.sandboxProvisioning?.history(iccidOf(Object.values(NUMBERS).indexOf(msisdn) + 1)).changes ?? [];
 
@@ -98,9 +136,24 @@ describe('a re-registration campaign (补登记) moved through by the clock', ()
     // A number that refuses the operator's messages cannot be told: a person takes it over, nothing automatic follows.
     expect((await db.member(campaign.id, NUMBERS.smsBlocked))?.stage).toBe('held');
 
-    // Registered online a few days in: never touched again.
+    // Registered online a few days in, through the same photos, live check and national ID check as a
+    // purchase: never touched again. Nothing is shipped; the number's registration record is made.
     t.advance(3 * DAY);
-    expect(await t.server.campaigns.registered(NUMBERS.registersEarly, null)).toEqual({ restored: false });
+    const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: ONLINE.name, idNumber: ONLINE.idNumber, seed: 'reregister' });
+    const early = await completeDraft(t.api, await reregisterDraft(NUMBERS.registersEarly), card, POSES.sheldon);
+    const done = await submitted(early, 'activated');
+    expect(done.decision?.outcome).toBe('approved');
+    expect(done.journey).toBeUndefined();
+    expect((await db.member(campaign.id, NUMBERS.registersEarly))?.stage).toBe('registered');
+    expect(await t.server.db.db.selectFrom('shipments').select('order_id').where('order_id', '=', early.id).execute()).toEqual([]);
+    const support = (await staffMember(t.server, t, ['support'])).client;
+    const found = await support.call<{ registrations: RegistrationRecord[] }>('POST', '/api/console/registrations/lookup', { by: 'msisdn', value: NUMBERS.registersEarly, reason: 'ticket 2026-1203: re-registration' });
+    expect(found.status, JSON.stringify(found.body)).toBe(200);
+    const [record] = found.body.registrations;
+    expect(record).toMatchObject({ method: 'online_reregistration', iccid: iccidOf(1), msisdn: NUMBERS.registersEarly } satisfies Partial<RegistrationRecord>);
+    expect(record?.identity.portrait.idNumber).toBe(ONLINE.idNumber);
+    expect(record?.evidence.map((e) => e.kind).sort()).toEqual(['emblem', 'handheld', 'live', 'portrait']);
+    expect((await db.subscriber(NUMBERS.registersEarly))?.registration).toBe('registered');
 
     // The reminders, a week and a day before the deadline.
     t.advance(deadline - 7 * DAY - t.now() + 60_000);
@@ -127,9 +180,13 @@ describe('a re-registration campaign (补登记) moved through by the clock', ()
     }
     for (const msisdn of [NUMBERS.registersEarly, NUMBERS.smsBlocked, NUMBERS.alreadyRegistered]) expect(changes(msisdn)).toEqual([]);
 
-    // Registering while suspended gives the line back at once.
-    expect(await t.server.campaigns.registered(NUMBERS.registersSuspended, null)).toEqual({ restored: true });
+    // Registering online while suspended gives the line back at once (the same person's photos and live
+    // check, taken again on this number's draft).
+    const late = await reregisterDraft(NUMBERS.registersSuspended);
+    await copyDraft(t.server.db, t.server.envelope, early.id, late.id);
+    await submitted(late, 'activated');
     expect((await line(NUMBERS.registersSuspended))?.status).toBe('active');
+    expect((await db.subscriber(NUMBERS.registersSuspended))?.service).toBe('active');
     expect(changes(NUMBERS.registersSuspended)).toEqual(['suspend_keep_emergency', 'resume']);
 
     // The final reminder (催告) a week after the suspension, then the stop with the balance refunded.
@@ -305,6 +362,53 @@ describe('proving a number before re-registering it online', () => {
     const late = await codeSentTo(held, 3);
     t.advance(6 * 60_000);
     expect((await confirm(held, late)).status).toBe(410);
+  });
+});
+
+describe('re-registering online', () => {
+  const cardOf = async (name: string) => {
+    const who = SANDBOX_IDENTITIES.find((s) => s.name === name)!;
+    return generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who.name, idNumber: who.idNumber, seed: `reregister-${name}` });
+  };
+
+  it('applies the five-card cap to the identity: one holding five cards elsewhere is refused, one holding four registers its number', async () => {
+    const [five, four, stopped] = ['13800050001', '13800050002', '13800050003'] as const;
+    await importSubscribers([
+      { msisdn: five, iccid: iccidOf(501), registration: 'unregistered', channel: 'store-0571' },
+      { msisdn: four, iccid: iccidOf(502), registration: 'suspected_false', channel: 'store-0571' },
+      { msisdn: stopped, iccid: iccidOf(503), registration: 'unregistered', channel: 'store-0571' },
+    ], { db, envelope: t.server.envelope, now: t.now(), today: todayInChina() });
+    await db.setSubscriber(stopped, { service: 'stopped' }, t.now());
+
+    // 孙丽 holds five cards through other channels: this number cannot be her sixth.
+    const refused = await completeDraft(t.api, await reregisterDraft(five), await cardOf('孙丽'), POSES.sheldon);
+    const submission = await t.api.submit(refused.id, refused.token);
+    expect([submission.status, (submission.body as unknown as ErrorBody).error.code]).toEqual([409, 'card_cap_reached']);
+    expect((await db.subscriber(five))?.registration).toBe('unregistered');
+
+    // 马超 holds four: this number is his fifth.
+    const allowed = await completeDraft(t.api, await reregisterDraft(four), await cardOf('马超'), POSES.sheldon);
+    const done = await submitted(allowed, 'activated');
+    expect(done.decision?.outcome).toBe('approved');
+    expect(await db.subscriber(four)).toMatchObject({ registration: 'registered', service: 'active' });
+    // The operator's books (the sandbox's) now count it under him: a purchase by him would be his sixth.
+    expect(await t.server.sandboxBilling?.activeCards({ idNumber: SANDBOX_IDENTITIES.find((s) => s.name === '马超')!.idNumber })).toEqual({ active: 1 });
+
+    // A stopped number opens nothing: no code is sent to it.
+    expect((await t.api.post('/api/reregister/code', { msisdn: stopped })).status).toBe(202);
+    expect(inbox.inbox(500).filter((m) => m.to === stopped)).toEqual([]);
+  });
+
+  it('opens the identity check only with a live session, and the session opens nothing else', async () => {
+    const none = await t.api.post<ErrorBody>('/api/reregister/orders', {});
+    expect([none.status, none.body.error.code]).toEqual([404, 'not_found']);
+    const forged = await t.api.post<ErrorBody>('/api/reregister/orders', {}, 'not-a-session');
+    expect(forged.status).toBe(404);
+    t.advance(2 * 60_000);
+    const draft = await reregisterDraft('13800050002');
+    // The order's token is the order's only: another order is not found with it.
+    const other = await reregisterDraft('13800010004');
+    expect((await t.api.get(`/api/orders/${other.id}`, draft.token)).status).toBe(404);
   });
 });
 

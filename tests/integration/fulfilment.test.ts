@@ -4,7 +4,7 @@ import { row, rows } from '../support/db.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationResult, CourierDelivery, ErrorBody, HandoverResult, OrderView, RegistrationRecord } from '@shared';
+import type { ActivationResult, DeliveryPath, CourierDelivery, ErrorBody, HandoverResult, OrderView, RegistrationRecord } from '@shared';
 import type { Envelope } from '../../bff/src/crypto/envelope.js';
 import { MockProvisioning } from '../../bff/src/providers/provisioning/mock.provisioning.js';
 import { signWebhook } from '../../bff/src/crypto/webhookSignature.js';
@@ -65,7 +65,7 @@ async function cardOf(name: string, face: string, printed?: string): Promise<Moc
 /** A new photo of the same card, as a courier or the buyer takes it later: tilted, another exposure. */
 const photographAgain = (card: MockCard): Promise<Buffer> => applyEffects(card.images.portrait, { rotate: -1.5 });
 
-const shipped = (card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath']): Promise<ShippedOrder> => shippedOrder(t, card, poses, deliveryPath);
+const shipped = (card: MockCard, poses: FacePoses, deliveryPath: DeliveryPath): Promise<ShippedOrder> => shippedOrder(t, card, poses, deliveryPath);
 const courierGet = <T>(tracking: string, token: string = COURIER.token) => t.api.get<T>(`/api/courier/deliveries/${tracking}`, token);
 const handOver = (tracking: string, parts: { code?: string; card?: Buffer; face?: Buffer }, token: string = COURIER.token) => t.api.handOver(tracking, token, parts);
 

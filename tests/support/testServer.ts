@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { OrderState, OrderView } from '@shared';
+import type { DeliveryPath, OrderState, OrderView } from '@shared';
 import { loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
 import { type RunningServer, type StartOverrides, start } from '../../bff/src/server.js';
@@ -51,8 +51,12 @@ export async function startTestServer(env: Record<string, string> = {}, override
 }
 
 /** An order with every photo of `card` and a live check by `poses`: ready to submit. */
-export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath'] = 'courier_verified', agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
-  const order = await api.newOrder(deliveryPath, true, agent);
+export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: DeliveryPath = 'courier_verified', agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
+  return completeDraft(api, await api.newOrder(deliveryPath, true, agent), card, poses);
+}
+
+/** Gives a draft (consent given) every photo of `card` and a live check by `poses`: ready to submit. */
+export async function completeDraft<T extends { id: string; token: string }>(api: ApiClient, order: T, card: MockCard, poses: FacePoses): Promise<T> {
   for (const kind of ['portrait', 'emblem', 'handheld'] as const) {
     expect((await api.upload(order.id, order.token, kind, card.images[kind])).status).toBe(200);
   }
@@ -82,7 +86,7 @@ export interface ShippedOrder {
 }
 
 /** An order bought with `card` by `poses`, submitted, approved and shipped on `deliveryPath`. */
-export async function shippedOrder(t: TestServer, card: MockCard, poses: FacePoses, deliveryPath: OrderView['deliveryPath']): Promise<ShippedOrder> {
+export async function shippedOrder(t: TestServer, card: MockCard, poses: FacePoses, deliveryPath: DeliveryPath): Promise<ShippedOrder> {
   const order = await readyOrder(t.api, card, poses, deliveryPath);
   expect((await t.api.submit(order.id, order.token)).status).toBe(202);
   const view = await waitForState(t.api, order, deliveryPath === 'courier_verified' ? 'shipped' : 'shipped_unactivated');

@@ -7,7 +7,7 @@ const ALLOWED: [OrderState, OrderState][] = [
   ['draft', 'submitted'], ['draft', 'expired'], ['draft', 'withdrawn'], ['submitted', 'verifying'],
   ['verifying', 'approved'], ['verifying', 'rejected'], ['verifying', 'review'],
   ['review', 'approved'], ['review', 'rejected'], ['review', 'verifying'],
-  ['approved', 'shipped'], ['approved', 'shipped_unactivated'], ['approved', 'rejected'],
+  ['approved', 'shipped'], ['approved', 'shipped_unactivated'], ['approved', 'rejected'], ['approved', 'activated'],
   ['shipped', 'activated'], ['shipped', 'returned'],
   ['shipped_unactivated', 'activated'], ['shipped_unactivated', 'returned'],
 ];

@@ -8,6 +8,7 @@ import type { OrderState } from '@shared';
  *   review ─(the ID service asked again after an outage)─▶ verifying
  *   approved ─▶ shipped (courier-verified) | shipped_unactivated ─▶ activated
  *   approved ─(its agent stopped selling; the operator cancelled it)─▶ rejected
+ *   approved ─(a re-registration: the number is in service already)─▶ activated
  *   shipped ─(hand-over refused)─▶ returned
  *   draft ─(hold ran out)─▶ expired
  *   draft ─(the buyer withdrew consent)─▶ withdrawn
@@ -17,7 +18,7 @@ const TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
   submitted: ['verifying'],
   verifying: ['approved', 'rejected', 'review'],
   review: ['approved', 'rejected', 'verifying'],
-  approved: ['shipped', 'shipped_unactivated', 'rejected'],
+  approved: ['shipped', 'shipped_unactivated', 'rejected', 'activated'],
   shipped: ['activated', 'returned'],
   shipped_unactivated: ['activated', 'returned'],
   rejected: [],

@@ -24,7 +24,7 @@ export function parseLookup(body: unknown): LookupRequest {
   const lookup = parseWith(lookupRequestSchema, body);
   const value = lookupValue(lookup.by, lookup.value);
   if (value === undefined) {
-    const what = lookup.by === 'msisdn' ? 'number of ours' : lookup.by === 'iccid' ? 'ICCID' : 'ID number';
+    const what = lookup.by === 'msisdn' ? 'mobile number' : lookup.by === 'iccid' ? 'ICCID' : 'ID number';
     throw new AppError('validation_failed', `value: not a valid ${what}`, 400);
   }
   return { ...lookup, value };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import {
-  type DecisionReason, type RegistrationEvidence, type RegistrationRecord, REGISTRATION_EVIDENCE, checkResultSchema, readIdentitySchema,
+  type DecisionReason, type OrderPath, type RegistrationEvidence, type VerificationMethod, type RegistrationRecord, REGISTRATION_EVIDENCE, checkResultSchema, readIdentitySchema,
 } from '@shared';
 import type { AccessAudit } from '../audit/accessAudit.js';
 import type { Envelope } from '../crypto/envelope.js';
@@ -30,6 +30,9 @@ export interface Lookup {
   value: string;
   reason: string;
 }
+
+/** How the holder was checked, by the order's path. */
+const METHODS: Record<OrderPath, VerificationMethod> = { courier_verified: 'door_check', unactivated: 'online_activation', reregistration: 'online_reregistration' };
 
 const evidenceList = z.array(z.object({ kind: z.enum(REGISTRATION_EVIDENCE), objectId: z.string() }));
 const storedDecision = z.object({ reasons: z.array(z.string()) });
@@ -65,7 +68,7 @@ export class RegistrationService {
       iccid,
       identity: this.#d.envelope.sealJson(identity, sealedAs.registrationIdentity(id)),
       holder_key: order.holder_key,
-      method: order.delivery_path === 'courier_verified' ? 'door_check' : 'online_activation',
+      method: METHODS[order.delivery_path],
       evidence: JSON.stringify(made.evidence),
       authority_source: authority?.evidence.find((e) => e.startsWith('authority:'))?.slice('authority:'.length) ?? 'unknown',
       authority_transaction: authority?.transactionId ?? null,
@@ -75,7 +78,8 @@ export class RegistrationService {
       ordered_at: order.created_at,
       approved_at: firstAt('approved'),
       shipped_at: firstAt('shipped', 'shipped_unactivated'),
-      verified_at: made.handover?.at ?? made.attempt?.at ?? null,
+      // A re-registration's holder was checked online, before its approval.
+      verified_at: made.handover?.at ?? made.attempt?.at ?? (order.delivery_path === 'reregistration' ? firstAt('approved') : null),
       activated_at: now,
       service_ended_at: null,
       purged_at: null,

@@ -87,9 +87,19 @@ export class NumberProofService {
 
   /** The number a session is for, with its campaigns; "no such session" for anything else. */
   async session(token: string | undefined): Promise<NumberSession> {
+    const found = await this.#found(token);
+    return this.#view(found.msisdn, found.expires_at);
+  }
+
+  /** The number a live session proves its holder holds. */
+  async numberOf(token: string | undefined): Promise<string> {
+    return (await this.#found(token)).msisdn;
+  }
+
+  async #found(token: string | undefined): Promise<{ msisdn: string; expires_at: number }> {
     const found = token ? await this.#d.db.session(hashToken(token), this.#d.now()) : undefined;
     if (!found) throw new AppError('not_found', 'no such session: prove the number again', 404);
-    return this.#view(found.msisdn, found.expires_at);
+    return found;
   }
 
   async #view(msisdn: string, expiresAt: number): Promise<NumberSession> {

@@ -100,7 +100,8 @@ export class FulfilmentService {
 
   private async shipNow(orderId: string): Promise<void> {
     const order = await this.#d.db.getOrder(orderId);
-    if (order?.state !== 'approved') return;
+    // A re-registration ships nothing: the number is in service already.
+    if (order?.state !== 'approved' || order.delivery_path === 'reregistration') return;
     // Its agent stopped selling: the order waits in the operations queue until someone clears or cancels it.
     if (order.channel_flag !== null) return;
     const iccid = await this.#d.fulfilment.allotSimCard(orderId);

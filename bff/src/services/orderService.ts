@@ -78,6 +78,8 @@ export interface OrderServiceDeps {
   channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
   /** The carrier's reports on an order's parcel, oldest first (the buyer's page shows its journey). */
   parcelEventsOf?: (orderId: string) => Promise<{ status: 'out_for_delivery' | 'delivered'; at: number }[]>;
+  /** The five-card key a number in service is registered under (the subscriber's), if any: a re-registration does not count it twice. */
+  numberHolder?: (msisdn: string) => Promise<string | null>;
   /** The order another device's token acts for (a hand-off to a phone the buyer claimed), by the token's digest. */
   devices?: { deviceOrder(tokenHash: string, now: number): Promise<{ orderId: string } | undefined> };
 }
@@ -178,6 +180,22 @@ export class OrderService {
         ? new AppError('hold_expired', 'the hold on this number has ended; choose a number again', 410)
         : new AppError('hold_invalid', 'no such hold', 404);
     }
+    return { order: await this.view(await this.requireRow(id)), orderToken };
+  }
+
+  /**
+   * A draft re-registration (补登记) of `msisdn`, a number in service whose holder proved they hold
+   * it: the same photos, live check and checks as a purchase, nothing to pay and nothing shipped.
+   */
+  async createReregistration(msisdn: string): Promise<CreatedOrder> {
+    const channel = await this.#d.channelFor?.(undefined);
+    const id = randomUUID();
+    const orderToken = newToken();
+    await this.#d.db.createReregistration(
+      { id, tokenHash: hashToken(orderToken), msisdn, channelId: channel?.id ?? null },
+      this.now(),
+      this.now() + this.#d.settings.holdMinutes * 60_000,
+    );
     return { order: await this.view(await this.requireRow(id)), orderToken };
   }
 
@@ -396,7 +414,11 @@ export class OrderService {
    * here. Unanswered, a person reviews the order: it is never approved uncounted.
    */
   private async cardCount(orderId: string, idNumber: string): Promise<CheckResult> {
-    const here = await this.#d.db.cardsHere(holderKey(this.#d.envelope, idNumber), orderId);
+    const row = await this.requireRow(orderId);
+    const key = holderKey(this.#d.envelope, idNumber);
+    const here = await this.#d.db.cardsHere(key, orderId, row.msisdn);
+    // A number re-registered by the identity it is registered to already is in the books' count once.
+    const own = row.delivery_path === 'reregistration' && await this.#d.numberHolder?.(row.msisdn) === key ? 1 : 0;
     let active: number;
     try {
       ({ active } = await this.#d.billing.activeCards({ idNumber }));
@@ -404,7 +426,7 @@ export class OrderService {
       this.#d.log('error', `order ${orderId}: the card count was not answered (${error instanceof Error ? error.message : 'error'})`);
       return { check: 'card_count', outcome: 'review', reasons: ['card_count_unavailable'], evidence: ['billing'] };
     }
-    const cards = Math.max(active, here.imported + here.activated) + here.pending;
+    const cards = Math.max(active - own, here.imported + here.activated) + here.pending;
     return cards >= CARDS_PER_ID
       ? { check: 'card_count', outcome: 'fail', reasons: ['card_cap_reached'], score: cards, evidence: ['billing', 'orders'] }
       : { check: 'card_count', outcome: 'pass', reasons: [], score: cards, evidence: ['billing', 'orders'] };
@@ -443,9 +465,10 @@ export class OrderService {
       decision: JSON.stringify(decision),
     });
     if (!moved) return;
-    if (outcome.outcome === 'rejected') await this.#d.db.releaseNumber(orderId);
+    const purchase = row.delivery_path !== 'reregistration';
+    if (outcome.outcome === 'rejected' && purchase) await this.#d.db.releaseNumber(orderId);
     if (outcome.outcome === 'approved') {
-      await this.#d.db.assignNumber(orderId);
+      if (purchase) await this.#d.db.assignNumber(orderId);
       this.#d.afterApproval?.(orderId);
     }
   }
@@ -488,7 +511,8 @@ export class OrderService {
     const live = await this.#d.db.currentLiveness(row.id);
     const delivery = await this.#d.deliveryOf?.(row);
     const contact = await this.#d.contactOf?.(row);
-    const journey = row.state === 'draft' ? undefined : journeyOf({
+    // A re-registration has no delivery: its page tells where it is.
+    const journey = row.state === 'draft' || row.delivery_path === 'reregistration' ? undefined : journeyOf({
       state: row.state,
       deliveryPath: row.delivery_path,
       transitions: (await this.#d.db.transitionsOf(row.id)).map((t) => ({ from: t.from_state, to: t.to_state, at: t.at })),

@@ -279,6 +279,7 @@ const en: Messages = {
     handoff_used: 'This code was used already: make a new one on your computer.',
     handoff_expired: 'This code has run out: make a new one on your computer.',
     handoff_cancelled: 'This code was cancelled on your computer. To continue on a phone, make a new one there.',
+    number_not_in_service: 'This number is not in service with us, so it cannot be registered online. Please visit one of our stores.',
     number_unavailable: 'Someone else took this number: choose another.',
     hold_expired: 'The hold on this number ended: choose a number again.',
     hold_invalid: 'The hold on this number is no longer valid: choose a number again.',

@@ -277,6 +277,7 @@ export default {
     handoff_used: '这个代码已经用过了，请在电脑上重新生成。',
     handoff_expired: '这个代码已过期，请在电脑上重新生成。',
     handoff_cancelled: '这个代码已在电脑上取消。如需用手机继续，请在电脑上重新生成。',
+    number_not_in_service: '该号码不在本运营商服务中，无法在线登记。请到营业厅办理。',
     number_unavailable: '该号码已被选走，请换一个号码。',
     hold_expired: '号码保留已过期，请重新选号。',
     hold_invalid: '号码保留已失效，请重新选号。',

@@ -159,7 +159,8 @@ export class FulfilmentDb {
   /** Approved orders that have no shipment yet (booking failed, or the BFF stopped in between). */
   async approvedUnshipped(): Promise<string[]> {
     return (await this.#db.selectFrom('orders as o').leftJoin('shipments as s', 's.order_id', 'o.id').select('o.id')
-      .where('o.state', '=', 'approved').where('s.order_id', 'is', null).where('o.channel_flag', 'is', null).execute()).map((r) => r.id);
+      .where('o.state', '=', 'approved').where('o.delivery_path', '<>', 'reregistration').where('s.order_id', 'is', null).where('o.channel_flag', 'is', null)
+      .execute()).map((r) => r.id);
   }
 
   /** Records a booked shipment and moves the order to its shipped state, together. */

@@ -538,6 +538,14 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .execute();
       },
     },
+    // Re-registration (补登记): an order may be for a number in service already (nothing is shipped),
+    // and its registration record says it was made online by re-registering.
+    '0012_reregistration_orders': {
+      async up(db: Db): Promise<void> {
+        await widenCheck(db, engine, 'orders', 'delivery_path', ['courier_verified', 'unactivated', 'reregistration'], 'courier_verified');
+        await widenCheck(db, engine, 'registrations', 'method', ['door_check', 'online_activation', 'online_reregistration'], 'door_check');
+      },
+    },
   };
 }
 
@@ -559,4 +567,26 @@ async function legacySqliteFile(db: Db): Promise<boolean> {
 /** The statements of a legacy migration (none holds a semicolon inside a literal). */
 function splitStatements(script: string): string[] {
   return script.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/**
+ * Replaces the list of values a NOT NULL column accepts. PostgreSQL swaps the column's check. SQLite
+ * cannot alter a check: the values move to a new column with the new check, the old column is
+ * dropped and the new one takes its name (SQLite wants a default for a NOT NULL column added; every
+ * insert names the value).
+ */
+async function widenCheck(db: Db, engine: Engine, table: string, column: string, values: readonly string[], fill: string): Promise<void> {
+  const allowed = sql.join(values.map((v) => sql.lit(v)));
+  if (engine === 'postgres') {
+    const { rows } = await sql<{ conname: string }>`SELECT conname FROM pg_constraint
+      WHERE conrelid = ${table}::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE ${`%${column}%`}`.execute(db);
+    for (const { conname } of rows) await sql`ALTER TABLE ${sql.table(table)} DROP CONSTRAINT ${sql.ref(conname)}`.execute(db);
+    await sql`ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${sql.ref(`${table}_${column}_check`)} CHECK (${sql.ref(column)} IN (${allowed}))`.execute(db);
+    return;
+  }
+  const next = `${column}_next`;
+  await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN ${sql.ref(next)} TEXT NOT NULL DEFAULT ${sql.lit(fill)} CHECK (${sql.ref(next)} IN (${allowed}))`.execute(db);
+  await sql`UPDATE ${sql.table(table)} SET ${sql.ref(next)} = ${sql.ref(column)}`.execute(db);
+  await sql`ALTER TABLE ${sql.table(table)} DROP COLUMN ${sql.ref(column)}`.execute(db);
+  await sql`ALTER TABLE ${sql.table(table)} RENAME COLUMN ${sql.ref(next)} TO ${sql.ref(column)}`.execute(db);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Transaction, sql } from 'kysely';
-import { type DeliveryPath, type EvidenceKind, NOTICE_EVENTS, type OrderState, isoFromMs } from '@shared';
+import { type DeliveryPath, type EvidenceKind, NOTICE_EVENTS, type OrderPath, type OrderState, isoFromMs } from '@shared';
 import { assertTransition } from '../../domain/orderState.js';
 import { type Database, type Queries, changed, counted } from './database.js';
 import type { Schema } from './schema.js';
@@ -11,7 +11,7 @@ export interface OrderRow {
   token_hash: string;
   state: OrderState;
   msisdn: string;
-  delivery_path: DeliveryPath;
+  delivery_path: OrderPath;
   consent_at: number | null;
   consent_version: string | null;
   identity: Buffer | null;
@@ -185,6 +185,26 @@ export class OrdersDb {
       if (error instanceof HoldTakenError) return { ok: false, reason: 'hold_invalid' } as const;
       throw error;
     });
+  }
+
+  /**
+   * Creates the draft of a re-registration: the number is the subscriber's, in service already, so no
+   * hold of the pool's is taken; the draft may be completed until `until`.
+   */
+  async createReregistration(order: { id: string; tokenHash: string; msisdn: string; channelId: string | null }, now: number, until: number): Promise<void> {
+    await this.database.transaction(this.db, async (trx) => {
+      await trx.insertInto('orders').values({
+        id: order.id, token_hash: order.tokenHash, state: 'draft', msisdn: order.msisdn, delivery_path: 'reregistration',
+        created_at: now, updated_at: now, hold_expires_at: until, channel_id: order.channelId,
+        consent_at: null, consent_version: null, identity: null, checks: null, decision: null, holder_key: null, channel_flag: null, purged_at: null,
+      }).execute();
+      await this.logTransition(trx, { order_id: order.id, from_state: null, to_state: 'draft', at: now, reason: 're-registration of a number in service', actor: 'subscriber' });
+    });
+  }
+
+  /** Re-registrations approved and not yet recorded as the number's registration (after a stop half-way). */
+  async approvedReregistrations(): Promise<string[]> {
+    return (await this.db.selectFrom('orders').select('id').where('state', '=', 'approved').where('delivery_path', '=', 'reregistration').execute()).map((r) => r.id);
   }
 
   async getOrder(id: string, q: Queries = this.db): Promise<OrderRow | undefined> {
@@ -478,7 +498,8 @@ export class OrdersDb {
     assertTransition('draft', 'submitted');
     return this.database.transaction(this.db, async (trx) => {
       await this.database.lock(trx, `holder:${holderKey}`);
-      if (await this.cardsOf(holderKey, orderId, trx) >= cap) return 'cap_reached';
+      const msisdn = (await this.getOrder(orderId, trx))?.msisdn ?? '';
+      if (await this.cardsOf(holderKey, orderId, trx, msisdn) >= cap) return 'cap_reached';
       const moved = changed(await trx.updateTable('orders').set({ state: 'submitted', holder_key: holderKey, updated_at: now })
         .where('id', '=', orderId).where('state', '=', 'draft').executeTakeFirst()) === 1;
       if (!moved) return 'not_draft';
@@ -497,18 +518,19 @@ export class OrdersDb {
    * A holder's cards as this service knows them (leaving one order out): imported from other channels,
    * in service through orders here, and on their way through orders here (not in service yet).
    */
-  async cardsHere(holderKey: string, exceptOrder: string): Promise<{ imported: number; activated: number; pending: number }> {
+  async cardsHere(holderKey: string, exceptOrder: string, exceptMsisdn = ''): Promise<{ imported: number; activated: number; pending: number }> {
     const imported = (await this.db.selectFrom('holder_cards').select('cards').where('holder_key', '=', holderKey).executeTakeFirst())?.cards ?? 0;
+    // The order's own number is left out too: re-registered before, it is one card, not two.
     const count = async (states: readonly OrderState[]): Promise<number> => counted(await this.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
-      .where('holder_key', '=', holderKey).where('id', '<>', exceptOrder).where('state', 'in', [...states]).executeTakeFirst());
+      .where('holder_key', '=', holderKey).where('id', '<>', exceptOrder).where('msisdn', '<>', exceptMsisdn).where('state', 'in', [...states]).executeTakeFirst());
     return { imported: Number(imported), activated: await count(['activated']), pending: await count(HOLDING_A_CARD.filter((s) => s !== 'activated')) };
   }
 
   /** The cards counted against a holder's cap right now (leaving one order out, when asked). */
-  async cardsOf(holderKey: string, exceptOrder = '', q: Queries = this.db): Promise<number> {
+  async cardsOf(holderKey: string, exceptOrder = '', q: Queries = this.db, exceptMsisdn = ''): Promise<number> {
     const other = (await q.selectFrom('holder_cards').select('cards').where('holder_key', '=', holderKey).executeTakeFirst())?.cards ?? 0;
     const ours = counted(await q.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
-      .where('holder_key', '=', holderKey).where('id', '<>', exceptOrder).where('state', 'in', HOLDING_A_CARD).executeTakeFirst());
+      .where('holder_key', '=', holderKey).where('id', '<>', exceptOrder).where('msisdn', '<>', exceptMsisdn).where('state', 'in', HOLDING_A_CARD).executeTakeFirst());
     return Number(other) + ours;
   }
 }
