@@ -3,19 +3,23 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryPath, OrderView } from '@shared';
+import { type DeliveryPath, luhnCheckDigit, todayInChina } from '@shared';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
-import { type MockCard, generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
+import { CampaignsDb } from '../../bff/src/reregistration/campaigns.db.js';
+import { importSubscribers } from '../../bff/src/reregistration/subscriberImport.js';
 import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
+import { uploadFile } from '../support/buyerSteps.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
 const SHOTS = path.resolve('tests/.output/e2e');
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
+const DAY = 86_400_000;
 
 let t: TestServer;
 
@@ -145,6 +149,96 @@ describe('after the purchase, in a real browser', () => {
     await shot('04-activated');
     expect(await page.locator('.outcome').textContent()).toBe('您的卡已开通，欢迎使用！');
     expect((await waitForState(t.api, order, 'activated')).state).toBe('activated');
+    expect(refused).toEqual([]);
+  });
+
+  it('a subscriber whose line a campaign suspended re-registers online: the code from the SMS inbox, the photos, the live check, and the line back at once', async () => {
+    // Runs last: the clock is moved through the campaign.
+    const msisdn = '13900001234';
+    const iccid = `8986009900001234567${luhnCheckDigit('8986009900001234567')}`;
+    const campaigns = new CampaignsDb(t.server.db.database);
+    await importSubscribers([{ msisdn, iccid, registration: 'unregistered', channel: 'store-0571' }], {
+      db: campaigns, envelope: t.server.envelope, now: t.now(), today: todayInChina(), onBatch: (rows) => t.server.sandboxProvisioning?.adopt(rows),
+    });
+    const start = t.now() + 60_000;
+    const { campaign } = await t.server.campaigns.create({
+      name: '补登记', kind: 'reregistration', statuses: ['unregistered'],
+      startsAt: start, deadlineAt: start + 10 * DAY, remindBeforeDays: [1], graceDays: 1, finalReminderAfterDays: 7, stopAfterDays: 15,
+    }, 'admin.test');
+    // The first notice, the reminder, then the suspension after the deadline and its grace.
+    for (const at of [start + 60_000, start + 9 * DAY + 60_000, start + 11 * DAY + 120_000]) {
+      t.advance(at - t.now());
+      await t.server.campaigns.sweep();
+      await t.server.campaigns.sweep();
+    }
+    expect((await t.server.sandboxProvisioning?.status(iccid))?.status).toBe('suspended');
+
+    const card = await pennyCard(4);
+    const files = path.join(t.dir, 'reregister');
+    await writeMockCard(card, files);
+    const video = path.join(t.dir, 'reregister-face.y4m');
+    await recordFaceVideo(POSES.penny, video);
+    browser = await launchChromium(video);
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const refused = cspViolations(page);
+    const shot = (name: string) => look(page, path.join(SHOTS, `reregister-${name}.png`));
+
+    // From the link in the notice.
+    await page.goto(`${t.server.url}/reregister`);
+    expect(await page.getByTestId('free').textContent()).toContain('免费');
+    await page.getByTestId('reregister-number').fill(msisdn);
+    await shot('01-number');
+    await page.getByTestId('send-number-code').click();
+    await page.getByTestId('number-code').waitFor();
+    // The code, as the SMS centre's inbox shows it.
+    const sms = await context.newPage();
+    await sms.goto(`${t.server.url}/sandbox/sms`);
+    const message = sms.locator(`li[data-to="${msisdn}"]`, { hasText: '验证码' }).first();
+    await message.waitFor({ timeout: 20_000 });
+    const code = /验证码为 (\d{6})/u.exec(await message.textContent() ?? '')?.[1] ?? '';
+    await sms.close();
+    await page.getByTestId('number-code').fill(code);
+    await shot('02-code');
+    await page.getByTestId('confirm-number').click();
+    await expect.poll(() => page.getByTestId('proven-number').textContent()).toContain('139****1234');
+    expect(await page.getByTestId('suspended').isVisible()).toBe(true);
+    expect(await page.getByTestId('deadline').count()).toBe(1);
+    await shot('03-proven');
+
+    await page.getByTestId('start-check').click();
+    await page.waitForURL('**/buy/consent');
+    await page.getByTestId('consent-identity').check();
+    await page.getByTestId('consent-biometric').check();
+    await page.getByTestId('agree').click();
+    await page.waitForURL('**/buy/capture/portrait');
+    // The steps counted for a re-registration: the number proven, nothing delivered.
+    expect(await page.locator('.buy-progress p').textContent()).toBe('3 / 8 · 人像面');
+    await uploadFile(page, 'reregister', '04-portrait', path.join(files, 'portrait-side.jpg'), '**/buy/capture/emblem');
+    await uploadFile(page, 'reregister', '05-emblem', path.join(files, 'emblem-side.jpg'), '**/buy/capture/handheld');
+    await uploadFile(page, 'reregister', '06-handheld', path.join(files, 'handheld.jpg'), '**/buy/liveness');
+    await page.getByTestId('start-liveness').click();
+    await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
+    await actionPrompted(page, /turn_left|open_mouth/);
+    const live = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, video) });
+    expect(live.outcome, live.said).toBe('passed');
+    await page.getByTestId('next').click();
+    await page.waitForURL('**/buy/review');
+    await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
+    await page.getByTestId('confirm-details').check();
+    await page.getByTestId('submit').click();
+    await page.waitForURL('**/buy/status');
+    await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('activated');
+    expect(await page.locator('.outcome').textContent()).toBe('登记完成');
+    // Nothing to deliver, nothing to pay, no notices to sign up for.
+    expect(await page.getByTestId('journey').count()).toBe(0);
+    expect(await page.getByTestId('notices').count()).toBe(0);
+    await shot('07-registered');
+
+    // The line is back at once, and the number has left the campaign.
+    expect((await t.server.sandboxProvisioning?.status(iccid))?.status).toBe('active');
+    expect((await campaigns.member(campaign.id, msisdn))?.stage).toBe('registered');
+    expect(await campaigns.subscriber(msisdn)).toMatchObject({ registration: 'registered', service: 'active' });
     expect(refused).toEqual([]);
   });
 });

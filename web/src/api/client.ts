@@ -28,6 +28,7 @@ import {
   type LivenessChallenge,
   type LivenessResult,
   type LivenessTimeline,
+  type NumberSession,
   type OrderView,
   errorBodySchema,
 } from '@shared';
@@ -109,6 +110,12 @@ export const api = {
   leaveContact: (id: string, token: string, mobile: string) => call<ContactView>(`/api/orders/${id}/contact`, { method: 'POST', token, body: JSON.stringify({ mobile }) }),
   confirmContact: (id: string, token: string, code: string) => call<ContactView>(`/api/orders/${id}/contact/confirm`, { method: 'POST', token, body: JSON.stringify({ code }) }),
   sandboxSms: () => call<{ messages: SandboxSms[] }>('/api/sandbox/sms'),
+  /** Re-registration: a code to the number, the session it opens, and the identity check's order. */
+  reregisterCode: (msisdn: string) => call<{ number: string; codeExpiresAt: string }>('/api/reregister/code', { method: 'POST', body: JSON.stringify({ msisdn }) }),
+  reregisterConfirm: (msisdn: string, code: string) =>
+    call<{ sessionToken: string; session: NumberSession }>('/api/reregister/confirm', { method: 'POST', body: JSON.stringify({ msisdn, code }) }),
+  reregisterSession: (token: string) => call<NumberSession>('/api/reregister/session', { token }),
+  reregisterStart: (token: string) => call<CreatedOrder>('/api/reregister/orders', { method: 'POST', token }),
   /** Going on with the order on a phone: made, followed and cancelled here; claimed and finished on the phone. */
   createHandoff: (id: string, token: string) => call<CreatedHandoff>(`/api/orders/${id}/handoffs`, { method: 'POST', token }),
   handoff: (id: string, token: string, handoffId: string) => call<HandoffProgress>(`/api/orders/${id}/handoffs/${handoffId}`, { token }),

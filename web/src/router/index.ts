@@ -18,6 +18,8 @@ export const router = createRouter({
     { path: '/buy/phone-done', component: () => import('../pages/buy/BuyPhoneDonePage.vue') },
     { path: '/courier', component: () => import('../pages/courier/CourierPage.vue') },
     { path: '/activate', component: () => import('../pages/activate/ActivatePage.vue') },
+    // An existing subscriber registers their number's identity (补登记): the number proven, then the buyer's checks.
+    { path: '/reregister', component: () => import('../pages/reregister/ReregisterPage.vue') },
     { path: '/agents', component: () => import('../pages/public/AgentsPage.vue') },
     { path: '/agents/verify', component: () => import('../pages/public/AgentVerifyPage.vue') },
     { path: '/sandbox/sms', component: () => import('../pages/public/SandboxSmsPage.vue') },

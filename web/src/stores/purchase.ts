@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { type CreatedHandoff, type DeliveryPath, type HandoffProgress, type Hold, type OrderView, EVIDENCE_KINDS } from '@shared';
+import { type CreatedHandoff, type CreatedOrder, type DeliveryPath, type HandoffProgress, type Hold, type OrderView, EVIDENCE_KINDS } from '@shared';
 import { api } from '../api/client.js';
 import { embedContext, tellHost } from '../embed/host.js';
 
@@ -59,6 +59,14 @@ export const usePurchaseStore = defineStore('purchase', () => {
     orderToken.value = created.orderToken;
     order.value = created.order;
     tellHost('started', { orderId: created.order.id });
+  }
+
+  /** Takes on an order made elsewhere (a re-registration's identity check): this tab goes on with it. */
+  function adopt(created: CreatedOrder): void {
+    reset();
+    orderId.value = created.order.id;
+    orderToken.value = created.orderToken;
+    order.value = created.order;
   }
 
   async function refresh(): Promise<OrderView | undefined> {
@@ -130,7 +138,7 @@ export const usePurchaseStore = defineStore('purchase', () => {
   }
 
   return {
-    hold, orderId, orderToken, order, handoff, device, hasOrder, holdNumber, createOrder, refresh, credentials, reset,
+    hold, orderId, orderToken, order, handoff, device, hasOrder, holdNumber, createOrder, adopt, refresh, credentials, reset,
     startHandoff, followHandoff, endHandoff, claimHandoff, finishOnPhone,
   };
 });
