@@ -605,6 +605,13 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
       '/api/reregister/session': {
         get: { summary: 'The number a session is for (masked), how it is registered and its campaigns\' deadlines', security: secured, responses: { '200': { description: 'session', ...json(numberSessionSchema) }, ...errors(404) } },
       },
+      '/api/reregister/orders': {
+        post: {
+          summary: 'The identity check for the number a session proves: a draft order on the path `reregistration` and its token, carried on with the order endpoints (consent, photos, live check, submission). Approved, it is the number\'s registration: nothing is charged or shipped',
+          security: secured,
+          responses: { '201': { description: 'created', ...json(createdOrderSchema) }, ...errors(404, 409, 429) },
+        },
+      },
       '/api/sandbox/sms': {
         get: { summary: 'Sandbox only: the SMS centre\'s inbox, newest first (404 in production)', responses: { '200': { description: 'messages', ...json(z.object({ messages: z.array(sandboxSmsSchema) })) }, ...errors(404) } },
       },

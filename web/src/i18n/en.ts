@@ -637,7 +637,7 @@ const en: Messages = {
     legalHold: 'Under a legal hold: nothing of it is deleted.',
     msisdn: 'Number',
     method: 'Verified by',
-    methods: { door_check: 'the courier at the door (original ID card checked)', online_activation: 'online activation (card photo and live check)' },
+    methods: { door_check: 'the courier at the door (original ID card checked)', online_activation: 'online activation (card photo and live check)', online_reregistration: 'online re-registration (number proven, card photos and live check)' },
     authority: 'ID service and its transaction',
     channel: 'Channel',
     courier: 'Courier',

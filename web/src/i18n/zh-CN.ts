@@ -635,7 +635,7 @@ export default {
     legalHold: '处于法律保全状态：不会删除任何内容。',
     msisdn: '号码',
     method: '核验方式',
-    methods: { door_check: '快递员上门核验（查验身份证原件）', online_activation: '在线激活（证件照片与活体检测）' },
+    methods: { door_check: '快递员上门核验（查验身份证原件）', online_activation: '在线激活（证件照片与活体检测）', online_reregistration: '在线补登记（验证号码、证件照片与活体检测）' },
     authority: '身份核验服务及流水号',
     channel: '渠道',
     courier: '快递员',
