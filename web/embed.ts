@@ -44,6 +44,9 @@ class SimVerification extends HTMLElement {
     frame.src = src.href;
     // The flow photographs the ID card and runs the live check: the frame needs the camera.
     frame.allow = 'camera';
+    // The frame's request names this page's origin (never its path): the operator checks it is one of
+    // the agent's sites before the flow's orders are the agent's.
+    frame.referrerPolicy = 'origin';
     frame.title = this.getAttribute('title') ?? 'SIM real-name verification';
     frame.style.cssText = 'border:0;width:100%;height:100%;min-height:720px;display:block';
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });

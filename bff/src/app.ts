@@ -195,6 +195,18 @@ function spaPage(webDist: string, channels: ChannelService): RequestHandler {
     }
     const agent = req.path === '/embed' ? (typeof req.query.agent === 'string' ? req.query.agent : '') : undefined;
     res.set({ 'Content-Security-Policy': pageCsp(built.hashes, await channels.frameAncestors(agent)), 'Cache-Control': 'no-cache' });
-    res.type('html').send(built.html);
+    // The embed entry framed by one of the agent's sites (the browser names the framing page's origin
+    // in the Referer of the frame's request) carries a session naming the agent: its orders are the agent's.
+    const session = agent ? await channels.agentSession(agent, originOf(req.get('referer'))) : undefined;
+    res.type('html').send(session ? built.html.replace('</head>', `<meta name="sim-agent-session" content="${session.session}"></head>`) : built.html);
   };
+}
+
+/** The origin of a URL a header names, if it is one. */
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
 }

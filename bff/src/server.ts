@@ -197,7 +197,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     afterApproval: (orderId) => approved(orderId),
     deliveryOf: (row) => fulfilment.deliveryOf(row),
     contactOf: (row) => notices.view(row),
-    channelFor: (agent) => channels.channelForNewOrder(agent),
+    channelFor: (session) => channels.channelForNewOrder(session),
     devices: handoffsDb,
     parcelEventsOf: (orderId) => fulfilmentDb.shipmentEvents(orderId),
     numberHolder: async (msisdn) => {

@@ -4,7 +4,6 @@ import { CARD_SIDES, emblemSideReadSchema, portraitSideReadSchema } from './card
 import { LIVENESS_ACTIONS } from './liveness.js';
 import { DECISION_REASONS } from './reasons.js';
 import { deliveryViewSchema } from './delivery.js';
-import { agentNumber } from './channels.js';
 
 /** Path A: a courier checks the ID at the door. Path B: an unactivated card, activated online. */
 export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
@@ -64,8 +63,11 @@ export const createOrderRequestSchema = z
     holdId: z.string().min(1).max(64),
     holdToken: z.string().min(1).max(128),
     deliveryPath: z.enum(DELIVERY_PATHS),
-    /** The authorised agent selling (its agent number); none: the operator's own storefront. */
-    agent: agentNumber.optional(),
+    /**
+     * The authorised agent selling: the signed session its embedded flow (or its server) was given;
+     * none, or one that is not valid: the operator's own storefront.
+     */
+    agentSession: z.string().max(512).optional(),
   })
   .meta({ id: 'CreateOrderRequest' });
 export type CreateOrderRequest = z.infer<typeof createOrderRequestSchema>;

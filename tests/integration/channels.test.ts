@@ -39,16 +39,18 @@ const newAgent = (overrides: Record<string, unknown> = {}) => ({
   agentNumber: `AG-TEST-${String((agents += 1)).padStart(4, '0')}`, name: '测试代理商', licenceNumber: LICENCE, scope: ['sim_sale'], origins: [SHOP], webhookUrl: null, ...overrides,
 });
 
-/** Holds a number and starts an order through the given agent. */
-async function orderThrough(agent?: string): Promise<{ status: number; body: CreatedOrder }> {
+/** Holds a number and starts an order, with an agent session if given (and anything else the body should carry). */
+async function orderThrough(agentSession?: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: CreatedOrder }> {
   const { body: numbers } = await t.api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=50');
   for (const { msisdn } of numbers.numbers) {
     const hold = await t.api.post<Hold>('/api/holds', { msisdn });
     if (hold.status !== 201) continue;
-    return t.api.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', ...(agent ? { agent } : {}) });
+    return t.api.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', ...(agentSession ? { agentSession } : {}), ...extra });
   }
   throw new Error('no number to hold');
 }
+/** A session naming the agent, as its server asks for one with its API key. */
+const sessionOf = (created: { apiKey: string }, origin = SHOP): Promise<string> => t.api.agentSession(created.apiKey, origin);
 const channelOfOrder = async (id: string) => (await row(t.server.db, sql`SELECT c.agent_number, o.channel_flag FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ${id}`));
 
 describe('the channel registry', () => {
@@ -78,30 +80,52 @@ describe('the channel registry', () => {
     }
   });
 
-  it('gives every order a channel: the agent named, or the operator\'s own storefront; an unknown agent starts none', async () => {
-    const { body: { channel } } = await operator.create(newAgent());
-    const through = await orderThrough(channel.agentNumber);
+  it('gives every order a channel: the agent a valid session names, or else the operator\'s own storefront', async () => {
+    const { body: created } = await operator.create(newAgent());
+    const { channel } = created;
+    const through = await orderThrough(await sessionOf(created));
     expect(through.status).toBe(201);
     expect(await channelOfOrder(through.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
     const own = await orderThrough();
     // The operator's own storefront is a channel of its own, never an agent (not even the sandbox's demo one).
     expect(await channelOfOrder(own.body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
-    const unknown = await orderThrough('AG-NOBODY-0001');
-    expect([unknown.status, errorCode(unknown.body)]).toEqual([403, 'channel_unknown']);
+
+    // A page naming the agent by its number, or with a session it made up, another agent's changed or
+    // one run out, makes no order of the agent's: no commission, no webhooks.
+    const session = await sessionOf(created);
+    const [encoded = '', signature = ''] = session.split('.');
+    const other = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(encoded, 'base64url').toString()), a: DEMO_AGENT.agentNumber })).toString('base64url');
+    for (const attempt of [
+      await orderThrough(undefined, { agent: channel.agentNumber }),
+      await orderThrough(`${other}.${signature}`),
+      await orderThrough(`${encoded}.${'A'.repeat(signature.length)}`),
+    ]) {
+      expect(attempt.status).toBe(201);
+      expect(await channelOfOrder(attempt.body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
+    }
+    t.advance(2 * 3_600_000 + 1000);
+    expect(await channelOfOrder((await orderThrough(session)).body.order.id)).toEqual({ agent_number: OPERATOR_CHANNEL.agentNumber, channel_flag: null });
+
+    // A session is given for the agent's own sites only, and to its own key.
+    const elsewhere = await t.api.post<ErrorBody>('/api/channel/sessions', { origin: 'https://fake-shop.example.cn' }, created.apiKey);
+    expect([elsewhere.status, errorCode(elsewhere.body)]).toEqual([403, 'origin_not_allowed']);
+    expect((await t.api.post('/api/channel/sessions', { origin: SHOP }, 'not-a-key')).status).toBe(401);
   });
 
   it('stops a suspended agent from starting orders and flags its open ones; active again, they are cleared', async () => {
-    const { body: { channel } } = await operator.create(newAgent());
-    const open = await orderThrough(channel.agentNumber);
+    const { body: created } = await operator.create(newAgent());
+    const { channel } = created;
+    const session = await sessionOf(created);
+    const open = await orderThrough(session);
     expect((await operator.update(channel.id, { status: 'suspended' })).body.status).toBe('suspended');
     // Refused before the hold is used: the buyer keeps the number to buy it elsewhere.
-    const refused = await orderThrough(channel.agentNumber);
+    const refused = await orderThrough(session);
     expect([refused.status, errorCode(refused.body)]).toEqual([403, 'channel_unavailable']);
     expect(await channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: 'channel_suspended' });
     expect((await operator.list()).body.channels.find((c) => c.id === channel.id)?.flaggedOrders).toBe(1);
     await operator.update(channel.id, { status: 'active' });
     expect(await channelOfOrder(open.body.order.id)).toEqual({ agent_number: channel.agentNumber, channel_flag: null });
-    expect((await orderThrough(channel.agentNumber)).status).toBe(201);
+    expect((await orderThrough(session)).status).toBe(201);
   });
 
   it('never authorises a blacklisted agent again, and logs every change with who made it', async () => {
@@ -180,7 +204,7 @@ describe('what a storefront\'s server can trust', () => {
     const hook = await receiver([500]);
     try {
       const { body: created } = await operator.create(newAgent({ webhookUrl: hook.url }));
-      const order = await orderThrough(created.channel.agentNumber);
+      const order = await orderThrough(await sessionOf(created));
       await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(2);
       const [first, second] = hook.received;
       expect(second?.body).toBe(first?.body);
@@ -188,7 +212,7 @@ describe('what a storefront\'s server can trust', () => {
       expect(event).toMatchObject({ event: 'order.draft', orderId: order.body.order.id, state: 'draft', previousState: null });
       expect(second?.headers.delivery).toBe(event.id);
       // The signature holds for this body under the agent's secret, and for nothing else.
-      const now = Date.now();
+      const now = t.now();
       expect(verifyWebhook(created.webhookSecret, Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(true);
       expect(verifyWebhook(created.webhookSecret, Buffer.from((second?.body ?? '').replace('draft', 'approved')), second?.headers.signature, now)).toBe(false);
       expect(verifyWebhook('another-agents-secret', Buffer.from(second?.body ?? ''), second?.headers.signature, now)).toBe(false);
@@ -206,7 +230,7 @@ describe('what a storefront\'s server can trust', () => {
   it('answers an agent\'s server about its own orders only, with its API key', async () => {
     const { body: mine } = await operator.create(newAgent());
     const { body: theirs } = await operator.create(newAgent());
-    const order = await orderThrough(mine.channel.agentNumber);
+    const order = await orderThrough(await sessionOf(mine));
     const read = (key?: string) => t.api.get<{ orderId: string; state: string }>(`/api/channel/orders/${order.body.order.id}`, key);
     expect((await read(mine.apiKey)).body).toMatchObject({ orderId: order.body.order.id, state: 'draft' });
     expect((await read(theirs.apiKey)).status).toBe(404);
@@ -221,7 +245,7 @@ describe('what a storefront\'s server can trust', () => {
 describe('who may frame the flow', () => {
   it('lets an agent\'s registered sites frame its embed entry and no one else; other pages, this site and the active agents\' sites', async () => {
     await mkdir(path.join(t.dir, 'web'), { recursive: true });
-    await writeFile(path.join(t.dir, 'web', 'index.html'), '<!doctype html><div id="app"></div>');
+    await writeFile(path.join(t.dir, 'web', 'index.html'), '<!doctype html><html><head><title>x</title></head><body><div id="app"></div></body></html>');
     // The frame-ancestors directive of a page's CSP.
     const csp = async (url: string): Promise<string | undefined> => (await fetch(`${t.server.url}${url}`)).headers.get('content-security-policy')
       ?.split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors'));
@@ -232,9 +256,23 @@ describe('who may frame the flow', () => {
     const other = await csp('/buy/number');
     expect(other).toMatch(/^frame-ancestors 'self' /);
     expect(other).toContain(SHOP);
+
+    // Framed by one of the agent's sites (the browser names it in the frame request's Referer), the
+    // embed entry carries a session naming the agent, and the orders started with it are the agent's.
+    const embedSession = async (referer?: string): Promise<string | undefined> => {
+      const html = await (await fetch(`${t.server.url}/embed?agent=${channel.agentNumber}`, { headers: referer ? { referer } : {} })).text();
+      return /<meta name="sim-agent-session" content="([^"]+)">/u.exec(html)?.[1];
+    };
+    const session = await embedSession('https://m.shop.example.cn/');
+    expect(session).toBeDefined();
+    expect(await channelOfOrder((await orderThrough(session)).body.order.id)).toMatchObject({ agent_number: channel.agentNumber });
+    expect(await embedSession('https://fake-shop.example.cn/buy')).toBeUndefined();
+    expect(await embedSession()).toBeUndefined();
+
     await operator.update(channel.id, { status: 'suspended' });
     expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe("frame-ancestors 'none'");
     expect(await csp('/buy/number')).not.toContain('https://m.shop.example.cn');
+    expect(await embedSession(SHOP)).toBeUndefined();
   });
 
   it('lets any page load embed.js, and only the agent\'s own sites read its mark', async () => {

@@ -30,6 +30,7 @@ const PROVISIONING_MS = 3000;
 const CLAIM_SECONDS = 6;
 const OPERATOR_TOKEN = 'nodes-test-operator-token-0001';
 const AGENT = 'AG-NODE-0001';
+let agentSession: string;
 
 let dir: string;
 let s3: S3Store;
@@ -78,11 +79,13 @@ beforeAll(async () => {
   db = await openOrders(loadConfig(env(1)).database);
   envelope = new Envelope(new Keyring(await new FileKeySource(shared.KEY_FILE, { create: false }).load()));
   const hook = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`;
-  const agent = await next().json('/api/operator/channels', {
+  const agent = await next().json<{ apiKey: string }>('/api/operator/channels', {
     method: 'POST', headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ agentNumber: AGENT, name: '多节点代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: hook }),
   });
   expect(agent.status).toBe(201);
+  // Its server's session: a session made on one process names the agent on every other.
+  agentSession = await next().agentSession(agent.body.apiKey, 'https://shop.example.cn');
 }, 300_000);
 
 afterAll(async () => {
@@ -102,7 +105,7 @@ async function newOrder(msisdn?: string): Promise<{ id: string; token: string; m
   for (const candidate of numbers) {
     const hold = await next().post<Hold>('/api/holds', { msisdn: candidate });
     if (hold.status !== 201) continue;
-    const created = await next().post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', agent: AGENT });
+    const created = await next().post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', agentSession });
     expect(created.status).toBe(201);
     return { id: created.body.order.id, token: created.body.orderToken, msisdn: candidate };
   }

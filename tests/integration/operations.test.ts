@@ -47,12 +47,13 @@ const held = async () => (await manager.call<{ orders: HeldAgentOrder[] }>('GET'
 
 describe('the operations queues', () => {
   it('hold the approved orders of a suspended agent until cleared (then shipped) or cancelled (number released); a refused activation is sent again or given up', async () => {
-    const { body: { channel } } = await manager.call<{ channel: Channel }>('POST', '/api/operator/channels', {
+    const { body: { channel, apiKey } } = await manager.call<{ channel: Channel; apiKey: string }>('POST', '/api/operator/channels', {
       agentNumber: 'AG-OPS-0001', name: '运营测试代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: null,
     });
     const who = SANDBOX_IDENTITIES[0];
     const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'operations' });
-    const orders = [await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', channel.agentNumber), await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', channel.agentNumber)];
+    const session = await t.api.agentSession(apiKey, 'https://shop.example.cn');
+    const orders = [await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', session), await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', session)];
     // The agent is suspended while its buyers' orders are open: approved, they wait.
     expect((await manager.call('PATCH', `/api/operator/channels/${channel.id}`, { status: 'suspended' })).status).toBe(200);
     for (const order of orders) expect((await t.api.submit(order.id, order.token)).status).toBe(202);

@@ -22,8 +22,15 @@ export class ApiClient {
     return this.json<T>(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   }
 
-  /** Holds the first available number and creates an order on it (through `agent`, if named), with consent given. */
-  async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true, agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
+  /** A session naming the agent whose API key this is, for one of its sites (as its server asks for one). */
+  async agentSession(apiKey: string, origin: string): Promise<string> {
+    const made = await this.post<{ session: string }>('/api/channel/sessions', { origin }, apiKey);
+    if (made.status !== 201) throw new Error(`no agent session: ${JSON.stringify(made.body)}`);
+    return made.body.session;
+  }
+
+  /** Holds the first available number and creates an order on it (through the agent a session names, if given), with consent given. */
+  async newOrder(deliveryPath: DeliveryPath = 'courier_verified', consent = true, agentSession?: string): Promise<{ id: string; token: string; msisdn: string }> {
     // Another buyer may take a listed number first: try the next one, as a person would.
     const numbers = await this.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=20');
     let hold: { status: number; body: Hold } | undefined;
@@ -34,7 +41,7 @@ export class ApiClient {
       if (hold.status === 201) break;
     }
     if (!hold || hold.status !== 201) throw new Error('no number could be held');
-    const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath, ...(agent ? { agent } : {}) });
+    const created = await this.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath, ...(agentSession ? { agentSession } : {}) });
     if (created.status !== 201) throw new Error(`order not created: ${JSON.stringify(created.body)}`);
     const { id } = created.body.order;
     const token = created.body.orderToken;

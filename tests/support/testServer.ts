@@ -51,8 +51,8 @@ export async function startTestServer(env: Record<string, string> = {}, override
 }
 
 /** An order with every photo of `card` and a live check by `poses`: ready to submit. */
-export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: DeliveryPath = 'courier_verified', agent?: string): Promise<{ id: string; token: string; msisdn: string }> {
-  return completeDraft(api, await api.newOrder(deliveryPath, true, agent), card, poses);
+export async function readyOrder(api: ApiClient, card: MockCard, poses: FacePoses, deliveryPath: DeliveryPath = 'courier_verified', agentSession?: string): Promise<{ id: string; token: string; msisdn: string }> {
+  return completeDraft(api, await api.newOrder(deliveryPath, true, agentSession), card, poses);
 }
 
 /** Gives a draft (consent given) every photo of `card` and a live check by `poses`: ready to submit. */

@@ -5,12 +5,14 @@ import { signIn } from '../http/limits.js';
 import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
+import { AppError } from '../errors.js';
 import type { ChannelService } from '../services/channelService.js';
 import { staffOf } from '../staff/staff.routes.js';
 
 const channelParams = z.object({ id: z.uuid() });
 const agentParams = z.object({ agentNumber });
 const verifyBody = z.object({ payload: z.string().min(10).max(1000) });
+const sessionBody = z.object({ origin: z.string().max(200) });
 
 /** The operator's registry of authorised agents (a bearer token), and what anyone may check of it. */
 export function channelRoutes(channels: ChannelService, { limits, staff }: Guards): Router {
@@ -55,6 +57,15 @@ export function channelRoutes(channels: ChannelService, { limits, staff }: Guard
   router.get('/channel/orders/:id', async (req, res) => {
     const channel = await signIn(limits, clientOf(req), () => channels.authorizeChannel(bearerToken(req.get('authorization'))));
     res.json(await channels.orderFor(channel, parseWith(channelParams, req.params).id));
+  });
+
+  // The selling agent's server: a session naming it, for one of its registered sites, to put on the
+  // orders it starts (an app or a page of its own that does not frame the flow).
+  router.post('/channel/sessions', async (req, res) => {
+    const channel = await signIn(limits, clientOf(req), () => channels.authorizeChannel(bearerToken(req.get('authorization'))));
+    const session = await channels.agentSession(channel.agent_number, parseWith(sessionBody, req.body).origin);
+    if (!session) throw new AppError('origin_not_allowed', 'this site is not one of the agent\'s registered sites', 403);
+    res.status(201).set('cache-control', 'no-store').json(session);
   });
 
   // Public: the authorised agents, an agent's mark for its own site, and the check of a mark.

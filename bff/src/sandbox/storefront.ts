@@ -44,7 +44,7 @@ export function storefrontPage({ operatorUrl, agent, way }: { operatorUrl: strin
     ${way === 'component'
     ? `<sim-verification agent="${agentAttr}" locale="zh-CN" primary="#d4380d" radius="6"></sim-verification>`
     : `<!-- allow="camera": the flow photographs the ID card and runs the live check inside the frame. -->
-    <iframe src="${base}/embed?agent=${encodeURIComponent(agent)}&amp;locale=en&amp;primary=%231d7a46" allow="camera" title="SIM real-name verification"></iframe>`}
+    <iframe src="${base}/embed?agent=${encodeURIComponent(agent)}&amp;locale=en&amp;primary=%231d7a46" allow="camera" referrerpolicy="origin" title="SIM real-name verification"></iframe>`}
   </div>
   <h3>Events from the flow (guidance only: the outcome comes to the shop's server by signed webhook)</h3>
   <div id="log" data-testid="events"></div>

@@ -50,6 +50,18 @@ export const OPERATOR_CHANNEL = { agentNumber: 'OPERATOR-DIRECT', name: 'operato
 /** Seals a channel's webhook secret to its channel. */
 const secretAad = sealedAs.webhookSecret;
 const MARK_PURPOSE = 'agent-mark';
+const SESSION_PURPOSE = 'agent-session';
+/** How long an agent session names its agent on new orders: a buyer reloads the storefront's frame for a new one. */
+export const AGENT_SESSION_MS = 2 * 3_600_000;
+
+interface SessionBody {
+  /** Agent number. */
+  a: string;
+  /** The origin that loaded the flow. */
+  o: string;
+  /** Expires at, seconds. */
+  x: number;
+}
 
 interface MarkBody {
   /** Agent number. */
@@ -164,16 +176,47 @@ export class ChannelService {
    * The channel a new order belongs to: the agent named (which must be active), or, when none is
    * named, the operator's own storefront.
    */
-  async channelForNewOrder(agentNumber: string | undefined): Promise<ChannelRow> {
-    if (agentNumber === undefined) {
+  /**
+   * The channel a new order belongs to: the agent an agent session names, or else the operator's own
+   * storefront. An agent is named by nothing else: a page that puts an agent's number on an order
+   * makes no order of that agent's (no commission, no webhooks).
+   */
+  async channelForNewOrder(agentSession: string | undefined): Promise<ChannelRow> {
+    const body = agentSession ? this.#opened(agentSession) : undefined;
+    if (!body) {
       const own = await this.#d.channels.operatorChannel();
       if (!own) throw new Error('the operator channel is missing');
       return own;
     }
-    const row = await this.#d.channels.byAgentNumber(agentNumber);
+    const row = await this.#d.channels.byAgentNumber(body.a);
     if (!row) throw new AppError('channel_unknown', 'this shop is not an authorised agent of the operator', 403);
     if (row.status !== 'active') throw new AppError('channel_unavailable', 'this shop may not sell SIM cards at the moment; buy from another authorised agent', 403);
-    return row;
+    // A site taken off the agent's list since: its sessions name the agent no more.
+    return (JSON.parse(row.origins) as string[]).includes(body.o) ? row : this.channelForNewOrder(undefined);
+  }
+
+  /**
+   * A short-lived signed session naming an agent and the origin that loaded its flow, if the agent is
+   * active and the origin is one of its registered sites: given to the embedded flow (the origin is
+   * the frame's referrer, set by the browser) or to the agent's server (with its API key).
+   */
+  async agentSession(agentNumber: string, origin: string | undefined): Promise<{ session: string; expiresAt: string } | undefined> {
+    const row = await this.#d.channels.byAgentNumber(agentNumber);
+    if (!row || row.kind !== 'agent' || row.status !== 'active' || !origin || !(JSON.parse(row.origins) as string[]).includes(origin)) return undefined;
+    const expiresAt = this.#d.now() + AGENT_SESSION_MS;
+    const body: SessionBody = { a: row.agent_number, o: origin, x: Math.floor(expiresAt / 1000) };
+    const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
+    return { session: `${encoded}.${this.#d.envelope.digest(encoded, SESSION_PURPOSE)}`, expiresAt: isoFromMs(expiresAt) };
+  }
+
+  /** A session's content if the operator signed it and it has not expired. */
+  #opened(session: string): SessionBody | undefined {
+    const [encoded = '', signature = ''] = session.split('.');
+    const expected = Buffer.from(this.#d.envelope.digest(encoded, SESSION_PURPOSE));
+    const given = Buffer.from(signature);
+    if (!encoded || expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    const body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as SessionBody;
+    return body.x * 1000 > this.#d.now() ? body : undefined;
   }
 
   /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */

@@ -74,8 +74,8 @@ export interface OrderServiceDeps {
   deliveryOf?: (row: OrderRow) => Promise<DeliveryView | undefined>;
   /** The mobile number the buyer left for notices, masked. */
   contactOf?: (row: OrderRow) => Promise<ContactView | undefined>;
-  /** The channel a new order belongs to (refuses an agent that may not sell); none: no channel. */
-  channelFor?: (agentNumber: string | undefined) => Promise<{ id: string }>;
+  /** The channel a new order belongs to, by its agent session (refuses an agent that may not sell); none: no channel. */
+  channelFor?: (agentSession: string | undefined) => Promise<{ id: string }>;
   /** The carrier's reports on an order's parcel, oldest first (the buyer's page shows its journey). */
   parcelEventsOf?: (orderId: string) => Promise<{ status: 'out_for_delivery' | 'delivered'; at: number }[]>;
   /** The five-card key a number in service is registered under (the subscriber's), if any: a re-registration does not count it twice. */
@@ -166,7 +166,7 @@ export class OrderService {
   }
 
   async createOrder(request: CreateOrderRequest): Promise<CreatedOrder> {
-    const channel = await this.#d.channelFor?.(request.agent);
+    const channel = await this.#d.channelFor?.(request.agentSession);
     const id = randomUUID();
     const orderToken = newToken();
     const claim = await this.#d.db.createOrderOnHold(

@@ -93,8 +93,8 @@ function framesForm({ frames, timeline }: { frames: Blob[]; timeline: LivenessTi
 export const api = {
   numbers: (prefix?: string) => call<AvailableNumbers>(`/api/numbers?limit=12${prefix ? `&prefix=${prefix}` : ''}`),
   hold: (msisdn: string) => call<Hold>('/api/holds', { method: 'POST', body: JSON.stringify({ msisdn }) }),
-  createOrder: (hold: Hold, deliveryPath: DeliveryPath, agent?: string) =>
-    call<CreatedOrder>('/api/orders', { method: 'POST', body: JSON.stringify({ holdId: hold.holdId, holdToken: hold.holdToken, deliveryPath, ...(agent ? { agent } : {}) }) }),
+  createOrder: (hold: Hold, deliveryPath: DeliveryPath, agentSession?: string) =>
+    call<CreatedOrder>('/api/orders', { method: 'POST', body: JSON.stringify({ holdId: hold.holdId, holdToken: hold.holdToken, deliveryPath, ...(agentSession ? { agentSession } : {}) }) }),
   order: (id: string, token: string) => call<OrderView>(`/api/orders/${id}`, { token }),
   consent: (id: string, token: string, body: ConsentRequest) =>
     call<OrderView>(`/api/orders/${id}/consent`, { method: 'POST', body: JSON.stringify(body), token }),

@@ -7,6 +7,8 @@ import { LOCALES, type Locale } from '../i18n/index.js';
  */
 export interface EmbedContext {
   agent: string;
+  /** The operator's signed session naming the agent for the site framing this one: the orders started here are the agent's. */
+  session: string;
   parentOrigin: string;
   theme: Theme;
   locale?: Locale;
@@ -49,6 +51,11 @@ export function hostOrigin(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The agent session the operator put in this page when one of the agent's sites framed it. */
+export function agentSessionInPage(): string | undefined {
+  return document.querySelector('meta[name="sim-agent-session"]')?.getAttribute('content') ?? undefined;
 }
 
 /** The theme and locale a host asked for in the embed address; anything malformed is ignored. */

@@ -53,8 +53,8 @@ export const usePurchaseStore = defineStore('purchase', () => {
 
   async function createOrder(deliveryPath: DeliveryPath): Promise<void> {
     if (!hold.value) throw new Error('no number held');
-    // Embedded in an agent's storefront, the order is that agent's.
-    const created = await api.createOrder(hold.value, deliveryPath, embedContext()?.agent);
+    // Embedded in an agent's storefront, the order is that agent's (by the session the operator gave the frame).
+    const created = await api.createOrder(hold.value, deliveryPath, embedContext()?.session);
     orderId.value = created.order.id;
     orderToken.value = created.orderToken;
     order.value = created.order;
