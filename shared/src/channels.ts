@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { parseIdNumber } from './idNumber.js';
 
 /** What an authorised agent may sell on the operator's behalf. */
 export const AGENT_SCOPES = ['sim_sale', 'number_porting', 'plan_change'] as const;
 export type AgentScope = (typeof AGENT_SCOPES)[number];
 
-/** Active agents sell; a suspended one cannot start orders for now; a blacklisted one never again. */
-export const CHANNEL_STATUSES = ['active', 'suspended', 'blacklisted'] as const;
+/**
+ * A new agent is pending until a second person approves its admission; active agents sell; a
+ * suspended one cannot start orders for now; a blacklisted one never again.
+ */
+export const CHANNEL_STATUSES = ['pending', 'active', 'suspended', 'blacklisted'] as const;
 export type ChannelStatus = (typeof CHANNEL_STATUSES)[number];
 
 const LICENCE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -41,15 +45,44 @@ const channelFields = {
   webhookUrl: z.url({ protocol: /^https?$/ }).nullable(),
 };
 
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'a date as YYYY-MM-DD');
+/** A document kept in the operator's records: its reference there (archive number, file name). */
+const documentRef = z.string().trim().min(3).max(120);
+
+/**
+ * What a channel manager checks and records before an agent is entrusted (182号 三(一), 452号 一(五)):
+ * the business licence, the legal representative, the agreement and its dates, the agent's
+ * commitments to real-name registration and to data protection, and the background check.
+ */
+export const agentAdmissionSchema = z.object({
+  licenceDocument: documentRef,
+  legalRepresentative: z.object({
+    name: z.string().trim().min(2).max(40),
+    /** Kept only as a keyed hash: the blacklist binds the person, not the number in clear. */
+    idNumber: z.string().trim().refine((v) => parseIdNumber(v).ok, 'not a valid resident ID number'),
+  }),
+  agreement: z.object({ reference: documentRef, signedOn: day, validUntil: day }).refine((a) => a.validUntil > a.signedOn, 'the agreement ends after it is signed'),
+  commitments: z.object({ realName: z.literal(true), dataProtection: z.literal(true), noSubAgents: z.literal(true) }),
+  backgroundCheck: z.object({ outcome: z.literal('clear'), reference: documentRef, checkedOn: day }),
+}).meta({ id: 'AgentAdmission' });
+export type AgentAdmission = z.infer<typeof agentAdmissionSchema>;
+
 export const createChannelRequestSchema = z
-  .object({ agentNumber, ...channelFields })
+  .object({ agentNumber, ...channelFields, admission: agentAdmissionSchema })
   .meta({ id: 'CreateChannel' });
 export type CreateChannelRequest = z.infer<typeof createChannelRequestSchema>;
 
 export const updateChannelRequestSchema = z
-  .object({ ...channelFields, status: z.enum(CHANNEL_STATUSES) })
+  .object({
+    ...channelFields,
+    status: z.enum(['active', 'suspended', 'blacklisted']),
+    /** Why an agent is suspended or blacklisted, and the evidence (references to what was found). */
+    reason: z.string().trim().min(4).max(500),
+    evidence: z.array(documentRef).min(1).max(20),
+  })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change')
+  .refine((v) => !(v.status === 'suspended' || v.status === 'blacklisted') || (v.reason && v.evidence), 'a suspension or blacklisting carries its reason and evidence')
   .meta({ id: 'UpdateChannel' });
 export type UpdateChannelRequest = z.infer<typeof updateChannelRequestSchema>;
 
@@ -62,6 +95,16 @@ export const channelSchema = z
     status: z.enum(CHANNEL_STATUSES),
     /** Open orders flagged because the agent stopped selling while they were open. */
     flaggedOrders: z.number().int(),
+    /** The admission as recorded (the legal representative's ID number is not shown), who recorded it and who approved it. */
+    admission: z.object({
+      licenceDocument: z.string(),
+      legalRepresentative: z.string(),
+      agreement: z.object({ reference: z.string(), signedOn: z.string(), validUntil: z.string() }),
+      backgroundCheck: z.object({ outcome: z.string(), reference: z.string(), checkedOn: z.string() }),
+      recordedBy: z.string(),
+      approvedBy: z.string().optional(),
+      approvedAt: z.string().optional(),
+    }).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

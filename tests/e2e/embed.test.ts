@@ -12,6 +12,7 @@ import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sa
 import { buildWeb, cspViolations, expectAccessible, launchChromium, liveCheckOutcome } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
+import { admission, approveAgent } from '../support/agents.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -41,10 +42,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => shop.listen(0, resolve));
   shopPort = (shop.address() as AddressInfo).port;
   const token = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
-  const registered = await t.api.post('/api/operator/channels', {
-    agentNumber: AGENT, name: '示例网店', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: [`http://localhost:${shopPort}`], webhookUrl: null,
+  const registered = await t.api.post<{ channel: { id: string } }>('/api/operator/channels', {
+    agentNumber: AGENT, name: '示例网店', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: [`http://localhost:${shopPort}`], webhookUrl: null, admission: admission(),
   }, token);
   expect(registered.status).toBe(201);
+  await approveAgent(t.server, t, registered.body.channel.id);
 
   cards = path.join(t.dir, 'cards');
   const who = SANDBOX_IDENTITIES[2];

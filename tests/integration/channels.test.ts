@@ -9,10 +9,10 @@ import type { AgentMark, Channel, CreatedOrder, ErrorBody, Hold, MarkVerificatio
 import { DEMO_AGENT, OPERATOR_CHANNEL } from '../../bff/src/services/channelService.js';
 import { verifyWebhook } from '../../bff/src/crypto/webhookSignature.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
+import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
+import { staffMember } from '../support/staff.js';
 
 const SHOP = 'https://shop.example.cn';
-/** A unified social credit code with a valid check character. */
-const LICENCE = '91350100M000100Y43';
 
 let t: TestServer;
 let operatorToken: string;
@@ -26,8 +26,19 @@ afterAll(async () => {
   await t.stop();
 });
 
+/** A suspension and a blacklisting, each with its reason and evidence. */
+const SUSPEND = { status: 'suspended', reason: 'sold cards without checking the buyer', evidence: ['CASE-2026-0107'] } as const;
+const BLACKLIST = { status: 'blacklisted', reason: 'opened cards for others in batches', evidence: ['CASE-2026-0108', 'POLICE-REF-3301'] } as const;
+
 const operator = {
+  /** Registers an agent: pending until a second person approves its admission. */
   create: (body: unknown, token = operatorToken) => t.api.post<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', body, token),
+  /** Registers an agent and has a channel manager approve its admission: active. */
+  async admit(body: unknown) {
+    const created = await operator.create(body);
+    if (created.status !== 201) return created;
+    return { ...created, body: { ...created.body, channel: await approveAgent(t.server, t, created.body.channel.id) } };
+  },
   update: (id: string, body: unknown) => t.api.json<Channel>(`/api/operator/channels/${id}`, {
     method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` }, body: JSON.stringify(body),
   }),
@@ -35,9 +46,14 @@ const operator = {
 };
 const errorCode = (body: unknown): string => (body as ErrorBody).error.code;
 let agents = 0;
-const newAgent = (overrides: Record<string, unknown> = {}) => ({
-  agentNumber: `AG-TEST-${String((agents += 1)).padStart(4, '0')}`, name: '测试代理商', licenceNumber: LICENCE, scope: ['sim_sale'], origins: [SHOP], webhookUrl: null, ...overrides,
-});
+/** A new agent: a business and a legal representative of its own, with its admission recorded. */
+const newAgent = (overrides: Record<string, unknown> = {}) => {
+  agents += 1;
+  return {
+    agentNumber: `AG-TEST-${String(agents).padStart(4, '0')}`, name: '测试代理商', licenceNumber: creditCode(agents), scope: ['sim_sale'], origins: [SHOP], webhookUrl: null,
+    admission: admission(legalRepIdNumber(agents)), ...overrides,
+  };
+};
 
 /** Holds a number and starts an order, with an agent session if given (and anything else the body should carry). */
 async function orderThrough(agentSession?: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: CreatedOrder }> {
@@ -49,6 +65,7 @@ async function orderThrough(agentSession?: string, extra: Record<string, unknown
   }
   throw new Error('no number to hold');
 }
+const markFor = (agent: string, origin?: string) => t.api.json<AgentMark>(`/api/agents/${agent}/mark`, { headers: origin ? { origin } : {} });
 /** A session naming the agent, as its server asks for one with its API key. */
 const sessionOf = (created: { apiKey: string }, origin = SHOP): Promise<string> => t.api.agentSession(created.apiKey, origin);
 const channelOfOrder = async (id: string) => (await row(t.server.db, sql`SELECT c.agent_number, o.channel_flag FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ${id}`));
@@ -68,20 +85,22 @@ describe('the channel registry', () => {
 
     const created = await operator.create(newAgent());
     expect(created.status).toBe(201);
-    expect(created.body.channel).toMatchObject({ status: 'active', origins: [SHOP], scope: ['sim_sale'] });
+    expect(created.body.channel).toMatchObject({ status: 'pending', origins: [SHOP], scope: ['sim_sale'] });
     expect(created.body.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify((await operator.list()).body)).not.toContain(created.body.webhookSecret);
 
     const again = await operator.create({ ...newAgent(), agentNumber: created.body.channel.agentNumber });
     expect([again.status, errorCode(again.body)]).toEqual([409, 'channel_exists']);
-    for (const bad of [{ licenceNumber: '91350100M000100Y44' }, { origins: ['https://shop.example.cn/buy'] }, { origins: ['ftp://shop.example.cn'] }, { scope: [] }, { agentNumber: 'x' }]) {
+    const incomplete = { ...admission(), commitments: { realName: true, dataProtection: false, noSubAgents: true } };
+    for (const bad of [{ licenceNumber: '91350100M000100Y44' }, { origins: ['https://shop.example.cn/buy'] }, { origins: ['ftp://shop.example.cn'] }, { scope: [] }, { agentNumber: 'x' },
+      { admission: undefined }, { admission: incomplete }, { admission: { ...admission(), legalRepresentative: { name: '郑代表', idNumber: '110105198803120310' } } }]) {
       const res = await operator.create(newAgent(bad));
       expect([res.status, errorCode(res.body)], JSON.stringify(bad)).toEqual([400, 'validation_failed']);
     }
   });
 
   it('gives every order a channel: the agent a valid session names, or else the operator\'s own storefront', async () => {
-    const { body: created } = await operator.create(newAgent());
+    const { body: created } = await operator.admit(newAgent());
     const { channel } = created;
     const through = await orderThrough(await sessionOf(created));
     expect(through.status).toBe(201);
@@ -113,11 +132,11 @@ describe('the channel registry', () => {
   });
 
   it('stops a suspended agent from starting orders and flags its open ones; active again, they are cleared', async () => {
-    const { body: created } = await operator.create(newAgent());
+    const { body: created } = await operator.admit(newAgent());
     const { channel } = created;
     const session = await sessionOf(created);
     const open = await orderThrough(session);
-    expect((await operator.update(channel.id, { status: 'suspended' })).body.status).toBe('suspended');
+    expect((await operator.update(channel.id, SUSPEND)).body.status).toBe('suspended');
     // Refused before the hold is used: the buyer keeps the number to buy it elsewhere.
     const refused = await orderThrough(session);
     expect([refused.status, errorCode(refused.body)]).toEqual([403, 'channel_unavailable']);
@@ -128,35 +147,90 @@ describe('the channel registry', () => {
     expect((await orderThrough(session)).status).toBe(201);
   });
 
-  it('never authorises a blacklisted agent again, and logs every change with who made it', async () => {
-    const { body: { channel } } = await operator.create(newAgent());
-    await operator.update(channel.id, { status: 'blacklisted' });
+  it('admits an agent only when a second person approves what the first recorded; pending, it sells nothing', async () => {
+    const recorder = (await staffMember(t.server, t, ['channel_manager'])).client;
+    const body = newAgent();
+    const recorded = await recorder.call<{ channel: Channel; apiKey: string }>('POST', '/api/operator/channels', body);
+    expect(recorded.status).toBe(201);
+    const { channel } = recorded.body;
+    expect(channel.status).toBe('pending');
+    // What was recorded, shown without the legal representative's ID number.
+    expect(channel.admission).toMatchObject({ licenceDocument: 'LIC-SCAN-2026-0042', legalRepresentative: '郑代表', agreement: { validUntil: '2027-10-31' }, recordedBy: expect.stringMatching(/^staff:/u) as string });
+    expect(JSON.stringify((await operator.list()).body)).not.toContain(body.admission.legalRepresentative.idNumber);
+    // Pending: no session, no mark, no frame, and the status cannot be set past the approval.
+    expect((await t.api.post<ErrorBody>('/api/channel/sessions', { origin: SHOP }, recorded.body.apiKey)).status).toBe(403);
+    expect((await markFor(channel.agentNumber, SHOP)).status).toBe(404);
+    const forced = await operator.update(channel.id, { status: 'active' });
+    expect([forced.status, errorCode(forced.body)]).toEqual([409, 'channel_pending']);
+    // The person who recorded it cannot approve it; the machine key cannot approve at all.
+    const self = await recorder.call<ErrorBody>('POST', `/api/operator/channels/${channel.id}/approval`);
+    expect([self.status, self.body.error.code]).toEqual([409, 'approval_by_another']);
+    expect((await t.api.post(`/api/operator/channels/${channel.id}/approval`, {}, operatorToken)).status).toBe(401);
+    const approved = await approveAgent(t.server, t, channel.id);
+    expect(approved).toMatchObject({ status: 'active', admission: { approvedBy: expect.stringMatching(/^staff:/u) as string } });
+    expect(approved.admission?.approvedBy).not.toBe(approved.admission?.recordedBy);
+    expect((await t.api.post('/api/channel/sessions', { origin: SHOP }, recorded.body.apiKey)).status).toBe(201);
+  });
+
+  it('never authorises a blacklisted agent again, nor its business or its legal representative under a new agent number; every change has who, why and on what evidence', async () => {
+    const body = newAgent();
+    const { body: { channel } } = await operator.admit(body);
+    // A suspension or a blacklisting without its reason and evidence is refused.
+    expect((await operator.update(channel.id, { status: 'blacklisted' })).status).toBe(400);
+    expect((await operator.update(channel.id, { status: 'suspended', reason: 'complaints' })).status).toBe(400);
+    await operator.update(channel.id, BLACKLIST);
     const back = await operator.update(channel.id, { status: 'active' });
     expect([back.status, errorCode(back.body)]).toEqual([409, 'channel_blacklisted']);
     const nothing = await operator.update(channel.id, {});
     expect(nothing.status).toBe(400);
-    const events = (await rows(t.server.db, sql`SELECT change, actor FROM channel_events WHERE channel_id = ${channel.id} ORDER BY id`));
-    expect(events).toEqual([{ change: 'created', actor: 'operator-key' }, { change: 'changed status to blacklisted', actor: 'operator-key' }]);
+    const events = (await rows(t.server.db, sql`SELECT change, actor, reason, evidence FROM channel_events WHERE channel_id = ${channel.id} ORDER BY id`));
+    expect(events).toEqual([
+      { change: 'created', actor: 'operator-key', reason: null, evidence: null },
+      { change: 'admission approved', actor: expect.stringMatching(/^staff:/u) as string, reason: null, evidence: null },
+      { change: 'changed status to blacklisted', actor: 'operator-key', reason: BLACKLIST.reason, evidence: JSON.stringify(BLACKLIST.evidence) },
+    ]);
+
+    // The same business under a new agent number, and another business with the same legal representative: refused.
+    const sameBusiness = await operator.create(newAgent({ licenceNumber: body.licenceNumber }));
+    expect([sameBusiness.status, errorCode(sameBusiness.body)]).toEqual([409, 'channel_blacklisted']);
+    const samePerson = await operator.create(newAgent({ admission: admission(body.admission.legalRepresentative.idNumber) }));
+    expect([samePerson.status, errorCode(samePerson.body)]).toEqual([409, 'channel_blacklisted']);
+    // The ID number as typed another way (a lower-case x) is the same person.
+    const lower = body.admission.legalRepresentative.idNumber.toLowerCase();
+    if (lower !== body.admission.legalRepresentative.idNumber) expect((await operator.create(newAgent({ admission: admission(lower) }))).status).toBe(409);
+    // Someone else, another business: admitted.
+    expect((await operator.create(newAgent())).status).toBe(201);
+  });
+
+  it('holds an agent to its scope: one not entrusted with selling cards gets no session and starts no order', async () => {
+    const { body: created } = await operator.admit(newAgent({ scope: ['number_porting'] }));
+    const refused = await t.api.post<ErrorBody>('/api/channel/sessions', { origin: SHOP }, created.apiKey);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'channel_out_of_scope']);
+    // A session made while its scope held sales is worth nothing once the scope no longer does.
+    const { body: seller } = await operator.admit(newAgent());
+    const session = await sessionOf(seller);
+    await operator.update(seller.channel.id, { scope: ['plan_change'] });
+    const order = await orderThrough(session);
+    expect([order.status, errorCode(order.body)]).toEqual([403, 'channel_out_of_scope']);
   });
 });
 
 describe('the public list and the agent mark', () => {
-  const markFor = (agent: string, origin?: string) => t.api.json<AgentMark>(`/api/agents/${agent}/mark`, { headers: origin ? { origin } : {} });
   const verify = (payload: string) => t.api.post<MarkVerification>('/api/agents/verify', { payload });
 
   it('lists the agents authorised right now, with what anyone may know of them', async () => {
-    const { body: { channel } } = await operator.create(newAgent());
+    const { body: { channel } } = await operator.admit(newAgent());
     const listed = (await t.api.get<{ agents: PublicAgent[] }>('/api/agents')).body.agents;
     expect(listed.find((a) => a.agentNumber === channel.agentNumber)).toEqual({
-      agentNumber: channel.agentNumber, name: '测试代理商', licenceNumber: LICENCE, scope: ['sim_sale'], authorised: true,
+      agentNumber: channel.agentNumber, name: '测试代理商', licenceNumber: channel.licenceNumber, scope: ['sim_sale'], authorised: true,
     });
     expect(JSON.stringify(listed)).not.toMatch(/webhook|origins|https:\/\/shop/);
-    await operator.update(channel.id, { status: 'suspended' });
+    await operator.update(channel.id, SUSPEND);
     expect((await t.api.get<{ agents: PublicAgent[] }>('/api/agents')).body.agents.map((a) => a.agentNumber)).not.toContain(channel.agentNumber);
   });
 
   it('issues a mark to the agent\'s own site only; a genuine mark verifies, an edited or forged one does not', async () => {
-    const { body: { channel } } = await operator.create(newAgent());
+    const { body: { channel } } = await operator.admit(newAgent());
     const elsewhere = await markFor(channel.agentNumber, 'https://copycat.example.cn');
     expect([elsewhere.status, errorCode(elsewhere.body)]).toEqual([403, 'origin_not_allowed']);
     expect((await markFor(channel.agentNumber)).status).toBe(403);
@@ -177,7 +251,7 @@ describe('the public list and the agent mark', () => {
     expect((await verify('not-a-mark-at-all')).body).toEqual({ genuine: false });
 
     // The agent suspended: its old mark is still the operator's, and says it is not authorised now.
-    await operator.update(channel.id, { status: 'suspended' });
+    await operator.update(channel.id, SUSPEND);
     expect((await verify(mark.payload)).body).toMatchObject({ genuine: true, agent: { authorised: false } });
     expect((await markFor(channel.agentNumber, SHOP)).status).toBe(404);
   });
@@ -203,7 +277,7 @@ describe('what a storefront\'s server can trust', () => {
   it('signs each state change to the agent\'s webhook, retries until it is taken, and logs every try', async () => {
     const hook = await receiver([500]);
     try {
-      const { body: created } = await operator.create(newAgent({ webhookUrl: hook.url }));
+      const { body: created } = await operator.admit(newAgent({ webhookUrl: hook.url }));
       const order = await orderThrough(await sessionOf(created));
       await expect.poll(() => hook.received.length, { timeout: 15_000 }).toBe(2);
       const [first, second] = hook.received;
@@ -228,8 +302,8 @@ describe('what a storefront\'s server can trust', () => {
   });
 
   it('answers an agent\'s server about its own orders only, with its API key', async () => {
-    const { body: mine } = await operator.create(newAgent());
-    const { body: theirs } = await operator.create(newAgent());
+    const { body: mine } = await operator.admit(newAgent());
+    const { body: theirs } = await operator.admit(newAgent());
     const order = await orderThrough(await sessionOf(mine));
     const read = (key?: string) => t.api.get<{ orderId: string; state: string }>(`/api/channel/orders/${order.body.order.id}`, key);
     expect((await read(mine.apiKey)).body).toMatchObject({ orderId: order.body.order.id, state: 'draft' });
@@ -237,7 +311,7 @@ describe('what a storefront\'s server can trust', () => {
     expect((await read()).status).toBe(401);
     expect((await read(mine.webhookSecret)).status).toBe(401);
     expect(JSON.stringify((await read(mine.apiKey)).body)).not.toMatch(/identity|name|token/);
-    await operator.update(mine.channel.id, { status: 'blacklisted' });
+    await operator.update(mine.channel.id, BLACKLIST);
     expect((await read(mine.apiKey)).status).toBe(401);
   });
 });
@@ -249,7 +323,7 @@ describe('who may frame the flow', () => {
     // The frame-ancestors directive of a page's CSP.
     const csp = async (url: string): Promise<string | undefined> => (await fetch(`${t.server.url}${url}`)).headers.get('content-security-policy')
       ?.split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors'));
-    const { body: { channel } } = await operator.create(newAgent({ origins: [SHOP, 'https://m.shop.example.cn'] }));
+    const { body: { channel } } = await operator.admit(newAgent({ origins: [SHOP, 'https://m.shop.example.cn'] }));
     expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe(`frame-ancestors ${SHOP} https://m.shop.example.cn`);
     expect(await csp('/embed?agent=AG-NOBODY-0001')).toBe("frame-ancestors 'none'");
     expect(await csp('/embed')).toBe("frame-ancestors 'none'");
@@ -269,7 +343,7 @@ describe('who may frame the flow', () => {
     expect(await embedSession('https://fake-shop.example.cn/buy')).toBeUndefined();
     expect(await embedSession()).toBeUndefined();
 
-    await operator.update(channel.id, { status: 'suspended' });
+    await operator.update(channel.id, SUSPEND);
     expect(await csp(`/embed?agent=${channel.agentNumber}`)).toBe("frame-ancestors 'none'");
     expect(await csp('/buy/number')).not.toContain('https://m.shop.example.cn');
     expect(await embedSession(SHOP)).toBeUndefined();
@@ -278,7 +352,7 @@ describe('who may frame the flow', () => {
   it('lets any page load embed.js, and only the agent\'s own sites read its mark', async () => {
     await writeFile(path.join(t.dir, 'web', 'embed.js'), 'export {};');
     expect((await fetch(`${t.server.url}/embed.js`)).headers.get('access-control-allow-origin')).toBe('*');
-    const { body: { channel } } = await operator.create(newAgent());
+    const { body: { channel } } = await operator.admit(newAgent());
     const mine = await fetch(`${t.server.url}/api/agents/${channel.agentNumber}/mark`, { headers: { origin: SHOP } });
     expect(mine.headers.get('access-control-allow-origin')).toBe(SHOP);
     const theirs = await fetch(`${t.server.url}/api/agents/${channel.agentNumber}/mark`, { headers: { origin: 'https://copycat.example.cn' } });

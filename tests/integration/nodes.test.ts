@@ -16,6 +16,7 @@ import { SANDBOX_COURIERS } from '../../bff/src/sandbox/couriers.js';
 import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import type { ApiClient } from '../support/api.js';
+import { admission } from '../support/agents.js';
 import { copyDraft, openOrders } from '../support/db.js';
 import { databaseEnv } from '../support/env.js';
 import { type FakeVendor, fakeCarrierGateway, fakeProvisioningGateway } from '../support/fakeVendors.js';
@@ -81,9 +82,11 @@ beforeAll(async () => {
   const hook = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`;
   const agent = await next().json<{ apiKey: string }>('/api/operator/channels', {
     method: 'POST', headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ agentNumber: AGENT, name: '多节点代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: hook }),
+    body: JSON.stringify({ agentNumber: AGENT, name: '多节点代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: hook, admission: admission() }),
   });
   expect(agent.status).toBe(201);
+  // Its admission approved (the second person's part is the channels suite's; here the nodes are the subject).
+  await db.db.updateTable('channels').set({ status: 'active', approved_by: 'test', approved_at: Date.now() }).where('agent_number', '=', AGENT).execute();
   // Its server's session: a session made on one process names the agent on every other.
   agentSession = await next().agentSession(agent.body.apiKey, 'https://shop.example.cn');
 }, 300_000);

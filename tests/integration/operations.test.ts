@@ -8,6 +8,7 @@ import { applyEffects } from '../../bff/src/sandbox/mockId/effects.js';
 import { row } from '../support/db.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame } from '../support/liveFrames.js';
+import { admission, approveAgent } from '../support/agents.js';
 import { type StaffClient, staffMember } from '../support/staff.js';
 import { type TestServer, readyOrder, startTestServer, waitForState } from '../support/testServer.js';
 
@@ -48,14 +49,15 @@ const held = async () => (await manager.call<{ orders: HeldAgentOrder[] }>('GET'
 describe('the operations queues', () => {
   it('hold the approved orders of a suspended agent until cleared (then shipped) or cancelled (number released); a refused activation is sent again or given up', async () => {
     const { body: { channel, apiKey } } = await manager.call<{ channel: Channel; apiKey: string }>('POST', '/api/operator/channels', {
-      agentNumber: 'AG-OPS-0001', name: '运营测试代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: null,
+      agentNumber: 'AG-OPS-0001', name: '运营测试代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: null, admission: admission(),
     });
+    await approveAgent(t.server, t, channel.id);
     const who = SANDBOX_IDENTITIES[0];
     const card = await generateMockCard({ face: await facePhoto(POSES.sheldon.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'operations' });
     const session = await t.api.agentSession(apiKey, 'https://shop.example.cn');
     const orders = [await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', session), await readyOrder(t.api, card, POSES.sheldon, 'courier_verified', session)];
     // The agent is suspended while its buyers' orders are open: approved, they wait.
-    expect((await manager.call('PATCH', `/api/operator/channels/${channel.id}`, { status: 'suspended' })).status).toBe(200);
+    expect((await manager.call('PATCH', `/api/operator/channels/${channel.id}`, { status: 'suspended', reason: 'sold cards without checking the buyer', evidence: ['CASE-2026-0201'] })).status).toBe(200);
     for (const order of orders) expect((await t.api.submit(order.id, order.token)).status).toBe(202);
     for (const order of orders) await waitForState(t.api, order, 'approved');
     await t.server.sweep();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorBody, PASSIVE_HEADER, STAFF_PERMISSIONS, STAFF_ROLES, type StaffAccount, type StaffCredentials, type StaffPermission, type StaffRole, type StaffSession } from '@shared';
 import { scanDatabase } from '../support/scan.js';
+import { admission } from '../support/agents.js';
 import { StaffClient, enrol, staffMember, totpCode } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
@@ -172,7 +173,7 @@ describe('the channel registry in the console', () => {
   it('is a channel manager\'s (recorded by name); the machine key still serves scripts', async () => {
     const { client: manager } = await staffMember(t.server, t, ['channel_manager'], 'qian.channels');
     const created = await manager.call<{ channel: { id: string; agentNumber: string } }>('POST', '/api/operator/channels', {
-      agentNumber: 'AG-STAFF-0001', name: '测试代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: null,
+      agentNumber: 'AG-STAFF-0001', name: '测试代理商', licenceNumber: '91350100M000100Y43', scope: ['sim_sale'], origins: ['https://shop.example.cn'], webhookUrl: null, admission: admission(),
     });
     expect(created.status).toBe(201);
     const reviewer = (await staffMember(t.server, t, ['reviewer'])).client;

@@ -15,6 +15,7 @@ import { generateMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { facePhoto } from '../support/fixtures.js';
 import { POSES } from '../support/liveFrames.js';
 import { startTestServer, testEnv } from '../support/testServer.js';
+import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DAY = 86_400_000;
@@ -153,19 +154,24 @@ describe('webhook notices', () => {
     const urlOf = (s: typeof quick): string => `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`;
     try {
       const operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
-      const agent = async (n: number, webhookUrl: string): Promise<Channel> => (await t.api.post<{ channel: Channel }>('/api/operator/channels', {
-        agentNumber: `AG-HOOK-000${n}`, name: '测试代理商', licenceNumber: DEMO_AGENT.licenceNumber, scope: ['sim_sale'], origins: ['https://shop.example'], webhookUrl,
-      }, operatorToken)).body.channel;
+      const agent = async (n: number, webhookUrl: string): Promise<Channel & { session: string }> => {
+        const { body } = await t.api.post<{ channel: Channel; apiKey: string }>('/api/operator/channels', {
+          agentNumber: `AG-HOOK-000${n}`, name: '测试代理商', licenceNumber: creditCode(900 + n), scope: ['sim_sale'], origins: ['https://shop.example'], webhookUrl,
+          admission: admission(legalRepIdNumber(900 + n)),
+        }, operatorToken);
+        await approveAgent(t.server, t, body.channel.id);
+        return { ...body.channel, session: await t.api.agentSession(body.apiKey, 'https://shop.example') };
+      };
       const slowAgent = await agent(1, urlOf(hanging));
       const quickAgent = await agent(2, urlOf(quick));
-      const orderThrough = async (agentNumber: string): Promise<void> => {
+      const orderThrough = async (agentSession: string): Promise<void> => {
         const { body } = await t.api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=1');
         const hold = await t.api.post<Hold>('/api/holds', { msisdn: body.numbers[0]?.msisdn });
-        await t.api.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', agent: agentNumber });
+        await t.api.post<CreatedOrder>('/api/orders', { holdId: hold.body.holdId, holdToken: hold.body.holdToken, deliveryPath: 'courier_verified', agentSession });
       };
       // The hanging storefront's notice is queued first.
-      await orderThrough(slowAgent.agentNumber);
-      await orderThrough(quickAgent.agentNumber);
+      await orderThrough(slowAgent.session);
+      await orderThrough(quickAgent.session);
       await expect.poll(() => received.length, { timeout: 20_000 }).toBe(1);
       // When the quick one has its notice, the hanging one's first try is still waiting for an answer.
       const slowTries = (await row(t.server.db, sql`SELECT attempts FROM webhook_deliveries WHERE channel_id = ${slowAgent.id}`)) as { attempts: number };

@@ -5,7 +5,6 @@ import { signIn } from '../http/limits.js';
 import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
-import { AppError } from '../errors.js';
 import type { ChannelService } from '../services/channelService.js';
 import { staffOf } from '../staff/staff.routes.js';
 
@@ -49,6 +48,17 @@ export function channelRoutes(channels: ChannelService, { limits, staff }: Guard
     res.json(updated);
   });
 
+  // The second person: a channel manager signed in, other than whoever recorded the admission (never a machine key).
+  router.post('/operator/channels/:id/approval', manager, async (req, res) => {
+    const approved = await channels.approve(parseWith(channelParams, req.params).id, actorOf(res));
+    await staff.record(res, 'channel.approve', approved.agentNumber);
+    res.json(approved);
+  });
+
+  router.get('/operator/channels/:id/history', operator, async (req, res) => {
+    res.json({ events: await channels.history(parseWith(channelParams, req.params).id) });
+  });
+
   router.get('/operator/channels/:id/deliveries', operator, async (req, res) => {
     res.json({ deliveries: await channels.deliveries(parseWith(channelParams, req.params).id) });
   });
@@ -63,9 +73,7 @@ export function channelRoutes(channels: ChannelService, { limits, staff }: Guard
   // orders it starts (an app or a page of its own that does not frame the flow).
   router.post('/channel/sessions', async (req, res) => {
     const channel = await signIn(limits, clientOf(req), () => channels.authorizeChannel(bearerToken(req.get('authorization'))));
-    const session = await channels.agentSession(channel.agent_number, parseWith(sessionBody, req.body).origin);
-    if (!session) throw new AppError('origin_not_allowed', 'this site is not one of the agent\'s registered sites', 403);
-    res.status(201).set('cache-control', 'no-store').json(session);
+    res.status(201).set('cache-control', 'no-store').json(await channels.serverSession(channel, parseWith(sessionBody, req.body).origin));
   });
 
   // Public: the authorised agents, an agent's mark for its own site, and the check of a mark.

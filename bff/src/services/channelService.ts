@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  type AgentAdmission,
   type AgentMark,
   type Channel,
   type ChannelOrder,
@@ -9,6 +10,7 @@ import {
   type UpdateChannelRequest,
   type WebhookDelivery,
   isoFromMs,
+  normaliseIdNumber,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
@@ -51,6 +53,19 @@ export const OPERATOR_CHANNEL = { agentNumber: 'OPERATOR-DIRECT', name: 'operato
 const secretAad = sealedAs.webhookSecret;
 const MARK_PURPOSE = 'agent-mark';
 const SESSION_PURPOSE = 'agent-session';
+const LEGAL_REP_PURPOSE = 'agent-legal-representative';
+
+/** The admission as kept: everything recorded but the legal representative's ID number (kept as a keyed hash). */
+type StoredAdmission = Omit<AgentAdmission, 'legalRepresentative'> & { legalRepresentative: string };
+
+/** The sandbox demo agent's admission (demo data: production retires the agent). */
+const DEMO_ADMISSION: AgentAdmission = {
+  licenceDocument: 'SANDBOX-LICENCE-SCAN-0001',
+  legalRepresentative: { name: '沙盒法人', idNumber: '11010519880312003X' },
+  agreement: { reference: 'SANDBOX-AGREEMENT-0001', signedOn: '2026-01-01', validUntil: '2028-12-31' },
+  commitments: { realName: true, dataProtection: true, noSubAgents: true },
+  backgroundCheck: { outcome: 'clear', reference: 'SANDBOX-CHECK-0001', checkedOn: '2026-01-01' },
+};
 /** How long an agent session names its agent on new orders: a buyer reloads the storefront's frame for a new one. */
 export const AGENT_SESSION_MS = 2 * 3_600_000;
 
@@ -107,14 +122,16 @@ export class ChannelService {
   /** The operator's own storefront's channel, made once. */
   async ensureOperatorChannel(): Promise<void> {
     if (await this.#d.channels.operatorChannel()) return;
-    await this.insert({ agentNumber: OPERATOR_CHANNEL.agentNumber, name: OPERATOR_CHANNEL.name, licenceNumber: OPERATOR_CHANNEL.licenceNumber, scope: ['sim_sale'], origins: [], webhookUrl: null }, 'seed', 'operator');
+    await this.insert({ agentNumber: OPERATOR_CHANNEL.agentNumber, name: OPERATOR_CHANNEL.name, licenceNumber: OPERATOR_CHANNEL.licenceNumber, scope: ['sim_sale'], origins: [], webhookUrl: null },
+      'seed', 'operator', { status: 'active', admission: null, legal_rep_key: null, recorded_by: null, approved_by: null, approved_at: null });
   }
 
-  /** The sandbox's demo agent, active, on the addresses this sandbox serves (every sandbox start). */
+  /** The sandbox's demo agent, admitted and active, on the addresses this sandbox serves (every sandbox start). */
   async seedDemo(origins: readonly string[]): Promise<void> {
     const row = await this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
     if (!row) {
-      await this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null }, 'seed');
+      const { channel } = await this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null, admission: DEMO_ADMISSION }, 'sandbox');
+      await this.#d.channels.approve(channel.id, 'sandbox (demo data)', this.#d.now());
       return;
     }
     if (row.status === 'blacklisted') return;
@@ -124,23 +141,61 @@ export class ChannelService {
   /** Production: the demo agent left from a sandbox run sells nothing and frames nothing. */
   async retireDemo(): Promise<void> {
     const row = await this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
-    if (row?.status === 'active') await this.update(row.id, { status: 'suspended' }, 'production mode');
+    if (row?.status === 'active' || row?.status === 'pending') {
+      await this.update(row.id, { status: 'suspended', reason: 'production mode: the sandbox\'s demo agent sells nothing', evidence: ['RUN_MODE=production'] }, 'production mode');
+    }
   }
 
-  /** Registers an agent; its webhook secret and API key are returned this once (only a hash of the key is kept). */
+  /**
+   * Registers an agent with its admission as recorded by `actor`: pending until another person
+   * approves it. A business or a legal representative a blacklisting binds is refused, under any
+   * agent number. The webhook secret and API key are returned this once (only a hash of the key is kept).
+   */
   async create(request: CreateChannelRequest, actor = 'operator'): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
-    return await this.insert(request, actor, 'agent');
+    const { admission } = request;
+    const legalRepKey = this.#d.envelope.digest(normaliseIdNumber(admission.legalRepresentative.idNumber), LEGAL_REP_PURPOSE);
+    const banned = await this.#d.channels.ban(request.licenceNumber, legalRepKey);
+    if (banned) {
+      throw new AppError('channel_blacklisted', banned.kind === 'credit_code'
+        ? 'this business (its unified social credit code) is blacklisted: it cannot be an agent again'
+        : 'this legal representative is blacklisted with another agent: the business cannot be an agent', 409);
+    }
+    const recorded: StoredAdmission = {
+      licenceDocument: admission.licenceDocument, legalRepresentative: admission.legalRepresentative.name, agreement: admission.agreement,
+      commitments: admission.commitments, backgroundCheck: admission.backgroundCheck,
+    };
+    return await this.insert(request, actor, 'agent', {
+      status: 'pending', admission: JSON.stringify(recorded), legal_rep_key: legalRepKey, recorded_by: actor, approved_by: null, approved_at: null,
+    });
   }
 
-  private async insert(request: CreateChannelRequest, actor: string, kind: ChannelRow['kind']): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
+  /** A second person approves an agent's admission: it is authorised from now. */
+  async approve(id: string, actor: string): Promise<Channel> {
+    const row = await this.require(id);
+    if (row.status !== 'pending') throw new AppError('illegal_transition', `the agent is ${row.status}: only a pending admission is approved`, 409);
+    if (row.recorded_by === actor) throw new AppError('approval_by_another', 'the admission must be approved by someone other than the person who recorded it', 409);
+    if (!await this.#d.channels.approve(id, actor, this.#d.now())) throw new AppError('illegal_transition', 'the agent was changed meanwhile', 409);
+    return await this.view(await this.require(id));
+  }
+
+  /** A channel's changes, oldest first, with who made them, why and on what evidence. */
+  async history(id: string): Promise<{ at: string; change: string; actor: string; reason?: string; evidence?: string[] }[]> {
+    await this.require(id);
+    return (await this.#d.channels.events(id)).map((e) => ({
+      at: isoFromMs(e.at), change: e.change, actor: e.actor, ...(e.reason ? { reason: e.reason } : {}), ...(e.evidence ? { evidence: JSON.parse(e.evidence) as string[] } : {}),
+    }));
+  }
+
+  private async insert(request: Omit<CreateChannelRequest, 'admission'>, actor: string, kind: ChannelRow['kind'],
+    admitted: Pick<ChannelRow, 'status' | 'admission' | 'legal_rep_key' | 'recorded_by' | 'approved_by' | 'approved_at'>): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
     const now = this.#d.now();
     const id = randomUUID();
     const webhookSecret = newToken();
     const apiKey = newToken();
     const added = await this.#d.channels.insert({
       id, agent_number: request.agentNumber, name: request.name, licence_number: request.licenceNumber,
-      scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), status: 'active', webhook_url: request.webhookUrl,
-      webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now, kind,
+      scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), webhook_url: request.webhookUrl,
+      webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now, kind, ...admitted,
     }, actor);
     if (!added) throw new AppError('channel_exists', `an agent numbered ${request.agentNumber} is registered already`, 409);
     return { channel: await this.view(await this.require(id)), webhookSecret, apiKey };
@@ -151,6 +206,9 @@ export class ChannelService {
     if (current.status === 'blacklisted' && request.status && request.status !== 'blacklisted') {
       throw new AppError('channel_blacklisted', 'a blacklisted agent cannot be authorised again; register a new agreement', 409);
     }
+    if (current.status === 'pending' && request.status === 'active') {
+      throw new AppError('channel_pending', 'a pending agent is authorised by the approval of its admission, by a second person', 409);
+    }
     const row = await this.#d.channels.update(id, {
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.licenceNumber !== undefined ? { licence_number: request.licenceNumber } : {}),
@@ -158,7 +216,7 @@ export class ChannelService {
       ...(request.origins !== undefined ? { origins: JSON.stringify(request.origins) } : {}),
       ...(request.status !== undefined ? { status: request.status } : {}),
       ...(request.webhookUrl !== undefined ? { webhook_url: request.webhookUrl } : {}),
-    }, this.#d.now(), actor);
+    }, this.#d.now(), actor, request.reason && request.evidence ? { reason: request.reason, evidence: request.evidence } : undefined);
     if (!row) throw new AppError('not_found', 'no such channel', 404);
     return await this.view(row);
   }
@@ -191,6 +249,7 @@ export class ChannelService {
     const row = await this.#d.channels.byAgentNumber(body.a);
     if (!row) throw new AppError('channel_unknown', 'this shop is not an authorised agent of the operator', 403);
     if (row.status !== 'active') throw new AppError('channel_unavailable', 'this shop may not sell SIM cards at the moment; buy from another authorised agent', 403);
+    if (!sellsCards(row)) throw new AppError('channel_out_of_scope', 'this shop is not entrusted with selling SIM cards; buy from another authorised agent', 403);
     // A site taken off the agent's list since: its sessions name the agent no more.
     return (JSON.parse(row.origins) as string[]).includes(body.o) ? row : this.channelForNewOrder(undefined);
   }
@@ -202,11 +261,21 @@ export class ChannelService {
    */
   async agentSession(agentNumber: string, origin: string | undefined): Promise<{ session: string; expiresAt: string } | undefined> {
     const row = await this.#d.channels.byAgentNumber(agentNumber);
-    if (!row || row.kind !== 'agent' || row.status !== 'active' || !origin || !(JSON.parse(row.origins) as string[]).includes(origin)) return undefined;
+    if (!row || row.kind !== 'agent' || row.status !== 'active' || !sellsCards(row) || !origin || !(JSON.parse(row.origins) as string[]).includes(origin)) return undefined;
     const expiresAt = this.#d.now() + AGENT_SESSION_MS;
     const body: SessionBody = { a: row.agent_number, o: origin, x: Math.floor(expiresAt / 1000) };
     const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
     return { session: `${encoded}.${this.#d.envelope.digest(encoded, SESSION_PURPOSE)}`, expiresAt: isoFromMs(expiresAt) };
+  }
+
+  /** A session for the agent's own server (with its API key), or why it is refused. */
+  async serverSession(channel: ChannelRow, origin: string): Promise<{ session: string; expiresAt: string }> {
+    if (channel.status === 'pending') throw new AppError('channel_pending', 'the agent\'s admission is not approved yet', 403);
+    if (channel.status !== 'active') throw new AppError('channel_unavailable', 'the agent may not sell at the moment', 403);
+    if (!sellsCards(channel)) throw new AppError('channel_out_of_scope', 'the agent is not entrusted with selling SIM cards', 403);
+    const session = await this.agentSession(channel.agent_number, origin);
+    if (!session) throw new AppError('origin_not_allowed', 'this site is not one of the agent\'s registered sites', 403);
+    return session;
   }
 
   /** A session's content if the operator signed it and it has not expired. */
@@ -306,10 +375,22 @@ export class ChannelService {
       webhookUrl: row.webhook_url,
       status: row.status,
       flaggedOrders: await this.#d.channels.flaggedOrderCount(row.id),
+      ...(row.admission && row.recorded_by ? {
+        admission: {
+          ...(JSON.parse(row.admission) as Omit<StoredAdmission, 'commitments'>),
+          recordedBy: row.recorded_by,
+          ...(row.approved_by && row.approved_at ? { approvedBy: row.approved_by, approvedAt: isoFromMs(row.approved_at) } : {}),
+        },
+      } : {}),
       createdAt: isoFromMs(row.created_at),
       updatedAt: isoFromMs(row.updated_at),
     };
   }
+}
+
+/** An agent's scope holds the sale of SIM cards: the only thing its orders here are. */
+function sellsCards(row: ChannelRow): boolean {
+  return (JSON.parse(row.scope) as string[]).includes('sim_sale');
 }
 
 function publicAgent(row: ChannelRow): PublicAgent {

@@ -43,6 +43,8 @@ export const consoleApi = {
   channels: () => call<{ channels: Channel[] }>('/api/operator/channels'),
   createChannel: (body: CreateChannelRequest) => call<{ channel: Channel; webhookSecret: string; apiKey: string }>('/api/operator/channels', 'POST', body),
   updateChannel: (id: string, body: UpdateChannelRequest) => call<Channel>(`/api/operator/channels/${id}`, 'PATCH', body),
+  /** The second person approves an agent's admission. */
+  approveChannel: (id: string) => call<Channel>(`/api/operator/channels/${id}/approval`, 'POST'),
 };
 
 export interface AuditEntry { seq: number; at: number; staff: string; action: string; subject: string; reason: string }

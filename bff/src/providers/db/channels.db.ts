@@ -21,6 +21,19 @@ export interface ChannelRow {
   updated_at: number;
   /** An authorised agent, or the operator's own storefront (which is never an agent). */
   kind: 'agent' | 'operator';
+  /** JSON: the admission as recorded (documents, legal representative's name, agreement, checks), without the ID number. */
+  admission: string | null;
+  /** Keyed hash of the legal representative's ID number (the blacklist binds it). */
+  legal_rep_key: string | null;
+  recorded_by: string | null;
+  approved_by: string | null;
+  approved_at: number | null;
+}
+
+/** A change of status with its reason and evidence (suspending or blacklisting needs both). */
+export interface StatusChange {
+  reason: string;
+  evidence: string[];
 }
 
 /** States in which an order is still open: a channel that stops selling flags them. */
@@ -50,7 +63,8 @@ export class ChannelsDb {
    * Changes a channel's fields. A channel that stops being active flags its open orders (with the
    * new status), in the same transaction; one that becomes active again clears the flag.
    */
-  async update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url'>>, now: number, actor: string): Promise<ChannelRow | undefined> {
+  async update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url'>>, now: number, actor: string,
+    why?: StatusChange): Promise<ChannelRow | undefined> {
     return this.#database.transaction(this.#db, async (trx) => {
       await this.#database.lock(trx, `channel:${id}`);
       const before = await this.byId(id, trx);
@@ -61,7 +75,12 @@ export class ChannelsDb {
         webhook_url: after.webhook_url, updated_at: now,
       }).where('id', '=', id).execute();
       const fieldsChanged = Object.keys(fields).filter((key) => fields[key as keyof typeof fields] !== before[key as keyof ChannelRow]);
-      if (fieldsChanged.length > 0) await this.log(trx, id, now, `changed ${fieldsChanged.join(', ')}${fields.status && fields.status !== before.status ? ` to ${fields.status}` : ''}`, actor);
+      if (fieldsChanged.length > 0) await this.log(trx, id, now, `changed ${fieldsChanged.join(', ')}${fields.status && fields.status !== before.status ? ` to ${fields.status}` : ''}`, actor, why);
+      // A blacklisting binds the business and the person behind it: neither comes back under another agent number.
+      if (fields.status === 'blacklisted' && before.status !== 'blacklisted') {
+        const bans = [{ kind: 'credit_code' as const, value: before.licence_number }, ...(before.legal_rep_key ? [{ kind: 'legal_rep' as const, value: before.legal_rep_key }] : [])];
+        await trx.insertInto('channel_bans').values(bans.map((ban) => ({ ...ban, channel_id: id, reason: why?.reason ?? '', at: now }))).execute();
+      }
       if (fields.status && fields.status !== before.status) {
         const flag = fields.status === 'active' ? null : `channel_${fields.status}`;
         await trx.updateTable('orders').set({ channel_flag: flag }).where('channel_id', '=', id).where('state', 'in', OPEN_STATES).execute();
@@ -70,8 +89,30 @@ export class ChannelsDb {
     });
   }
 
-  private async log(q: Queries, channelId: string, at: number, change: string, actor: string): Promise<void> {
-    await q.insertInto('channel_events').values({ channel_id: channelId, at, change, actor }).execute();
+  private async log(q: Queries, channelId: string, at: number, change: string, actor: string, why?: StatusChange): Promise<void> {
+    await q.insertInto('channel_events').values({ channel_id: channelId, at, change, actor, reason: why?.reason ?? null, evidence: why ? JSON.stringify(why.evidence) : null }).execute();
+  }
+
+  /** A pending agent's admission approved by `actor`: active from now. False when it was not pending. */
+  async approve(id: string, actor: string, now: number): Promise<boolean> {
+    return this.#database.transaction(this.#db, async (trx) => {
+      const moved = changed(await trx.updateTable('channels').set({ status: 'active', approved_by: actor, approved_at: now, updated_at: now })
+        .where('id', '=', id).where('status', '=', 'pending').executeTakeFirst()) === 1;
+      if (moved) await this.log(trx, id, now, 'admission approved', actor);
+      return moved;
+    });
+  }
+
+  /** The blacklisting that binds a credit code or a legal representative, if one does. */
+  async ban(credit: string, legalRepKey: string | null): Promise<{ kind: 'credit_code' | 'legal_rep' } | undefined> {
+    return this.#db.selectFrom('channel_bans').select('kind')
+      .where((eb) => eb.or([eb.and([eb('kind', '=', 'credit_code'), eb('value', '=', credit)]), ...(legalRepKey ? [eb.and([eb('kind', '=', 'legal_rep'), eb('value', '=', legalRepKey)])] : [])]))
+      .limit(1).executeTakeFirst();
+  }
+
+  /** A channel's changes, oldest first, with who made them and why. */
+  async events(channelId: string): Promise<{ at: number; change: string; actor: string; reason: string | null; evidence: string | null }[]> {
+    return this.#db.selectFrom('channel_events').select(['at', 'change', 'actor', 'reason', 'evidence']).where('channel_id', '=', channelId).orderBy('id').execute();
   }
 
   async byId(id: string, q: Queries = this.#db): Promise<ChannelRow | undefined> {

@@ -546,6 +546,27 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await widenCheck(db, engine, 'registrations', 'method', ['door_check', 'online_activation', 'online_reregistration'], 'door_check');
       },
     },
+    // Agents admitted, not just created: the admission a channel manager records and a second person
+    // approves (pending until then), the reason and evidence of every change of status, and the
+    // blacklist binding the business and its legal representative.
+    '0013_agent_admission': {
+      async up(db: Db): Promise<void> {
+        await widenCheck(db, engine, 'channels', 'status', ['pending', 'active', 'suspended', 'blacklisted'], 'active');
+        for (const [column, type] of [['admission', 'text'], ['legal_rep_key', 'text'], ['recorded_by', 'text'], ['approved_by', 'text'], ['approved_at', 'bigint']] as const) {
+          await db.schema.alterTable('channels').addColumn(column, type).execute();
+        }
+        await db.schema.alterTable('channel_events').addColumn('reason', 'text').execute();
+        await db.schema.alterTable('channel_events').addColumn('evidence', 'text').execute();
+        await logId(db.schema.createTable('channel_bans'))
+          .addColumn('kind', 'text', required('kind', ['credit_code', 'legal_rep']))
+          .addColumn('value', 'text', notNull)
+          .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
+          .addColumn('reason', 'text', notNull)
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'channel_bans_value', 'channel_bans', ['kind', 'value']);
+      },
+    },
   };
 }
 

@@ -36,7 +36,9 @@ export interface Schema {
   activation_attempts: ActivationAttemptRow;
   provisioning_jobs: ProvisioningJobRow;
   channels: ChannelRow;
-  channel_events: { id: Generated<number>; channel_id: string; at: number; change: string; actor: string };
+  channel_events: { id: Generated<number>; channel_id: string; at: number; change: string; actor: string; reason: string | null; evidence: string | null };
+  /** What a blacklisting binds: the business (its unified social credit code) and its legal representative (a keyed hash). */
+  channel_bans: { id: Generated<number>; kind: 'credit_code' | 'legal_rep'; value: string; channel_id: string; reason: string; at: number };
   webhook_deliveries: WebhookDeliveryRow;
   readiness_probe: { id: number; at: number };
   keyring_check: { id: number; digest: string; sealed: Buffer };
