@@ -37,6 +37,7 @@ import { campaignRoutes } from './reregistration/campaigns.routes.js';
 import type { CampaignService } from './reregistration/campaignService.js';
 import type { NumberProofService } from './reregistration/numberProofService.js';
 import type { ReregistrationService } from './reregistration/reregistrationService.js';
+import type { ChannelPatrol } from './services/channelPatrol.js';
 import { reregisterRoutes } from './reregistration/reregister.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
@@ -62,6 +63,7 @@ export interface AppDeps {
   campaigns: CampaignService;
   numberProofs: NumberProofService;
   reregistrations: ReregistrationService;
+  patrol: ChannelPatrol;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -102,7 +104,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(environment);
   });
   app.use('/api', healthRoutes(version, deps.readiness), openApiRoutes(version), orderRoutes(orders, guards),
-    courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, guards),
+    courierRoutes(fulfilment, guards), activationRoutes(activations, guards), channelRoutes(channels, deps.patrol, guards),
     staffRoutes(deps.staff, guards.staff, guards.limits), reviewRoutes(deps.reviews, guards.staff), auditRoutes(deps.audit, guards.staff),
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),

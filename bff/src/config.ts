@@ -66,6 +66,8 @@ const configSchema = z.object({
   OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** How often each process sweeps (drafts whose hold ended, work left half-way, what is kept only for a while). */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How often the patrol fetches the agents' pages and looks for the genuine mark (0: only when asked in the console). */
+  PATROL_INTERVAL_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
   /** Where the built SPA is served from. */
   WEB_DIST: z.string().min(1).default('./dist/web'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
@@ -356,6 +358,7 @@ export interface Config {
   storage: { kind: 'fs' } | ({ kind: 's3' } & S3StorageSettings);
   outboxClaimSeconds: number;
   sweepIntervalSeconds: number;
+  patrolIntervalHours: number;
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
@@ -464,6 +467,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: c.DATABASE_URL ? { engine: 'postgres', url: c.DATABASE_URL, poolSize: c.DATABASE_POOL_SIZE } : { engine: 'sqlite', file: path.join(dataDir, 'orders.db') },
     outboxClaimSeconds: c.OUTBOX_CLAIM_SECONDS,
     sweepIntervalSeconds: c.SWEEP_INTERVAL_SECONDS,
+    patrolIntervalHours: c.PATROL_INTERVAL_HOURS,
     storage: storageConfig(c),
     webDist,
     logLevel: c.LOG_LEVEL,

@@ -69,6 +69,7 @@ import { CampaignService } from './reregistration/campaignService.js';
 import { NumberProofsDb } from './reregistration/numberProofs.db.js';
 import { NumberProofService } from './reregistration/numberProofService.js';
 import { ReregistrationService } from './reregistration/reregistrationService.js';
+import { ChannelPatrol } from './services/channelPatrol.js';
 
 export interface RunningServer {
   url: string;
@@ -88,6 +89,7 @@ export interface RunningServer {
   notices: NoticeService;
   campaigns: CampaignService;
   reregistrations: ReregistrationService;
+  patrol: ChannelPatrol;
   /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
   sandboxProvisioning: MockProvisioning | undefined;
   /** The sandbox's billing stand-in (undefined when the operator's system, or an override, is used). */
@@ -235,8 +237,9 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     },
   });
   await channels.ensureOperatorChannel();
+  const patrol = new ChannelPatrol({ channels: channelsDb, publicUrl, intervalHours: config.patrolIntervalHours, now, log });
   // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
-  if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])]);
+  if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])], [`${publicUrl}/demo/storefront`]);
   else await channels.retireDemo();
   const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
   const reviews = new ReviewService({
@@ -298,6 +301,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     campaigns,
     numberProofs,
     reregistrations,
+    patrol,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
@@ -316,6 +320,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     retention: () => retention.sweep(),
     'campaign sweep': () => campaigns.sweep(),
     're-registrations': () => reregistrations.sweep(),
+    'agent patrol': () => patrol.patrolIfDue(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -359,6 +364,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     notices,
     campaigns,
     reregistrations,
+    patrol,
     sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
     sandboxBilling: billing instanceof SandboxBilling && !overrides.billing ? billing : undefined,
     sweep,

@@ -37,12 +37,18 @@ const origin = z.string().refine((value) => {
 
 export const agentNumber = z.string().regex(/^[A-Z0-9][A-Z0-9-]{3,31}$/, 'an agent number is 4-32 capital letters, digits and dashes');
 
+/** What the patrol found on an agent's page: its genuine mark, none, another agent's, or no page at all. */
+export const PATROL_OUTCOMES = ['mark_shown', 'mark_missing', 'mark_of_another', 'unreachable'] as const;
+export type PatrolOutcome = (typeof PATROL_OUTCOMES)[number];
+
 const channelFields = {
   name: z.string().trim().min(2).max(60),
   licenceNumber: z.string().refine(isLicenceNumber, 'not a valid unified social credit code (统一社会信用代码)'),
   scope: z.array(z.enum(AGENT_SCOPES)).min(1).max(AGENT_SCOPES.length),
   origins: z.array(origin).max(20),
   webhookUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  /** The pages the agent sells on (the patrol looks for the mark there); none: its sites' home pages. */
+  pages: z.array(z.url({ protocol: /^https?$/ }).max(300)).max(20).optional(),
 };
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/u, 'a date as YYYY-MM-DD');
@@ -95,6 +101,8 @@ export const channelSchema = z
     status: z.enum(CHANNEL_STATUSES),
     /** Open orders flagged because the agent stopped selling while they were open. */
     flaggedOrders: z.number().int(),
+    /** What the patrol last found on each of the agent's pages. */
+    patrol: z.array(z.object({ page: z.string(), outcome: z.enum(PATROL_OUTCOMES), detail: z.string().optional(), at: z.string() })),
     /** The admission as recorded (the legal representative's ID number is not shown), who recorded it and who approved it. */
     admission: z.object({
       licenceDocument: z.string(),

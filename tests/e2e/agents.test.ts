@@ -114,6 +114,13 @@ describe('authorised agents in a real browser', () => {
     await expect.poll(() => check.getByTestId('verify').getAttribute('data-authorised')).toBe('false');
     await look(check, path.join(SHOTS, 'agents-04-suspended.png'));
 
+    // The patrol of the demo agent's shop page (the sandbox's demo storefront): its genuine mark is found, and the console shows it.
+    const demo = page.locator('[data-agent="SBX-AGENT-0001"]');
+    await demo.getByTestId('patrol-now').click();
+    await expect.poll(() => demo.locator('[data-testid="patrol"] li').first().getAttribute('data-outcome'), { timeout: 20_000 }).toBe('mark_shown');
+    await demo.scrollIntoViewIfNeeded();
+    await look(page, path.join(SHOTS, 'agents-04-patrol.png'));
+
     // The public list has the demo agent, not the suspended one.
     await check.goto(`${t.server.url}/agents`);
     await expect.poll(() => check.getByTestId('agent-number').allTextContents()).toEqual(['SBX-AGENT-0001']);

@@ -359,3 +359,44 @@ describe('who may frame the flow', () => {
     expect([theirs.status, theirs.headers.get('access-control-allow-origin')]).toEqual([403, null]);
   });
 });
+
+describe('the patrol of the agents\' pages', () => {
+  it('finds the genuine mark where it is shown, and records a page without it, with another agent\'s, or not there at all; the console shows what it found', async () => {
+    // A local web server standing for the agents' shops.
+    const { body: { channel: other } } = await operator.admit(newAgent());
+    const shop = createServer((req, res) => {
+      const script = '<script type="module" src="https://sim.operator.example/embed.js"></script>';
+      const pages: Record<string, string> = {
+        '/genuine': `<!doctype html><html><head>${script}</head><body><sim-agent-mark agent="${agentOf}"></sim-agent-mark><h1>号卡</h1></body></html>`,
+        '/none': '<!doctype html><html><body><h1>号卡</h1></body></html>',
+        // A picture of a mark, or the element without the operator's script: not the genuine mark.
+        '/picture': '<!doctype html><html><body><img src="mark.png" alt="授权代理商"></body></html>',
+        '/no-script': `<!doctype html><html><body><sim-agent-mark agent="${agentOf}"></sim-agent-mark></body></html>`,
+        '/another': `<!doctype html><html><head>${script}</head><body><sim-agent-mark agent="${other.agentNumber}"></sim-agent-mark></body></html>`,
+      };
+      const page = pages[req.url ?? ''];
+      res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' }).end(page ?? 'not found');
+    });
+    let agentOf = '';
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
+      const pages = ['genuine', 'none', 'picture', 'no-script', 'another', 'gone'].map((p) => `${base}/${p}`);
+      const { body: { channel } } = await operator.admit(newAgent({ origins: [base], pages }));
+      agentOf = channel.agentNumber;
+      const patrolled = await t.api.post<{ findings: { page: string; outcome: string }[] }>(`/api/operator/channels/${channel.id}/patrol`, {}, operatorToken);
+      expect(patrolled.status).toBe(200);
+      expect(patrolled.body.findings.map((f) => [f.page.slice(base.length), f.outcome])).toEqual([
+        ['/genuine', 'mark_shown'], ['/none', 'mark_missing'], ['/picture', 'mark_missing'], ['/no-script', 'mark_missing'], ['/another', 'mark_of_another'], ['/gone', 'unreachable'],
+      ]);
+      // What the console shows of the agent: the last finding on each page.
+      const listed = (await operator.list()).body.channels.find((c) => c.id === channel.id);
+      expect(listed?.patrol.map((f) => f.outcome).sort()).toEqual(['mark_missing', 'mark_missing', 'mark_missing', 'mark_of_another', 'mark_shown', 'unreachable']);
+      expect(listed?.patrol.find((f) => f.page.endsWith('/gone'))?.detail).toBe('HTTP 404');
+      // Only the operator's own people and key ask for a patrol.
+      expect((await t.api.post(`/api/operator/channels/${channel.id}/patrol`, {})).status).toBe(401);
+    } finally {
+      await new Promise((resolve) => shop.close(resolve));
+    }
+  });
+});

@@ -14,7 +14,7 @@ export const ROOMY_LIMITS: Record<string, string> = {
 
 /** What every test server runs with unless a test says otherwise: quiet, on a free port, roomy limits. */
 export const testEnv = (dir: string): Record<string, string> => ({
-  PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent', LIVENESS_ACTIONS: 'turn_left,turn_right', VISION_THREADS: '1', ...ROOMY_LIMITS,
+  PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), WEB_DIST: path.join(dir, 'web'), LOG_LEVEL: 'silent', PATROL_INTERVAL_HOURS: '0', LIVENESS_ACTIONS: 'turn_left,turn_right', VISION_THREADS: '1', ...ROOMY_LIMITS,
   // The sandbox SMS centre answers at once and never fails unless a test asks.
   SMS_MOCK_LATENCY_MS: '5', SMS_MOCK_FAILURE_RATE: '0', BILLING_MOCK_LATENCY_MS: '5',
 });

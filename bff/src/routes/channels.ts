@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { agentNumber, createChannelRequestSchema, updateChannelRequestSchema } from '@shared';
 import { bearerToken, parseWith } from '../http/validate.js';
 import type { ChannelService } from '../services/channelService.js';
+import type { ChannelPatrol } from '../services/channelPatrol.js';
 import { staffOf } from '../staff/staff.routes.js';
 
 const channelParams = z.object({ id: z.uuid() });
@@ -14,7 +15,7 @@ const verifyBody = z.object({ payload: z.string().min(10).max(1000) });
 const sessionBody = z.object({ origin: z.string().max(200) });
 
 /** The operator's registry of authorised agents (a bearer token), and what anyone may check of it. */
-export function channelRoutes(channels: ChannelService, { limits, staff }: Guards): Router {
+export function channelRoutes(channels: ChannelService, patrol: ChannelPatrol, { limits, staff }: Guards): Router {
   const router = Router();
   // The registry is a channel manager's in the console; a script uses the operator's machine key
   // (OPERATOR_TOKEN). Wrong keys are counted per network: guessing them is slow.
@@ -53,6 +54,20 @@ export function channelRoutes(channels: ChannelService, { limits, staff }: Guard
     const approved = await channels.approve(parseWith(channelParams, req.params).id, actorOf(res));
     await staff.record(res, 'channel.approve', approved.agentNumber);
     res.json(approved);
+  });
+
+  // The patrol of the agents' pages, now (it also goes round on its own, PATROL_INTERVAL_HOURS).
+  router.post('/operator/channels/patrol', operator, async (_req, res) => {
+    const findings = await patrol.patrol();
+    await staff.record(res, 'channel.patrol', `${findings.length} page(s)`);
+    res.json({ findings });
+  });
+
+  router.post('/operator/channels/:id/patrol', operator, async (req, res) => {
+    const row = await channels.row(parseWith(channelParams, req.params).id);
+    const findings = await patrol.patrolAgent(row);
+    await staff.record(res, 'channel.patrol', row.agent_number);
+    res.json({ findings });
   });
 
   router.get('/operator/channels/:id/history', operator, async (req, res) => {

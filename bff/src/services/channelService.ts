@@ -127,15 +127,15 @@ export class ChannelService {
   }
 
   /** The sandbox's demo agent, admitted and active, on the addresses this sandbox serves (every sandbox start). */
-  async seedDemo(origins: readonly string[]): Promise<void> {
+  async seedDemo(origins: readonly string[], pages: readonly string[]): Promise<void> {
     const row = await this.#d.channels.byAgentNumber(DEMO_AGENT.agentNumber);
     if (!row) {
-      const { channel } = await this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], webhookUrl: null, admission: DEMO_ADMISSION }, 'sandbox');
+      const { channel } = await this.create({ ...DEMO_AGENT, scope: [...DEMO_AGENT.scope], origins: [...origins], pages: [...pages], webhookUrl: null, admission: DEMO_ADMISSION }, 'sandbox');
       await this.#d.channels.approve(channel.id, 'sandbox (demo data)', this.#d.now());
       return;
     }
     if (row.status === 'blacklisted') return;
-    await this.update(row.id, { origins: [...origins], status: 'active' }, 'seed');
+    await this.update(row.id, { origins: [...origins], pages: [...pages], status: 'active' }, 'seed');
   }
 
   /** Production: the demo agent left from a sandbox run sells nothing and frames nothing. */
@@ -178,6 +178,11 @@ export class ChannelService {
     return await this.view(await this.require(id));
   }
 
+  /** A channel as stored (for the patrol), or "no such channel". */
+  async row(id: string): Promise<ChannelRow> {
+    return this.require(id);
+  }
+
   /** A channel's changes, oldest first, with who made them, why and on what evidence. */
   async history(id: string): Promise<{ at: string; change: string; actor: string; reason?: string; evidence?: string[] }[]> {
     await this.require(id);
@@ -194,7 +199,7 @@ export class ChannelService {
     const apiKey = newToken();
     const added = await this.#d.channels.insert({
       id, agent_number: request.agentNumber, name: request.name, licence_number: request.licenceNumber,
-      scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), webhook_url: request.webhookUrl,
+      scope: JSON.stringify(request.scope), origins: JSON.stringify(request.origins), webhook_url: request.webhookUrl, pages: request.pages ? JSON.stringify(request.pages) : null,
       webhook_secret: this.#d.envelope.sealJson(webhookSecret, secretAad(id)), api_key_hash: hashToken(apiKey), created_at: now, updated_at: now, kind, ...admitted,
     }, actor);
     if (!added) throw new AppError('channel_exists', `an agent numbered ${request.agentNumber} is registered already`, 409);
@@ -216,6 +221,7 @@ export class ChannelService {
       ...(request.origins !== undefined ? { origins: JSON.stringify(request.origins) } : {}),
       ...(request.status !== undefined ? { status: request.status } : {}),
       ...(request.webhookUrl !== undefined ? { webhook_url: request.webhookUrl } : {}),
+      ...(request.pages !== undefined ? { pages: JSON.stringify(request.pages) } : {}),
     }, this.#d.now(), actor, request.reason && request.evidence ? { reason: request.reason, evidence: request.evidence } : undefined);
     if (!row) throw new AppError('not_found', 'no such channel', 404);
     return await this.view(row);
@@ -375,6 +381,8 @@ export class ChannelService {
       webhookUrl: row.webhook_url,
       status: row.status,
       flaggedOrders: await this.#d.channels.flaggedOrderCount(row.id),
+      ...(row.pages ? { pages: JSON.parse(row.pages) as string[] } : {}),
+      patrol: (await this.#d.channels.lastPatrol(row.id)).map((f) => ({ page: f.page, outcome: f.outcome, ...(f.detail ? { detail: f.detail } : {}), at: isoFromMs(f.at) })),
       ...(row.admission && row.recorded_by ? {
         admission: {
           ...(JSON.parse(row.admission) as Omit<StoredAdmission, 'commitments'>),

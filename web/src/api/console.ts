@@ -45,6 +45,8 @@ export const consoleApi = {
   updateChannel: (id: string, body: UpdateChannelRequest) => call<Channel>(`/api/operator/channels/${id}`, 'PATCH', body),
   /** The second person approves an agent's admission. */
   approveChannel: (id: string) => call<Channel>(`/api/operator/channels/${id}/approval`, 'POST'),
+  /** The patrol of one agent's pages, now. */
+  patrolChannel: (id: string) => call<{ findings: unknown[] }>(`/api/operator/channels/${id}/patrol`, 'POST'),
 };
 
 export interface AuditEntry { seq: number; at: number; staff: string; action: string; subject: string; reason: string }

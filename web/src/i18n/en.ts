@@ -462,6 +462,9 @@ const en: Messages = {
     reason: 'Reason',
     evidence: 'Evidence (archive or case references, separated by spaces)',
     reasonNeeded: 'A suspension or blacklisting needs its reason and evidence.',
+    patrol: 'Patrol',
+    patrolNow: 'Patrol its pages now',
+    patrolOutcomes: { mark_shown: 'genuine mark shown', mark_missing: 'no mark shown', mark_of_another: 'another agent\'s mark', unreachable: 'page not reachable' },
   },
   staff: {
     loading: 'Opening the console…',

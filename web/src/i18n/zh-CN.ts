@@ -460,6 +460,9 @@ export default {
     reason: '原因',
     evidence: '证据（档案或案件编号，空格分隔）',
     reasonNeeded: '暂停或列入黑名单须填写原因和证据。',
+    patrol: '巡查结果',
+    patrolNow: '立即巡查网页',
+    patrolOutcomes: { mark_shown: '展示了真实的授权标识', mark_missing: '未展示授权标识', mark_of_another: '展示的是其他代理商的标识', unreachable: '网页无法访问' },
   },
   staff: {
     loading: '正在打开后台…',

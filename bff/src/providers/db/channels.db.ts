@@ -1,4 +1,4 @@
-import type { ChannelStatus, OrderState } from '@shared';
+import type { ChannelStatus, OrderState, PatrolOutcome } from '@shared';
 import { type Database, type Queries, changed, counted } from './database.js';
 import type { OrdersDb } from './orders.db.js';
 
@@ -28,6 +28,8 @@ export interface ChannelRow {
   recorded_by: string | null;
   approved_by: string | null;
   approved_at: number | null;
+  /** JSON array of the pages the agent sells on (null: its sites' home pages). */
+  pages: string | null;
 }
 
 /** A change of status with its reason and evidence (suspending or blacklisting needs both). */
@@ -63,7 +65,7 @@ export class ChannelsDb {
    * Changes a channel's fields. A channel that stops being active flags its open orders (with the
    * new status), in the same transaction; one that becomes active again clears the flag.
    */
-  async update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url'>>, now: number, actor: string,
+  async update(id: string, fields: Partial<Pick<ChannelRow, 'name' | 'licence_number' | 'scope' | 'origins' | 'status' | 'webhook_url' | 'pages'>>, now: number, actor: string,
     why?: StatusChange): Promise<ChannelRow | undefined> {
     return this.#database.transaction(this.#db, async (trx) => {
       await this.#database.lock(trx, `channel:${id}`);
@@ -72,7 +74,7 @@ export class ChannelsDb {
       const after = { ...before, ...fields, updated_at: now };
       await trx.updateTable('channels').set({
         name: after.name, licence_number: after.licence_number, scope: after.scope, origins: after.origins, status: after.status,
-        webhook_url: after.webhook_url, updated_at: now,
+        webhook_url: after.webhook_url, pages: after.pages, updated_at: now,
       }).where('id', '=', id).execute();
       const fieldsChanged = Object.keys(fields).filter((key) => fields[key as keyof typeof fields] !== before[key as keyof ChannelRow]);
       if (fieldsChanged.length > 0) await this.log(trx, id, now, `changed ${fieldsChanged.join(', ')}${fields.status && fields.status !== before.status ? ` to ${fields.status}` : ''}`, actor, why);
@@ -108,6 +110,24 @@ export class ChannelsDb {
     return this.#db.selectFrom('channel_bans').select('kind')
       .where((eb) => eb.or([eb.and([eb('kind', '=', 'credit_code'), eb('value', '=', credit)]), ...(legalRepKey ? [eb.and([eb('kind', '=', 'legal_rep'), eb('value', '=', legalRepKey)])] : [])]))
       .limit(1).executeTakeFirst();
+  }
+
+  /** Records what the patrol found on a page. */
+  async patrolled(finding: { channel_id: string; page: string; outcome: PatrolOutcome; detail: string | null; at: number }): Promise<void> {
+    await this.#db.insertInto('channel_patrols').values(finding).execute();
+  }
+
+  /** What the patrol last found on each of a channel's pages. */
+  async lastPatrol(channelId: string): Promise<{ page: string; outcome: PatrolOutcome; detail: string | null; at: number }[]> {
+    const rows = await this.#db.selectFrom('channel_patrols').select(['page', 'outcome', 'detail', 'at']).where('channel_id', '=', channelId).orderBy('at', 'desc').orderBy('id', 'desc').limit(200).execute();
+    const seen = new Set<string>();
+    return rows.filter((r) => !seen.has(r.page) && seen.add(r.page)).map((r) => ({ ...r, at: Number(r.at) }));
+  }
+
+  /** When the patrol last ran (any agent), if ever. */
+  async lastPatrolAt(): Promise<number | undefined> {
+    const row = await this.#db.selectFrom('channel_patrols').select((eb) => eb.fn.max('at').as('at')).executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
   }
 
   /** A channel's changes, oldest first, with who made them and why. */

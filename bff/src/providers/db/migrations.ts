@@ -547,8 +547,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     // Agents admitted, not just created: the admission a channel manager records and a second person
-    // approves (pending until then), the reason and evidence of every change of status, and the
-    // blacklist binding the business and its legal representative.
+    // approves (pending until then), the reason and evidence of every change of status, the
+    // blacklist binding the business and its legal representative, and the patrol of their pages.
     '0013_agent_admission': {
       async up(db: Db): Promise<void> {
         await widenCheck(db, engine, 'channels', 'status', ['pending', 'active', 'suspended', 'blacklisted'], 'active');
@@ -565,6 +565,16 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('at', 'bigint', notNull)
           .execute();
         await index(db, 'channel_bans_value', 'channel_bans', ['kind', 'value']);
+        // The pages an agent sells on, and what the patrol found on each.
+        await db.schema.alterTable('channels').addColumn('pages', 'text').execute();
+        await logId(db.schema.createTable('channel_patrols'))
+          .addColumn('channel_id', 'text', (c) => c.notNull().references('channels.id'))
+          .addColumn('page', 'text', notNull)
+          .addColumn('outcome', 'text', required('outcome', ['mark_shown', 'mark_missing', 'mark_of_another', 'unreachable']))
+          .addColumn('detail', 'text')
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'channel_patrols_channel', 'channel_patrols', ['channel_id', 'at']);
       },
     },
   };
