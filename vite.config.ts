@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 import { RUN_CACHE_DIR } from './tests/support/runCache.js';
+import { SlowFirstSequencer } from './tests/support/sequencer.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
@@ -49,6 +50,7 @@ export default defineConfig({
     // Two files at a time (the default is one on two cores): much of a file's time is spent waiting
     // on servers, subprocesses and databases. The browser project still runs alone and in order.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**', ...POSTGRES_ONLY], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'console', include: CONSOLE_BROWSER, sequence: { groupOrder: 0 } } },
