@@ -38,6 +38,8 @@ import type { CampaignService } from './reregistration/campaignService.js';
 import type { NumberProofService } from './reregistration/numberProofService.js';
 import type { ReregistrationService } from './reregistration/reregistrationService.js';
 import type { ChannelPatrol } from './services/channelPatrol.js';
+import type { MonitoringService } from './monitoring/monitoringService.js';
+import { monitoringRoutes } from './monitoring/monitoring.routes.js';
 import { reregisterRoutes } from './reregistration/reregister.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
@@ -64,6 +66,7 @@ export interface AppDeps {
   numberProofs: NumberProofService;
   reregistrations: ReregistrationService;
   patrol: ChannelPatrol;
+  monitoring: MonitoringService;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -109,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
     handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff, { limits: guards.limits, authorize: (token) => channels.authorizeOperator(token) }),
-    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards));
+    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards), monitoringRoutes(deps.monitoring, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

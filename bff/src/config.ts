@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { LIVENESS_ACTIONS, type LivenessAction } from '@shared';
+import type { MonitoringSettings } from './monitoring/monitoringService.js';
 
 /** Everything the BFF reads from the environment, parsed once at start; a bad value stops the start. */
 
@@ -66,6 +67,16 @@ const configSchema = z.object({
   OUTBOX_CLAIM_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** How often each process sweeps (drafts whose hold ended, work left half-way, what is kept only for a while). */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Monitoring thresholds: more than so many in the window raises an alert (see bff/src/monitoring). */
+  MONITOR_AGENT_ORDERS: rateLimit('30/1h'),
+  MONITOR_CLIENT_IDENTITIES: rateLimit('3/1d'),
+  MONITOR_LIVE_FAILURES: rateLimit('40/10m'),
+  MONITOR_COURIER_REFUSALS: rateLimit('5/1d'),
+  MONITOR_REFUSAL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  MONITOR_REFUSAL_MIN_DECIDED: z.coerce.number().int().min(1).max(100_000).default(20),
+  MONITOR_REFUSAL_FACTOR: z.coerce.number().min(1).max(20).default(2),
+  /** Suspend an agent an agent rule trips on at once, pending a look. */
+  MONITOR_SUSPEND_AGENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** How often the patrol fetches the agents' pages and looks for the genuine mark (0: only when asked in the console). */
   PATROL_INTERVAL_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
   /** Where the built SPA is served from. */
@@ -359,6 +370,7 @@ export interface Config {
   outboxClaimSeconds: number;
   sweepIntervalSeconds: number;
   patrolIntervalHours: number;
+  monitoring: MonitoringSettings;
   webDist: string;
   logLevel: 'silent' | 'error' | 'info';
   faceMatchMaxDistance: number;
@@ -468,6 +480,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxClaimSeconds: c.OUTBOX_CLAIM_SECONDS,
     sweepIntervalSeconds: c.SWEEP_INTERVAL_SECONDS,
     patrolIntervalHours: c.PATROL_INTERVAL_HOURS,
+    monitoring: {
+      agentOrders: c.MONITOR_AGENT_ORDERS,
+      clientIdentities: c.MONITOR_CLIENT_IDENTITIES,
+      liveFailures: c.MONITOR_LIVE_FAILURES,
+      courierRefusals: c.MONITOR_COURIER_REFUSALS,
+      agentRefusals: { days: c.MONITOR_REFUSAL_DAYS, minDecided: c.MONITOR_REFUSAL_MIN_DECIDED, factor: c.MONITOR_REFUSAL_FACTOR },
+      suspendAgents: c.MONITOR_SUSPEND_AGENTS,
+    },
     storage: storageConfig(c),
     webDist,
     logLevel: c.LOG_LEVEL,

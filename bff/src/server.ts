@@ -70,6 +70,8 @@ import { NumberProofsDb } from './reregistration/numberProofs.db.js';
 import { NumberProofService } from './reregistration/numberProofService.js';
 import { ReregistrationService } from './reregistration/reregistrationService.js';
 import { ChannelPatrol } from './services/channelPatrol.js';
+import { MonitoringDb } from './monitoring/monitoring.db.js';
+import { MonitoringService } from './monitoring/monitoringService.js';
 
 export interface RunningServer {
   url: string;
@@ -90,6 +92,7 @@ export interface RunningServer {
   campaigns: CampaignService;
   reregistrations: ReregistrationService;
   patrol: ChannelPatrol;
+  monitoring: MonitoringService;
   /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
   sandboxProvisioning: MockProvisioning | undefined;
   /** The sandbox's billing stand-in (undefined when the operator's system, or an override, is used). */
@@ -238,6 +241,12 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   await channels.ensureOperatorChannel();
   const patrol = new ChannelPatrol({ channels: channelsDb, publicUrl, intervalHours: config.patrolIntervalHours, now, log });
+  const monitoring = new MonitoringService({
+    db: new MonitoringDb(db.database), settings: config.monitoring, now, log,
+    suspendAgent: async (channelId, reason, evidence) => {
+      await channels.update(channelId, { status: 'suspended', reason, evidence }, 'monitoring');
+    },
+  });
   // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
   if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])], [`${publicUrl}/demo/storefront`]);
   else await channels.retireDemo();
@@ -302,6 +311,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     numberProofs,
     reregistrations,
     patrol,
+    monitoring,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
@@ -321,6 +331,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     'campaign sweep': () => campaigns.sweep(),
     're-registrations': () => reregistrations.sweep(),
     'agent patrol': () => patrol.patrolIfDue(),
+    monitoring: () => monitoring.sweep(),
     pruning: async () => {
       const at = now();
       await db.pruneFrameDigests(at - config.retention.frameDigestDays * DAY_MS);
@@ -365,6 +376,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     campaigns,
     reregistrations,
     patrol,
+    monitoring,
     sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
     sandboxBilling: billing instanceof SandboxBilling && !overrides.billing ? billing : undefined,
     sweep,

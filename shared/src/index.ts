@@ -19,3 +19,4 @@ export * from './operations.js';
 export * from './notices.js';
 export * from './handoff.js';
 export * from './campaigns.js';
+export * from './monitoring.js';

@@ -25,6 +25,10 @@ export const STAFF_PERMISSIONS = {
   'campaigns.manage': ['administrator'],
   /** Campaigns' progress, the real-name rate and the regulator's half-monthly figures. */
   'campaigns.read': ['administrator', 'auditor'],
+  /** The monitoring's alerts: what the rules found (abnormal sales, agents, couriers, live checks). */
+  'monitoring.read': ['administrator', 'support', 'auditor'],
+  /** Closing an alert once it was looked into. */
+  'monitoring.manage': ['administrator', 'support'],
   /** The log of staff actions and the access audit. */
   'audit.read': ['auditor'],
 } as const satisfies Record<string, readonly StaffRole[]>;

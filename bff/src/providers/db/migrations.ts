@@ -577,6 +577,25 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'channel_patrols_channel', 'channel_patrols', ['channel_id', 'at']);
       },
     },
+    // Monitoring: the alerts the rules raise (one open alert per rule and subject), and what was done.
+    '0014_alerts': {
+      async up(db: Db): Promise<void> {
+        await db.schema.createTable('alerts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('rule', 'text', notNull)
+          .addColumn('subject', 'text', notNull)
+          .addColumn('status', 'text', required('status', ['open', 'closed']))
+          .addColumn('detail', 'text', notNull)
+          .addColumn('action', 'text')
+          .addColumn('raised_at', 'bigint', notNull)
+          .addColumn('seen_at', 'bigint', notNull)
+          .addColumn('closed_at', 'bigint')
+          .addColumn('closed_by', 'text')
+          .execute();
+        await index(db, 'alerts_open', 'alerts', ['rule', 'subject', 'status']);
+        await index(db, 'alerts_raised', 'alerts', ['raised_at']);
+      },
+    },
   };
 }
 

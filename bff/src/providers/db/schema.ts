@@ -5,6 +5,7 @@ import type { EvidenceRow, LivenessRow, OrderRow, StockOrigin, TransitionRow } f
 import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
 import type { PatrolOutcome } from '@shared';
+import type { AlertRow } from '../../monitoring/monitoring.db.js';
 import type { RegistrationRow } from '../../registrations/registrations.db.js';
 import type { HandoffRow } from '../../handoff/handoffs.db.js';
 import type { NumberProofRow } from '../../reregistration/numberProofs.db.js';
@@ -39,6 +40,7 @@ export interface Schema {
   channels: ChannelRow;
   channel_events: { id: Generated<number>; channel_id: string; at: number; change: string; actor: string; reason: string | null; evidence: string | null };
   /** What a blacklisting binds: the business (its unified social credit code) and its legal representative (a keyed hash). */
+  alerts: AlertRow;
   channel_patrols: { id: Generated<number>; channel_id: string; page: string; outcome: PatrolOutcome; detail: string | null; at: number };
   channel_bans: { id: Generated<number>; kind: 'credit_code' | 'legal_rep'; value: string; channel_id: string; reason: string; at: number };
   webhook_deliveries: WebhookDeliveryRow;

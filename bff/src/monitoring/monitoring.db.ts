@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertRule } from '@shared';
+import { Tables } from '../providers/db/tables.js';
+
+export interface AlertRow {
+  id: string;
+  rule: AlertRule;
+  subject: string;
+  status: 'open' | 'closed';
+  /** JSON: the figures that tripped the rule and its threshold. */
+  detail: string;
+  action: string | null;
+  raised_at: number;
+  /** When the rule last found it still true. */
+  seen_at: number;
+  closed_at: number | null;
+  closed_by: string | null;
+}
+
+/** A count per subject over a window. */
+export interface Count {
+  subject: string;
+  n: number;
+}
+
+/** What the monitoring rules read, and the alerts they raise. */
+export class MonitoringDb extends Tables {
+  /** Orders submitted through each agent since `since`. */
+  async agentSubmissions(since: number): Promise<(Count & { channelId: string })[]> {
+    const rows = await this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id').innerJoin('channels as c', 'c.id', 'o.channel_id')
+      .select(['c.id as channelId', 'c.agent_number as subject', (eb) => eb.fn.countAll().as('n')])
+      .where('t.to_state', '=', 'submitted').where('t.at', '>=', since).where('c.kind', '=', 'agent')
+      .groupBy(['c.id', 'c.agent_number']).execute();
+    return rows.map((r) => ({ channelId: r.channelId, subject: r.subject, n: Number(r.n) }));
+  }
+
+  /** Orders decided since `since`, and how many of them were refused, per channel (the operator's own storefront included). */
+  async decisionsByChannel(since: number): Promise<{ channelId: string; subject: string; kind: string; decided: number; rejected: number }[]> {
+    const rows = await this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id').innerJoin('channels as c', 'c.id', 'o.channel_id')
+      .select(['c.id as channelId', 'c.agent_number as subject', 'c.kind as kind', 't.to_state as state', (eb) => eb.fn.countAll().as('n')])
+      .where('t.to_state', 'in', ['approved', 'rejected']).where('t.from_state', 'in', ['verifying', 'review']).where('t.at', '>=', since)
+      .groupBy(['c.id', 'c.agent_number', 'c.kind', 't.to_state']).execute();
+    const byChannel = new Map<string, { channelId: string; subject: string; kind: string; decided: number; rejected: number }>();
+    for (const row of rows) {
+      const entry = byChannel.get(row.channelId) ?? { channelId: row.channelId, subject: row.subject, kind: row.kind, decided: 0, rejected: 0 };
+      entry.decided += Number(row.n);
+      if (row.state === 'rejected') entry.rejected += Number(row.n);
+      byChannel.set(row.channelId, entry);
+    }
+    return [...byChannel.values()];
+  }
+
+  /** Identities (five-card keys) behind the orders started from each network since `since`. */
+  async identitiesByClient(since: number): Promise<Count[]> {
+    const rows = await this.db.selectFrom('orders as o').innerJoin('numbers as n', 'n.order_id', 'o.id')
+      .select(['n.hold_client as subject', (eb) => eb.fn.count('o.holder_key').distinct().as('n')])
+      .where('o.holder_key', 'is not', null).where('n.hold_client', 'is not', null).where('o.created_at', '>=', since)
+      .groupBy('n.hold_client').execute();
+    return rows.map((r) => ({ subject: r.subject ?? '', n: Number(r.n) }));
+  }
+
+  /** Live checks failed since `since`, all buyers together. */
+  async liveCheckFailures(since: number): Promise<number> {
+    const row = await this.db.selectFrom('liveness_challenges').select((eb) => eb.fn.countAll().as('n'))
+      .where('outcome', '=', 'failed').where('answered_at', '>=', since).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Hand-overs each courier refused since `since`. */
+  async courierRefusals(since: number): Promise<Count[]> {
+    const rows = await this.db.selectFrom('handovers').select(['courier_id as subject', (eb) => eb.fn.countAll().as('n')])
+      .where('outcome', '=', 'refused').where('at', '>=', since).groupBy('courier_id').execute();
+    return rows.map((r) => ({ subject: r.subject, n: Number(r.n) }));
+  }
+
+  /**
+   * Raises an alert, or brings the open one of the same rule and subject up to date (one open alert
+   * per rule and subject). True when it is new.
+   */
+  async raise(rule: AlertRule, subject: string, detail: Record<string, number | string>, now: number): Promise<{ id: string; raised: boolean }> {
+    return this.database.transaction(this.db, async (trx) => {
+      await this.database.lock(trx, `alert:${rule}:${subject}`);
+      const open = await trx.selectFrom('alerts').select('id').where('rule', '=', rule).where('subject', '=', subject).where('status', '=', 'open').executeTakeFirst();
+      if (open) {
+        await trx.updateTable('alerts').set({ seen_at: now, detail: JSON.stringify(detail) }).where('id', '=', open.id).execute();
+        return { id: open.id, raised: false };
+      }
+      const id = randomUUID();
+      await trx.insertInto('alerts').values({
+        id, rule, subject, status: 'open', detail: JSON.stringify(detail), action: null, raised_at: now, seen_at: now, closed_at: null, closed_by: null,
+      }).execute();
+      return { id, raised: true };
+    });
+  }
+
+  async setAction(id: string, action: string): Promise<void> {
+    await this.db.updateTable('alerts').set({ action }).where('id', '=', id).execute();
+  }
+
+  async alerts(status: 'open' | 'all', limit = 200): Promise<AlertRow[]> {
+    let query = this.db.selectFrom('alerts').selectAll().orderBy('raised_at', 'desc').limit(limit);
+    if (status === 'open') query = query.where('status', '=', 'open');
+    return query.execute();
+  }
+
+  /** Closes an open alert; false when there is no such open alert. */
+  async close(id: string, by: string, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('alerts').set({ status: 'closed', closed_at: now, closed_by: by }).where('id', '=', id).where('status', '=', 'open').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,146 @@
+import { type Alert, type AlertRule, isoFromMs } from '@shared';
+import { AppError } from '../errors.js';
+import type { AlertRow, MonitoringDb } from './monitoring.db.js';
+
+/** So many in a window of seconds: more than `points` trips the rule. */
+export interface Threshold {
+  points: number;
+  seconds: number;
+}
+
+export interface MonitoringSettings {
+  /** Orders submitted through one agent. */
+  agentOrders: Threshold;
+  /** Over `days`, an agent with at least `minDecided` decisions whose refusal rate is at least `factor` times the others' (and 20 points above it). */
+  agentRefusals: { days: number; minDecided: number; factor: number };
+  /** Identities behind the orders from one network. */
+  clientIdentities: Threshold;
+  /** Failed live checks, all buyers together. */
+  liveFailures: Threshold;
+  /** Hand-overs one courier refused. */
+  courierRefusals: Threshold;
+  /** Suspend an agent an agent rule tripped on, pending a look (MONITOR_SUSPEND_AGENTS). */
+  suspendAgents: boolean;
+}
+
+export interface MonitoringDeps {
+  db: MonitoringDb;
+  settings: MonitoringSettings;
+  /** Suspends an agent with its reason and evidence (the channel registry). */
+  suspendAgent: (channelId: string, reason: string, evidence: string[]) => Promise<void>;
+  now: () => number;
+  log: (level: 'error' | 'info', message: string) => void;
+}
+
+export interface Tripped {
+  rule: AlertRule;
+  subject: string;
+  detail: Record<string, number | string>;
+  /** The agent's channel, for an agent rule. */
+  channelId?: string;
+}
+
+/** The refusal rate an agent must pass the others' by, in points, besides the factor. */
+const REFUSAL_MARGIN = 0.2;
+
+/**
+ * The monitoring rules (seed 000 八: real-time monitoring and early warning of abnormal sign-ups):
+ * each reads what happened over its window and raises an alert on what passes its threshold; an
+ * alert stays open (brought up to date) until a person closes it. Where set, an agent a rule tripped
+ * on is suspended at once, pending a look.
+ */
+export class MonitoringService {
+  readonly #d: MonitoringDeps;
+
+  constructor(deps: MonitoringDeps) {
+    this.#d = deps;
+  }
+
+  /** What every rule finds right now. */
+  async evaluate(now = this.#d.now()): Promise<Tripped[]> {
+    const { settings: s, db } = this.#d;
+    const since = (t: Threshold) => now - t.seconds * 1000;
+    const tripped: Tripped[] = [];
+
+    for (const agent of await db.agentSubmissions(since(s.agentOrders))) {
+      if (agent.n > s.agentOrders.points) {
+        tripped.push({ rule: 'agent_burst', subject: agent.subject, channelId: agent.channelId, detail: { orders: agent.n, limit: s.agentOrders.points, windowSeconds: s.agentOrders.seconds } });
+      }
+    }
+
+    const decisions = await db.decisionsByChannel(now - s.agentRefusals.days * 86_400_000);
+    for (const agent of decisions.filter((d) => d.kind === 'agent' && d.decided >= s.agentRefusals.minDecided)) {
+      const others = decisions.filter((d) => d.channelId !== agent.channelId);
+      const othersDecided = others.reduce((sum, d) => sum + d.decided, 0);
+      const othersRate = othersDecided === 0 ? 0 : others.reduce((sum, d) => sum + d.rejected, 0) / othersDecided;
+      const rate = agent.rejected / agent.decided;
+      if (rate >= othersRate * s.agentRefusals.factor && rate >= othersRate + REFUSAL_MARGIN) {
+        tripped.push({
+          rule: 'agent_refusals', subject: agent.subject, channelId: agent.channelId,
+          detail: { decided: agent.decided, refused: agent.rejected, rate: round(rate), othersRate: round(othersRate), factor: s.agentRefusals.factor },
+        });
+      }
+    }
+
+    for (const client of await db.identitiesByClient(since(s.clientIdentities))) {
+      if (client.n > s.clientIdentities.points) {
+        tripped.push({ rule: 'client_identities', subject: client.subject, detail: { identities: client.n, limit: s.clientIdentities.points, windowSeconds: s.clientIdentities.seconds } });
+      }
+    }
+
+    const failures = await db.liveCheckFailures(since(s.liveFailures));
+    if (failures > s.liveFailures.points) {
+      tripped.push({ rule: 'live_check_failures', subject: 'all', detail: { failed: failures, limit: s.liveFailures.points, windowSeconds: s.liveFailures.seconds } });
+    }
+
+    for (const courier of await db.courierRefusals(since(s.courierRefusals))) {
+      if (courier.n > s.courierRefusals.points) {
+        tripped.push({ rule: 'courier_refusals', subject: courier.subject, detail: { refused: courier.n, limit: s.courierRefusals.points, windowSeconds: s.courierRefusals.seconds } });
+      }
+    }
+    return tripped;
+  }
+
+  /** Evaluates every rule and raises what tripped (the sweep); returns the alerts new this time. */
+  async sweep(): Promise<Tripped[]> {
+    const now = this.#d.now();
+    const raised: Tripped[] = [];
+    for (const trip of await this.evaluate(now)) {
+      const alert = await this.#d.db.raise(trip.rule, trip.subject, trip.detail, now);
+      if (!alert.raised) continue;
+      raised.push(trip);
+      this.#d.log('info', `monitoring: ${trip.rule} tripped on ${trip.subject} (alert ${alert.id})`);
+      if (trip.channelId && this.#d.settings.suspendAgents) {
+        await this.#d.suspendAgent(trip.channelId, `monitoring: ${trip.rule} (${describe(trip.detail)}), suspended pending a look`, [`ALERT-${alert.id}`]);
+        await this.#d.db.setAction(alert.id, 'agent_suspended');
+      }
+    }
+    return raised;
+  }
+
+  async list(status: 'open' | 'all'): Promise<Alert[]> {
+    return (await this.#d.db.alerts(status)).map(view);
+  }
+
+  async close(id: string, by: string): Promise<void> {
+    if (!await this.#d.db.close(id, by, this.#d.now())) throw new AppError('not_found', 'no such open alert', 404);
+  }
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
+const describe = (detail: Record<string, number | string>): string => Object.entries(detail).map(([k, v]) => `${k} ${v}`).join(', ');
+
+function view(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    rule: row.rule,
+    subject: row.subject,
+    status: row.status,
+    detail: JSON.parse(row.detail) as Record<string, number | string>,
+    ...(row.action ? { action: row.action } : {}),
+    raisedAt: isoFromMs(Number(row.raised_at)),
+    seenAt: isoFromMs(Number(row.seen_at)),
+    ...(row.closed_at ? { closedAt: isoFromMs(Number(row.closed_at)) } : {}),
+    ...(row.closed_by ? { closedBy: row.closed_by } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, Channel } from '@shared';
+import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
+import { staffMember } from '../support/staff.js';
+import { type TestServer, startTestServer } from '../support/testServer.js';
+
+/**
+ * Each monitoring rule with the data that trips it and the data that does not. The data is written
+ * straight into the tables the rules read (orders and their log, live checks, hand-overs): the rules
+ * are the subject here, not how those rows come about (the other suites cover that).
+ */
+let t: TestServer;
+let operatorToken: string;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  t = await startTestServer({
+    MONITOR_AGENT_ORDERS: '3/1h', MONITOR_CLIENT_IDENTITIES: '2/1d', MONITOR_LIVE_FAILURES: '4/10m', MONITOR_COURIER_REFUSALS: '2/1d',
+    MONITOR_REFUSAL_DAYS: '7', MONITOR_REFUSAL_MIN_DECIDED: '5', MONITOR_REFUSAL_FACTOR: '2', MONITOR_SUSPEND_AGENTS: 'true',
+  });
+  operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+let agents = 0;
+/** An agent admitted by two people. */
+async function agent(): Promise<Channel> {
+  agents += 1;
+  const created = await t.api.post<{ channel: Channel }>('/api/operator/channels', {
+    agentNumber: `AG-MON-${String(agents).padStart(4, '0')}`, name: '监测代理商', licenceNumber: creditCode(500 + agents), scope: ['sim_sale'],
+    origins: ['https://shop.example.cn'], webhookUrl: null, admission: admission(legalRepIdNumber(500 + agents)),
+  }, operatorToken);
+  return approveAgent(t.server, t, created.body.channel.id);
+}
+
+let numbers = 0;
+/**
+ * An order as the rules see it: through a channel, from a network, by an identity, submitted and
+ * decided `ago` ms before now.
+ */
+async function order(o: { channelId?: string; outcome?: 'approved' | 'rejected'; holder?: string; client?: string; ago?: number }): Promise<string> {
+  const db = t.server.db.db;
+  const at = t.now() - (o.ago ?? 60_000);
+  const id = randomUUID();
+  const msisdn = `171${String((numbers += 1)).padStart(8, '0')}`;
+  const channelId = o.channelId ?? (await db.selectFrom('channels').select('id').where('kind', '=', 'operator').executeTakeFirstOrThrow()).id;
+  await db.insertInto('orders').values({
+    id, token_hash: randomUUID(), state: o.outcome ?? 'verifying', msisdn, delivery_path: 'courier_verified', created_at: at, updated_at: at, hold_expires_at: at + HOUR,
+    channel_id: channelId, consent_at: at, consent_version: '2026-11', identity: null, checks: null, decision: null, holder_key: o.holder ?? randomUUID(), channel_flag: null, purged_at: null,
+  }).execute();
+  await db.insertInto('numbers').values({ msisdn, status: 'assigned', hold_id: null, hold_token_hash: null, held_until: null, order_id: id, hold_client: o.client ?? randomUUID(), origin: 'sandbox' }).execute();
+  const steps: [string | null, string][] = [[null, 'draft'], ['draft', 'submitted'], ['submitted', 'verifying'], ...(o.outcome ? [['verifying', o.outcome] as [string, string]] : [])];
+  for (const [from, to] of steps) {
+    await db.insertInto('transitions').values({ order_id: id, from_state: from as never, to_state: to as never, at, reason: 'test', actor: 'test' }).execute();
+  }
+  return id;
+}
+
+const times = async (n: number, make: () => Promise<unknown>): Promise<void> => {
+  for (let i = 0; i < n; i += 1) await make();
+};
+const sweep = () => t.server.monitoring.sweep();
+const tripped = async (rule: Alert['rule']): Promise<string[]> => (await t.server.monitoring.evaluate()).filter((x) => x.rule === rule).map((x) => x.subject).sort();
+
+describe('the monitoring rules', () => {
+  it('one agent opening many cards in a short time: more than the limit within the window trips, as many or older ones do not; the agent is suspended pending a look', async () => {
+    const [busy, steady] = [await agent(), await agent()];
+    await times(4, () => order({ channelId: busy.id, outcome: 'approved' }));
+    await times(3, () => order({ channelId: steady.id, outcome: 'approved' }));
+    await times(3, () => order({ channelId: steady.id, outcome: 'approved', ago: 2 * HOUR }));
+    expect(await tripped('agent_burst')).toEqual([busy.agentNumber]);
+
+    const raised = await sweep();
+    expect(raised.map((r) => [r.rule, r.subject])).toContainEqual(['agent_burst', busy.agentNumber]);
+    // Suspended at once (MONITOR_SUSPEND_AGENTS), with the reason and the alert as evidence.
+    const events = await t.api.get<{ events: { change: string; actor: string; reason?: string; evidence?: string[] }[] }>(`/api/operator/channels/${busy.id}/history`, operatorToken);
+    expect(events.body.events.at(-1)).toMatchObject({ change: 'changed status to suspended', actor: 'monitoring', reason: expect.stringContaining('agent_burst') as string });
+    expect(events.body.events.at(-1)?.evidence?.[0]).toMatch(/^ALERT-/u);
+    // Still true at the next sweep: the same alert, brought up to date, not a second one.
+    expect((await sweep()).filter((r) => r.rule === 'agent_burst')).toEqual([]);
+  });
+
+  it('an agent refused far more often than the others trips; one near the others\' rate, or with too few decisions to judge, does not', async () => {
+    const [refused, ordinary, small] = [await agent(), await agent(), await agent()];
+    const ago = 3 * HOUR;
+    await times(4, () => order({ channelId: refused.id, outcome: 'rejected', ago }));
+    await times(2, () => order({ channelId: refused.id, outcome: 'approved', ago }));
+    await times(1, () => order({ channelId: ordinary.id, outcome: 'rejected', ago }));
+    await times(5, () => order({ channelId: ordinary.id, outcome: 'approved', ago }));
+    await times(4, () => order({ channelId: small.id, outcome: 'rejected', ago }));
+    await times(12, () => order({ outcome: 'approved', ago }));
+    expect(await tripped('agent_refusals')).toEqual([refused.agentNumber]);
+    // Older than the window: not counted.
+    const old = await agent();
+    await times(6, () => order({ channelId: old.id, outcome: 'rejected', ago: 8 * 24 * HOUR }));
+    expect(await tripped('agent_refusals')).toEqual([refused.agentNumber]);
+  });
+
+  it('one network behind more identities than the limit trips; one behind as many, however many orders, does not', async () => {
+    const [many, few] = [randomUUID(), randomUUID()];
+    for (const holder of ['k1', 'k2', 'k3']) await order({ client: many, holder: `${many}-${holder}` });
+    await times(3, () => order({ client: few, holder: `${few}-a` }));
+    await times(2, () => order({ client: few, holder: `${few}-b` }));
+    // Identities from the same network the day before do not add up.
+    await order({ client: few, holder: `${few}-c`, ago: 2 * 24 * HOUR });
+    expect(await tripped('client_identities')).toEqual([many]);
+  });
+
+  it('a burst of failed live checks trips; as many as the limit, or older failures, do not', async () => {
+    const failed = async (ago: number) => {
+      const id = await order({});
+      await t.server.db.db.insertInto('liveness_challenges').values({
+        id: randomUUID(), order_id: id, actions: '[]', colours: '[]', issued_at: t.now() - ago, expires_at: t.now(), answered_at: t.now() - ago,
+        outcome: 'failed', reasons: '["liveness_motion_missing"]', score: null, object_id: null, face: null, purpose: 'purchase',
+      }).execute();
+    };
+    await times(4, () => failed(60_000));
+    await times(3, () => failed(HOUR));
+    expect(await tripped('live_check_failures')).toEqual([]);
+    await failed(30_000);
+    expect(await tripped('live_check_failures')).toEqual(['all']);
+  });
+
+  it('a courier refusing more hand-overs than the limit trips; one refusing as many, or handing over, does not', async () => {
+    const couriers = (await t.server.db.db.selectFrom('couriers').select('id').orderBy('id').execute()).map((c) => c.id);
+    const [strict, fair] = couriers;
+    if (!strict || !fair) throw new Error('the sandbox couriers are missing');
+    const handover = async (courier: string, outcome: 'refused' | 'handed_over') => {
+      await t.server.db.db.insertInto('handovers').values({
+        order_id: await order({ outcome: 'approved' }), courier_id: courier, at: t.now() - 60_000, outcome, reasons: '[]',
+        card_object_id: null, face_object_id: null, score: null, confirmed_at: null, device_time: null, live_score: null, supervisor_id: null,
+      }).execute();
+    };
+    await times(3, () => handover(strict, 'refused'));
+    await times(2, () => handover(fair, 'refused'));
+    await times(5, () => handover(fair, 'handed_over'));
+    expect(await tripped('courier_refusals')).toEqual([strict]);
+  });
+
+  it('shows the alerts to support and auditors, lets support close one with a note, and no one else', async () => {
+    await sweep();
+    const support = (await staffMember(t.server, t, ['support'])).client;
+    const open = await support.call<{ alerts: Alert[] }>('GET', '/api/console/alerts');
+    expect(open.status).toBe(200);
+    expect(new Set(open.body.alerts.map((a) => a.rule))).toEqual(new Set(['agent_burst', 'agent_refusals', 'client_identities', 'live_check_failures', 'courier_refusals']));
+    const burst = open.body.alerts.find((a) => a.rule === 'agent_burst');
+    expect(burst).toMatchObject({ status: 'open', action: 'agent_suspended', detail: { orders: 4, limit: 3 } });
+
+    const reviewer = (await staffMember(t.server, t, ['reviewer'])).client;
+    expect((await reviewer.call('GET', '/api/console/alerts')).status).toBe(403);
+    expect((await support.call('POST', `/api/console/alerts/${burst?.id}/close`, { note: '' })).status).toBe(400);
+    expect((await support.call('POST', `/api/console/alerts/${burst?.id}/close`, { note: '已核查：批量开卡，代理商已暂停' })).status).toBe(204);
+    expect((await support.call('POST', `/api/console/alerts/${burst?.id}/close`, { note: 'again' })).status).toBe(404);
+    const auditor = (await staffMember(t.server, t, ['auditor'])).client;
+    const all = await auditor.call<{ alerts: Alert[] }>('GET', '/api/console/alerts?status=all');
+    expect(all.body.alerts.find((a) => a.id === burst?.id)).toMatchObject({ status: 'closed', closedBy: expect.stringMatching(/^staff:/u) as string });
+  });
+});
