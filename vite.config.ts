@@ -14,7 +14,7 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
  */
 const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'channels', 'engines', 'staff', 'review', 'handoff', 'campaigns', 'monitoring'].map((name) => `tests/integration/${name}.test.ts`);
 /** Browser tests without a live check: they run beside the rest. */
-const CONSOLE_BROWSER = ['tests/e2e/console.test.ts', 'tests/e2e/campaigns.test.ts', 'tests/e2e/agents.test.ts', 'tests/e2e/inAppBrowsers.test.ts', 'tests/e2e/autoCapture.test.ts'];
+const CONSOLE_BROWSER = ['tests/e2e/console.test.ts', 'tests/e2e/campaigns.test.ts', 'tests/e2e/agents.test.ts', 'tests/e2e/alerts.test.ts', 'tests/e2e/inAppBrowsers.test.ts', 'tests/e2e/autoCapture.test.ts'];
 /** Many processes on one database: PostgreSQL only. */
 const POSTGRES_ONLY = ['tests/integration/nodes.test.ts'];
 

@@ -6,6 +6,7 @@ import type { Alert, Channel } from '@shared';
 import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
 import { staffMember } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
+import { monitoringData, times } from '../support/monitoringData.js';
 
 /**
  * Each monitoring rule with the data that trips it and the data that does not. The data is written
@@ -22,6 +23,7 @@ beforeAll(async () => {
     MONITOR_REFUSAL_DAYS: '7', MONITOR_REFUSAL_MIN_DECIDED: '5', MONITOR_REFUSAL_FACTOR: '2', MONITOR_SUSPEND_AGENTS: 'true',
   });
   operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
+  data = monitoringData(t);
 });
 
 afterAll(async () => {
@@ -39,32 +41,8 @@ async function agent(): Promise<Channel> {
   return approveAgent(t.server, t, created.body.channel.id);
 }
 
-let numbers = 0;
-/**
- * An order as the rules see it: through a channel, from a network, by an identity, submitted and
- * decided `ago` ms before now.
- */
-async function order(o: { channelId?: string; outcome?: 'approved' | 'rejected'; holder?: string; client?: string; ago?: number }): Promise<string> {
-  const db = t.server.db.db;
-  const at = t.now() - (o.ago ?? 60_000);
-  const id = randomUUID();
-  const msisdn = `171${String((numbers += 1)).padStart(8, '0')}`;
-  const channelId = o.channelId ?? (await db.selectFrom('channels').select('id').where('kind', '=', 'operator').executeTakeFirstOrThrow()).id;
-  await db.insertInto('orders').values({
-    id, token_hash: randomUUID(), state: o.outcome ?? 'verifying', msisdn, delivery_path: 'courier_verified', created_at: at, updated_at: at, hold_expires_at: at + HOUR,
-    channel_id: channelId, consent_at: at, consent_version: '2026-11', identity: null, checks: null, decision: null, holder_key: o.holder ?? randomUUID(), channel_flag: null, purged_at: null,
-  }).execute();
-  await db.insertInto('numbers').values({ msisdn, status: 'assigned', hold_id: null, hold_token_hash: null, held_until: null, order_id: id, hold_client: o.client ?? randomUUID(), origin: 'sandbox' }).execute();
-  const steps: [string | null, string][] = [[null, 'draft'], ['draft', 'submitted'], ['submitted', 'verifying'], ...(o.outcome ? [['verifying', o.outcome] as [string, string]] : [])];
-  for (const [from, to] of steps) {
-    await db.insertInto('transitions').values({ order_id: id, from_state: from as never, to_state: to as never, at, reason: 'test', actor: 'test' }).execute();
-  }
-  return id;
-}
-
-const times = async (n: number, make: () => Promise<unknown>): Promise<void> => {
-  for (let i = 0; i < n; i += 1) await make();
-};
+let data: ReturnType<typeof monitoringData>;
+const order = (o: Parameters<ReturnType<typeof monitoringData>['order']>[0]) => data.order(o);
 const sweep = () => t.server.monitoring.sweep();
 const tripped = async (rule: Alert['rule']): Promise<string[]> => (await t.server.monitoring.evaluate()).filter((x) => x.rule === rule).map((x) => x.subject).sort();
 
@@ -113,13 +91,7 @@ describe('the monitoring rules', () => {
   });
 
   it('a burst of failed live checks trips; as many as the limit, or older failures, do not', async () => {
-    const failed = async (ago: number) => {
-      const id = await order({});
-      await t.server.db.db.insertInto('liveness_challenges').values({
-        id: randomUUID(), order_id: id, actions: '[]', colours: '[]', issued_at: t.now() - ago, expires_at: t.now(), answered_at: t.now() - ago,
-        outcome: 'failed', reasons: '["liveness_motion_missing"]', score: null, object_id: null, face: null, purpose: 'purchase',
-      }).execute();
-    };
+    const failed = (ago: number) => data.failedLiveCheck(ago);
     await times(4, () => failed(60_000));
     await times(3, () => failed(HOUR));
     expect(await tripped('live_check_failures')).toEqual([]);
@@ -128,15 +100,9 @@ describe('the monitoring rules', () => {
   });
 
   it('a courier refusing more hand-overs than the limit trips; one refusing as many, or handing over, does not', async () => {
-    const couriers = (await t.server.db.db.selectFrom('couriers').select('id').orderBy('id').execute()).map((c) => c.id);
-    const [strict, fair] = couriers;
+    const [strict, fair] = await data.couriers();
     if (!strict || !fair) throw new Error('the sandbox couriers are missing');
-    const handover = async (courier: string, outcome: 'refused' | 'handed_over') => {
-      await t.server.db.db.insertInto('handovers').values({
-        order_id: await order({ outcome: 'approved' }), courier_id: courier, at: t.now() - 60_000, outcome, reasons: '[]',
-        card_object_id: null, face_object_id: null, score: null, confirmed_at: null, device_time: null, live_score: null, supervisor_id: null,
-      }).execute();
-    };
+    const handover = (courier: string, outcome: 'refused' | 'handed_over') => data.handover(courier, outcome);
     await times(3, () => handover(strict, 'refused'));
     await times(2, () => handover(fair, 'refused'));
     await times(5, () => handover(fair, 'handed_over'));

@@ -1,4 +1,5 @@
 import {
+  type Alert,
   CSRF_HEADER, PASSIVE_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewCorrectionRequest, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
@@ -88,6 +89,12 @@ export const operationsApi = {
   couriers: () => call<{ couriers: CourierAccount[] }>('/api/console/couriers'),
   addCourier: (body: { company: string; name: string; supervisor: boolean }) => call<{ courier: CourierAccount; accessCode: string }>('/api/console/couriers', 'POST', body),
   disableCourier: (id: string) => call<undefined>(`/api/console/couriers/${id}/disable`, 'POST'),
+};
+
+/** The monitoring's alerts: open ones (or all), and closing one with a note. */
+export const alertsApi = {
+  list: (status: 'open' | 'all' = 'open') => call<{ alerts: Alert[] }>(`/api/console/alerts?status=${status}`),
+  close: (id: string, note: string) => call<undefined>(`/api/console/alerts/${id}/close`, 'POST', { note }),
 };
 
 /** Re-registration campaigns: their progress and figures; a new one (administrators). */

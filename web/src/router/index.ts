@@ -38,6 +38,7 @@ export const router = createRouter({
         { path: 'requests', component: () => import('../pages/console/ConsoleRequestsPage.vue') },
         { path: 'operations', component: () => import('../pages/console/ConsoleOperationsPage.vue') },
         { path: 'campaigns', component: () => import('../pages/console/ConsoleCampaignsPage.vue') },
+        { path: 'alerts', component: () => import('../pages/console/ConsoleAlertsPage.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },
