@@ -39,6 +39,7 @@ import type { NumberProofService } from './reregistration/numberProofService.js'
 import type { ReregistrationService } from './reregistration/reregistrationService.js';
 import type { ChannelPatrol } from './services/channelPatrol.js';
 import type { MonitoringService } from './monitoring/monitoringService.js';
+import type { DashboardService } from './monitoring/dashboardService.js';
 import { monitoringRoutes } from './monitoring/monitoring.routes.js';
 import { reregisterRoutes } from './reregistration/reregister.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
@@ -67,6 +68,7 @@ export interface AppDeps {
   reregistrations: ReregistrationService;
   patrol: ChannelPatrol;
   monitoring: MonitoringService;
+  dashboard: DashboardService;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps): Express {
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
     handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff, { limits: guards.limits, authorize: (token) => channels.authorizeOperator(token) }),
-    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards), monitoringRoutes(deps.monitoring, guards.staff));
+    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards), monitoringRoutes(deps.monitoring, deps.dashboard, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -72,6 +72,7 @@ import { ReregistrationService } from './reregistration/reregistrationService.js
 import { ChannelPatrol } from './services/channelPatrol.js';
 import { MonitoringDb } from './monitoring/monitoring.db.js';
 import { MonitoringService } from './monitoring/monitoringService.js';
+import { DashboardService } from './monitoring/dashboardService.js';
 
 export interface RunningServer {
   url: string;
@@ -241,8 +242,9 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   await channels.ensureOperatorChannel();
   const patrol = new ChannelPatrol({ channels: channelsDb, publicUrl, intervalHours: config.patrolIntervalHours, now, log });
+  const monitoringDb = new MonitoringDb(db.database);
   const monitoring = new MonitoringService({
-    db: new MonitoringDb(db.database), settings: config.monitoring, now, log,
+    db: monitoringDb, settings: config.monitoring, now, log,
     suspendAgent: async (channelId, reason, evidence) => {
       await channels.update(channelId, { status: 'suspended', reason, evidence }, 'monitoring');
     },
@@ -312,6 +314,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     reregistrations,
     patrol,
     monitoring,
+    dashboard: new DashboardService(monitoringDb),
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },

@@ -20,3 +20,4 @@ export * from './notices.js';
 export * from './handoff.js';
 export * from './campaigns.js';
 export * from './monitoring.js';
+export * from './dashboard.js';

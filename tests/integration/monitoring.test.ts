@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Channel } from '@shared';
+import type { Alert, Channel, Dashboard } from '@shared';
 import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
 import { staffMember } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -126,5 +126,39 @@ describe('the monitoring rules', () => {
     const auditor = (await staffMember(t.server, t, ['auditor'])).client;
     const all = await auditor.call<{ alerts: Alert[] }>('GET', '/api/console/alerts?status=all');
     expect(all.body.alerts.find((a) => a.id === burst?.id)).toMatchObject({ status: 'closed', closedBy: expect.stringMatching(/^staff:/u) as string });
+  });
+});
+
+describe('the dashboard', () => {
+  it('counts each China day\'s orders submitted, approved, refused, sent to a person and refused for the five-card cap, for all channels or one, with the refusals by reason and a CSV file', async () => {
+    const shop = await agent();
+    // 23:30 and 00:30 China time on two days: the day is China's, not the server's.
+    const day = (d: string, hm: string) => Date.parse(`${d}T${hm}:00+08:00`);
+    await order({ channelId: shop.id, outcome: 'approved', at: day('2026-10-01', '23:30') });
+    await order({ channelId: shop.id, outcome: 'rejected', reasons: ['card_cap_reached'], at: day('2026-10-02', '00:30') });
+    await order({ channelId: shop.id, outcome: 'rejected', reasons: ['face_mismatch', 'card_expired'], at: day('2026-10-02', '09:00') });
+    await order({ outcome: 'review', at: day('2026-10-02', '10:00') });
+    await order({ outcome: 'rejected', reasons: ['face_mismatch'], at: day('2026-10-03', '12:00') });
+
+    const auditor = (await staffMember(t.server, t, ['auditor'])).client;
+    const all = await auditor.call<Dashboard>('GET', '/api/console/dashboard?from=2026-10-01&to=2026-10-03');
+    expect(all.status).toBe(200);
+    expect(all.body.days.map((d) => [d.day, d.submitted, d.approved, d.refused, d.review, d.fiveCards])).toEqual([
+      ['2026-10-01', 1, 1, 0, 0, 0], ['2026-10-02', 3, 0, 2, 1, 1], ['2026-10-03', 1, 0, 1, 0, 0],
+    ]);
+    expect(all.body.refusalsByReason).toEqual({ card_cap_reached: 1, face_mismatch: 2, card_expired: 1 });
+    const one = await auditor.call<Dashboard>('GET', `/api/console/dashboard?from=2026-10-01&to=2026-10-03&channel=${shop.agentNumber}`);
+    expect(one.body.days.map((d) => d.submitted)).toEqual([1, 2, 0]);
+    expect(one.body.refusalsByReason).toEqual({ card_cap_reached: 1, face_mismatch: 1, card_expired: 1 });
+
+    const csv = await fetch(`${t.server.url}/api/console/dashboard.csv?from=2026-10-02&to=2026-10-02&channel=${shop.agentNumber}`, { headers: { cookie: auditor.cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect((await csv.text()).trim().split('\n')).toEqual([
+      'day,channel,submitted,approved,refused,review,five_card_refusals,alerts', `2026-10-02,${shop.agentNumber},2,0,2,0,1,0`,
+    ]);
+    expect((await auditor.call('GET', '/api/console/dashboard?from=2026-10-03&to=2026-10-01')).status).toBe(400);
+    expect((await auditor.call('GET', '/api/console/dashboard?from=2026-01-01&to=2026-10-01')).status).toBe(400);
+    expect((await (await staffMember(t.server, t, ['reviewer'])).client.call('GET', '/api/console/dashboard?from=2026-10-01&to=2026-10-03')).status).toBe(403);
   });
 });

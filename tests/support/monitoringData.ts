@@ -10,14 +10,15 @@ export function monitoringData(t: TestServer) {
   const db = t.server.db.db;
   let numbers = 0;
 
-  async function order(o: { channelId?: string; outcome?: 'approved' | 'rejected'; holder?: string; client?: string; ago?: number } = {}): Promise<string> {
-    const at = t.now() - (o.ago ?? 60_000);
+  async function order(o: { channelId?: string; outcome?: 'approved' | 'rejected' | 'review'; reasons?: string[]; holder?: string; client?: string; ago?: number; at?: number } = {}): Promise<string> {
+    const at = o.at ?? t.now() - (o.ago ?? 60_000);
     const id = randomUUID();
     const msisdn = `171${String((numbers += 1)).padStart(8, '0')}`;
     const channelId = o.channelId ?? (await db.selectFrom('channels').select('id').where('kind', '=', 'operator').executeTakeFirstOrThrow()).id;
     await db.insertInto('orders').values({
       id, token_hash: randomUUID(), state: o.outcome ?? 'verifying', msisdn, delivery_path: 'courier_verified', created_at: at, updated_at: at, hold_expires_at: at + 3_600_000,
-      channel_id: channelId, consent_at: at, consent_version: '2026-11', identity: null, checks: null, decision: null, holder_key: o.holder ?? randomUUID(), channel_flag: null, purged_at: null,
+      channel_id: channelId, consent_at: at, consent_version: '2026-11', identity: null, checks: null,
+      decision: o.outcome ? JSON.stringify({ outcome: o.outcome, reasons: o.reasons ?? [], decidedAt: new Date(at).toISOString() }) : null, holder_key: o.holder ?? randomUUID(), channel_flag: null, purged_at: null,
     }).execute();
     await db.insertInto('numbers').values({ msisdn, status: 'assigned', hold_id: null, hold_token_hash: null, held_until: null, order_id: id, hold_client: o.client ?? randomUUID(), origin: 'sandbox' }).execute();
     const steps: [OrderState | null, OrderState][] = [[null, 'draft'], ['draft', 'submitted'], ['submitted', 'verifying'], ...(o.outcome ? [['verifying', o.outcome] as [OrderState, OrderState]] : [])];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { AlertRule } from '@shared';
 import { Tables } from '../providers/db/tables.js';
 
@@ -91,6 +92,49 @@ export class MonitoringDb extends Tables {
       }).execute();
       return { id, raised: true };
     });
+  }
+
+  /**
+   * The orders' steps within [from, to), counted per China day (the day's number since the epoch)
+   * and state reached, for one channel or all; and the refused orders' decisions (their reasons).
+   */
+  async stepsByDay(from: number, to: number, channelId: string | undefined): Promise<{ day: number; state: string; n: number }[]> {
+    const dayOf = sql<number>`(t.at + 28800000) / 86400000`;
+    let query = this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id')
+      .select([dayOf.as('day'), 't.to_state as state', (eb) => eb.fn.countAll().as('n')])
+      .where('t.at', '>=', from).where('t.at', '<', to).where('t.to_state', 'in', ['submitted', 'approved', 'rejected', 'review'])
+      .where('o.delivery_path', '<>', 'reregistration')
+      .groupBy([dayOf, 't.to_state']);
+    if (channelId) query = query.where('o.channel_id', '=', channelId);
+    return (await query.execute()).map((r) => ({ day: Number(r.day), state: r.state, n: Number(r.n) }));
+  }
+
+  /** The decisions of the orders refused within [from, to), with the day of the refusal. */
+  async refusals(from: number, to: number, channelId: string | undefined): Promise<{ at: number; decision: string | null }[]> {
+    let query = this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id').select(['t.at', 'o.decision'])
+      .where('t.at', '>=', from).where('t.at', '<', to).where('t.to_state', '=', 'rejected').where('o.delivery_path', '<>', 'reregistration');
+    if (channelId) query = query.where('o.channel_id', '=', channelId);
+    return (await query.execute()).map((r) => ({ at: Number(r.at), decision: r.decision }));
+  }
+
+  /** Alerts raised within [from, to), per China day. */
+  async alertsByDay(from: number, to: number): Promise<{ day: number; n: number }[]> {
+    const dayOf = sql<number>`(raised_at + 28800000) / 86400000`;
+    return (await this.db.selectFrom('alerts').select([dayOf.as('day'), (eb) => eb.fn.countAll().as('n')])
+      .where('raised_at', '>=', from).where('raised_at', '<', to).groupBy(dayOf).execute()).map((r) => ({ day: Number(r.day), n: Number(r.n) }));
+  }
+
+  /** Orders waiting for a person now (for one channel or all). */
+  async reviewBacklog(channelId: string | undefined): Promise<number> {
+    let query = this.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'review');
+    if (channelId) query = query.where('channel_id', '=', channelId);
+    return Number((await query.executeTakeFirst())?.n ?? 0);
+  }
+
+  /** The channels (agents, and the operator's own storefront). */
+  async channels(): Promise<{ id: string; agentNumber: string; name: string; kind: string }[]> {
+    return (await this.db.selectFrom('channels').select(['id', 'agent_number', 'name', 'kind']).orderBy('kind', 'desc').orderBy('agent_number').execute())
+      .map((c) => ({ id: c.id, agentNumber: c.agent_number, name: c.name, kind: c.kind }));
   }
 
   async setAction(id: string, action: string): Promise<void> {

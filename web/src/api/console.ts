@@ -1,5 +1,5 @@
 import {
-  type Alert,
+  type Alert, type Dashboard, type DashboardQuery,
   CSRF_HEADER, PASSIVE_HEADER, type Channel, type CreateChannelRequest, type CreateStaffRequest, type Enrolment, type StaffAccount, type StaffAction,
   type StaffCredentials, type StaffSession, type UpdateChannelRequest, type UpdateStaffRequest,
   type ReviewCase, type ReviewCorrectionRequest, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
@@ -95,6 +95,12 @@ export const operationsApi = {
 export const alertsApi = {
   list: (status: 'open' | 'all' = 'open') => call<{ alerts: Alert[] }>(`/api/console/alerts?status=${status}`),
   close: (id: string, note: string) => call<undefined>(`/api/console/alerts/${id}/close`, 'POST', { note }),
+};
+
+/** The dashboard's figures for a period and a channel, and the same as a CSV file. */
+export const dashboardApi = {
+  get: (query: DashboardQuery) => call<Dashboard>(`/api/console/dashboard?${new URLSearchParams(query).toString()}`),
+  csvUrl: (query: DashboardQuery) => `/api/console/dashboard.csv?${new URLSearchParams(query).toString()}`,
 };
 
 /** Re-registration campaigns: their progress and figures; a new one (administrators). */

@@ -39,6 +39,7 @@ export const router = createRouter({
         { path: 'operations', component: () => import('../pages/console/ConsoleOperationsPage.vue') },
         { path: 'campaigns', component: () => import('../pages/console/ConsoleCampaignsPage.vue') },
         { path: 'alerts', component: () => import('../pages/console/ConsoleAlertsPage.vue') },
+        { path: 'dashboard', component: () => import('../pages/console/ConsoleDashboardPage.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },
