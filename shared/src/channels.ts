@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseIdNumber } from './idNumber.js';
 
 /** What an authorised agent may sell on the operator's behalf. */
 export const AGENT_SCOPES = ['sim_sale', 'number_porting', 'plan_change'] as const;
@@ -64,8 +63,11 @@ export const agentAdmissionSchema = z.object({
   licenceDocument: documentRef,
   legalRepresentative: z.object({
     name: z.string().trim().min(2).max(40),
-    /** Kept only as a keyed hash: the blacklist binds the person, not the number in clear. */
-    idNumber: z.string().trim().refine((v) => parseIdNumber(v).ok, 'not a valid resident ID number'),
+    /**
+     * Kept only as a keyed hash: the blacklist binds the person, not the number in clear. Its shape
+     * here; its date and check character on the server (the region table stays out of the web app).
+     */
+    idNumber: z.string().trim().regex(/^\d{17}[\dXx]$/u, 'a resident ID number is 18 characters'),
   }),
   agreement: z.object({ reference: documentRef, signedOn: day, validUntil: day }).refine((a) => a.validUntil > a.signedOn, 'the agreement ends after it is signed'),
   commitments: z.object({ realName: z.literal(true), dataProtection: z.literal(true), noSubAgents: z.literal(true) }),

@@ -10,7 +10,9 @@ import {
   type UpdateChannelRequest,
   type WebhookDelivery,
   isoFromMs,
+  composeIdNumber,
   normaliseIdNumber,
+  parseIdNumber,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken, newToken, tokenMatches } from '../crypto/tokens.js';
@@ -61,7 +63,7 @@ type StoredAdmission = Omit<AgentAdmission, 'legalRepresentative'> & { legalRepr
 /** The sandbox demo agent's admission (demo data: production retires the agent). */
 const DEMO_ADMISSION: AgentAdmission = {
   licenceDocument: 'SANDBOX-LICENCE-SCAN-0001',
-  legalRepresentative: { name: '沙盒法人', idNumber: '11010519880312003X' },
+  legalRepresentative: { name: '沙盒法人', idNumber: composeIdNumber('110105', { year: 1980, month: 1, day: 1 }, '001') },
   agreement: { reference: 'SANDBOX-AGREEMENT-0001', signedOn: '2026-01-01', validUntil: '2028-12-31' },
   commitments: { realName: true, dataProtection: true, noSubAgents: true },
   backgroundCheck: { outcome: 'clear', reference: 'SANDBOX-CHECK-0001', checkedOn: '2026-01-01' },
@@ -153,6 +155,9 @@ export class ChannelService {
    */
   async create(request: CreateChannelRequest, actor = 'operator'): Promise<{ channel: Channel; webhookSecret: string; apiKey: string }> {
     const { admission } = request;
+    if (!parseIdNumber(admission.legalRepresentative.idNumber).ok) {
+      throw new AppError('validation_failed', 'admission.legalRepresentative.idNumber: not a valid resident ID number', 400);
+    }
     const legalRepKey = this.#d.envelope.digest(normaliseIdNumber(admission.legalRepresentative.idNumber), LEGAL_REP_PURPOSE);
     const banned = await this.#d.channels.ban(request.licenceNumber, legalRepKey);
     if (banned) {
