@@ -46,6 +46,8 @@ describe('first page', () => {
     const wrapper = await mountApp();
     const english = wrapper.findAll('.locale-switch button').find((b) => b.text() === 'English');
     await english?.trigger('click');
+    await vi.waitFor(() => expect(i18n.global.locale.value).toBe('en'));
+    await flushPromises();
     expect(wrapper.find('h1').text()).toBe('Buying a SIM online starts with verifying your identity');
     expect(wrapper.findAll('.home-needs li')).toHaveLength(3);
     expect(localStorage.getItem('locale')).toBe('en');

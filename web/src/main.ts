@@ -1,7 +1,7 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { i18n } from './i18n/index.js';
+import { i18n, initialLocale, switchLocale } from './i18n/index.js';
 import { router } from './router/index.js';
 import './styles.css';
 import { applyTheme, embedContext } from './embed/host.js';
@@ -10,4 +10,6 @@ import { applyTheme, embedContext } from './embed/host.js';
 const embedded = embedContext();
 if (embedded) applyTheme(embedded.theme);
 
-createApp(App).use(createPinia()).use(i18n).use(router).mount('#app');
+const app = createApp(App).use(createPinia()).use(i18n).use(router);
+// The remembered language first (English messages are loaded only for those who chose it).
+void switchLocale(initialLocale(), false).finally(() => app.mount('#app'));
