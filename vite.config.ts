@@ -12,7 +12,7 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
  * PostgreSQL the nodes suite kills a process mid-activation among three. The registration and
  * retention suite too: on PostgreSQL the fulfilment suite finds its records and sweeps a returned order.)
  */
-const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'channels', 'engines', 'staff', 'review', 'handoff', 'campaigns', 'monitoring'].map((name) => `tests/integration/${name}.test.ts`);
+const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'channels', 'engines', 'staff', 'review', 'handoff', 'campaigns', 'monitoring', 'cases'].map((name) => `tests/integration/${name}.test.ts`);
 /** Browser tests without a live check: they run beside the rest. */
 const CONSOLE_BROWSER = ['tests/e2e/console.test.ts', 'tests/e2e/campaigns.test.ts', 'tests/e2e/agents.test.ts', 'tests/e2e/alerts.test.ts', 'tests/e2e/inAppBrowsers.test.ts', 'tests/e2e/autoCapture.test.ts'];
 /** Many processes on one database: PostgreSQL only. */

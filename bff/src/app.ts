@@ -42,6 +42,8 @@ import type { MonitoringService } from './monitoring/monitoringService.js';
 import type { DashboardService } from './monitoring/dashboardService.js';
 import { monitoringRoutes } from './monitoring/monitoring.routes.js';
 import { reregisterRoutes } from './reregistration/reregister.routes.js';
+import type { CaseService } from './cases/caseService.js';
+import { caseRoutes, reportRoutes } from './cases/cases.routes.js';
 import type { OperationsService } from './operations/operationsService.js';
 import { operationsRoutes } from './operations/operations.routes.js';
 import type { NoticeService } from './notices/noticeService.js';
@@ -69,6 +71,7 @@ export interface AppDeps {
   patrol: ChannelPatrol;
   monitoring: MonitoringService;
   dashboard: DashboardService;
+  cases: CaseService;
   operations: OperationsService;
   notices: NoticeService;
   handoffs: HandoffService;
@@ -114,7 +117,8 @@ export function createApp(deps: AppDeps): Express {
     registrationRoutes(deps.registrations, guards.staff), retentionRoutes(deps.retention, orders, guards.staff),
     operationsRoutes(deps.operations, guards.staff), noticeRoutes(deps.notices, orders, guards, deps.inbox),
     handoffRoutes(deps.handoffs, orders, guards), campaignRoutes(deps.campaigns, guards.staff, { limits: guards.limits, authorize: (token) => channels.authorizeOperator(token) }),
-    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards), monitoringRoutes(deps.monitoring, deps.dashboard, guards.staff));
+    reregisterRoutes(deps.numberProofs, deps.reregistrations, guards), monitoringRoutes(deps.monitoring, deps.dashboard, guards.staff),
+    reportRoutes(deps.cases, orders, guards), caseRoutes(deps.cases, guards.staff));
   app.use('/api', (req) => {
     throw new AppError('not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`, 404);
   });

@@ -130,6 +130,7 @@ const configSchema = z.object({
   LIMIT_HANDOFF_CLAIMS: rateLimit('20/10m'),
   /** Codes asked for and tried, proving a number before re-registering it online. */
   LIMIT_NUMBER_CODES: rateLimit('20/1h'),
+  LIMIT_REPORTS: rateLimit('30/1h'),
   /** Upload bytes all requests together may hold in memory; beyond it an upload waits outside (503). */
   UPLOAD_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
   /** Uploads one client may have in flight at once (a buyer sends one photo at a time). */
@@ -347,6 +348,8 @@ export interface LimitsConfig {
   marks: RateLimit;
   handoffClaims: RateLimit;
   numberCodes: RateLimit;
+  /** Reports filed, identity checks for one, and look-ups of a report by its reference. */
+  reports: RateLimit;
   holdsPerClient: number;
   holdUnclaimedMinutes: number;
   uploadMemoryBytes: number;
@@ -534,6 +537,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       marks: c.LIMIT_MARKS,
       handoffClaims: c.LIMIT_HANDOFF_CLAIMS,
       numberCodes: c.LIMIT_NUMBER_CODES,
+      reports: c.LIMIT_REPORTS,
       holdsPerClient: c.HOLDS_PER_CLIENT,
       holdUnclaimedMinutes: c.HOLD_UNCLAIMED_MINUTES,
       uploadMemoryBytes: c.UPLOAD_MEMORY_MB * 2 ** 20,

@@ -3,7 +3,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Readiness } from '@shared';
+import { type Readiness, isPurchase } from '@shared';
 import { createApp } from './app.js';
 import { type Background, backgroundRunner, failureName } from './background.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -73,6 +73,8 @@ import { ChannelPatrol } from './services/channelPatrol.js';
 import { MonitoringDb } from './monitoring/monitoring.db.js';
 import { MonitoringService } from './monitoring/monitoringService.js';
 import { DashboardService } from './monitoring/dashboardService.js';
+import { CasesDb } from './cases/cases.db.js';
+import { CaseService } from './cases/caseService.js';
 
 export interface RunningServer {
   url: string;
@@ -94,6 +96,7 @@ export interface RunningServer {
   reregistrations: ReregistrationService;
   patrol: ChannelPatrol;
   monitoring: MonitoringService;
+  cases: CaseService;
   /** The sandbox's provisioning stand-in (undefined when the operator's system, or an override, is used). */
   sandboxProvisioning: MockProvisioning | undefined;
   /** The sandbox's billing stand-in (undefined when the operator's system, or an override, is used). */
@@ -174,7 +177,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const configured = createStorage(config, envelope);
   const storage = overrides.wrapStorage?.(configured) ?? configured;
   const audit = new AccessAudit(new AuditDb(db.database), envelope, now);
-  const registrations = new RegistrationService({ db: new RegistrationsDb(db.database), orders: db, storage, envelope, audit, now });
+  const registrationsDb = new RegistrationsDb(db.database);
+  const registrations = new RegistrationService({ db: registrationsDb, orders: db, storage, envelope, audit, now });
   const handoffsDb = new HandoffsDb(db.database);
   const campaignsDb = new CampaignsDb(db.database);
   const orders: OrderService = new OrderService({
@@ -252,7 +256,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   // The demo agent's sites are the addresses this sandbox answers on; production sells through none.
   if (sandbox) await channels.seedDemo([...new Set([new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])], [`${publicUrl}/demo/storefront`]);
   else await channels.retireDemo();
-  const staff = new StaffService({ db: new StaffDb(db.database), envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
+  const staffDb = new StaffDb(db.database);
+  const staff = new StaffService({ db: staffDb, envelope, now, settings: { ...config.staff, issuer: config.operator.name } });
   const reviews = new ReviewService({
     db: new ReviewDb(db.database), orders: db, orderService: orders, storage, envelope, audit, settings: config.review, now, log,
     afterApproval: (orderId) => approved(orderId),
@@ -280,9 +285,19 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       if (billing instanceof SandboxBilling) billing.book([line]);
     },
   });
+  const cases = new CaseService({
+    db: new CasesDb(db.database), registrations: registrationsDb, subscribers: campaignsDb, orders, storage, envelope, provisioning, now,
+    agents: { byNumber: (agentNumber) => channelsDb.byAgentNumber(agentNumber), update: (id, request, actor) => channels.update(id, request, actor) },
+    staffExists: async (username) => { const account = await staffDb.accountByName(username); return account !== undefined && account.disabled_at === null; },
+  });
   // An approved purchase is shipped; an approved re-registration becomes the number's registration.
   const approved = (orderId: string): void => background('approval', db.getOrder(orderId)
-    .then((row) => (row?.delivery_path === 'reregistration' ? reregistrations.complete(orderId) : fulfilment.ship(orderId))));
+    .then((row) => {
+      if (row?.delivery_path === 'reregistration') return reregistrations.complete(orderId);
+      // An approved identity check waits for its reporter to file.
+      if (row && isPurchase(row.delivery_path)) return fulfilment.ship(orderId);
+      return undefined;
+    }));
   const webhooks = new WebhookSender({ channels: channelsDb, service: channels, log, now, claimMs: config.outboxClaimSeconds * 1000 });
 
   const readiness = async (): Promise<Readiness> => {
@@ -315,6 +330,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     patrol,
     monitoring,
     dashboard: new DashboardService(monitoringDb),
+    cases,
     inbox,
     // Production's cookies go over HTTPS only (PUBLIC_URL is https there).
     guards: { limits, uploads, staff: staffGuard(staff, !sandbox) },
@@ -380,6 +396,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     reregistrations,
     patrol,
     monitoring,
+    cases,
     sandboxProvisioning: provisioning instanceof MockProvisioning && !overrides.provisioning ? provisioning : undefined,
     sandboxBilling: billing instanceof SandboxBilling && !overrides.billing ? billing : undefined,
     sweep,

@@ -9,11 +9,14 @@ import { deliveryViewSchema } from './delivery.js';
 export const DELIVERY_PATHS = ['courier_verified', 'unactivated'] as const;
 export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 /**
- * What an order is for: a purchase on one of its delivery paths, or the re-registration (补登记) of
- * a number already in service, whose holder goes through the same checks and to whom nothing is shipped.
+ * What an order is for: a purchase on one of its delivery paths, the re-registration (补登记) of
+ * a number already in service, whose holder goes through the same checks and to whom nothing is shipped,
+ * or the identity check of someone reporting a number opened in their name (no number at all).
  */
-export const ORDER_PATHS = [...DELIVERY_PATHS, 'reregistration'] as const;
+export const ORDER_PATHS = [...DELIVERY_PATHS, 'reregistration', 'identity_check'] as const;
 export type OrderPath = (typeof ORDER_PATHS)[number];
+/** Whether an order is a purchase: a card is shipped for it (re-registrations and identity checks ship nothing). */
+export const isPurchase = (path: OrderPath): path is DeliveryPath => (DELIVERY_PATHS as readonly string[]).includes(path);
 
 export const ORDER_STATES = [
   'draft',

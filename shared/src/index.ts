@@ -21,3 +21,4 @@ export * from './handoff.js';
 export * from './campaigns.js';
 export * from './monitoring.js';
 export * from './dashboard.js';
+export * from './cases.js';

@@ -29,6 +29,10 @@ export const STAFF_PERMISSIONS = {
   'monitoring.read': ['administrator', 'support', 'auditor'],
   /** Closing an alert once it was looked into. */
   'monitoring.manage': ['administrator', 'support'],
+  /** Cases from the public's reports: the queue and each case, its screenshots. */
+  'cases.read': ['administrator', 'support', 'auditor'],
+  /** Working a case: assignment, notes, referrals, suspending a number, re-verification, an agent suspended or blacklisted. */
+  'cases.work': ['support'],
   /** The log of staff actions and the access audit. */
   'audit.read': ['auditor'],
 } as const satisfies Record<string, readonly StaffRole[]>;

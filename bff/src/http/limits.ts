@@ -8,7 +8,7 @@ import { clientOf } from './client.js';
 
 /** What is counted per client (or per device). */
 export const LIMITED = [
-  'requests', 'holds', 'orders', 'uploads', 'liveChecks', 'submissions', 'deviceSubmissions', 'activations', 'signInFailures', 'marks', 'handoffClaims', 'numberCodes',
+  'requests', 'holds', 'orders', 'uploads', 'liveChecks', 'submissions', 'deviceSubmissions', 'activations', 'signInFailures', 'marks', 'handoffClaims', 'numberCodes', 'reports',
 ] as const satisfies readonly (keyof LimitsConfig)[];
 export type Limited = (typeof LIMITED)[number];
 
@@ -26,6 +26,7 @@ const REFUSALS: Record<Limited, string> = {
   marks: 'too many requests for agent marks; wait a moment',
   handoffClaims: 'too many hand-off codes tried from this network; wait a few minutes',
   numberCodes: 'too many number codes asked for or tried from this network; wait a while, or register in one of our stores',
+  reports: 'too many reports filed or looked up from this network; try again later, or call our service line',
 };
 
 /** The table the counters live in, in a database of their own (DATA_DIR/limits.db). */

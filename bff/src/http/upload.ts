@@ -20,7 +20,7 @@ export const MAX_HANDOVER_BYTES = 2 * MAX_UPLOAD_BYTES;
  * Files in one multipart field, held in memory, never written to disk as they arrived. Multer's
  * refusals become stable codes; the limits stop a body from growing without bound.
  */
-function filesIn(field: string, maxFiles: number, maxBytes: number, also: { field: string; maxCount: number }[] = [], fieldSize = 1024): RequestHandler {
+function filesIn(field: string, maxFiles: number, maxBytes: number, also: { field: string; maxCount: number }[] = [], fieldSize = 1024, optional = false): RequestHandler {
   const files = maxFiles + also.reduce((n, a) => n + a.maxCount, 0);
   const limited = multer({
     storage: multer.memoryStorage(),
@@ -57,7 +57,7 @@ function filesIn(field: string, maxFiles: number, maxBytes: number, also: { fiel
         next(new AppError('bad_request', 'malformed multipart body', 400, { cause: error }));
         return;
       }
-      if (uploadedFiles(req, field).length === 0) {
+      if (!optional && uploadedFiles(req, field).length === 0) {
         next(new AppError('upload_missing_file', `no file: send ${expected}`, 400));
         return;
       }
@@ -84,3 +84,9 @@ export function uploadedFiles(req: { files?: unknown }, field?: string): Buffer[
   const list = Array.isArray(files) ? files : field ? (files?.[field] ?? []) : [];
   return list.map((f) => f.buffer);
 }
+
+/** A screenshot of a shop's page: 5 MB is plenty for a phone's screen. */
+export const MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024;
+
+/** A report of a shop: its fields, and up to three screenshots (none is fine) in the field `screenshots`. */
+export const screenshotUpload: RequestHandler = filesIn('screenshots', 3, MAX_SCREENSHOT_BYTES, [], 2000, true);

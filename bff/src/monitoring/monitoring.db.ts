@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { AlertRule } from '@shared';
+import { type AlertRule, DELIVERY_PATHS } from '@shared';
 import { Tables } from '../providers/db/tables.js';
 
 export interface AlertRow {
@@ -103,7 +103,7 @@ export class MonitoringDb extends Tables {
     let query = this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id')
       .select([dayOf.as('day'), 't.to_state as state', (eb) => eb.fn.countAll().as('n')])
       .where('t.at', '>=', from).where('t.at', '<', to).where('t.to_state', 'in', ['submitted', 'approved', 'rejected', 'review'])
-      .where('o.delivery_path', '<>', 'reregistration')
+      .where('o.delivery_path', 'in', DELIVERY_PATHS)
       .groupBy([dayOf, 't.to_state']);
     if (channelId) query = query.where('o.channel_id', '=', channelId);
     return (await query.execute()).map((r) => ({ day: Number(r.day), state: r.state, n: Number(r.n) }));
@@ -112,7 +112,7 @@ export class MonitoringDb extends Tables {
   /** The decisions of the orders refused within [from, to), with the day of the refusal. */
   async refusals(from: number, to: number, channelId: string | undefined): Promise<{ at: number; decision: string | null }[]> {
     let query = this.db.selectFrom('transitions as t').innerJoin('orders as o', 'o.id', 't.order_id').select(['t.at', 'o.decision'])
-      .where('t.at', '>=', from).where('t.at', '<', to).where('t.to_state', '=', 'rejected').where('o.delivery_path', '<>', 'reregistration');
+      .where('t.at', '>=', from).where('t.at', '<', to).where('t.to_state', '=', 'rejected').where('o.delivery_path', 'in', DELIVERY_PATHS);
     if (channelId) query = query.where('o.channel_id', '=', channelId);
     return (await query.execute()).map((r) => ({ at: Number(r.at), decision: r.decision }));
   }

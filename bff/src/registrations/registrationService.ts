@@ -32,7 +32,7 @@ export interface Lookup {
 }
 
 /** How the holder was checked, by the order's path. */
-const METHODS: Record<OrderPath, VerificationMethod> = { courier_verified: 'door_check', unactivated: 'online_activation', reregistration: 'online_reregistration' };
+const METHODS: Record<Exclude<OrderPath, 'identity_check'>, VerificationMethod> = { courier_verified: 'door_check', unactivated: 'online_activation', reregistration: 'online_reregistration' };
 
 const evidenceList = z.array(z.object({ kind: z.enum(REGISTRATION_EVIDENCE), objectId: z.string() }));
 const storedDecision = z.object({ reasons: z.array(z.string()) });
@@ -57,6 +57,7 @@ export class RegistrationService {
     if (!made) throw new Error('an activation without its order');
     const { order } = made;
     if (!order.identity || !order.holder_key) throw new Error('an activated order without its identity');
+    if (order.delivery_path === 'identity_check') throw new Error('an identity check registers no number');
     const id = randomUUID();
     const identity = this.#d.envelope.openJson(order.identity, sealedAs.identity(order.id));
     const authority = checksOf(order.checks).find((c) => c.check === 'authority');

@@ -81,6 +81,11 @@ export class CampaignsDb extends Tables {
     return this.db.selectFrom('subscribers').selectAll().where('msisdn', '=', msisdn).executeTakeFirst();
   }
 
+  /** The lines in service under one identity (its five-card key), as billing knows them. */
+  async linesOf(holderKey: string): Promise<SubscriberRow[]> {
+    return this.db.selectFrom('subscribers').selectAll().where('holder_key', '=', holderKey).where('service', '<>', 'stopped').orderBy('msisdn').limit(50).execute();
+  }
+
   async setSubscriber(msisdn: string, change: Partial<Pick<SubscriberRow, 'registration' | 'service' | 'holder_key'>>, now: number): Promise<void> {
     await this.db.updateTable('subscribers').set({ ...change, updated_at: now }).where('msisdn', '=', msisdn).execute();
   }

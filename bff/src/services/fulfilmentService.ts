@@ -5,6 +5,7 @@ import {
   type HandoverResult,
   type OutcomeReason,
   type RefuseRequest,
+  isPurchase,
 } from '@shared';
 import type { Envelope } from '../crypto/envelope.js';
 import { hashToken } from '../crypto/tokens.js';
@@ -100,8 +101,8 @@ export class FulfilmentService {
 
   private async shipNow(orderId: string): Promise<void> {
     const order = await this.#d.db.getOrder(orderId);
-    // A re-registration ships nothing: the number is in service already.
-    if (order?.state !== 'approved' || order.delivery_path === 'reregistration') return;
+    // A re-registration ships nothing (the number is in service already), nor does an identity check.
+    if (order?.state !== 'approved' || !isPurchase(order.delivery_path)) return;
     // Its agent stopped selling: the order waits in the operations queue until someone clears or cancels it.
     if (order.channel_flag !== null) return;
     const iccid = await this.#d.fulfilment.allotSimCard(orderId);

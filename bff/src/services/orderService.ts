@@ -22,6 +22,7 @@ import {
   decisionSchema,
   readIdentitySchema, type ContactView,
   isoFromMs,
+  isPurchase,
 } from '@shared';
 import type { BillingPort } from '../providers/billing/billing.port.js';
 import type { Envelope } from '../crypto/envelope.js';
@@ -188,11 +189,21 @@ export class OrderService {
    * it: the same photos, live check and checks as a purchase, nothing to pay and nothing shipped.
    */
   async createReregistration(msisdn: string): Promise<CreatedOrder> {
+    return this.#createCheck(msisdn, 'reregistration');
+  }
+
+  /** The identity check of someone reporting a number opened in their name: the buyer's checks, no number. */
+  async createIdentityCheck(): Promise<CreatedOrder> {
+    return this.#createCheck('', 'identity_check');
+  }
+
+  async #createCheck(msisdn: string, path: 'reregistration' | 'identity_check'): Promise<CreatedOrder> {
     const channel = await this.#d.channelFor?.(undefined);
     const id = randomUUID();
     const orderToken = newToken();
-    await this.#d.db.createReregistration(
+    await this.#d.db.createCheck(
       { id, tokenHash: hashToken(orderToken), msisdn, channelId: channel?.id ?? null },
+      path,
       this.now(),
       this.now() + this.#d.settings.holdMinutes * 60_000,
     );
@@ -465,7 +476,7 @@ export class OrderService {
       decision: JSON.stringify(decision),
     });
     if (!moved) return;
-    const purchase = row.delivery_path !== 'reregistration';
+    const purchase = isPurchase(row.delivery_path);
     if (outcome.outcome === 'rejected' && purchase) await this.#d.db.releaseNumber(orderId);
     if (outcome.outcome === 'approved') {
       if (purchase) await this.#d.db.assignNumber(orderId);
@@ -512,7 +523,7 @@ export class OrderService {
     const delivery = await this.#d.deliveryOf?.(row);
     const contact = await this.#d.contactOf?.(row);
     // A re-registration has no delivery: its page tells where it is.
-    const journey = row.state === 'draft' || row.delivery_path === 'reregistration' ? undefined : journeyOf({
+    const journey = row.state === 'draft' || !isPurchase(row.delivery_path) ? undefined : journeyOf({
       state: row.state,
       deliveryPath: row.delivery_path,
       transitions: (await this.#d.db.transitionsOf(row.id)).map((t) => ({ from: t.from_state, to: t.to_state, at: t.at })),

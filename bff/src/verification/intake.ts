@@ -38,6 +38,11 @@ export function acceptFrame(upload: Buffer): Promise<AcceptedImage> {
   return decodeUpload(upload, FRAME_MIN_SHORT_SIDE, FRAME_LONG_SIDE);
 }
 
+/** A screenshot a reporter sends: sniffed, limited and re-encoded as a photo is (its metadata gone), no quality gate. */
+export function acceptScreenshot(upload: Buffer): Promise<AcceptedImage> {
+  return decodeUpload(upload, 200, 1600);
+}
+
 async function decodeUpload(upload: Buffer, minShortSide: number, longSide: number): Promise<AcceptedImage & { sourceWidth: number; sourceHeight: number }> {
   const type = await fileTypeFromBuffer(upload);
   if (!type || !type.mime.startsWith('image/')) {

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { OrderState, ShipmentStatus } from '@shared';
+import { DELIVERY_PATHS, type OrderState, type ShipmentStatus } from '@shared';
 import { type Database, type Queries, changed, counted } from './database.js';
 import type { OrdersDb, StockOrigin } from './orders.db.js';
 import type { Schema } from './schema.js';
@@ -159,7 +159,7 @@ export class FulfilmentDb {
   /** Approved orders that have no shipment yet (booking failed, or the BFF stopped in between). */
   async approvedUnshipped(): Promise<string[]> {
     return (await this.#db.selectFrom('orders as o').leftJoin('shipments as s', 's.order_id', 'o.id').select('o.id')
-      .where('o.state', '=', 'approved').where('o.delivery_path', '<>', 'reregistration').where('s.order_id', 'is', null).where('o.channel_flag', 'is', null)
+      .where('o.state', '=', 'approved').where('o.delivery_path', 'in', DELIVERY_PATHS).where('s.order_id', 'is', null).where('o.channel_flag', 'is', null)
       .execute()).map((r) => r.id);
   }
 

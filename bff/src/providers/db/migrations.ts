@@ -596,6 +596,42 @@ export function migrations(engine: Engine): Record<string, Migration> {
         await index(db, 'alerts_raised', 'alerts', ['raised_at']);
       },
     },
+    // Reports from the public and the cases they open; the reporter's identity check is an order of
+    // its own path. Holds that lapsed without an order, per network, for the monitoring.
+    '0015_cases': {
+      async up(db: Db): Promise<void> {
+        await widenCheck(db, engine, 'orders', 'delivery_path', ['courier_verified', 'unactivated', 'reregistration', 'identity_check'], 'courier_verified');
+        await db.schema.createTable('cases')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('reference', 'text', (c) => c.notNull().unique())
+          .addColumn('kind', 'text', required('kind', ['unauthorised_shop', 'opened_in_my_name', 'fraud_number']))
+          .addColumn('state', 'text', required('state', ['open', 'closed']))
+          .addColumn('filed_at', 'bigint', notNull)
+          .addColumn('due_at', 'bigint', notNull)
+          .addColumn('assignee', 'text')
+          .addColumn('outcome', 'text')
+          .addColumn('closed_at', 'bigint')
+          .addColumn('details', bytes, notNull)
+          .addColumn('order_id', 'text', (c) => c.unique().references('orders.id'))
+          .addColumn('channel_id', 'text')
+          .execute();
+        await index(db, 'cases_queue', 'cases', ['state', 'due_at']);
+        await index(db, 'cases_filed', 'cases', ['filed_at']);
+        await logId(db.schema.createTable('case_events'))
+          .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
+          .addColumn('at', 'bigint', notNull)
+          .addColumn('actor', 'text', notNull)
+          .addColumn('kind', 'text', notNull)
+          .addColumn('detail', bytes, notNull)
+          .execute();
+        await index(db, 'case_events_case', 'case_events', ['case_id', 'at']);
+        await logId(db.schema.createTable('hold_lapses'))
+          .addColumn('client', 'text', notNull)
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'hold_lapses_at', 'hold_lapses', ['at', 'client']);
+      },
+    },
   };
 }
 

@@ -188,17 +188,19 @@ export class OrdersDb {
   }
 
   /**
-   * Creates the draft of a re-registration: the number is the subscriber's, in service already, so no
-   * hold of the pool's is taken; the draft may be completed until `until`.
+   * Creates the draft of a re-registration (the number is the subscriber's, in service already) or of
+   * an identity check (no number: `msisdn` is empty): no hold of the pool's is taken; the draft may be
+   * completed until `until`.
    */
-  async createReregistration(order: { id: string; tokenHash: string; msisdn: string; channelId: string | null }, now: number, until: number): Promise<void> {
+  async createCheck(order: { id: string; tokenHash: string; msisdn: string; channelId: string | null }, path: 'reregistration' | 'identity_check', now: number, until: number): Promise<void> {
     await this.database.transaction(this.db, async (trx) => {
       await trx.insertInto('orders').values({
-        id: order.id, token_hash: order.tokenHash, state: 'draft', msisdn: order.msisdn, delivery_path: 'reregistration',
+        id: order.id, token_hash: order.tokenHash, state: 'draft', msisdn: order.msisdn, delivery_path: path,
         created_at: now, updated_at: now, hold_expires_at: until, channel_id: order.channelId,
         consent_at: null, consent_version: null, identity: null, checks: null, decision: null, holder_key: null, channel_flag: null, purged_at: null,
       }).execute();
-      await this.logTransition(trx, { order_id: order.id, from_state: null, to_state: 'draft', at: now, reason: 're-registration of a number in service', actor: 'subscriber' });
+      const reason = path === 'reregistration' ? 're-registration of a number in service' : 'identity check of a reporter';
+      await this.logTransition(trx, { order_id: order.id, from_state: null, to_state: 'draft', at: now, reason, actor: path === 'reregistration' ? 'subscriber' : 'reporter' });
     });
   }
 

@@ -6,6 +6,7 @@ import type { StaffAccountRow, StaffSessionRow } from '../../staff/staff.db.js';
 import type { AccessAuditRow } from '../../audit/audit.db.js';
 import type { PatrolOutcome } from '@shared';
 import type { AlertRow } from '../../monitoring/monitoring.db.js';
+import type { CaseEventRow, CaseRow } from '../../cases/cases.db.js';
 import type { RegistrationRow } from '../../registrations/registrations.db.js';
 import type { HandoffRow } from '../../handoff/handoffs.db.js';
 import type { NumberProofRow } from '../../reregistration/numberProofs.db.js';
@@ -39,10 +40,14 @@ export interface Schema {
   provisioning_jobs: ProvisioningJobRow;
   channels: ChannelRow;
   channel_events: { id: Generated<number>; channel_id: string; at: number; change: string; actor: string; reason: string | null; evidence: string | null };
-  /** What a blacklisting binds: the business (its unified social credit code) and its legal representative (a keyed hash). */
-  alerts: AlertRow;
   channel_patrols: { id: Generated<number>; channel_id: string; page: string; outcome: PatrolOutcome; detail: string | null; at: number };
+  /** What a blacklisting binds: the business (its unified social credit code) and its legal representative (a keyed hash). */
   channel_bans: { id: Generated<number>; kind: 'credit_code' | 'legal_rep'; value: string; channel_id: string; reason: string; at: number };
+  alerts: AlertRow;
+  cases: CaseRow;
+  case_events: CaseEventRow & { id: Generated<number> };
+  /** Holds of a number that lapsed without an order, by the network's keyed digest (the monitoring). */
+  hold_lapses: { id: Generated<number>; client: string; at: number };
   webhook_deliveries: WebhookDeliveryRow;
   readiness_probe: { id: number; at: number };
   keyring_check: { id: number; digest: string; sealed: Buffer };

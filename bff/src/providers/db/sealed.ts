@@ -20,6 +20,8 @@ export const sealedAs = {
   registrationIdentity: (registrationId: string): string => `registration:${registrationId}:identity`,
   legalHold: (orderId: string): string => `legal-hold:${orderId}:reason`,
   contactMobile: (orderId: string): string => `contact:${orderId}:mobile`,
+  caseDetails: (caseId: string): string => `case:${caseId}:details`,
+  caseEvent: (caseId: string): string => `case:${caseId}:event`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -49,5 +51,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'registrations', column: 'identity', pk: 'id', key: ['id'], aad: (r) => sealedAs.registrationIdentity(r.id ?? '') },
   { table: 'legal_holds', column: 'reason', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.legalHold(r.order_id ?? '') },
   { table: 'order_contacts', column: 'mobile', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.contactMobile(r.order_id ?? '') },
+  { table: 'cases', column: 'details', pk: 'id', key: ['id'], aad: (r) => sealedAs.caseDetails(r.id ?? '') },
+  { table: 'case_events', column: 'detail', pk: 'id', key: ['id', 'case_id'], aad: (r) => sealedAs.caseEvent(r.case_id ?? '') },
   { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];
