@@ -2,6 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type ZodOpenApiResponsesObject, createDocument } from 'zod-openapi';
 import {
+  caseActionSchema,
+  caseDetailSchema,
+  caseReference,
+  caseSummarySchema,
+  filedReportSchema,
+  openedInMyNameSchema,
+  publicReportSchema,
+  registeredNumberSchema,
+  reportStatusSchema,
   EVIDENCE_KINDS,
   MVNO_PREFIXES,
   availableNumbersSchema,
@@ -610,6 +619,68 @@ export function buildOpenApi(version: string): ReturnType<typeof createDocument>
           summary: 'The identity check for the number a session proves: a draft order on the path `reregistration` and its token, carried on with the order endpoints (consent, photos, live check, submission). Approved, it is the number\'s registration: nothing is charged or shipped',
           security: secured,
           responses: { '201': { description: 'created', ...json(createdOrderSchema) }, ...errors(404, 409, 429) },
+        },
+      },
+      '/api/reports': {
+        post: {
+          summary: 'A report from the public: a shop selling cards without being entrusted (with up to three screenshots, 5 MB each, in the field `screenshots`), or a number used for fraud or harassment. Filed as a case; the reference follows it',
+          requestBody: { content: { 'multipart/form-data': { schema: publicReportSchema }, 'application/json': { schema: publicReportSchema } } },
+          responses: { '201': { description: 'filed', ...json(filedReportSchema) }, ...errors(400, 413, 415, 429) },
+        },
+      },
+      '/api/reports/identity-checks': {
+        post: {
+          summary: 'A number opened in my name: the reporter\'s identity check, a draft order on the path `identity_check` and its token, carried on with the order endpoints (consent, photos, live check, submission)',
+          responses: { '201': { description: 'created', ...json(createdOrderSchema) }, ...errors(429) },
+        },
+      },
+      '/api/reports/identity-checks/{id}/numbers': {
+        get: {
+          summary: 'Once the identity check passed: the numbers in service registered to that identity, masked (一证通查)',
+          security: secured,
+          requestParams: { path: orderId },
+          responses: { '200': { description: 'numbers', ...json(z.object({ numbers: z.array(registeredNumberSchema) })) }, ...errors(404, 409) },
+        },
+      },
+      '/api/reports/identity-checks/{id}/report': {
+        post: {
+          summary: 'Files the numbers of that list the reporter did not open (one report per identity check)',
+          security: secured,
+          requestParams: { path: orderId },
+          requestBody: json(openedInMyNameSchema),
+          responses: { '201': { description: 'filed', ...json(filedReportSchema) }, ...errors(400, 404, 409, 429) },
+        },
+      },
+      '/api/reports/status': {
+        post: {
+          summary: 'Where a report is, by its reference (sent in the body, never in an address)',
+          requestBody: json(z.object({ reference: caseReference })),
+          responses: { '200': { description: 'status', ...json(reportStatusSchema) }, ...errors(400, 404, 429) },
+        },
+      },
+      '/api/console/cases': {
+        get: {
+          summary: 'The cases: open ones by deadline (overdue marked), or the latest closed',
+          ...staffOnly('cases.read'),
+          requestParams: { query: z.object({ state: z.enum(['open', 'closed']).optional() }) },
+          responses: { '200': { description: 'cases', ...json(z.object({ cases: z.array(caseSummarySchema) })) }, ...errors(401, 403) },
+        },
+      },
+      '/api/console/cases/{id}': {
+        get: {
+          summary: 'One case with what the reporter said, its numbers and everything done on it (the opening is in the staff action log)',
+          ...staffOnly('cases.read'),
+          requestParams: { path: z.object({ id: z.uuid() }) },
+          responses: { '200': { description: 'case', ...json(caseDetailSchema) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/api/console/cases/{id}/actions': {
+        post: {
+          summary: 'What a person does on an open case: assign, note, refer to the police or 12321, suspend one of its numbers (with reason and authority), re-verify its holder, suspend or blacklist an agent, close with an outcome',
+          ...staffOnly('cases.work'),
+          requestParams: { path: z.object({ id: z.uuid() }) },
+          requestBody: json(caseActionSchema),
+          responses: { '200': { description: 'the case', ...json(caseDetailSchema) }, ...errors(400, 401, 403, 404, 409, 503) },
         },
       },
       '/api/sandbox/sms': {
