@@ -1,4 +1,8 @@
 import {
+  type FiledReport,
+  type OpenedInMyName,
+  type RegisteredNumber,
+  type ReportStatus,
   type ContactView,
   type ClaimedHandoff,
   type CreatedHandoff,
@@ -116,6 +120,13 @@ export const api = {
     call<{ sessionToken: string; session: NumberSession }>('/api/reregister/confirm', { method: 'POST', body: JSON.stringify({ msisdn, code }) }),
   reregisterSession: (token: string) => call<NumberSession>('/api/reregister/session', { token }),
   reregisterStart: (token: string) => call<CreatedOrder>('/api/reregister/orders', { method: 'POST', token }),
+  /** Reports: a shop or a fraud number (a form, with screenshots), the identity check for "opened in my name", following one. */
+  report: (form: FormData) => call<FiledReport>('/api/reports', { method: 'POST', body: form }),
+  reportCheck: () => call<CreatedOrder>('/api/reports/identity-checks', { method: 'POST' }),
+  reportNumbers: (id: string, token: string) => call<{ numbers: RegisteredNumber[] }>(`/api/reports/identity-checks/${id}/numbers`, { token }),
+  reportOpened: (id: string, token: string, body: OpenedInMyName) =>
+    call<FiledReport>(`/api/reports/identity-checks/${id}/report`, { method: 'POST', body: JSON.stringify(body), token }),
+  reportStatus: (reference: string) => call<ReportStatus>('/api/reports/status', { method: 'POST', body: JSON.stringify({ reference }) }),
   /** Going on with the order on a phone: made, followed and cancelled here; claimed and finished on the phone. */
   createHandoff: (id: string, token: string) => call<CreatedHandoff>(`/api/orders/${id}/handoffs`, { method: 'POST', token }),
   handoff: (id: string, token: string, handoffId: string) => call<HandoffProgress>(`/api/orders/${id}/handoffs/${handoffId}`, { token }),

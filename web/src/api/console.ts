@@ -5,6 +5,7 @@ import {
   type ReviewCase, type ReviewCorrectionRequest, type ReviewDecisionRequest, type ReviewDecisionResult, type ReviewEvidence, type ReviewQueueItem,
   type CampaignsOverview, type NewCampaignRequest,
   type CourierAccount, type FailedJob, type HeldAgentOrder, type HeldOrder, type LegalHold, type LookupRequest, type RegistrationEvidence, type RegistrationRecord,
+  type CaseAction, type CaseDetail, type CaseSummary,
 } from '@shared';
 import { ApiError, errorFrom } from './client.js';
 
@@ -95,6 +96,14 @@ export const operationsApi = {
 export const alertsApi = {
   list: (status: 'open' | 'all' = 'open') => call<{ alerts: Alert[] }>(`/api/console/alerts?status=${status}`),
   close: (id: string, note: string) => call<undefined>(`/api/console/alerts/${id}/close`, 'POST', { note }),
+};
+
+/** The cases from the public's reports: the queue, one case, its screenshots, and what is done on it. */
+export const casesApi = {
+  list: (state: 'open' | 'closed' = 'open') => call<{ cases: CaseSummary[] }>(`/api/console/cases?state=${state}`),
+  get: (id: string) => call<CaseDetail>(`/api/console/cases/${id}`),
+  act: (id: string, action: CaseAction) => call<CaseDetail>(`/api/console/cases/${id}/actions`, 'POST', action),
+  screenshotUrl: (id: string, n: number) => `/api/console/cases/${id}/screenshots/${n}`,
 };
 
 /** The dashboard's figures for a period and a channel, and the same as a CSV file. */

@@ -20,6 +20,8 @@ export const router = createRouter({
     { path: '/activate', component: () => import('../pages/activate/ActivatePage.vue') },
     // An existing subscriber registers their number's identity (补登记): the number proven, then the buyer's checks.
     { path: '/reregister', component: () => import('../pages/reregister/ReregisterPage.vue') },
+    // Reports from the public: a shop, a fraud number, or a number opened in the reporter's name (after an identity check).
+    { path: '/report', component: () => import('../pages/public/ReportPage.vue') },
     { path: '/agents', component: () => import('../pages/public/AgentsPage.vue') },
     { path: '/agents/verify', component: () => import('../pages/public/AgentVerifyPage.vue') },
     { path: '/sandbox/sms', component: () => import('../pages/public/SandboxSmsPage.vue') },
@@ -40,6 +42,7 @@ export const router = createRouter({
         { path: 'campaigns', component: () => import('../pages/console/ConsoleCampaignsPage.vue') },
         { path: 'alerts', component: () => import('../pages/console/ConsoleAlertsPage.vue') },
         { path: 'dashboard', component: () => import('../pages/console/ConsoleDashboardPage.vue') },
+        { path: 'cases', component: () => import('../pages/console/ConsoleCasesPage.vue') },
       ],
     },
     { path: '/:pathMatch(.*)*', redirect: '/' },
