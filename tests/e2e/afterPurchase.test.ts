@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryPath, luhnCheckDigit, todayInChina } from '@shared';
@@ -15,6 +15,7 @@ import { facePhoto } from '../support/fixtures.js';
 import { POSES, cameraFrame, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 import { uploadFile } from '../support/buyerSteps.js';
+import { enrolInBrowser } from '../support/staff.js';
 
 /** Screenshots of every step, kept for people to look at (ignored by git). */
 const SHOTS = path.resolve('tests/.output/e2e');
@@ -41,6 +42,34 @@ async function pennyCard(index: number): Promise<MockCard> {
 }
 
 const shipped = (card: MockCard, deliveryPath: DeliveryPath) => shippedOrder(t, card, POSES.penny, deliveryPath);
+
+/**
+ * The buyer's checks in the browser, from consent to submission, as a re-registering subscriber or a
+ * reporter goes through them: the photos of `files`, the live check before the camera of `video`.
+ */
+async function identityCheck(page: Page, flow: string, card: MockCard, files: string, video: string, progress: string): Promise<void> {
+  await page.waitForURL('**/buy/consent');
+  await page.getByTestId('consent-identity').check();
+  await page.getByTestId('consent-biometric').check();
+  await page.getByTestId('agree').click();
+  await page.waitForURL('**/buy/capture/portrait');
+  // The steps counted for this path.
+  expect(await page.locator('.buy-progress p').textContent()).toBe(progress);
+  await uploadFile(page, flow, '04-portrait', path.join(files, 'portrait-side.jpg'), '**/buy/capture/emblem');
+  await uploadFile(page, flow, '05-emblem', path.join(files, 'emblem-side.jpg'), '**/buy/capture/handheld');
+  await uploadFile(page, flow, '06-handheld', path.join(files, 'handheld.jpg'), '**/buy/liveness');
+  await page.getByTestId('start-liveness').click();
+  await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
+  await actionPrompted(page, /turn_left|open_mouth/);
+  const live = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, video) });
+  expect(live.outcome, live.said).toBe('passed');
+  await page.getByTestId('next').click();
+  await page.waitForURL('**/buy/review');
+  await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
+  await page.getByTestId('confirm-details').check();
+  await page.getByTestId('submit').click();
+  await page.waitForURL('**/buy/status');
+}
 
 describe('after the purchase, in a real browser', () => {
   let browser: Browser | undefined;
@@ -152,6 +181,85 @@ describe('after the purchase, in a real browser', () => {
     expect(refused).toEqual([]);
   });
 
+  it('a reporter proves who they are, sees the numbers registered to them and reports the one they did not open; a support person works the case and suspends that number', async () => {
+    // Two lines in service under the reporter's identity (one opened by someone else), one under another's.
+    const reporter = SANDBOX_IDENTITIES[3]?.idNumber ?? '';
+    const iccid = (n: number): string => `89860099000077${n}000${luhnCheckDigit(`89860099000077${n}000`)}`;
+    await importSubscribers([
+      { msisdn: '13900077001', iccid: iccid(1), registration: 'registered', channel: '自有营业厅', idNumber: reporter },
+      { msisdn: '13900077002', iccid: iccid(2), registration: 'registered', channel: '某代理点', idNumber: reporter },
+      { msisdn: '13900077003', iccid: iccid(3), registration: 'registered', channel: '自有营业厅', idNumber: SANDBOX_IDENTITIES[2]?.idNumber },
+    ], { db: new CampaignsDb(t.server.db.database), envelope: t.server.envelope, now: t.now(), today: todayInChina(), onBatch: (rows) => t.server.sandboxProvisioning?.adopt(rows) });
+
+    const card = await pennyCard(3);
+    const files = path.join(t.dir, 'report');
+    await writeMockCard(card, files);
+    const video = path.join(t.dir, 'report-face.y4m');
+    await recordFaceVideo(POSES.penny, video);
+    browser = await launchChromium(video);
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const refused = cspViolations(page);
+    const shot = (name: string) => look(page, path.join(SHOTS, `report-${name}.png`));
+
+    await page.goto(`${t.server.url}/`);
+    await page.getByTestId('report-link').click();
+    await page.waitForURL('**/report');
+    await page.getByTestId('kind-opened_in_my_name').check();
+    await shot('01-kind');
+    await page.getByTestId('start-report-check').click();
+    // The identity check: no number chosen, nothing delivered.
+    await identityCheck(page, 'report', card, files, video, '2 / 7 · 人像面');
+    await page.getByTestId('identity-report').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('registered-number').count()).toBe(2);
+    const listed = await page.getByTestId('registered-number').allTextContents();
+    expect(listed.join('|')).toMatch(/139\*\*\*\*7001.*\|.*139\*\*\*\*7002/u);
+    expect(listed.join('|')).not.toContain('7003');
+    await page.getByTestId('not-mine-1').check();
+    await page.getByTestId('report-description').fill('我从未在代理点办理过这个号码');
+    await shot('02-numbers');
+    await page.getByTestId('file-report').click();
+    const reference = /JB-[0-9A-Z]{5}-[0-9A-Z]{5}/u.exec(await page.getByTestId('report-reference').textContent() ?? '')?.[0] ?? '';
+    expect(reference).not.toBe('');
+    await shot('03-filed');
+    expect(refused).toEqual([]);
+
+    // Support, at a desk: the case in the queue, opened, the number suspended with its reason and authority.
+    const { oneTimePassword } = await t.server.staff.add({ username: 'qian.support', name: '钱客服', roles: ['support'] }, 'cli');
+    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const deskRefused = cspViolations(desk);
+    await desk.goto(`${t.server.url}/console/cases`);
+    await enrolInBrowser(desk, 'qian.support', oneTimePassword, t);
+    const row = desk.locator(`[data-testid="case-row"][data-reference="${reference}"]`);
+    await row.getByTestId('open-case').click();
+    const number = desk.locator('[data-testid="case-number"][data-msisdn="13900077002"]');
+    await number.waitFor();
+    expect(await desk.getByTestId('case-description').textContent()).toBe('我从未在代理点办理过这个号码');
+    await desk.getByTestId('assign-me').click();
+    await expect.poll(() => desk.locator('[data-testid="case-history"] li').count()).toBe(2);
+    await desk.getByTestId('case-reason').fill('冒名开户，举报人已通过身份核验');
+    await desk.getByTestId('case-authority').fill('本公司核查结论 HC-2026-1203');
+    await number.getByTestId('suspend-number').click();
+    await expect.poll(() => number.getAttribute('data-service')).toBe('suspended');
+    expect((await t.server.sandboxProvisioning?.status(iccid(2)))?.status).toBe('suspended');
+    expect((await t.server.sandboxProvisioning?.status(iccid(1)))?.status).toBe('active');
+    await desk.getByTestId('case-summary').fill('冒名开户属实，号码已停机');
+    await desk.getByTestId('close-case').click();
+    await expect.poll(() => desk.getByTestId('case').getAttribute('data-state')).toBe('closed');
+    expect(await desk.locator('[data-testid="case-history"] li').evaluateAll((items) => items.map((li) => (li as unknown as { dataset: { kind: string } }).dataset.kind)))
+      .toEqual(['filed', 'assigned', 'number_suspended', 'closed']);
+    await look(desk, path.join(SHOTS, 'report-04-case.png'));
+    expect(deskRefused).toEqual([]);
+
+    // The reporter follows the report by its reference.
+    await page.goto(`${t.server.url}/report`);
+    await page.getByTestId('follow-reference').fill(reference);
+    await page.getByTestId('follow-report').click();
+    await expect.poll(() => page.getByTestId('report-status').getAttribute('data-state')).toBe('closed');
+    expect(await page.getByTestId('report-status').textContent()).toContain('举报属实');
+    await shot('05-followed');
+  });
+
   it('a subscriber whose line a campaign suspended re-registers online: the code from the SMS inbox, the photos, the live check, and the line back at once', async () => {
     // Runs last: the clock is moved through the campaign.
     const msisdn = '13900001234';
@@ -207,27 +315,7 @@ describe('after the purchase, in a real browser', () => {
     await shot('03-proven');
 
     await page.getByTestId('start-check').click();
-    await page.waitForURL('**/buy/consent');
-    await page.getByTestId('consent-identity').check();
-    await page.getByTestId('consent-biometric').check();
-    await page.getByTestId('agree').click();
-    await page.waitForURL('**/buy/capture/portrait');
-    // The steps counted for a re-registration: the number proven, nothing delivered.
-    expect(await page.locator('.buy-progress p').textContent()).toBe('3 / 8 · 人像面');
-    await uploadFile(page, 'reregister', '04-portrait', path.join(files, 'portrait-side.jpg'), '**/buy/capture/emblem');
-    await uploadFile(page, 'reregister', '05-emblem', path.join(files, 'emblem-side.jpg'), '**/buy/capture/handheld');
-    await uploadFile(page, 'reregister', '06-handheld', path.join(files, 'handheld.jpg'), '**/buy/liveness');
-    await page.getByTestId('start-liveness').click();
-    await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
-    await actionPrompted(page, /turn_left|open_mouth/);
-    const live = await liveCheckOutcome(page, { retake: () => recordFaceVideo(POSES.penny, video) });
-    expect(live.outcome, live.said).toBe('passed');
-    await page.getByTestId('next').click();
-    await page.waitForURL('**/buy/review');
-    await expect.poll(() => page.locator('[data-field="idNumber"]').textContent()).toBe(card.identity.portrait.idNumber);
-    await page.getByTestId('confirm-details').check();
-    await page.getByTestId('submit').click();
-    await page.waitForURL('**/buy/status');
+    await identityCheck(page, 'reregister', card, files, video, '3 / 8 · 人像面');
     await expect.poll(() => page.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 }).toBe('activated');
     expect(await page.locator('.outcome').textContent()).toBe('登记完成');
     // Nothing to deliver, nothing to pay, no notices to sign up for.
