@@ -205,6 +205,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     now,
     // Called only once the services below exist (after an approval, when an order is shown).
     afterApproval: (orderId) => approved(orderId),
+    liveFaceSubmitted: (orderId, key, descriptor) => monitoring.faceSubmitted(orderId, key, descriptor),
     deliveryOf: (row) => fulfilment.deliveryOf(row),
     contactOf: (row) => notices.view(row),
     channelFor: (session) => channels.channelForNewOrder(session),
@@ -248,7 +249,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   const patrol = new ChannelPatrol({ channels: channelsDb, publicUrl, intervalHours: config.patrolIntervalHours, now, log });
   const monitoringDb = new MonitoringDb(db.database);
   const monitoring = new MonitoringService({
-    db: monitoringDb, settings: config.monitoring, now, log,
+    db: monitoringDb, envelope, settings: config.monitoring, now, log,
     suspendAgent: async (channelId, reason, evidence) => {
       await channels.update(channelId, { status: 'suspended', reason, evidence }, 'monitoring');
     },
@@ -358,6 +359,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       await limits.prune(Date.now());
       await staff.prune();
       await numberProofsDb.prune(at);
+      await monitoringDb.pruneLapses(at - Math.max(7 * DAY_MS, config.monitoring.heldUnordered.seconds * 1000));
+      await monitoringDb.pruneFaces(at - config.monitoring.sameFace.days * DAY_MS);
     },
   });
   background('sweep', sweep());

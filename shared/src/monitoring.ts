@@ -3,9 +3,10 @@ import { z } from 'zod';
 /**
  * What the monitoring watches (seed 000 八): one agent opening many cards in a short time, an agent
  * refused far more often than the others, one network behind many identities, bursts of failed live
- * checks, and a courier with many refusals at the door.
+ * checks, a courier with many refusals at the door, one network holding numbers it never orders, and
+ * the same face under different ID numbers.
  */
-export const ALERT_RULES = ['agent_burst', 'agent_refusals', 'client_identities', 'live_check_failures', 'courier_refusals'] as const;
+export const ALERT_RULES = ['agent_burst', 'agent_refusals', 'client_identities', 'live_check_failures', 'courier_refusals', 'held_unordered', 'same_face'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
 export const alertSchema = z.object({

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, Channel, Dashboard } from '@shared';
 import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
+import { facePhoto } from '../support/fixtures.js';
 import { staffMember } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 import { monitoringData, times } from '../support/monitoringData.js';
@@ -21,6 +23,7 @@ beforeAll(async () => {
   t = await startTestServer({
     MONITOR_AGENT_ORDERS: '3/1h', MONITOR_CLIENT_IDENTITIES: '2/1d', MONITOR_LIVE_FAILURES: '4/10m', MONITOR_COURIER_REFUSALS: '2/1d',
     MONITOR_REFUSAL_DAYS: '7', MONITOR_REFUSAL_MIN_DECIDED: '5', MONITOR_REFUSAL_FACTOR: '2', MONITOR_SUSPEND_AGENTS: 'true',
+    MONITOR_HELD_UNORDERED: '3/1d', MONITOR_HOLD_SHIPMENTS: 'true',
   });
   operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
   data = monitoringData(t);
@@ -109,12 +112,61 @@ describe('the monitoring rules', () => {
     expect(await tripped('courier_refusals')).toEqual([strict]);
   });
 
+  it('one network holding more numbers than the limit and never ordering trips; a network within the limit, or lapses older than the window, do not', async () => {
+    // A hold that lapses without an order is logged by the network that held it.
+    const lapses = () => t.server.db.db.selectFrom('hold_lapses').selectAll().execute();
+    const before = (await lapses()).length;
+    const numbers = await t.api.get<{ numbers: { msisdn: string }[] }>('/api/numbers?limit=1');
+    const msisdn = numbers.body.numbers[0]?.msisdn ?? '';
+    expect((await t.api.post('/api/holds', { msisdn })).status).toBe(201);
+    // Its time ran out (the clock stays where the other rules' windows need it).
+    await t.server.db.db.updateTable('numbers').set({ held_until: t.now() - 1 }).where('msisdn', '=', msisdn).execute();
+    await t.server.orders.expireDrafts();
+    const logged = (await lapses()).slice(before);
+    expect(logged).toHaveLength(1);
+    const client = logged[0]?.client ?? '';
+    // Three more lapses from that network: four in a day; three from another; five, older than the day, from a third.
+    const lapse = (who: string, ago: number) => t.server.db.db.insertInto('hold_lapses').values({ client: who, at: t.now() - ago }).execute();
+    await times(3, () => lapse(client, 60_000));
+    await times(3, () => lapse('client-digest-steady', 60_000));
+    await times(5, () => lapse('client-digest-old', 2 * 86_400_000));
+    expect(await tripped('held_unordered')).toEqual([client]);
+  });
+
+  it('the same face under different ID numbers trips as the second identity\'s submission is compared, and holds the shipments of both; another face, or the same identity again, does not', async () => {
+    // The fixtures are tight crops: given a margin, as a camera frame has one.
+    const descriptor = async (file: string): Promise<number[]> => {
+      const photo = await facePhoto(file);
+      const pad = Math.round(((await sharp(photo).metadata()).width ?? 0) * 0.6);
+      const framed = await sharp(photo).extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#7f7f7f' }).resize({ width: 600 }).png().toBuffer();
+      const found = await t.engine.detectFaces(framed, 0.2);
+      if (!found.faces[0]) throw new Error(`no face in ${file}`);
+      return found.faces[0].descriptor;
+    };
+    const [amy, amyAgain, sheldon] = [await descriptor('people/amy/amy1.png'), await descriptor('people/amy/amy3.png'), await descriptor('people/sheldon/sheldon1.png')];
+    const [first, other, sameHolder, second] = [await order({ outcome: 'approved' }), await order({ outcome: 'approved' }), await order({ outcome: 'approved' }), await order({ outcome: 'approved' })];
+    const submitted = (orderId: string, holder: string, face: number[]) => t.server.monitoring.faceSubmitted(orderId, holder, face);
+    expect(await submitted(first, 'holder-amy', amy)).toBeUndefined();
+    expect(await submitted(other, 'holder-sheldon', sheldon)).toBeUndefined();
+    // The same identity again is no alert: the same person renewing under their own ID number.
+    expect(await submitted(sameHolder, 'holder-amy', amyAgain)).toBeUndefined();
+    const trip = await submitted(second, 'holder-someone-else', amyAgain);
+    expect(trip).toMatchObject({ rule: 'same_face', subject: `order:${first}`, detail: { identities: 2, limit: 0.48, latestOrder: second } });
+    const flags = await t.server.db.db.selectFrom('orders').select(['id', 'channel_flag']).where('id', 'in', [first, other, sameHolder, second]).execute();
+    expect(Object.fromEntries(flags.map((f) => [f.id, f.channel_flag]))).toEqual({ [first]: 'monitoring_same_face', [other]: null, [sameHolder]: 'monitoring_same_face', [second]: 'monitoring_same_face' });
+    const alert = (await t.server.monitoring.list('open')).find((a) => a.rule === 'same_face');
+    expect(alert?.action).toBe('shipments_held');
+    // The index holds descriptors sealed, nothing in clear.
+    const row = await t.server.db.db.selectFrom('face_index').select('face').where('order_id', '=', first).executeTakeFirstOrThrow();
+    expect(Buffer.from(row.face).toString('latin1')).not.toContain(String(amy[0]).slice(0, 6));
+  });
+
   it('shows the alerts to support and auditors, lets support close one with a note, and no one else', async () => {
     await sweep();
     const support = (await staffMember(t.server, t, ['support'])).client;
     const open = await support.call<{ alerts: Alert[] }>('GET', '/api/console/alerts');
     expect(open.status).toBe(200);
-    expect(new Set(open.body.alerts.map((a) => a.rule))).toEqual(new Set(['agent_burst', 'agent_refusals', 'client_identities', 'live_check_failures', 'courier_refusals']));
+    expect(new Set(open.body.alerts.map((a) => a.rule))).toEqual(new Set(['agent_burst', 'agent_refusals', 'client_identities', 'live_check_failures', 'courier_refusals', 'held_unordered', 'same_face']));
     const burst = open.body.alerts.find((a) => a.rule === 'agent_burst');
     expect(burst).toMatchObject({ status: 'open', action: 'agent_suspended', detail: { orders: 4, limit: 3 } });
 

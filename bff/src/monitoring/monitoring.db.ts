@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import { type AlertRule, DELIVERY_PATHS } from '@shared';
 import { Tables } from '../providers/db/tables.js';
 
+/** Orders whose card has not left yet: a hold keeps it from being shipped. */
+const HOLDABLE = ['draft', 'submitted', 'verifying', 'review', 'approved'] as const;
+
 export interface AlertRow {
   id: string;
   rule: AlertRule;
@@ -151,5 +154,38 @@ export class MonitoringDb extends Tables {
   async close(id: string, by: string, now: number): Promise<boolean> {
     const result = await this.db.updateTable('alerts').set({ status: 'closed', closed_at: now, closed_by: by }).where('id', '=', id).where('status', '=', 'open').executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+  /** Holds that lapsed without an order since `since`, per network. */
+  async lapsedHoldsByClient(since: number): Promise<Count[]> {
+    const rows = await this.db.selectFrom('hold_lapses').select(['client as subject', (eb) => eb.fn.countAll().as('n')])
+      .where('at', '>=', since).groupBy('client').execute();
+    return rows.map((r) => ({ subject: r.subject, n: Number(r.n) }));
+  }
+
+  async pruneLapses(before: number): Promise<void> {
+    await this.db.deleteFrom('hold_lapses').where('at', '<', before).execute();
+  }
+
+  /** The live faces indexed since `since` under other identities than `holderKey`. */
+  async facesOfOthers(holderKey: string, since: number): Promise<{ order_id: string; holder_key: string; face: Buffer }[]> {
+    return this.db.selectFrom('face_index').select(['order_id', 'holder_key', 'face']).where('at', '>=', since).where('holder_key', '<>', holderKey).orderBy('at').execute();
+  }
+
+  async indexFace(row: { order_id: string; holder_key: string; face: Buffer; at: number }): Promise<void> {
+    await this.db.insertInto('face_index').values(row).onConflict((oc) => oc.column('order_id').doNothing()).execute();
+  }
+
+  async pruneFaces(before: number): Promise<void> {
+    await this.db.deleteFrom('face_index').where('at', '<', before).execute();
+  }
+
+  /**
+   * Holds the shipment of orders not shipped yet (an agent's, or these): they wait in the operations
+   * queue with `flag` until a person releases or cancels them. How many were held.
+   */
+  async holdShipments(which: { channelId: string } | { orderIds: string[] }, flag: string): Promise<number> {
+    let query = this.db.updateTable('orders').set({ channel_flag: flag }).where('state', 'in', HOLDABLE).where('channel_flag', 'is', null);
+    query = 'channelId' in which ? query.where('channel_id', '=', which.channelId) : query.where('id', 'in', which.orderIds.length > 0 ? which.orderIds : ['']);
+    return Number((await query.executeTakeFirst()).numUpdatedRows);
   }
 }

@@ -1,5 +1,9 @@
+import { z } from 'zod';
 import { type Alert, type AlertRule, isoFromMs } from '@shared';
+import type { Envelope } from '../crypto/envelope.js';
+import { faceDistance } from '../engine/face/faceDistance.js';
 import { AppError } from '../errors.js';
+import { sealedAs } from '../providers/db/sealed.js';
 import type { AlertRow, MonitoringDb } from './monitoring.db.js';
 
 /** So many in a window of seconds: more than `points` trips the rule. */
@@ -19,12 +23,19 @@ export interface MonitoringSettings {
   liveFailures: Threshold;
   /** Hand-overs one courier refused. */
   courierRefusals: Threshold;
+  /** Holds of a number one network let lapse without ordering. */
+  heldUnordered: Threshold;
+  /** Live faces compared over `days`; two faces at most `maxDistance` apart are the same person. */
+  sameFace: { days: number; maxDistance: number };
   /** Suspend an agent an agent rule tripped on, pending a look (MONITOR_SUSPEND_AGENTS). */
   suspendAgents: boolean;
+  /** Hold the shipments of the orders a rule tripped on (an agent's, or the same face's), pending a look (MONITOR_HOLD_SHIPMENTS). */
+  holdShipments: boolean;
 }
 
 export interface MonitoringDeps {
   db: MonitoringDb;
+  envelope: Envelope;
   settings: MonitoringSettings;
   /** Suspends an agent with its reason and evidence (the channel registry). */
   suspendAgent: (channelId: string, reason: string, evidence: string[]) => Promise<void>;
@@ -38,7 +49,12 @@ export interface Tripped {
   detail: Record<string, number | string>;
   /** The agent's channel, for an agent rule. */
   channelId?: string;
+  /** The orders it is about (the same face's). */
+  orderIds?: string[];
 }
+
+/** A face descriptor as the index keeps it (128 numbers). */
+const faceSchema = z.array(z.number()).min(1).max(1024);
 
 /** The refusal rate an agent must pass the others' by, in points, besides the factor. */
 const REFUSAL_MARGIN = 0.2;
@@ -47,7 +63,8 @@ const REFUSAL_MARGIN = 0.2;
  * The monitoring rules (seed 000 八: real-time monitoring and early warning of abnormal sign-ups):
  * each reads what happened over its window and raises an alert on what passes its threshold; an
  * alert stays open (brought up to date) until a person closes it. Where set, an agent a rule tripped
- * on is suspended at once, pending a look.
+ * on is suspended at once, or the shipments concerned held, pending a look. The same face under
+ * different ID numbers is found as each submission's live face is indexed (`faceSubmitted`).
  */
 export class MonitoringService {
   readonly #d: MonitoringDeps;
@@ -93,6 +110,12 @@ export class MonitoringService {
       tripped.push({ rule: 'live_check_failures', subject: 'all', detail: { failed: failures, limit: s.liveFailures.points, windowSeconds: s.liveFailures.seconds } });
     }
 
+    for (const client of await db.lapsedHoldsByClient(since(s.heldUnordered))) {
+      if (client.n > s.heldUnordered.points) {
+        tripped.push({ rule: 'held_unordered', subject: client.subject, detail: { lapsed: client.n, limit: s.heldUnordered.points, windowSeconds: s.heldUnordered.seconds } });
+      }
+    }
+
     for (const courier of await db.courierRefusals(since(s.courierRefusals))) {
       if (courier.n > s.courierRefusals.points) {
         tripped.push({ rule: 'courier_refusals', subject: courier.subject, detail: { refused: courier.n, limit: s.courierRefusals.points, windowSeconds: s.courierRefusals.seconds } });
@@ -110,12 +133,49 @@ export class MonitoringService {
       if (!alert.raised) continue;
       raised.push(trip);
       this.#d.log('info', `monitoring: ${trip.rule} tripped on ${trip.subject} (alert ${alert.id})`);
-      if (trip.channelId && this.#d.settings.suspendAgents) {
-        await this.#d.suspendAgent(trip.channelId, `monitoring: ${trip.rule} (${describe(trip.detail)}), suspended pending a look`, [`ALERT-${alert.id}`]);
-        await this.#d.db.setAction(alert.id, 'agent_suspended');
-      }
+      await this.#act(alert.id, trip);
     }
     return raised;
+  }
+
+  /** What is done at once on a new alert, where set: the agent suspended, or its shipments held. */
+  async #act(alertId: string, trip: Tripped): Promise<void> {
+    if (trip.channelId && this.#d.settings.suspendAgents) {
+      await this.#d.suspendAgent(trip.channelId, `monitoring: ${trip.rule} (${describe(trip.detail)}), suspended pending a look`, [`ALERT-${alertId}`]);
+      await this.#d.db.setAction(alertId, 'agent_suspended');
+      return;
+    }
+    if (!this.#d.settings.holdShipments) return;
+    const which = trip.channelId ? { channelId: trip.channelId } : trip.orderIds ? { orderIds: trip.orderIds } : undefined;
+    if (which && await this.#d.db.holdShipments(which, `monitoring_${trip.rule}`) > 0) await this.#d.db.setAction(alertId, 'shipments_held');
+  }
+
+  /**
+   * A submission's live face, compared with the faces submitted under other ID numbers over the
+   * window (each opened from its seal) and then indexed, sealed. The same face under another
+   * identity raises `same_face` on the earliest order of the face: a later one brings it up to date.
+   */
+  async faceSubmitted(orderId: string, holderKey: string, descriptor: readonly number[]): Promise<Tripped | undefined> {
+    const now = this.#d.now();
+    const { days, maxDistance } = this.#d.settings.sameFace;
+    const matches: { orderId: string; holderKey: string; distance: number }[] = [];
+    for (const row of await this.#d.db.facesOfOthers(holderKey, now - days * 86_400_000)) {
+      const other = faceSchema.parse(this.#d.envelope.openJson(row.face, sealedAs.faceIndex(row.order_id)));
+      const distance = faceDistance(descriptor, other);
+      if (distance <= maxDistance) matches.push({ orderId: row.order_id, holderKey: row.holder_key, distance });
+    }
+    await this.#d.db.indexFace({ order_id: orderId, holder_key: holderKey, face: this.#d.envelope.sealJson([...descriptor], sealedAs.faceIndex(orderId)), at: now });
+    const first = matches[0];
+    if (!first) return undefined;
+    const trip: Tripped = {
+      rule: 'same_face', subject: `order:${first.orderId}`, orderIds: [orderId, ...matches.map((m) => m.orderId)],
+      detail: { identities: new Set(matches.map((m) => m.holderKey)).size + 1, closest: round(Math.min(...matches.map((m) => m.distance))), limit: maxDistance, latestOrder: orderId },
+    };
+    const alert = await this.#d.db.raise(trip.rule, trip.subject, trip.detail, now);
+    this.#d.log('info', `monitoring: same_face tripped on ${trip.subject} (alert ${alert.id})`);
+    // Every order of the face is held, the new one included, also when the alert was open already.
+    await this.#act(alert.id, trip);
+    return trip;
   }
 
   async list(status: 'open' | 'all'): Promise<Alert[]> {

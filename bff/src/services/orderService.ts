@@ -71,6 +71,8 @@ export interface OrderServiceDeps {
   now?: () => number;
   /** Called once an order is approved (it is shipped next). */
   afterApproval?: (orderId: string) => void;
+  /** Told of each submission's live face with its identity's key before its decision takes effect (the monitoring's same-face rule). */
+  liveFaceSubmitted?: (orderId: string, holderKey: string, descriptor: number[]) => Promise<unknown>;
   /** The parcel of a shipped order, for the buyer's view. */
   deliveryOf?: (row: OrderRow) => Promise<DeliveryView | undefined>;
   /** The mobile number the buyer left for notices, masked. */
@@ -448,6 +450,7 @@ export class OrderService {
     const identity = this.identityOf(row);
     const evidence = new Map((await this.#d.db.evidenceOf(orderId)).map((e) => [e.kind, e]));
     const faceOf = (kind: EvidenceKind): Promise<FoundFace | undefined> => this.evidenceFace(orderId, kind);
+    const liveFace = await this.#liveness.currentFace(orderId);
 
     const checks = await runVerification(
       {
@@ -457,7 +460,7 @@ export class OrderService {
         portraitFace: await faceOf('portrait'),
         handheldFace: await faceOf('handheld'),
         handheldNumbers: this.cardNumbersOf(evidence.get('handheld')),
-        liveFace: await this.#liveness.currentFace(orderId),
+        liveFace,
         loadLiveFrame: async () => {
           const kept = (await this.#d.db.currentLiveness(orderId))?.object_id;
           return kept ? this.#d.storage.get(kept) : undefined;
@@ -469,6 +472,12 @@ export class OrderService {
       { engine: this.#d.engine, authority: this.#d.authority, ...this.#d.settings },
     );
     if (!checks.some((c) => c.outcome === 'fail') && identity.portrait.idNumber) checks.push(await this.cardCount(orderId, identity.portrait.idNumber));
+    // The live face, compared with those of other ID numbers before the decision takes effect (a hold
+    // it may set then stops the shipment). The monitoring failing does not stop the order.
+    if (liveFace && row.holder_key && row.delivery_path !== 'identity_check') {
+      await this.#d.liveFaceSubmitted?.(orderId, row.holder_key, liveFace.descriptor)
+        .catch((error: unknown) => this.#d.log('error', `order ${orderId}: the live face was not compared (${error instanceof Error ? error.message : 'error'})`));
+    }
     const outcome = decide(checks);
     const decision = decisionSchema.parse({ ...outcome, decidedAt: isoFromMs(this.now()) });
     const moved = await this.#d.db.transition(orderId, 'verifying', outcome.outcome, outcome.reasons.join(',') || 'all checks passed', 'system', this.now(), {

@@ -597,7 +597,8 @@ export function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     // Reports from the public and the cases they open; the reporter's identity check is an order of
-    // its own path. Holds that lapsed without an order, per network, for the monitoring.
+    // its own path. For the monitoring: holds that lapsed without an order, per network, and the
+    // sealed index of submissions' live faces.
     '0015_cases': {
       async up(db: Db): Promise<void> {
         await widenCheck(db, engine, 'orders', 'delivery_path', ['courier_verified', 'unactivated', 'reregistration', 'identity_check'], 'courier_verified');
@@ -630,6 +631,14 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('at', 'bigint', notNull)
           .execute();
         await index(db, 'hold_lapses_at', 'hold_lapses', ['at', 'client']);
+        // The live faces of submissions, sealed, by identity: the same face under another ID number trips a rule.
+        await db.schema.createTable('face_index')
+          .addColumn('order_id', 'text', (c) => c.primaryKey().references('orders.id'))
+          .addColumn('holder_key', 'text', notNull)
+          .addColumn('face', bytes, notNull)
+          .addColumn('at', 'bigint', notNull)
+          .execute();
+        await index(db, 'face_index_at', 'face_index', ['at']);
       },
     },
   };

@@ -118,10 +118,18 @@ export class OrdersDb {
 
   /** Holds whose time ran out and that no order took: back to the pool. */
   async releaseLapsedHolds(now: number): Promise<number> {
-    return changed(await this.db.updateTable('numbers')
-      .set({ status: 'available', hold_id: null, hold_token_hash: null, held_until: null })
-      .where('status', '=', 'held').where('order_id', 'is', null).where('held_until', '<', now)
-      .executeTakeFirst());
+    return this.database.transaction(this.db, async (trx) => {
+      const lapsed = await trx.selectFrom('numbers').select(['msisdn', 'hold_client'])
+        .where('status', '=', 'held').where('order_id', 'is', null).where('held_until', '<', now).execute();
+      if (lapsed.length === 0) return 0;
+      // Each lapse by the network that held it, for the monitoring (numbers held and never ordered).
+      const clients = lapsed.flatMap((row) => (row.hold_client ? [{ client: row.hold_client, at: now }] : []));
+      if (clients.length > 0) await trx.insertInto('hold_lapses').values(clients).execute();
+      return changed(await trx.updateTable('numbers')
+        .set({ status: 'available', hold_id: null, hold_token_hash: null, held_until: null })
+        .where('msisdn', 'in', lapsed.map((row) => row.msisdn)).where('status', '=', 'held').where('order_id', 'is', null)
+        .executeTakeFirst());
+    });
   }
 
   async listAvailableNumbers(prefix: string | undefined, limit: number): Promise<string[]> {

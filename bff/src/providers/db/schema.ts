@@ -48,6 +48,8 @@ export interface Schema {
   case_events: CaseEventRow & { id: Generated<number> };
   /** Holds of a number that lapsed without an order, by the network's keyed digest (the monitoring). */
   hold_lapses: { id: Generated<number>; client: string; at: number };
+  /** The live face of each submission (sealed descriptor) under its identity's five-card key. */
+  face_index: { order_id: string; holder_key: string; face: Buffer; at: number };
   webhook_deliveries: WebhookDeliveryRow;
   readiness_probe: { id: number; at: number };
   keyring_check: { id: number; digest: string; sealed: Buffer };

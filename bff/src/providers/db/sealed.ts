@@ -22,6 +22,7 @@ export const sealedAs = {
   contactMobile: (orderId: string): string => `contact:${orderId}:mobile`,
   caseDetails: (caseId: string): string => `case:${caseId}:details`,
   caseEvent: (caseId: string): string => `case:${caseId}:event`,
+  faceIndex: (orderId: string): string => `face-index:${orderId}`,
 } as const;
 
 /** A sealed column: its table, the key of its rows, and the id each value is sealed to. */
@@ -53,5 +54,6 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'order_contacts', column: 'mobile', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.contactMobile(r.order_id ?? '') },
   { table: 'cases', column: 'details', pk: 'id', key: ['id'], aad: (r) => sealedAs.caseDetails(r.id ?? '') },
   { table: 'case_events', column: 'detail', pk: 'id', key: ['id', 'case_id'], aad: (r) => sealedAs.caseEvent(r.case_id ?? '') },
+  { table: 'face_index', column: 'face', pk: 'order_id', key: ['order_id'], aad: (r) => sealedAs.faceIndex(r.order_id ?? '') },
   { table: 'staff_enrolments', column: 'secret', pk: 'ticket_hash', key: ['ticket_hash'], aad: (r) => sealedAs.enrolmentTotp(r.ticket_hash ?? '') },
 ];
