@@ -23,6 +23,8 @@ export const dashboardDaySchema = z.object({
   fiveCards: z.number().int(),
   /** Alerts the monitoring raised. */
   alerts: z.number().int(),
+  /** Cases filed from the public's reports (for a channel: those about its sales). */
+  cases: z.number().int(),
 });
 export type DashboardDay = z.infer<typeof dashboardDaySchema>;
 

@@ -56,6 +56,8 @@ describe('the alerts page and the dashboard in a real browser', () => {
     for (const [ago, outcome, reasons] of [[1, 'approved', []], [1, 'rejected', ['card_cap_reached']], [2, 'rejected', ['face_mismatch']], [2, 'approved', []], [3, 'review', []]] as const) {
       await data.order({ outcome, reasons: [...reasons], ago: ago * 86_400_000 });
     }
+    // A fraud number reported today.
+    expect((await t.api.post('/api/reports', { kind: 'fraud_number', number: '13900088001', description: '自称银行客服，要求转账到安全账户' })).status).toBe(201);
     await page.goto(`${t.server.url}/console/dashboard`);
     await page.getByTestId('dashboard-table').waitFor({ state: 'attached' });
     const total = async (series: string): Promise<number> => (await page.locator(`[data-testid="dashboard-table"] td[data-series="${series}"]`).allTextContents()).reduce((a, b) => a + Number(b), 0);
@@ -64,6 +66,7 @@ describe('the alerts page and the dashboard in a real browser', () => {
     expect(await total('refused')).toBe(2);
     expect(await total('fiveCards')).toBe(1);
     expect(await total('alerts')).toBe(3);
+    expect(await total('cases')).toBe(1);
     expect(await page.locator('[data-testid="refusal-reasons"] li').count()).toBe(2);
     expect(await page.getByTestId('review-backlog').textContent()).toContain('1');
     // The chart has drawn its lines (coloured pixels on the canvas).
@@ -78,7 +81,7 @@ describe('the alerts page and the dashboard in a real browser', () => {
     await look(page, path.join(SHOTS, 'dashboard-01.png'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('dashboard-csv').click()]);
     const csv = await readFile(await download.path(), 'utf8');
-    expect(csv.split('\n')[0]).toBe('day,channel,submitted,approved,refused,review,five_card_refusals,alerts');
+    expect(csv.split('\n')[0]).toBe('day,channel,submitted,approved,refused,review,five_card_refusals,alerts,cases');
     expect(refused).toEqual([]);
   });
 });

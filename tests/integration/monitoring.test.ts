@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, Channel, Dashboard } from '@shared';
 import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
+import { sealedAs } from '../../bff/src/providers/db/sealed.js';
 import { facePhoto } from '../support/fixtures.js';
 import { staffMember } from '../support/staff.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
@@ -191,6 +192,16 @@ describe('the dashboard', () => {
     await order({ channelId: shop.id, outcome: 'rejected', reasons: ['face_mismatch', 'card_expired'], at: day('2026-10-02', '09:00') });
     await order({ outcome: 'review', at: day('2026-10-02', '10:00') });
     await order({ outcome: 'rejected', reasons: ['face_mismatch'], at: day('2026-10-03', '12:00') });
+    // Cases reported: one about the shop's sales, one about no channel.
+    const reported = async (at: number, channelId: string | null) => {
+      const id = randomUUID();
+      await t.server.db.db.insertInto('cases').values({
+        id, reference: `JB-${id.slice(0, 5).toUpperCase()}-TEST0`, kind: 'fraud_number', state: 'open', filed_at: at, due_at: at + 86_400_000, assignee: null, outcome: null, closed_at: null,
+        details: t.server.envelope.sealJson({ description: 'test', numbers: [], screenshots: [] }, sealedAs.caseDetails(id)), order_id: null, channel_id: channelId,
+      }).execute();
+    };
+    await reported(day('2026-10-02', '08:00'), shop.id);
+    await reported(day('2026-10-03', '08:00'), null);
 
     const auditor = (await staffMember(t.server, t, ['auditor'])).client;
     const all = await auditor.call<Dashboard>('GET', '/api/console/dashboard?from=2026-10-01&to=2026-10-03');
@@ -199,15 +210,17 @@ describe('the dashboard', () => {
       ['2026-10-01', 1, 1, 0, 0, 0], ['2026-10-02', 3, 0, 2, 1, 1], ['2026-10-03', 1, 0, 1, 0, 0],
     ]);
     expect(all.body.refusalsByReason).toEqual({ card_cap_reached: 1, face_mismatch: 2, card_expired: 1 });
+    expect(all.body.days.map((d) => d.cases)).toEqual([0, 1, 1]);
     const one = await auditor.call<Dashboard>('GET', `/api/console/dashboard?from=2026-10-01&to=2026-10-03&channel=${shop.agentNumber}`);
     expect(one.body.days.map((d) => d.submitted)).toEqual([1, 2, 0]);
+    expect(one.body.days.map((d) => d.cases)).toEqual([0, 1, 0]);
     expect(one.body.refusalsByReason).toEqual({ card_cap_reached: 1, face_mismatch: 1, card_expired: 1 });
 
     const csv = await fetch(`${t.server.url}/api/console/dashboard.csv?from=2026-10-02&to=2026-10-02&channel=${shop.agentNumber}`, { headers: { cookie: auditor.cookie } });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect((await csv.text()).trim().split('\n')).toEqual([
-      'day,channel,submitted,approved,refused,review,five_card_refusals,alerts', `2026-10-02,${shop.agentNumber},2,0,2,0,1,0`,
+      'day,channel,submitted,approved,refused,review,five_card_refusals,alerts,cases', `2026-10-02,${shop.agentNumber},2,0,2,0,1,0,1`,
     ]);
     expect((await auditor.call('GET', '/api/console/dashboard?from=2026-10-03&to=2026-10-01')).status).toBe(400);
     expect((await auditor.call('GET', '/api/console/dashboard?from=2026-01-01&to=2026-10-01')).status).toBe(400);

@@ -70,16 +70,4 @@ export class CasesDb extends Tables {
       return true;
     });
   }
-
-  /** Cases filed per China day within [from, to) (the dashboard). */
-  async filedByDay(from: number, to: number, channelId: string | undefined): Promise<{ day: number; n: number }[]> {
-    let query = this.db.selectFrom('cases').select(['filed_at']).where('filed_at', '>=', from).where('filed_at', '<', to);
-    if (channelId) query = query.where('channel_id', '=', channelId);
-    const days = new Map<number, number>();
-    for (const row of await query.execute()) {
-      const day = Math.floor((Number(row.filed_at) + 8 * 3_600_000) / 86_400_000);
-      days.set(day, (days.get(day) ?? 0) + 1);
-    }
-    return [...days].map(([day, n]) => ({ day, n }));
-  }
 }

@@ -12,7 +12,7 @@ const dayName = (n: number): string => new Date(n * DAY_MS).toISOString().slice(
 
 /**
  * The dashboard: day by day, orders submitted, approved, refused and sent to a person, five-card
- * refusals and alerts; the refusals by reason and the review backlog; for every channel or one.
+ * refusals, alerts and cases reported; the refusals by reason and the review backlog; for every channel or one.
  */
 export class DashboardService {
   readonly #db: MonitoringDb;
@@ -31,7 +31,7 @@ export class DashboardService {
     if (query.channel && !channel) throw new AppError('not_found', 'no such channel', 404);
 
     const first = Math.floor((from + 8 * 3_600_000) / DAY_MS);
-    const days: DashboardDay[] = Array.from({ length: count }, (_, i) => ({ day: dayName(first + i), submitted: 0, approved: 0, refused: 0, review: 0, fiveCards: 0, alerts: 0 }));
+    const days: DashboardDay[] = Array.from({ length: count }, (_, i) => ({ day: dayName(first + i), submitted: 0, approved: 0, refused: 0, review: 0, fiveCards: 0, alerts: 0, cases: 0 }));
     const at = (dayNumber: number): DashboardDay | undefined => days[dayNumber - first];
     const field = { submitted: 'submitted', approved: 'approved', rejected: 'refused', review: 'review' } as const;
     for (const step of await this.#db.stepsByDay(from, to, channel?.id)) {
@@ -51,6 +51,10 @@ export class DashboardService {
       const entry = at(alerts.day);
       if (entry) entry.alerts += alerts.n;
     }
+    for (const cases of await this.#db.casesByDay(from, to, channel?.id)) {
+      const entry = at(cases.day);
+      if (entry) entry.cases += cases.n;
+    }
     return {
       from: query.from, to: query.to, ...(channel ? { channel: channel.agentNumber } : {}), days, refusalsByReason,
       reviewBacklog: await this.#db.reviewBacklog(channel?.id),
@@ -62,8 +66,8 @@ export class DashboardService {
   async csv(query: DashboardQuery): Promise<string> {
     const data = await this.dashboard(query);
     return stringify([
-      ['day', 'channel', 'submitted', 'approved', 'refused', 'review', 'five_card_refusals', 'alerts'],
-      ...data.days.map((d) => [d.day, data.channel ?? 'all', d.submitted, d.approved, d.refused, d.review, d.fiveCards, d.alerts]),
+      ['day', 'channel', 'submitted', 'approved', 'refused', 'review', 'five_card_refusals', 'alerts', 'cases'],
+      ...data.days.map((d) => [d.day, data.channel ?? 'all', d.submitted, d.approved, d.refused, d.review, d.fiveCards, d.alerts, d.cases]),
     ], { escape_formulas: true });
   }
 }

@@ -127,6 +127,14 @@ export class MonitoringDb extends Tables {
       .where('raised_at', '>=', from).where('raised_at', '<', to).groupBy(dayOf).execute()).map((r) => ({ day: Number(r.day), n: Number(r.n) }));
   }
 
+  /** Cases filed from the public's reports per China day (those about one channel's sales, or all). */
+  async casesByDay(from: number, to: number, channelId: string | undefined): Promise<{ day: number; n: number }[]> {
+    const dayOf = sql<number>`(filed_at + 28800000) / 86400000`;
+    let query = this.db.selectFrom('cases').select([dayOf.as('day'), (eb) => eb.fn.countAll().as('n')]).where('filed_at', '>=', from).where('filed_at', '<', to);
+    if (channelId) query = query.where('channel_id', '=', channelId);
+    return (await query.groupBy(dayOf).execute()).map((r) => ({ day: Number(r.day), n: Number(r.n) }));
+  }
+
   /** Orders waiting for a person now (for one channel or all). */
   async reviewBacklog(channelId: string | undefined): Promise<number> {
     let query = this.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'review');
