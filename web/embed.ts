@@ -9,7 +9,8 @@
  * tells its host as DOM events (`sim:started`, `sim:step`, `sim:submitted`, `sim:approved`,
  * `sim:rejected`, `sim:review`, `sim:error`), only when they come from the operator's frame. They
  * guide the page; the storefront's server learns outcomes from the signed webhooks and the API.
- * <sim-agent-mark> shows the operator's unified mark for the agent, with the QR code that checks it.
+ * <sim-agent-mark> shows the operator's unified mark for the agent (the operator's name and logo, the
+ * agent's details and scope), with the QR code that checks it.
  * Nothing else is loaded here: the flow's own code and face models load inside the frame, when needed.
  */
 import { renderSVG } from 'uqr';
@@ -19,6 +20,7 @@ const THEME_ATTRIBUTES = ['primary', 'text', 'background', 'radius', 'font'] as 
 
 interface Mark {
   operator: string;
+  logoUrl: string;
   agent: { agentNumber: string; name: string; licenceNumber: string; scope: string[]; authorised: boolean };
   verifyUrl: string;
 }
@@ -60,6 +62,9 @@ class SimVerification extends HTMLElement {
   }
 }
 
+/** What an agent is entrusted with, as the mark says it (the console's words). */
+const SCOPES: Record<string, string> = { sim_sale: '号卡销售', number_porting: '携号转网', plan_change: '套餐变更' };
+
 class SimAgentMark extends HTMLElement {
   async connectedCallback(): Promise<void> {
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
@@ -83,6 +88,11 @@ class SimAgentMark extends HTMLElement {
     // Through CSSOM, not a style attribute: a storefront's CSP without 'unsafe-inline' allows it.
     const svg = qr.querySelector('svg');
     if (svg) svg.style.cssText = 'width:100%;height:100%';
+    const logo = document.createElement('img');
+    logo.src = mark.logoUrl;
+    logo.alt = mark.operator;
+    logo.width = 40;
+    logo.height = 40;
     const text = document.createElement('span');
     const line = (value: string, bold = false): HTMLElement => {
       const el = document.createElement(bold ? 'strong' : 'span');
@@ -90,8 +100,12 @@ class SimAgentMark extends HTMLElement {
       el.style.display = 'block';
       return el;
     };
-    text.append(line(`${mark.operator} 授权代理商`, true), line(mark.agent.name), line(`编号 ${mark.agent.agentNumber}`), line(`统一社会信用代码 ${mark.agent.licenceNumber}`), line('扫码核验'));
-    box.append(qr, text);
+    const scope = mark.agent.scope.map((s) => SCOPES[s] ?? s).join('、');
+    text.append(
+      line(`${mark.operator} 授权代理商`, true), line(mark.agent.name), line(`编号 ${mark.agent.agentNumber}`),
+      line(`统一社会信用代码 ${mark.agent.licenceNumber}`), line(`授权范围 ${scope}`), line('扫码核验'),
+    );
+    box.append(logo, qr, text);
     root.replaceChildren(box);
   }
 }

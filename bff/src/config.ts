@@ -220,6 +220,8 @@ const configSchema = z.object({
   ACTIVATION_LOCK_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
   /** The operator's name on every agent mark. */
   OPERATOR_NAME: z.string().min(1).default(SANDBOX_OPERATOR_NAME),
+  /** The operator's logo (a PNG or SVG file) for agent marks; the sandbox has its own. */
+  OPERATOR_LOGO: z.string().min(1).optional(),
   /** Bearer token of the operator's API and console; unset: generated once into DATA_DIR/operator.token. */
   OPERATOR_TOKEN: z.string().min(24).optional(),
   /** The address buyers reach this service at (agent marks link to it); unset: http://localhost:PORT. */
@@ -282,7 +284,7 @@ const configSchema = z.object({
  * What production refuses: any sandbox stand-in, an address that is not https, and keys kept in the
  * data folder (its backup would carry its own key). Each refusal says what to set instead.
  */
-function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; BILLING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string; LIVENESS_COLOUR_SEED?: string | undefined }, ctx: z.RefinementCtx): void {
+function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER: string; BILLING_ADAPTER: string; LOGISTICS_ADAPTER: string; NOTIFIER: string; PUBLIC_URL?: string | undefined; OPERATOR_NAME: string; OPERATOR_LOGO?: string | undefined; LIVENESS_COLOUR_SEED?: string | undefined }, ctx: z.RefinementCtx): void {
   const refuse = (key: string, message: string): void => ctx.addIssue({ code: 'custom', path: [key], message: `production refuses ${message}` });
   if (c.AUTHORITY_ADAPTER === 'mock') refuse('AUTHORITY_ADAPTER', 'the mock national ID service (sandbox identities): choose tencent, alibaba or http');
   if (c.PROVISIONING_ADAPTER === 'mock') refuse('PROVISIONING_ADAPTER', 'the sandbox provisioning stand-in: set PROVISIONING_ADAPTER=http and PROVISIONING_HTTP_URL');
@@ -292,6 +294,7 @@ function productionRefusals(c: { AUTHORITY_ADAPTER: string; PROVISIONING_ADAPTER
   if (!c.PUBLIC_URL) refuse('PUBLIC_URL', 'to start without PUBLIC_URL, the https address buyers reach (links and marks are built from it, never from a request)');
   else if (!c.PUBLIC_URL.startsWith('https://')) refuse('PUBLIC_URL', 'an address that is not https');
   if (c.OPERATOR_NAME === SANDBOX_OPERATOR_NAME) refuse('OPERATOR_NAME', "the sandbox's operator name (shown to buyers and on every agent mark): set OPERATOR_NAME to the operator's name");
+  if (!c.OPERATOR_LOGO) refuse('OPERATOR_LOGO', "the sandbox's logo on agent marks: set OPERATOR_LOGO to the operator's logo (a PNG or SVG file)");
   if (c.LIVENESS_COLOUR_SEED) refuse('LIVENESS_COLOUR_SEED', 'a fixed colour sequence for the live check (a recording could show it): unset LIVENESS_COLOUR_SEED');
 }
 
@@ -398,7 +401,7 @@ export interface Config {
     | { adapter: 'http'; url: string; token: string | undefined; timeoutMs: number; signature: string }
     | { adapter: 'off' };
   activation: { attempts: number; lockMinutes: number; attemptMinutes: number };
-  operator: { name: string; token: string | undefined; publicUrl: string | undefined };
+  operator: { name: string; token: string | undefined; publicUrl: string | undefined; logo: string | undefined };
   limits: LimitsConfig;
   ready: { minFreeBytes: number };
   retention: { frameDigestDays: number; webhookLogDays: number; closedDays: number; failedAttemptDays: number; templateDays: number; registrationDays: number };
@@ -529,7 +532,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { adapter: 'sandbox', latencyMs: c.SMS_MOCK_LATENCY_MS, failureRate: c.SMS_MOCK_FAILURE_RATE, signature: c.SMS_SIGNATURE ?? c.OPERATOR_NAME }
         : { adapter: 'off' },
     activation: { attempts: c.ACTIVATION_ATTEMPTS, lockMinutes: c.ACTIVATION_LOCK_MINUTES, attemptMinutes: c.ACTIVATION_MINUTES },
-    operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, '') },
+    operator: { name: c.OPERATOR_NAME, token: c.OPERATOR_TOKEN, publicUrl: c.PUBLIC_URL?.replace(/\/$/, ''), logo: c.OPERATOR_LOGO },
     limits: {
       trustProxy: c.TRUST_PROXY,
       store: c.LIMIT_STORE ?? (c.DATABASE_URL ? 'postgres' : 'sqlite'),

@@ -13,6 +13,7 @@ import { openOrdersDb } from './services/keyRotation.js';
 import { hashToken, newToken } from './crypto/tokens.js';
 import { ChannelsDb } from './providers/db/channels.db.js';
 import { ChannelService } from './services/channelService.js';
+import { loadOperatorLogo } from './services/operatorLogo.js';
 import { WebhookSender } from './services/webhookSender.js';
 import { randomNumberPool, randomSimStock } from './domain/numberPool.js';
 import { type VisionEngine, createVisionEngine } from './engine/visionEngine.js';
@@ -138,6 +139,8 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
   });
   const background: Background = backgroundRunner(log);
+  // What the configuration names is read first: a wrong file stops the start before anything is made.
+  const logo = await loadOperatorLogo(config.operator.logo);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await chmod(config.dataDir, 0o700);
   const keySource = overrides.keySource ?? createKeySource(config);
@@ -243,6 +246,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
       operatorName: config.operator.name,
       publicUrl,
       operatorToken: config.operator.token ?? await secretFile(path.join(config.dataDir, 'operator.token'), newToken),
+      logo,
     },
   });
   await channels.ensureOperatorChannel();

@@ -173,10 +173,12 @@ export const publicAgentSchema = z
   .meta({ id: 'Agent' });
 export type PublicAgent = z.infer<typeof publicAgentSchema>;
 
-/** The unified mark a storefront shows: the agent's details and a signed QR payload. */
+/** The unified mark a storefront shows: the operator's name and logo, the agent's details and scope, and a signed QR payload. */
 export const agentMarkSchema = z
   .object({
     operator: z.string(),
+    /** The operator's logo (PNG or SVG). */
+    logoUrl: z.string(),
     agent: publicAgentSchema,
     /** Signed; the QR code encodes `verifyUrl`, which carries it in the fragment (never sent in a request line). */
     payload: z.string(),

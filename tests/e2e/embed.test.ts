@@ -87,6 +87,9 @@ describe('a storefront embedding the flow, in a real browser', () => {
     const mark = page.locator('sim-agent-mark a');
     await expect.poll(() => mark.getAttribute('href'), { timeout: 15_000 }).toMatch(new RegExp(`^${t.server.publicUrl}/agents/verify#`));
     expect(await mark.textContent()).toContain('示例网店');
+    // The operator's logo, and what the agent is entrusted with.
+    expect(await mark.textContent()).toContain('授权范围 号卡销售');
+    await expect.poll(() => mark.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
 
     const frame = page.frameLocator('sim-verification iframe');
     await expect.poll(() => frame.locator('h1').textContent(), { timeout: 30_000 }).toBe('在线购卡，先完成实名认证');

@@ -104,7 +104,7 @@ describe('the operator\'s command-line tools', () => {
 
   it('makes a production keyring outside the data folder on purpose, and rotates the key of a data folder', async () => {
     const keyFile = path.join(dir, 'etc-keys.json');
-    const production = { RUN_MODE: 'production', OPERATOR_NAME: '示例移动 Example Mobile', KEY_FILE: keyFile, PUBLIC_URL: 'https://sim.example', AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: 'https://gw.example',
+    const production = { RUN_MODE: 'production', OPERATOR_NAME: '示例移动 Example Mobile', OPERATOR_LOGO: '/etc/operator/logo.png', KEY_FILE: keyFile, PUBLIC_URL: 'https://sim.example', AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: 'https://gw.example',
       PROVISIONING_ADAPTER: 'http', PROVISIONING_HTTP_URL: 'https://bss.example', BILLING_ADAPTER: 'http', BILLING_HTTP_URL: 'https://billing.example', LOGISTICS_ADAPTER: 'http', LOGISTICS_HTTP_URL: 'https://carrier.example', LOGISTICS_WEBHOOK_SECRET: 'carrier-signing-secret-0001', NOTIFIER: 'off' };
     expect((await run('bff/src/cli/rotateKey.ts', ['--init'], path.join(dir, 'prod-data'), production)).stdout).toContain(`made a new keyring in the key file ${keyFile}`);
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bff/src/config.js';
 import { type VisionEngine, createVisionEngine } from '../../bff/src/engine/visionEngine.js';
@@ -28,10 +29,12 @@ beforeAll(async () => {
   engine = createVisionEngine({ threads: 1, maxQueue: 8 });
   vendors = [await fakeGateway('gateway-token'), await fakeProvisioningGateway('bss-token'), await fakeCarrierGateway('carrier-token'), await fakeSmsGateway('sms-token')];
   const [authority, provisioning, carrier, sms] = vendors;
+  await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c00000' } }).png().toFile(path.join(dir, 'logo.png'));
   production = {
     ...testEnv(dir),
     RUN_MODE: 'production',
     OPERATOR_NAME: '示例移动 Example Mobile',
+    OPERATOR_LOGO: path.join(dir, 'logo.png'),
     PUBLIC_URL: 'https://sim.operator.example',
     KEY_FILE: path.join(dir, 'keys', 'keys.json'),
     AUTHORITY_ADAPTER: 'http', AUTHORITY_HTTP_URL: authority?.url ?? '', AUTHORITY_HTTP_TOKEN: 'gateway-token',
@@ -60,6 +63,7 @@ describe('production refuses to start', () => {
     ['with the keys inside DATA_DIR', { KEY_FILE: undefined }, /KEY_FILE: production refuses keys inside DATA_DIR/],
     ['under the sandbox\'s operator name', { OPERATOR_NAME: undefined }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
     ['under the sandbox\'s operator name, set by hand', { OPERATOR_NAME: '沙盒移动 Sandbox Mobile' }, /OPERATOR_NAME: production refuses the sandbox's operator name/],
+    ['with the sandbox\'s logo on agent marks', { OPERATOR_LOGO: undefined }, /OPERATOR_LOGO: production refuses the sandbox's logo/],
     ['with the live check\'s colours fixed by a seed', { LIVENESS_COLOUR_SEED: 'recorded-camera' }, /LIVENESS_COLOUR_SEED: production refuses a fixed colour sequence/],
   ];
 
@@ -67,6 +71,12 @@ describe('production refuses to start', () => {
     const env = { ...production, ...change };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('with a logo that is no picture, or an SVG that runs script', async () => {
+    const svg = path.join(dir, 'logo.svg');
+    await writeFile(svg, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    await expect(start(loadConfig({ ...production, OPERATOR_LOGO: svg, DATA_DIR: path.join(dir, 'logo-data') }), { engine })).rejects.toThrow(/OPERATOR_LOGO: .* is not a PNG, or an SVG without script/);
   });
 
   it('with WEB_DIST overlapping DATA_DIR (sandbox too: the data would be served as web files)', () => {
@@ -110,6 +120,10 @@ describe('production on a data folder a sandbox used', () => {
       expect((await fetch(`${server.url}/demo/storefront`)).status).toBe(404);
       expect((await api.get('/api/environment')).body).toMatchObject({ mode: 'production', notices: true });
       expect((await api.get('/api/sandbox/sms')).status).toBe(404);
+      // The marks show the operator's own logo.
+      const logo = await fetch(`${server.url}/api/operator/logo`);
+      expect([logo.status, logo.headers.get('content-type')]).toEqual([200, 'image/png']);
+      expect(Buffer.from(await logo.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
       const res = await fetch(`${server.url}/api/health`);
       expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d{7,}/);
       // Links point to PUBLIC_URL only.

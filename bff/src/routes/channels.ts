@@ -96,6 +96,11 @@ export function channelRoutes(channels: ChannelService, patrol: ChannelPatrol, {
     res.json({ agents: await channels.publicList() });
   });
 
+  // The logo on every mark, shown on the agents' pages: cached, and inert (no script runs in it).
+  router.get('/operator/logo', (_req, res) => {
+    res.set({ 'Content-Type': channels.logo.type, 'Cache-Control': 'public, max-age=3600', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" }).send(channels.logo.bytes);
+  });
+
   // Fetched by the agent's own pages (cross-origin): they may read the answer, no one else.
   router.get('/agents/:agentNumber/mark', limits.per('marks'), async (req, res) => {
     const origin = req.get('origin') ?? originOfReferer(req.get('referer'));

@@ -12,10 +12,10 @@ export function storefrontPage({ operatorUrl, agent, way }: { operatorUrl: strin
   const nonce = randomBytes(16).toString('base64');
   const operator = new URL(operatorUrl).origin;
   // A storefront's own CSP, as a careful shop would have: its inline code by nonce, the operator's
-  // script, frame and API by origin.
+  // script, frame, API and the mark's logo by origin.
   const csp = [
     "default-src 'self'", `script-src 'nonce-${nonce}' ${operator}`, `style-src 'nonce-${nonce}'`, `connect-src ${operator}`,
-    `frame-src ${operator}`, "img-src 'self' data:", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+    `frame-src ${operator}`, `img-src 'self' data: ${operator}`, "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
   ].join('; ');
   const base = esc(operatorUrl);
   const agentAttr = esc(agent);

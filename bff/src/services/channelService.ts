@@ -21,6 +21,7 @@ import { shownDecision } from '../domain/decision.js';
 import type { ChannelRow, ChannelsDb } from '../providers/db/channels.db.js';
 import type { OrdersDb } from '../providers/db/orders.db.js';
 import { sealedAs } from '../providers/db/sealed.js';
+import type { OperatorLogo } from './operatorLogo.js';
 
 export interface ChannelDeps {
   channels: ChannelsDb;
@@ -33,6 +34,8 @@ export interface ChannelDeps {
     publicUrl: string;
     /** Bearer token of the operator's console and API. */
     operatorToken: string;
+    /** The operator's logo, shown on every mark (served at /api/operator/logo). */
+    logo: OperatorLogo;
   };
   now: () => number;
 }
@@ -299,6 +302,11 @@ export class ChannelService {
     return body.x * 1000 > this.#d.now() ? body : undefined;
   }
 
+  /** The operator's logo, for the marks. */
+  get logo(): OperatorLogo {
+    return this.#d.settings.logo;
+  }
+
   /** The mark a storefront on `origin` shows for an agent, if the agent is active and the origin is theirs. */
   async mark(agentNumber: string, origin: string | undefined): Promise<AgentMark> {
     const row = await this.#d.channels.byAgentNumber(agentNumber);
@@ -310,6 +318,7 @@ export class ChannelService {
     const payload = `${encoded}.${this.#d.envelope.digest(encoded, MARK_PURPOSE)}`;
     return {
       operator: this.#d.settings.operatorName,
+      logoUrl: `${this.#d.settings.publicUrl}/api/operator/logo`,
       agent: publicAgent(row),
       payload,
       verifyUrl: `${this.#d.settings.publicUrl}/agents/verify#${payload}`,
