@@ -89,7 +89,8 @@ class SimAgentMark extends HTMLElement {
     const svg = qr.querySelector('svg');
     if (svg) svg.style.cssText = 'width:100%;height:100%';
     const logo = document.createElement('img');
-    logo.src = mark.logoUrl;
+    // From where this script came, as the mark itself was asked for (the storefront's CSP names that origin).
+    logo.src = new URL(new URL(mark.logoUrl).pathname, OPERATOR).href;
     logo.alt = mark.operator;
     logo.width = 40;
     logo.height = 40;

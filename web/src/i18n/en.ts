@@ -824,6 +824,7 @@ const en: Messages = {
     noNumbers: 'No number in service with us is registered to your ID.',
     since: 'opened {date}',
     checkFailed: 'The identity check did not pass, so the numbers cannot be shown. You can try again, or bring your ID card to one of our stores.',
+    checkTitle: 'Your identity check',
     checkPending: 'Checking your identity…',
   },
   cases: {

@@ -822,6 +822,7 @@ export default {
     noNumbers: '您的身份证名下没有在本运营商使用中的号码。',
     since: '{date} 开通',
     checkFailed: '身份核验未通过，暂不能查看号码。您可以重新核验，或携带身份证到营业厅办理。',
+    checkTitle: '身份核验结果',
     checkPending: '身份核验进行中…',
   },
   cases: {
