@@ -246,6 +246,7 @@ const configSchema = z.object({
   REVIEW_RECHECK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   /** Photos, identity and templates of an order closed without a card in service (rejected, returned, expired, withdrawn) are deleted this long after it closed. */
   RETENTION_CLOSED_DAYS: z.coerce.number().min(0).max(365).default(30),
+  RETENTION_CASE_DAYS: z.coerce.number().min(0).max(3650).default(730),
   /** The card photo, what was read and the live frames of a failed activation attempt are deleted this long after it. */
   RETENTION_FAILED_ATTEMPT_DAYS: z.coerce.number().min(0).max(365).default(30),
   /** Face templates and card numbers of an activated order (used to decide, not part of the record) are deleted this long after activation. */
@@ -404,7 +405,7 @@ export interface Config {
   operator: { name: string; token: string | undefined; publicUrl: string | undefined; logo: string | undefined };
   limits: LimitsConfig;
   ready: { minFreeBytes: number };
-  retention: { frameDigestDays: number; webhookLogDays: number; closedDays: number; failedAttemptDays: number; templateDays: number; registrationDays: number };
+  retention: { frameDigestDays: number; webhookLogDays: number; closedDays: number; caseDays: number; failedAttemptDays: number; templateDays: number; registrationDays: number };
   staff: { idleMinutes: number; sessionHours: number; lockAfter: number; lockMinutes: number };
   review: { deadlineHours: number; recheckMinutes: number };
 }
@@ -556,7 +557,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ready: { minFreeBytes: c.READY_MIN_FREE_MB * 2 ** 20 },
     retention: {
-      frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS, closedDays: c.RETENTION_CLOSED_DAYS,
+      frameDigestDays: c.FRAME_DIGEST_DAYS, webhookLogDays: c.WEBHOOK_LOG_DAYS, closedDays: c.RETENTION_CLOSED_DAYS, caseDays: c.RETENTION_CASE_DAYS,
       failedAttemptDays: c.RETENTION_FAILED_ATTEMPT_DAYS, templateDays: c.RETENTION_TEMPLATE_DAYS, registrationDays: c.RETENTION_REGISTRATION_DAYS,
     },
     staff: { idleMinutes: c.STAFF_IDLE_MINUTES, sessionHours: c.STAFF_SESSION_HOURS, lockAfter: c.STAFF_LOCK_AFTER, lockMinutes: c.STAFF_LOCK_MINUTES },

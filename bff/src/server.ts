@@ -352,6 +352,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
     'fulfilment sweep': () => fulfilment.sweep(),
     'review sweep': () => reviews.sweep(),
     retention: () => retention.sweep(),
+    'case retention': () => cases.purgeClosed(now() - config.retention.caseDays * DAY_MS),
     'campaign sweep': () => campaigns.sweep(),
     're-registrations': () => reregistrations.sweep(),
     'agent patrol': () => patrol.patrolIfDue(),

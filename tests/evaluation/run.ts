@@ -5,7 +5,7 @@
  *   npm run eval -- --takes 2        fewer live-check takes per person
  *   npm run eval -- --seed other     another set of takes (and of cards for OCR)
  *   npm run eval -- --cards 24       fewer cards for OCR
- *   npm run eval -- --only pasted,ocr   only these parts (liveness, faces, forensics, pasted, ocr,
+ *   npm run eval -- --only pasted,ocr   only these parts (liveness, faces, sameface, forensics, pasted, ocr,
  *                                    passive), printed instead of written unless --out is given
  *   EVAL_RECORDINGS=dir npm run eval recorded live-check sessions judged beside the synthetic ones
  */
@@ -20,10 +20,11 @@ import { evaluateOcr, ocrCases, ocrReport } from './ocr.js';
 import { evaluatePassive, passiveReport } from './passive.js';
 import { evaluatePastedPortrait, pastedReport } from './pastedPortrait.js';
 import { evaluateRecordings, recordingsReport } from './recordings.js';
+import { evaluateSameFace, sameFaceReport } from './sameFace.js';
 
 const OUT = fileURLToPath(new URL('../../docs/EVALUATION.md', import.meta.url));
 
-const PARTS = ['liveness', 'faces', 'forensics', 'pasted', 'ocr', 'passive'] as const;
+const PARTS = ['liveness', 'faces', 'sameface', 'forensics', 'pasted', 'ocr', 'passive'] as const;
 const { values } = parseArgs({
   options: {
     takes: { type: 'string', default: '4' },
@@ -53,6 +54,9 @@ if (runs('faces')) {
   const { samples, missed } = await loadSamples();
   log(`face matching: ${samples.length} images`);
   sections.push(...faceMatchReport(samples, missed, await scoreMethods(samples)));
+}
+if (runs('sameface')) {
+  sections.push(...sameFaceReport(await evaluateSameFace({ seed: `${values.seed}-same-face`, progress: (file) => log(`same face: ${file}`) })));
 }
 if (runs('forensics')) {
   log('card forensics');

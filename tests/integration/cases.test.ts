@@ -191,4 +191,35 @@ describe('cases in the console', () => {
     const later = (await (await staffMember(t.server, t, ['auditor'])).client.call<{ cases: CaseSummary[] }>('GET', '/api/console/cases')).body.cases.find((c) => c.reference === fraud.body.reference);
     expect(later?.overdue).toBe(true);
   });
+  it('retention: a closed case keeps its facts and loses what was said and noted, its screenshots deleted, after RETENTION_CASE_DAYS; a reporter\'s identity check goes with its case, or after RETENTION_CLOSED_DAYS when nothing was filed', async () => {
+    // Runs last: the clock moves two years.
+    const shot = await sharp({ create: { width: 300, height: 500, channels: 3, background: '#3a3' } }).png().toBuffer();
+    const shop = await postForm<FiledReport>(shopForm({ kind: 'unauthorised_shop', link: 'https://shop.example/retention', description: '路边摊卖不用实名的卡，已拍照' }, [shot]));
+    const unfiled = await approvedCheck(someoneElse);
+    const support = (await staffMember(t.server, t, ['support'])).client;
+    const id = (await support.call<{ cases: CaseSummary[] }>('GET', '/api/console/cases')).body.cases.find((c) => c.reference === shop.body.reference)?.id ?? '';
+    await support.call('POST', `/api/console/cases/${id}/actions`, { action: 'note', text: '已派人现场核实' });
+    await support.call('POST', `/api/console/cases/${id}/actions`, { action: 'close', outcome: 'referred', summary: '已移交市场监管部门' });
+    const objects = async (): Promise<number> => (await scanFolder(t.dataDir, [])).files;
+    const before = await objects();
+
+    // A month on: the check nothing was filed from is emptied; the closed case is kept.
+    t.advance(31 * 86_400_000);
+    await t.server.sweep();
+    const purged = async (orderId: string) => (await t.server.db.db.selectFrom('orders').select('purged_at').where('id', '=', orderId).executeTakeFirstOrThrow()).purged_at;
+    expect(await purged(unfiled.id)).not.toBeNull();
+    const auditor = async () => (await staffMember(t.server, t, ['auditor'])).client;
+    expect((await (await auditor()).call<CaseDetail>('GET', `/api/console/cases/${id}`)).body.description).toBe('路边摊卖不用实名的卡，已拍照');
+
+    // Two years after closing: what was said, the screenshot and the notes are gone; the facts stay.
+    t.advance(730 * 86_400_000);
+    await t.server.sweep();
+    const emptied = (await (await auditor()).call<CaseDetail>('GET', `/api/console/cases/${id}`)).body;
+    expect(emptied).toMatchObject({ reference: shop.body.reference, kind: 'unauthorised_shop', state: 'closed', outcome: 'referred', description: '', screenshots: 0, numbers: [] });
+    expect(emptied.events.map((e) => [e.kind, e.detail])).toEqual([['filed', {}], ['note', {}], ['closed', {}]]);
+    expect(await objects()).toBeLessThan(before);
+    // The identity check behind an earlier case goes with it.
+    const opened = (await t.server.db.db.selectFrom('cases').select('order_id').where('kind', '=', 'opened_in_my_name').where('state', '=', 'closed').executeTakeFirstOrThrow()).order_id;
+    expect(await purged(opened ?? '')).not.toBeNull();
+  });
 });

@@ -204,12 +204,26 @@ export class CaseService {
     return this.detail(id);
   }
 
+  /**
+   * Closed cases whose retention ended (closed before `before`): screenshots deleted, then what the
+   * reporter said, the numbers and every note emptied. The reference, kind, dates and outcome stay.
+   */
+  async purgeClosed(before: number, limit = 100): Promise<number> {
+    const due = await this.#d.db.closedDue(before, limit);
+    for (const row of due) {
+      for (const objectId of this.#details(row).screenshots) await this.#d.storage.delete(objectId);
+      const empty: Details = { description: '', numbers: [], screenshots: [] };
+      await this.#d.db.empty(row.id, this.#d.envelope.sealJson(empty, sealedAs.caseDetails(row.id)), this.#d.envelope.sealJson({}, sealedAs.caseEvent(row.id)), this.#d.now());
+    }
+    return due.length;
+  }
+
   async #file(kind: ReportKind, details: Details, orderId: string | null, channelId: string | null): Promise<FiledReport> {
     const id = randomUUID();
     const filedAt = this.#d.now();
     const row: CaseRow = {
       id, reference: reference(), kind, state: 'open', filed_at: filedAt, due_at: filedAt + CASE_DEADLINE_HOURS[kind] * HOUR_MS,
-      assignee: null, outcome: null, closed_at: null, details: this.#d.envelope.sealJson(details, sealedAs.caseDetails(id)), order_id: orderId, channel_id: channelId,
+      assignee: null, outcome: null, closed_at: null, details: this.#d.envelope.sealJson(details, sealedAs.caseDetails(id)), order_id: orderId, channel_id: channelId, purged_at: null,
     };
     await this.#d.db.insert(row, this.#event(id, orderId ? 'reporter (identity checked)' : 'reporter', 'filed', { kind }));
     return { reference: row.reference, dueAt: isoFromMs(row.due_at) };

@@ -17,6 +17,8 @@ export interface CaseRow {
   order_id: string | null;
   /** The agent the case's numbers were sold through, if any. */
   channel_id: string | null;
+  /** When what the reporter said and what was noted went, its retention over (the case's facts stay). */
+  purged_at: number | null;
 }
 
 export interface CaseEventRow {
@@ -68,6 +70,19 @@ export class CasesDb extends Tables {
       if (Number(open.numUpdatedRows) === 0) return false;
       await trx.insertInto('case_events').values(event).execute();
       return true;
+    });
+  }
+
+  /** Cases closed before `before` whose details are still kept. */
+  async closedDue(before: number, limit: number): Promise<CaseRow[]> {
+    return this.db.selectFrom('cases').selectAll().where('state', '=', 'closed').where('closed_at', '<', before).where('purged_at', 'is', null).limit(limit).execute();
+  }
+
+  /** Empties a case: its details and every event's detail replaced by the (sealed) empty ones given. */
+  async empty(id: string, details: Buffer, eventDetail: Buffer, now: number): Promise<void> {
+    await this.database.transaction(this.db, async (trx) => {
+      await trx.updateTable('case_events').set({ detail: eventDetail }).where('case_id', '=', id).execute();
+      await trx.updateTable('cases').set({ details, purged_at: now }).where('id', '=', id).execute();
     });
   }
 }

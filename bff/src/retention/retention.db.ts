@@ -41,6 +41,20 @@ export class RetentionDb extends Tables {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Reporters' identity checks that passed before `before` and are done with: no report was filed
+   * from them, or its case closed before `before`. Not yet emptied, not under a legal hold.
+   */
+  async identityChecksDue(before: number, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('orders').select('id')
+      .where('delivery_path', '=', 'identity_check').where('state', 'in', ['approved', 'review']).where('updated_at', '<', before).where('purged_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('cases').select('cases.id').whereRef('cases.order_id', '=', 'orders.id')
+        .where((c) => c.or([c('cases.state', '=', 'open'), c('cases.closed_at', '>=', before)])))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('legal_holds').select('order_id').whereRef('legal_holds.order_id', '=', 'orders.id'))))
+      .orderBy('updated_at').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Registrations whose number's service ended before `before`, not yet emptied and not under a legal hold. */
   async registrationsDue(before: number, limit: number): Promise<{ id: string; order_id: string }[]> {
     return this.db.selectFrom('registrations').select(['id', 'order_id'])

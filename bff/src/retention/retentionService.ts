@@ -64,6 +64,7 @@ export class RetentionService {
     const closed = [
       ...await db.closedDue(this.#d.now() + 1, AT_ONCE, BATCH),
       ...await db.closedDue(this.#before(settings.closedDays), CLOSED_STATES, BATCH),
+      ...await db.identityChecksDue(this.#before(settings.closedDays), BATCH),
     ];
     for (const orderId of new Set(closed)) {
       await this.purgeOrder(orderId);

@@ -615,6 +615,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('details', bytes, notNull)
           .addColumn('order_id', 'text', (c) => c.unique().references('orders.id'))
           .addColumn('channel_id', 'text')
+          .addColumn('purged_at', 'bigint')
           .execute();
         await index(db, 'cases_queue', 'cases', ['state', 'due_at']);
         await index(db, 'cases_filed', 'cases', ['filed_at']);
