@@ -74,8 +74,8 @@ const configSchema = z.object({
   MONITOR_COURIER_REFUSALS: rateLimit('5/1d'),
   MONITOR_HELD_UNORDERED: rateLimit('10/1d'),
   MONITOR_SAME_FACE_DAYS: z.coerce.number().int().min(1).max(365).default(90),
-  /** The face matcher's threshold: its error rates on photo pairs are in docs/EVALUATION.md. */
-  MONITOR_SAME_FACE_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.48),
+  /** The face matcher's review bound (0.48 + 0.08): an alert is a look by a person. Error rates in docs/EVALUATION.md. */
+  MONITOR_SAME_FACE_DISTANCE: z.coerce.number().gt(0).lt(2).default(0.56),
   MONITOR_HOLD_SHIPMENTS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   MONITOR_REFUSAL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   MONITOR_REFUSAL_MIN_DECIDED: z.coerce.number().int().min(1).max(100_000).default(20),

@@ -152,7 +152,7 @@ describe('the monitoring rules', () => {
     // The same identity again is no alert: the same person renewing under their own ID number.
     expect(await submitted(sameHolder, 'holder-amy', amyAgain)).toBeUndefined();
     const trip = await submitted(second, 'holder-someone-else', amyAgain);
-    expect(trip).toMatchObject({ rule: 'same_face', subject: `order:${first}`, detail: { identities: 2, limit: 0.48, latestOrder: second } });
+    expect(trip).toMatchObject({ rule: 'same_face', subject: `order:${first}`, detail: { identities: 2, limit: 0.56, latestOrder: second } });
     const flags = await t.server.db.db.selectFrom('orders').select(['id', 'channel_flag']).where('id', 'in', [first, other, sameHolder, second]).execute();
     expect(Object.fromEntries(flags.map((f) => [f.id, f.channel_flag]))).toEqual({ [first]: 'monitoring_same_face', [other]: null, [sameHolder]: 'monitoring_same_face', [second]: 'monitoring_same_face' });
     const alert = (await t.server.monitoring.list('open')).find((a) => a.rule === 'same_face');
