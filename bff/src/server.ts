@@ -292,6 +292,7 @@ export async function start(config: Config = loadConfig(), overrides: StartOverr
   });
   const cases = new CaseService({
     db: new CasesDb(db.database), registrations: registrationsDb, subscribers: campaignsDb, orders, storage, envelope, provisioning, now,
+    notifier, reregisterLink: `${publicUrl}/reregister`,
     agents: { byNumber: (agentNumber) => channelsDb.byAgentNumber(agentNumber), update: (id, request, actor) => channels.update(id, request, actor) },
     staffExists: async (username) => { const account = await staffDb.accountByName(username); return account !== undefined && account.disabled_at === null; },
   });

@@ -155,6 +155,9 @@ describe('cases in the console', () => {
     expect(suspended.body.numbers[0]?.service).toBe('suspended');
     await act({ action: 'reverify', msisdn: '13900070001', reason: '请实际使用人重新实名' });
     expect((await t.server.db.db.selectFrom('subscribers').select('registration').where('msisdn', '=', '13900070001').executeTakeFirstOrThrow()).registration).toBe('suspected_false');
+    // The number is told by text where to re-register, and by when.
+    const inbox = await t.api.get<{ messages: { to: string; text: string }[] }>('/api/sandbox/sms');
+    expect(inbox.body.messages.find((m) => m.to === '13900070001')?.text).toMatch(/尾号0001的号码需补充登记身份信息。请于.*前打开 http:\/\/localhost:\d+\/reregister 在线办理/u);
 
     const shop = await agent();
     const blacklisted = await act({ action: 'agent', agentNumber: shop.agentNumber, status: 'blacklisted', reason: '代理点冒用他人身份开卡', evidence: ['举报 ' + filed.body.reference] });

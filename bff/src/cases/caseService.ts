@@ -22,6 +22,8 @@ import type { OrderRow } from '../providers/db/orders.db.js';
 import { sealedAs } from '../providers/db/sealed.js';
 import { type ProvisioningPort, ProvisioningError } from '../providers/provisioning/provisioning.port.js';
 import type { EvidenceStorage } from '../providers/storage/storage.port.js';
+import type { NotifierPort } from '../providers/notifier/notifier.port.js';
+import { NOTICE_DATE } from '../reregistration/campaignService.js';
 import type { RegistrationsDb } from '../registrations/registrations.db.js';
 import type { CampaignsDb } from '../reregistration/campaigns.db.js';
 import { acceptScreenshot } from '../verification/intake.js';
@@ -36,6 +38,10 @@ export interface CaseDeps {
   agents: { byNumber(agentNumber: string): Promise<{ id: string } | undefined>; update(id: string, request: UpdateChannelRequest, actor: string): Promise<unknown> };
   staffExists: (username: string) => Promise<boolean>;
   provisioning: ProvisioningPort;
+  /** The SMS service (none when notices are off): a number put through re-verification is told where and by when. */
+  notifier: NotifierPort | undefined;
+  /** Where a subscriber re-registers online (PUBLIC_URL/reregister). */
+  reregisterLink: string;
   storage: EvidenceStorage;
   envelope: Envelope;
   now: () => number;
@@ -52,6 +58,8 @@ const detailsSchema = z.object({
 type Details = z.infer<typeof detailsSchema>;
 
 const HOUR_MS = 3_600_000;
+/** Days a holder put through re-verification has to re-register, as the notice says. */
+const REVERIFY_DAYS = 15;
 /** Crockford's base32 without I, L, O, U: a reference read aloud on the phone is not misheard. */
 const REFERENCE_LETTERS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -185,8 +193,7 @@ export class CaseService {
         break;
       case 'reverify':
         inCase(action.msisdn);
-        await this.#reverify(action.msisdn);
-        event = ['reverification', { msisdn: action.msisdn, reason: action.reason }];
+        event = ['reverification', { msisdn: action.msisdn, reason: action.reason, notice: await this.#reverify(action.msisdn) }];
         break;
       case 'agent': {
         const agent = await this.#d.agents.byNumber(action.agentNumber);
@@ -274,18 +281,22 @@ export class CaseService {
 
   /**
    * The number's holder is asked to prove who they are again: its registration is marked as
-   * suspected false, which the online re-registration (补登记) accepts and a recheck campaign takes up.
+   * suspected false, which the online re-registration (补登记) accepts and a recheck campaign takes
+   * up, and the number is told by text where and by when. What the SMS service answered.
    */
-  async #reverify(msisdn: string): Promise<void> {
+  async #reverify(msisdn: string): Promise<string> {
     const line = await this.#lineOf(msisdn);
-    if (line.subscriber) {
-      await this.#d.subscribers.setSubscriber(msisdn, { registration: 'suspected_false' }, this.#d.now());
-      return;
-    }
     const now = this.#d.now();
-    await this.#d.subscribers.upsertSubscribers([{
-      msisdn, iccid: line.iccid, registration: 'suspected_false', channel: 'online', holder_key: line.holderKey, service: 'active', imported_at: now, updated_at: now,
-    }]);
+    if (line.subscriber) await this.#d.subscribers.setSubscriber(msisdn, { registration: 'suspected_false' }, now);
+    else {
+      await this.#d.subscribers.upsertSubscribers([{
+        msisdn, iccid: line.iccid, registration: 'suspected_false', channel: 'online', holder_key: line.holderKey, service: 'active', imported_at: now, updated_at: now,
+      }]);
+    }
+    if (!this.#d.notifier) return 'notices are off';
+    const deadline = NOTICE_DATE.format(now + REVERIFY_DAYS * 24 * HOUR_MS);
+    return this.#d.notifier.send({ to: msisdn, template: 'reregistration_notice', params: { tail: msisdn.slice(-4), deadline, stop: '', link: this.#d.reregisterLink } })
+      .then((sent) => `sent ${sent.messageId}`, (error: unknown) => `not sent (${error instanceof Error ? error.message : 'error'}): tell the holder another way`);
   }
 
   async #lineOf(msisdn: string): Promise<{ iccid: string; holderKey: string | null; subscriber: boolean }> {

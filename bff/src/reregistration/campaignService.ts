@@ -88,7 +88,8 @@ const NOTICE: Partial<Record<CampaignStep['kind'], ReregistrationTemplate>> = {
   final_reminder: 'reregistration_final',
 };
 
-const DATE = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
+/** A date as notices write it (China's day). */
+export const NOTICE_DATE = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
 
 export function scheduleOf(row: CampaignRow): CampaignSchedule {
   return {
@@ -251,7 +252,7 @@ export class CampaignService {
     return notifier.send({
       to: msisdn,
       template,
-      params: { tail: msisdn.slice(-4), deadline: DATE.format(schedule.deadlineAt), stop: DATE.format(stopAt), link: this.#d.link },
+      params: { tail: msisdn.slice(-4), deadline: NOTICE_DATE.format(schedule.deadlineAt), stop: NOTICE_DATE.format(stopAt), link: this.#d.link },
     });
   }
 
