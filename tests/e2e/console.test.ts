@@ -58,7 +58,7 @@ describe('the operator\'s console in a real browser', () => {
     await shot('01-sign-in');
     const adminLogin = await enrolInBrowser(admin, 'li.admin', first.oneTimePassword, t, () => shot('02-enrolment'));
     // An administrator sees the staff, operations and re-registration sections only.
-    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号', '运营', '补登记', '监测告警', '经营看板']);
+    expect(await admin.locator('.console-nav a').allTextContents()).toEqual(['员工账号', '运营', '补登记', '监测告警', '经营看板', '举报案件']);
 
     await admin.getByTestId('nav-staff').click();
     await admin.getByTestId('new-username').fill('sun.audit');

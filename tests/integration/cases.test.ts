@@ -28,7 +28,8 @@ const reporter = SANDBOX_IDENTITIES[4]?.idNumber ?? '';
 const someoneElse = SANDBOX_IDENTITIES[5]?.idNumber ?? '';
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // The provisioning stand-in answers every time here (a busy one is retried, then the person is told to try again).
+  t = await startTestServer({ PROVISIONING_MOCK_FAILURE_RATE: '0' });
   operatorToken = (await readFile(path.join(t.dataDir, 'operator.token'), 'utf8')).trim();
   // Two lines billing knows under the reporter's identity, one under another's.
   const pushed = await t.api.post('/api/operator/subscribers', { subscribers: [

@@ -60,6 +60,8 @@ type Details = z.infer<typeof detailsSchema>;
 const HOUR_MS = 3_600_000;
 /** Days a holder put through re-verification has to re-register, as the notice says. */
 const REVERIFY_DAYS = 15;
+/** Tries at the provisioning system for a suspension asked from a case. */
+const SUSPEND_ATTEMPTS = 3;
 /** Crockford's base32 without I, L, O, U: a reference read aloud on the phone is not misheard. */
 const REFERENCE_LETTERS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -268,8 +270,16 @@ export class CaseService {
   /** The line suspended through the provisioning system (emergency calls kept); what the system answered. */
   async #suspend(caseId: string, msisdn: string, reason: string): Promise<string> {
     const line = await this.#lineOf(msisdn);
+    const request = { iccid: line.iccid, msisdn, idempotencyKey: `case:${caseId}:suspend:${msisdn}`, reason: `case: ${reason}`, keepEmergencyCalls: true };
     try {
-      const answer = await this.#d.provisioning.suspend({ iccid: line.iccid, msisdn, idempotencyKey: `case:${caseId}:suspend:${msisdn}`, reason: `case: ${reason}`, keepEmergencyCalls: true });
+      // A busy or slow answer is asked again under the same key (it changes nothing twice) before the person is told.
+      let answer: Awaited<ReturnType<ProvisioningPort['suspend']>> | undefined;
+      for (let attempt = 1; !answer; attempt += 1) {
+        answer = await this.#d.provisioning.suspend(request).catch((error: unknown) => {
+          if (attempt < SUSPEND_ATTEMPTS && error instanceof ProvisioningError && error.retryable) return undefined;
+          throw error;
+        });
+      }
       if (line.subscriber) await this.#d.subscribers.setSubscriber(msisdn, { service: 'suspended' }, this.#d.now());
       return answer.status;
     } catch (error) {
