@@ -189,6 +189,13 @@ describe('cases in the console', () => {
     const mine = listed.find((c) => c.reference === fraud.body.reference);
     expect(mine?.overdue).toBe(false);
     expect((await auditor.call('POST', `/api/console/cases/${mine?.id}/actions`, { action: 'note', text: 'not allowed' })).status).toBe(403);
+    // A number that is not ours cannot be suspended: said, and nothing recorded on the case.
+    const foreign = await t.api.post<FiledReport>('/api/reports', { kind: 'fraud_number', number: '13800000000', description: '外地号码冒充公检法，要求转账' });
+    const support = (await staffMember(t.server, t, ['support'])).client;
+    const foreignId = (await support.call<{ cases: CaseSummary[] }>('GET', '/api/console/cases')).body.cases.find((c) => c.reference === foreign.body.reference)?.id ?? '';
+    const refusedSuspension = await support.call<ErrorBody>('POST', `/api/console/cases/${foreignId}/actions`, { action: 'suspend_number', msisdn: '13800000000', reason: '诈骗号码', authority: '公安机关通报' });
+    expect([refusedSuspension.status, refusedSuspension.body.error.code]).toEqual([409, 'number_not_in_service']);
+    expect((await support.call<CaseDetail>('GET', `/api/console/cases/${foreignId}`)).body.events.map((e) => e.kind)).toEqual(['filed']);
     expect((await (await staffMember(t.server, t, ['reviewer'])).client.call('GET', '/api/console/cases')).status).toBe(403);
     expect((await t.api.get('/api/console/cases')).status).toBe(401);
     t.advance(25 * 3_600_000);

@@ -830,6 +830,7 @@ const en: Messages = {
   cases: {
     title: 'Reported cases',
     lead: 'Reports from the public: unauthorised shops, numbers opened in someone\'s name, fraud and harassment numbers. Nearest deadline first; overdue ones in red.',
+    reporter: 'Reporter',
     showClosed: 'Show closed cases',
     empty: 'No open cases.',
     reference: 'Reference',

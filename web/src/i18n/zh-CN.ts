@@ -828,6 +828,7 @@ export default {
   cases: {
     title: '举报案件',
     lead: '来自公众的举报：未经授权的售卡店铺、冒名开户、诈骗骚扰号码。按处理期限排序，超期标红。',
+    reporter: '举报人',
     showClosed: '查看已办结案件',
     empty: '没有待处理的案件。',
     reference: '编号',
