@@ -12,7 +12,7 @@ import { CampaignsDb } from '../../bff/src/reregistration/campaigns.db.js';
 import { importSubscribers } from '../../bff/src/reregistration/subscriberImport.js';
 import { actionPrompted, buildWeb, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, cameraFrame, RECORDED_CAMERA_ENV, faceVideo, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, cameraFrame, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type TestServer, shippedOrder, startTestServer, waitForState } from '../support/testServer.js';
 import { uploadFile } from '../support/buyerSteps.js';
 import { enrolInBrowser } from '../support/staff.js';
@@ -141,7 +141,7 @@ describe('after the purchase, in a real browser', () => {
     const again = path.join(t.dir, 'card-again.jpg');
     await writeFile(again, await applyEffects(card.images.portrait, { rotate: -1.5 }));
     const video = path.join(t.dir, 'face-video.y4m');
-    await faceVideo(POSES.penny, video);
+    await recordFaceVideo(POSES.penny, video);
 
     browser = await launchChromium(video);
     const page = await browser.newPage(PHONE);
@@ -195,7 +195,7 @@ describe('after the purchase, in a real browser', () => {
     const files = path.join(t.dir, 'report');
     await writeMockCard(card, files);
     const video = path.join(t.dir, 'report-face.y4m');
-    await faceVideo(POSES.penny, video);
+    await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();
@@ -285,7 +285,7 @@ describe('after the purchase, in a real browser', () => {
     const files = path.join(t.dir, 'reregister');
     await writeMockCard(card, files);
     const video = path.join(t.dir, 'reregister-face.y4m');
-    await faceVideo(POSES.penny, video);
+    await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
     const context = await browser.newContext(PHONE);
     const page = await context.newPage();

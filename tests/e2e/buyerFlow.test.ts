@@ -9,7 +9,7 @@ import { type MockCard, type MockCardOptions, generateMockCard } from '../../bff
 import type { RunningServer } from '../../bff/src/server.js';
 import { actionPrompted, cspViolations, launchChromium, liveCheckOutcome, look, stillToY4m } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, RECORDED_CAMERA_ENV, faceVideo, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { type SpaServer, startSpaServer } from '../support/spaServer.js';
 import { SHOTS, allowCameraAfterPrimer, press, specimen, startPurchase, uploadByKeyboard, uploadFile } from '../support/buyerSteps.js';
 
@@ -78,7 +78,7 @@ describe('the buyer in a real browser', () => {
     const cards = path.join(dir, 'video-cards');
     const card = await specimen(0, POSES.penny.neutral, cards);
     const video = path.join(dir, 'face-video.y4m');
-    await faceVideo(POSES.penny, video);
+    await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
     // What speech synthesis is asked to say, kept for the test (headless Chromium has no voices).
@@ -130,7 +130,7 @@ describe('the buyer in a real browser', () => {
     const cards = path.join(dir, 'handoff-cards');
     const card = await specimen(3, POSES.penny.neutral, cards);
     const video = path.join(dir, 'handoff-face.y4m');
-    await faceVideo(POSES.penny, video);
+    await recordFaceVideo(POSES.penny, video);
     browser = await launchChromium(video);
     const desktop = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 })).newPage();
     await startPurchase(desktop, server.url, 'handoff', 'courier_verified');

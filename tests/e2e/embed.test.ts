@@ -11,7 +11,7 @@ import { storefrontPage } from '../../bff/src/sandbox/storefront.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
 import { buildWeb, cspViolations, expectAccessible, launchChromium, liveCheckOutcome } from '../support/browser.js';
 import { facePhoto } from '../support/fixtures.js';
-import { POSES, RECORDED_CAMERA_ENV, faceVideo, recordFaceVideo } from '../support/liveFrames.js';
+import { POSES, RECORDED_CAMERA_ENV, recordFaceVideo } from '../support/liveFrames.js';
 import { admission, approveAgent } from '../support/agents.js';
 import { type TestServer, startTestServer } from '../support/testServer.js';
 
@@ -53,7 +53,7 @@ beforeAll(async () => {
   card = await generateMockCard({ face: await facePhoto(POSES.penny.neutral), name: who?.name, idNumber: who?.idNumber, seed: 'e2e-embed' });
   await writeMockCard(card, cards);
   video = path.join(t.dir, 'face.y4m');
-  await faceVideo(POSES.penny, video);
+  await recordFaceVideo(POSES.penny, video);
   browser = await launchChromium(video);
 });
 

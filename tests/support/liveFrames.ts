@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -141,21 +141,9 @@ const PAGE_COLOUR_LEAD_MS = 2000;
  * the camera starts, then in a loop), for a server run with RECORDED_CAMERA_ENV: the person holds
  * still while the page shows the seeded colours, lit by them at the moment the page shows them, then
  * turns left, right and left again with continuous motion (either order asked is in it), each held
- * two seconds, slowly enough for a busy machine's tracker. Each call is a new take. Needs ffmpeg.
+ * two seconds, slowly enough for a busy machine's tracker. Each call is a new take: a copy of an
+ * earlier one shows the server the same pictures again, which it refuses as a replay. Needs ffmpeg.
  */
-const firstTakes = new Map<FacePoses, string>();
-
-/**
- * A face video of `poses` at `out`: the first one made in this process, copied (rendering one takes
- * seconds); made afresh the first time, or when that file is gone. A retake calls recordFaceVideo.
- */
-export async function faceVideo(poses: FacePoses, out: string): Promise<void> {
-  const first = firstTakes.get(poses);
-  if (first && first !== out && await copyFile(first, out).then(() => true, () => false)) return;
-  await recordFaceVideo(poses, out);
-  firstTakes.set(poses, out);
-}
-
 export async function recordFaceVideo(poses: FacePoses, out: string, { fps = 15 } = {}): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'face-video-'));
   try {
