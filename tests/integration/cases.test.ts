@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CaseDetail, type CaseSummary, type Channel, type CreatedOrder, type ErrorBody, type FiledReport, type RegisteredNumber, type ReportStatus, type StaffAction, luhnCheckDigit } from '@shared';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
+import { ProvisioningError } from '../../bff/src/providers/provisioning/provisioning.port.js';
 import { holderKey } from '../../bff/src/services/orderService.js';
 import { admission, approveAgent, creditCode, legalRepIdNumber } from '../support/agents.js';
 import { scanDatabase, scanFolder } from '../support/scan.js';
@@ -182,7 +183,7 @@ describe('cases in the console', () => {
     expect((await scanDatabase(t.server.db, ['已电话联系举报人', '13700001111'])).found).toEqual([]);
   });
 
-  it('who may see and work cases: an auditor reads, only support acts; a reviewer sees nothing; an open case past its deadline is overdue', async () => {
+  it('who may see and work cases: an auditor reads, only support acts; a reviewer sees nothing; a busy provisioning system is asked three times, then the person told to try again; an open case past its deadline is overdue', async () => {
     const fraud = await t.api.post<FiledReport>('/api/reports', { kind: 'fraud_number', number: '13900070002', description: '半夜骚扰电话，自称快递' });
     const auditor = (await staffMember(t.server, t, ['auditor'])).client;
     const listed = (await auditor.call<{ cases: CaseSummary[] }>('GET', '/api/console/cases')).body.cases;
@@ -196,6 +197,17 @@ describe('cases in the console', () => {
     const refusedSuspension = await support.call<ErrorBody>('POST', `/api/console/cases/${foreignId}/actions`, { action: 'suspend_number', msisdn: '13800000000', reason: '诈骗号码', authority: '公安机关通报' });
     expect([refusedSuspension.status, refusedSuspension.body.error.code]).toEqual([409, 'number_not_in_service']);
     expect((await support.call<CaseDetail>('GET', `/api/console/cases/${foreignId}`)).body.events.map((e) => e.kind)).toEqual(['filed']);
+    // Provisioning busy three times in a row: the person is told to try again, and nothing is recorded.
+    const provisioning = t.server.sandboxProvisioning;
+    if (!provisioning) throw new Error('the test server runs the provisioning stand-in');
+    const busy = vi.spyOn(provisioning, 'suspend').mockRejectedValue(new ProvisioningError('unavailable', 'provisioning system busy (503)'));
+    const fraudId = (await support.call<{ cases: CaseSummary[] }>('GET', '/api/console/cases')).body.cases.find((c) => c.reference === fraud.body.reference)?.id ?? '';
+    const unavailable = await support.call<ErrorBody>('POST', `/api/console/cases/${fraudId}/actions`, { action: 'suspend_number', msisdn: '13900070002', reason: '诈骗号码', authority: '公安机关通报' });
+    const attempts = busy.mock.calls.length;
+    busy.mockRestore();
+    expect([unavailable.status, unavailable.body.error.code, attempts]).toEqual([503, 'provisioning_unavailable', 3]);
+    expect((await support.call<CaseDetail>('GET', `/api/console/cases/${fraudId}`)).body.events.map((e) => e.kind)).toEqual(['filed']);
+    expect((await provisioning.status(iccidOf(7002)))?.status).not.toBe('suspended');
     expect((await (await staffMember(t.server, t, ['reviewer'])).client.call('GET', '/api/console/cases')).status).toBe(403);
     expect((await t.api.get('/api/console/cases')).status).toBe(401);
     t.advance(25 * 3_600_000);
