@@ -162,6 +162,20 @@ describe('the monitoring rules', () => {
     expect(Buffer.from(row.face).toString('latin1')).not.toContain(String(amy[0]).slice(0, 6));
   });
 
+  it('a shipment a rule held stays held when its agent is suspended and then reactivated: only a person working the operations queue releases it', async () => {
+    const seller = await agent();
+    const [held, agentsOwn] = [await order({ channelId: seller.id, outcome: 'approved' }), await order({ channelId: seller.id, outcome: 'approved' })];
+    await t.server.db.db.updateTable('orders').set({ channel_flag: 'monitoring_same_face' }).where('id', '=', held).execute();
+    const patch = (body: unknown) => t.api.json<Channel>(`/api/operator/channels/${seller.id}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` }, body: JSON.stringify(body),
+    });
+    const flags = async (): Promise<Record<string, string | null>> => Object.fromEntries((await t.server.db.db.selectFrom('orders').select(['id', 'channel_flag']).where('id', 'in', [held, agentsOwn]).execute()).map((f) => [f.id, f.channel_flag]));
+    expect((await patch({ status: 'suspended', reason: '销售异常，核查中', evidence: ['CASE-MON-1'] })).status).toBe(200);
+    expect(await flags()).toEqual({ [held]: 'monitoring_same_face', [agentsOwn]: 'channel_suspended' });
+    expect((await patch({ status: 'active' })).status).toBe(200);
+    expect(await flags()).toEqual({ [held]: 'monitoring_same_face', [agentsOwn]: null });
+  });
+
   it('shows the alerts to support and auditors, lets support close one with a note, and no one else', async () => {
     await sweep();
     const support = (await staffMember(t.server, t, ['support'])).client;

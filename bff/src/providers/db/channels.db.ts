@@ -39,6 +39,8 @@ export interface StatusChange {
 }
 
 /** States in which an order is still open: a channel that stops selling flags them. */
+/** How the flags an agent's own status puts on its orders begin (a monitoring rule's begin `monitoring_`). */
+const CHANNEL_FLAG = 'channel_';
 const OPEN_STATES: readonly OrderState[] = ['draft', 'submitted', 'verifying', 'review', 'approved', 'shipped', 'shipped_unactivated'];
 
 /** The channel registry, in the orders' database; every change is logged with who made it. */
@@ -84,8 +86,10 @@ export class ChannelsDb {
         await trx.insertInto('channel_bans').values(bans.map((ban) => ({ ...ban, channel_id: id, reason: why?.reason ?? '', at: now }))).execute();
       }
       if (fields.status && fields.status !== before.status) {
-        const flag = fields.status === 'active' ? null : `channel_${fields.status}`;
-        await trx.updateTable('orders').set({ channel_flag: flag }).where('channel_id', '=', id).where('state', 'in', OPEN_STATES).execute();
+        const flag = fields.status === 'active' ? null : `${CHANNEL_FLAG}${fields.status}`;
+        // A shipment a monitoring rule held is left to the person who works the operations queue.
+        await trx.updateTable('orders').set({ channel_flag: flag }).where('channel_id', '=', id).where('state', 'in', OPEN_STATES)
+          .where((eb) => eb.or([eb('channel_flag', 'is', null), eb('channel_flag', 'like', `${CHANNEL_FLAG}%`)])).execute();
       }
       return after;
     });
@@ -161,7 +165,7 @@ export class ChannelsDb {
   /** How many of a channel's orders are flagged because it stopped selling while they were open. */
   async flaggedOrderCount(channelId: string): Promise<number> {
     return counted(await this.#db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
-      .where('channel_id', '=', channelId).where('channel_flag', 'is not', null).executeTakeFirst());
+      .where('channel_id', '=', channelId).where('channel_flag', 'like', `${CHANNEL_FLAG}%`).executeTakeFirst());
   }
 
   /**
