@@ -1,8 +1,10 @@
 /**
  * The same-face rule's cost per submission: each submission's live face is compared with every face
- * of other identities kept over MONITOR_SAME_FACE_DAYS, each opened from its seal. Indexes of 1,000,
- * 10,000 and 50,000 faces (random 128-d descriptors, other identities) on an SQLite data folder; the
- * time of one `faceSubmitted` (compared, then indexed itself), median and p95 of 7 runs per size.
+ * of other identities kept over MONITOR_SAME_FACE_DAYS, opened from its seal the first time a process
+ * meets it. Indexes of 1,000, 10,000 and 50,000 faces (random 128-d descriptors, other identities)
+ * on an SQLite data folder; the time of one `faceSubmitted` (compared, then indexed itself): the
+ * first of 7 runs per size (opening what was added since the last size), and the median and p95 of
+ * the other six.
  *
  *   npm run bench
  */
@@ -57,12 +59,14 @@ try {
       await server.monitoring.faceSubmitted(id, `bench-new-${id}`, descriptor());
       times.push(performance.now() - started);
     }
-    lines.push(`| ${size.toLocaleString('en')} | ${median(times).toFixed(0)} | ${p95(times).toFixed(0)} |`);
-    process.stderr.write(`${size} faces: ${median(times).toFixed(0)} ms\n`);
+    // The first run opens the faces grown since the last size from their seals; the others find them opened.
+    const [first = Number.NaN, ...warm] = times;
+    lines.push(`| ${size.toLocaleString('en')} | ${first.toFixed(0)} | ${median(warm).toFixed(1)} | ${p95(warm).toFixed(1)} |`);
+    process.stderr.write(`${size} faces: first ${first.toFixed(0)} ms, then ${median(warm).toFixed(1)} ms\n`);
   }
 } finally {
   await server.stop();
   await engine.close();
   await rm(dir, { recursive: true, force: true });
 }
-process.stdout.write(['| faces in the index | median ms | p95 ms |', '| --- | --- | --- |', ...lines, ''].join('\n'));
+process.stdout.write(['| faces in the index | first run ms | median ms of the next | p95 ms |', '| --- | --- | --- | --- |', ...lines, ''].join('\n'));

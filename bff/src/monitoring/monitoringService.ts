@@ -56,6 +56,9 @@ export interface Tripped {
 /** A face descriptor as the index keeps it (128 numbers). */
 const faceSchema = z.array(z.number()).min(1).max(1024);
 
+/** Faces opened from the index a query at a time. */
+const OPEN_BATCH = 500;
+
 /** The refusal rate an agent must pass the others' by, in points, besides the factor. */
 const REFUSAL_MARGIN = 0.2;
 
@@ -68,6 +71,13 @@ const REFUSAL_MARGIN = 0.2;
  */
 export class MonitoringService {
   readonly #d: MonitoringDeps;
+  /**
+   * The index's faces this process has opened from their seals, by order (opening one costs about
+   * 50 µs, every face of the window at every submission). Only what the index still holds is
+   * compared: a face pruned there is dropped here at the next submission. The holder's own
+   * faces, never compared with them, are dropped too (another holder's submission opens them again).
+   */
+  readonly #opened = new Map<string, Float32Array>();
 
   constructor(deps: MonitoringDeps) {
     this.#d = deps;
@@ -159,12 +169,18 @@ export class MonitoringService {
     const now = this.#d.now();
     const { days, maxDistance } = this.#d.settings.sameFace;
     const matches: { orderId: string; holderKey: string; distance: number }[] = [];
-    for (const row of await this.#d.db.facesOfOthers(holderKey, now - days * 86_400_000)) {
-      const other = faceSchema.parse(this.#d.envelope.openJson(row.face, sealedAs.faceIndex(row.order_id)));
-      const distance = faceDistance(descriptor, other);
+    const others = await this.#d.db.facesOfOthers(holderKey, now - days * 86_400_000);
+    const faces = await this.#open(others.map((row) => row.order_id));
+    for (const row of others) {
+      const other = faces.get(row.order_id);
+      const distance = other ? faceDistance(descriptor, other) : Number.POSITIVE_INFINITY;
       if (distance <= maxDistance) matches.push({ orderId: row.order_id, holderKey: row.holder_key, distance });
     }
     await this.#d.db.indexFace({ order_id: orderId, holder_key: holderKey, face: this.#d.envelope.sealJson([...descriptor], sealedAs.faceIndex(orderId)), at: now });
+    this.#opened.set(orderId, Float32Array.from(descriptor));
+    // What the index no longer holds (past the window, pruned) is not kept opened here either.
+    const held = new Set(others.map((row) => row.order_id)).add(orderId);
+    for (const id of this.#opened.keys()) if (!held.has(id)) this.#opened.delete(id);
     const first = matches[0];
     if (!first) return undefined;
     const trip: Tripped = {
@@ -176,6 +192,28 @@ export class MonitoringService {
     // Every order of the face is held, the new one included, also when the alert was open already.
     await this.#act(alert.id, trip);
     return trip;
+  }
+
+  /**
+   * The faces of these orders: those this process opened before, and the others opened from their
+   * seals now, a batch at a time (and kept opened). A face the index no longer holds is not among them.
+   */
+  async #open(orderIds: readonly string[]): Promise<Map<string, Float32Array>> {
+    const faces = new Map<string, Float32Array>();
+    const missing: string[] = [];
+    for (const id of orderIds) {
+      const face = this.#opened.get(id);
+      if (face) faces.set(id, face);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += OPEN_BATCH) {
+      for (const row of await this.#d.db.sealedFaces(missing.slice(i, i + OPEN_BATCH))) {
+        const face = Float32Array.from(faceSchema.parse(this.#d.envelope.openJson(row.face, sealedAs.faceIndex(row.order_id))));
+        faces.set(row.order_id, face);
+        this.#opened.set(row.order_id, face);
+      }
+    }
+    return faces;
   }
 
   async list(status: 'open' | 'all'): Promise<Alert[]> {

@@ -1,5 +1,5 @@
 /** Euclidean distance between two face descriptors: 0 is identical; lower is more alike. */
-export function faceDistance(a: readonly number[], b: readonly number[]): number {
+export function faceDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError('descriptors differ in length');
   let sum = 0;
   for (let i = 0; i < a.length; i += 1) {
