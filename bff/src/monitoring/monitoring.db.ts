@@ -174,14 +174,15 @@ export class MonitoringDb extends Tables {
     await this.db.deleteFrom('hold_lapses').where('at', '<', before).execute();
   }
 
-  /** The live faces indexed since `since` under other identities than `holderKey`: their orders, not the faces. */
-  async facesOfOthers(holderKey: string, since: number): Promise<{ order_id: string; holder_key: string }[]> {
-    return this.db.selectFrom('face_index').select(['order_id', 'holder_key']).where('at', '>=', since).where('holder_key', '<>', holderKey).orderBy('at').execute();
+  /** The orders of the live faces indexed since `since` under other identities than `holderKey`, oldest first. */
+  async facesOfOthers(holderKey: string, since: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('face_index').select('order_id').where('at', '>=', since).where('holder_key', '<>', holderKey).orderBy('at').execute();
+    return rows.map((row) => row.order_id);
   }
 
-  /** The sealed faces indexed for these orders. */
-  async sealedFaces(orderIds: readonly string[]): Promise<{ order_id: string; face: Buffer }[]> {
-    return orderIds.length === 0 ? [] : this.db.selectFrom('face_index').select(['order_id', 'face']).where('order_id', 'in', orderIds).execute();
+  /** The sealed faces indexed for these orders, with the identities they were submitted under. */
+  async sealedFaces(orderIds: readonly string[]): Promise<{ order_id: string; holder_key: string; face: Buffer }[]> {
+    return orderIds.length === 0 ? [] : this.db.selectFrom('face_index').select(['order_id', 'holder_key', 'face']).where('order_id', 'in', orderIds).execute();
   }
 
   async indexFace(row: { order_id: string; holder_key: string; face: Buffer; at: number }): Promise<void> {

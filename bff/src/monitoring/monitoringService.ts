@@ -56,6 +56,12 @@ export interface Tripped {
 /** A face descriptor as the index keeps it (128 numbers). */
 const faceSchema = z.array(z.number()).min(1).max(1024);
 
+/** An indexed face opened from its seal, with the identity it was submitted under (a keyed hash). */
+interface OpenedFace {
+  holderKey: string;
+  face: Float32Array;
+}
+
 /** Faces opened from the index a query at a time. */
 const OPEN_BATCH = 500;
 
@@ -77,7 +83,7 @@ export class MonitoringService {
    * compared: a face pruned there is dropped here at the next submission. The holder's own
    * faces, never compared with them, are dropped too (another holder's submission opens them again).
    */
-  readonly #opened = new Map<string, Float32Array>();
+  readonly #opened = new Map<string, OpenedFace>();
 
   constructor(deps: MonitoringDeps) {
     this.#d = deps;
@@ -170,16 +176,16 @@ export class MonitoringService {
     const { days, maxDistance } = this.#d.settings.sameFace;
     const matches: { orderId: string; holderKey: string; distance: number }[] = [];
     const others = await this.#d.db.facesOfOthers(holderKey, now - days * 86_400_000);
-    const faces = await this.#open(others.map((row) => row.order_id));
-    for (const row of others) {
-      const other = faces.get(row.order_id);
-      const distance = other ? faceDistance(descriptor, other) : Number.POSITIVE_INFINITY;
-      if (distance <= maxDistance) matches.push({ orderId: row.order_id, holderKey: row.holder_key, distance });
+    const faces = await this.#open(others);
+    for (const id of others) {
+      const other = faces.get(id);
+      const distance = other ? faceDistance(descriptor, other.face) : Number.POSITIVE_INFINITY;
+      if (other && distance <= maxDistance) matches.push({ orderId: id, holderKey: other.holderKey, distance });
     }
     await this.#d.db.indexFace({ order_id: orderId, holder_key: holderKey, face: this.#d.envelope.sealJson([...descriptor], sealedAs.faceIndex(orderId)), at: now });
-    this.#opened.set(orderId, Float32Array.from(descriptor));
+    this.#opened.set(orderId, { holderKey, face: Float32Array.from(descriptor) });
     // What the index no longer holds (past the window, pruned) is not kept opened here either.
-    const held = new Set(others.map((row) => row.order_id)).add(orderId);
+    const held = new Set(others).add(orderId);
     for (const id of this.#opened.keys()) if (!held.has(id)) this.#opened.delete(id);
     const first = matches[0];
     if (!first) return undefined;
@@ -198,19 +204,19 @@ export class MonitoringService {
    * The faces of these orders: those this process opened before, and the others opened from their
    * seals now, a batch at a time (and kept opened). A face the index no longer holds is not among them.
    */
-  async #open(orderIds: readonly string[]): Promise<Map<string, Float32Array>> {
-    const faces = new Map<string, Float32Array>();
+  async #open(orderIds: readonly string[]): Promise<Map<string, OpenedFace>> {
+    const faces = new Map<string, OpenedFace>();
     const missing: string[] = [];
     for (const id of orderIds) {
-      const face = this.#opened.get(id);
-      if (face) faces.set(id, face);
+      const opened = this.#opened.get(id);
+      if (opened) faces.set(id, opened);
       else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += OPEN_BATCH) {
       for (const row of await this.#d.db.sealedFaces(missing.slice(i, i + OPEN_BATCH))) {
-        const face = Float32Array.from(faceSchema.parse(this.#d.envelope.openJson(row.face, sealedAs.faceIndex(row.order_id))));
-        faces.set(row.order_id, face);
-        this.#opened.set(row.order_id, face);
+        const opened = { holderKey: row.holder_key, face: Float32Array.from(faceSchema.parse(this.#d.envelope.openJson(row.face, sealedAs.faceIndex(row.order_id)))) };
+        faces.set(row.order_id, opened);
+        this.#opened.set(row.order_id, opened);
       }
     }
     return faces;
