@@ -13,8 +13,11 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
  * retention suite too: on PostgreSQL the fulfilment suite finds its records and sweeps a returned order.)
  */
 const STATEFUL_SUITES = ['orders', 'cardCap', 'liveness', 'fulfilment', 'channels', 'engines', 'staff', 'review', 'handoff', 'campaigns', 'monitoring', 'cases'].map((name) => `tests/integration/${name}.test.ts`);
-/** Browser tests without a live check: they run beside the rest. */
-const CONSOLE_BROWSER = ['tests/e2e/console.test.ts', 'tests/e2e/campaigns.test.ts', 'tests/e2e/agents.test.ts', 'tests/e2e/alerts.test.ts', 'tests/e2e/inAppBrowsers.test.ts', 'tests/e2e/autoCapture.test.ts'];
+/**
+ * Browser tests whose outcome does not rest on the page's face tracker keeping up with a moving face
+ * (no live check, or one that fails whatever the tracker sees): they run beside the rest.
+ */
+const BESIDE_BROWSER = ['console', 'campaigns', 'agents', 'alerts', 'inAppBrowsers', 'autoCapture', 'courier', 'buyerGuidance'].map((name) => `tests/e2e/${name}.test.ts`);
 /** Many processes on one database: PostgreSQL only. */
 const POSTGRES_ONLY = ['tests/integration/nodes.test.ts'];
 
@@ -53,7 +56,7 @@ export default defineConfig({
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
       { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: ['tests/e2e/**', ...POSTGRES_ONLY], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'console', include: CONSOLE_BROWSER, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'browser-beside', include: BESIDE_BROWSER, sequence: { groupOrder: 0 } } },
       // The suites that keep state, again on PostgreSQL: a server of the run's own (or TEST_DATABASE_URL).
       {
         extends: true,
@@ -67,7 +70,7 @@ export default defineConfig({
       },
       // The browser's face tracking paces the live check: the browser tests run after the rest, one at
       // a time, so that no other test's vision work starves the page's tracker.
-      { extends: true, test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], exclude: CONSOLE_BROWSER, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'browser', include: ['tests/e2e/**/*.test.ts'], exclude: BESIDE_BROWSER, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

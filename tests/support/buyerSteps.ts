@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { SANDBOX_IDENTITIES } from '../../bff/src/providers/authority/sandbox.js';
 import { type MockCard, generateMockCard, writeMockCard } from '../../bff/src/sandbox/mockId/index.js';
-import { expectAccessible, look } from './browser.js';
+import { actionPrompted, expectAccessible, liveCheckOutcome, look } from './browser.js';
 import { facePhoto } from './fixtures.js';
 
 /** The buyer's steps as the browser tests walk them. */
@@ -107,4 +107,17 @@ export async function openCamera(page: Page): Promise<void> {
     if (await allow.isVisible()) await allow.click();
     return page.locator('video').evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth);
   }, { timeout: 20_000 }).toBeGreaterThan(0);
+}
+
+/** The live check with the camera; returns its outcome once the server has answered (tried again once after `retake`). */
+export async function liveCheck(page: Page, flow: string, retake?: () => Promise<void>): Promise<string | null> {
+  await page.waitForURL('**/buy/liveness');
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-intro.png`));
+  await page.getByTestId('start-liveness').click();
+  await page.getByTestId('liveness-prompt').waitFor({ timeout: 60_000 });
+  await actionPrompted(page, /turn_left|open_mouth/);
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-action.png`));
+  const { outcome, said } = await liveCheckOutcome(page, retake ? { retake } : {});
+  await look(page, path.join(SHOTS, `${flow}-07-liveness-result.png`));
+  return outcome === 'passed' ? outcome : `${outcome}: ${said}`;
 }
