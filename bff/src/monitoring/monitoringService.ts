@@ -168,7 +168,7 @@ export class MonitoringService {
 
   /**
    * A submission's live face, compared with the faces submitted under other ID numbers over the
-   * window (each opened from its seal) and then indexed, sealed. The same face under another
+   * window (each opened from its seal once) and then indexed, sealed. The same face under another
    * identity raises `same_face` on the earliest order of the face: a later one brings it up to date.
    */
   async faceSubmitted(orderId: string, holderKey: string, descriptor: readonly number[]): Promise<Tripped | undefined> {
@@ -179,8 +179,9 @@ export class MonitoringService {
     const faces = await this.#open(others);
     for (const id of others) {
       const other = faces.get(id);
-      const distance = other ? faceDistance(descriptor, other.face) : Number.POSITIVE_INFINITY;
-      if (other && distance <= maxDistance) matches.push({ orderId: id, holderKey: other.holderKey, distance });
+      if (!other) continue;
+      const distance = faceDistance(descriptor, other.face);
+      if (distance <= maxDistance) matches.push({ orderId: id, holderKey: other.holderKey, distance });
     }
     await this.#d.db.indexFace({ order_id: orderId, holder_key: holderKey, face: this.#d.envelope.sealJson([...descriptor], sealedAs.faceIndex(orderId)), at: now });
     this.#opened.set(orderId, { holderKey, face: Float32Array.from(descriptor) });

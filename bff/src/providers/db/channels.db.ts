@@ -38,9 +38,9 @@ export interface StatusChange {
   evidence: string[];
 }
 
-/** States in which an order is still open: a channel that stops selling flags them. */
 /** How the flags an agent's own status puts on its orders begin (a monitoring rule's begin `monitoring_`). */
 const CHANNEL_FLAG = 'channel_';
+/** States in which an order is still open: a channel that stops selling flags them. */
 const OPEN_STATES: readonly OrderState[] = ['draft', 'submitted', 'verifying', 'review', 'approved', 'shipped', 'shipped_unactivated'];
 
 /** The channel registry, in the orders' database; every change is logged with who made it. */
