@@ -186,8 +186,7 @@ export class MonitoringService {
     await this.#d.db.indexFace({ order_id: orderId, holder_key: holderKey, face: this.#d.envelope.sealJson([...descriptor], sealedAs.faceIndex(orderId)), at: now });
     this.#opened.set(orderId, { holderKey, face: Float32Array.from(descriptor) });
     // What the index no longer holds (past the window, pruned) is not kept opened here either.
-    const held = new Set(others).add(orderId);
-    for (const id of this.#opened.keys()) if (!held.has(id)) this.#opened.delete(id);
+    for (const id of this.#opened.keys()) if (id !== orderId && !faces.has(id)) this.#opened.delete(id);
     const first = matches[0];
     if (!first) return undefined;
     const trip: Tripped = {
